@@ -1,0 +1,214 @@
+"""Indicators of the plan, their yearly values, baselines and targets."""
+
+from django.db import models
+
+from objectives.models import (
+    Directorate,
+    NationalSpecificObjective,
+    StrategicObjective,
+    StrategicVariable,
+)
+
+
+class Indicator(models.Model):
+    class Level(models.TextChoices):
+        OBJECTIVE = "objective", "objetivo estratégico"
+        VARIABLE = "variable", "variable estratégica"
+        NATIONAL = "national", "nacional"
+
+    class Direction(models.TextChoices):
+        ASCENDING = "ascending", "ascendente"
+        DESCENDING = "descending", "descendente"
+
+    code = models.CharField("código", max_length=20, unique=True)
+    alias = models.CharField(
+        "código alterno",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text="El mismo indicador con otro código (p. ej. V5.2 para OE1.1).",
+    )
+    order = models.PositiveSmallIntegerField("orden", default=0)
+    name = models.TextField("nombre")
+    definition = models.TextField("definición", blank=True)
+    numerator = models.TextField("numerador", blank=True)
+    denominator = models.TextField("denominador", blank=True)
+    numerator_definition = models.TextField("definición del numerador", blank=True)
+    denominator_definition = models.TextField("definición del denominador", blank=True)
+    scale = models.DecimalField("factor de escala", max_digits=12, decimal_places=2, default=1)
+    unit = models.CharField("unidad", max_length=120, blank=True)
+    direction = models.CharField(
+        "sentido esperado", max_length=12, choices=Direction.choices, default=Direction.ASCENDING
+    )
+    direction_published = models.BooleanField(
+        "sentido publicado en el documento",
+        default=False,
+        help_text="Falso cuando el documento no declara el sentido y el sistema lo asume.",
+    )
+    level = models.CharField("nivel", max_length=10, choices=Level.choices)
+    variable = models.ForeignKey(
+        StrategicVariable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="variable estratégica",
+    )
+    objective = models.ForeignKey(
+        StrategicObjective,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="objetivo estratégico",
+    )
+    national_objective = models.ForeignKey(
+        NationalSpecificObjective,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="objetivo nacional específico",
+    )
+    articulated_objectives = models.ManyToManyField(
+        StrategicObjective,
+        blank=True,
+        related_name="national_indicators",
+        verbose_name="objetivos estratégicos articulados (Anexo 6)",
+    )
+    responsible = models.ForeignKey(
+        Directorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="dirección responsable del registro",
+    )
+    responsible_published = models.BooleanField(
+        "responsable publicado en el documento", default=False
+    )
+    data_source = models.TextField("fuente de datos", blank=True)
+    status_note = models.CharField(
+        "estado en el documento", max_length=120, blank=True, help_text="p. ej. «En construcción»"
+    )
+    current_value = models.DecimalField(
+        "valor actual", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    current_value_published = models.CharField(
+        "valor actual (tal como se publicó)", max_length=40, blank=True
+    )
+    current_value_source = models.CharField("fuente del valor actual", max_length=60, blank=True)
+    plausible_min = models.DecimalField(
+        "mínimo plausible", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    plausible_max = models.DecimalField(
+        "máximo plausible",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="p. ej. 1 para una proporción",
+    )
+
+    class Meta:
+        verbose_name = "indicador"
+        verbose_name_plural = "indicadores"
+        ordering = ["level", "order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name[:80]}"
+
+    @property
+    def is_descending(self) -> bool:
+        return self.direction == self.Direction.DESCENDING
+
+    @property
+    def is_ratio(self) -> bool:
+        return bool(self.numerator and self.denominator)
+
+
+class IndicatorValue(models.Model):
+    """The value of an indicator in a year: numerator and denominator where known, else the
+    published ratio alone."""
+
+    class Origin(models.TextChoices):
+        PLAN = "plan", "documento del plan"
+        USER = "user", "registrado por usuario"
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name="indicador"
+    )
+    year = models.PositiveSmallIntegerField("año")
+    numerator = models.DecimalField(
+        "numerador", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        "denominador", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField("valor", max_digits=20, decimal_places=6, null=True, blank=True)
+    published_text = models.CharField("valor tal como se publicó", max_length=40, blank=True)
+    source = models.CharField("fuente", max_length=120, blank=True)
+    note = models.TextField("nota", blank=True)
+    origin = models.CharField("origen", max_length=6, choices=Origin.choices, default=Origin.USER)
+
+    class Meta:
+        verbose_name = "valor anual"
+        verbose_name_plural = "valores anuales"
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="unique_indicator_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}: {self.value}"
+
+
+class Target(models.Model):
+    """A baseline or a target as published by one table. Two tables publishing different
+    values for the same year are two rows; the conflict is flagged, never resolved silently."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", "línea de base"
+        TARGET = "target", "meta"
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name="indicador"
+    )
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("año", null=True, blank=True)
+    value = models.DecimalField("valor", max_digits=20, decimal_places=6)
+    published_text = models.CharField("valor tal como se publicó", max_length=40, blank=True)
+    source = models.CharField("fuente", max_length=60)
+    note = models.TextField("nota", blank=True)
+
+    class Meta:
+        verbose_name = "línea de base o meta"
+        verbose_name_plural = "líneas de base y metas"
+        ordering = ["indicator", "kind", "year", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "kind", "year", "source"], name="unique_target_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.get_kind_display()} {self.year or ''} ({self.source})"
+
+
+class IndicatorFlag(models.Model):
+    """A data-quality finding about an indicator noted while reading the document (computed
+    findings, such as target conflicts, are derived at read time and not stored)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="flags", verbose_name="indicador"
+    )
+    text = models.TextField("observación")
+    source = models.CharField("fuente", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "observación de calidad"
+        verbose_name_plural = "observaciones de calidad"
+        ordering = ["indicator", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.text[:80]}"

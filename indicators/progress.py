@@ -1,0 +1,311 @@
+"""The arithmetic of the plan, in one place.
+
+Plain functions over numbers: no ORM, no clock (years are arguments). Every page, export and
+report calls these, so no two places can disagree. Rules (CEPLAN practice, see domain.md and
+the README):
+
+- ratio = numerator / denominator x scale;
+- achievement of a year: ascending VO / LE x 100, descending LE / VO x 100, never capped;
+- years between published targets get a linear milestone, always marked as interpolated;
+- status (semáforo) from achievement with configurable thresholds; grey without data or target;
+- trajectory: growth per year needed to reach the final target vs. growth per year achieved;
+- data-quality checks: direction vs. path of targets, jumps in a series, implausible values,
+  the same target published with different values by two tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+class Direction(StrEnum):
+    ASCENDING = "ascending"
+    DESCENDING = "descending"
+
+
+class Light(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    GREY = "grey"
+
+
+LIGHT_LABELS = {
+    Light.GREEN: "verde",
+    Light.YELLOW: "amarillo",
+    Light.RED: "rojo",
+    Light.GREY: "gris",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Lower bounds (percent of achievement) of the green and yellow bands."""
+
+    green: Decimal = Decimal(95)
+    yellow: Decimal = Decimal(75)
+
+
+class RatioError(ValueError):
+    """A ratio that cannot be computed; the message is for the user, in Spanish."""
+
+
+def ratio(numerator: Decimal, denominator: Decimal, scale: Decimal = Decimal(1)) -> Decimal:
+    if numerator < 0 or denominator < 0:
+        raise RatioError("El numerador y el denominador no pueden ser negativos.")
+    if denominator == 0:
+        raise RatioError("El denominador no puede ser cero.")
+    return numerator / denominator * scale
+
+
+# --- achievement -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """Percent of achievement, or None with the reason why it cannot be a number.
+
+    `target_exceeded` covers the cases where the percent is undefined (division by zero)
+    but the target is plainly beaten: an ascending target of 0 with a positive value, or a
+    descending indicator that reached 0.
+    """
+
+    percent: Decimal | None
+    note: str = ""
+    target_exceeded: bool = False
+
+
+NO_VALUE = "sin dato"
+NO_TARGET = "sin meta"
+
+
+def achievement(
+    value: Decimal | None, target: Decimal | None, direction: Direction | str
+) -> Achievement:
+    if value is None:
+        return Achievement(None, NO_VALUE)
+    if target is None:
+        return Achievement(None, NO_TARGET)
+    if value == target:
+        # Covers 0 = 0: the target is met exactly, whatever the direction.
+        return Achievement(HUNDRED)
+    if Direction(direction) == Direction.ASCENDING:
+        if target == 0:
+            return Achievement(
+                None, "meta igual a 0 superada: el cumplimiento no es calculable", True
+            )
+        return Achievement(value / target * HUNDRED)
+    if value == 0:
+        return Achievement(
+            None,
+            "valor 0 en un indicador descendente: meta superada, cumplimiento no calculable",
+            True,
+        )
+    return Achievement(target / value * HUNDRED)
+
+
+def light(result: Achievement, thresholds: Thresholds = Thresholds()) -> Light:
+    if result.percent is None:
+        return Light.GREEN if result.target_exceeded else Light.GREY
+    if result.percent >= thresholds.green:
+        return Light.GREEN
+    if result.percent >= thresholds.yellow:
+        return Light.YELLOW
+    return Light.RED
+
+
+# --- targets of any year -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    year: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class YearTarget:
+    year: int
+    value: Decimal
+    interpolated: bool
+    source: str = ""
+
+
+def target_for_year(
+    year: int,
+    baseline: Point | None,
+    official: dict[int, Decimal],
+    sources: dict[int, str] | None = None,
+) -> YearTarget | None:
+    """The official target of `year` if published; else a linear milestone between the
+    surrounding published points (the baseline is the first point); else None."""
+    if year in official:
+        return YearTarget(year, official[year], False, (sources or {}).get(year, ""))
+    points = sorted(official.items())
+    if baseline is not None:
+        points = [(baseline.year, baseline.value)] + [p for p in points if p[0] > baseline.year]
+    before = [p for p in points if p[0] < year]
+    after = [p for p in points if p[0] > year]
+    if not before or not after:
+        return None
+    (y0, v0), (y1, v1) = before[-1], after[0]
+    value = v0 + (v1 - v0) * Decimal(year - y0) / Decimal(y1 - y0)
+    return YearTarget(year, value, True)
+
+
+def pick_official(
+    published: Iterable[tuple[int, Decimal, str]], priority: Sequence[str]
+) -> tuple[dict[int, Decimal], dict[int, str]]:
+    """One official value per year from targets published by several tables: the source
+    earliest in `priority` wins (the conflict itself is reported by target_conflicts)."""
+    rank = {source: i for i, source in enumerate(priority)}
+    chosen: dict[int, tuple[int, Decimal, str]] = {}
+    for year, value, source in published:
+        r = rank.get(source, len(rank))
+        if year not in chosen or r < chosen[year][0]:
+            chosen[year] = (r, value, source)
+    return {y: c[1] for y, c in chosen.items()}, {y: c[2] for y, c in chosen.items()}
+
+
+# --- trajectory --------------------------------------------------------------------------
+
+
+class TrajectoryStatus(StrEnum):
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    OFF_TRACK = "off_track"
+    UNKNOWN = "unknown"
+
+
+TRAJECTORY_LABELS = {
+    TrajectoryStatus.ACHIEVED: "meta final ya alcanzada",
+    TrajectoryStatus.ON_TRACK: "en camino",
+    TrajectoryStatus.OFF_TRACK: "en riesgo",
+    TrajectoryStatus.UNKNOWN: "sin datos suficientes",
+}
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    status: TrajectoryStatus
+    needed_per_year: Decimal | None = None
+    achieved_per_year: Decimal | None = None
+    projected_final: Decimal | None = None
+    note: str = ""
+
+    @property
+    def on_track(self) -> bool | None:
+        if self.status == TrajectoryStatus.UNKNOWN:
+            return None
+        return self.status != TrajectoryStatus.OFF_TRACK
+
+
+def trajectory(
+    baseline: Point | None,
+    latest: Point | None,
+    final: Point | None,
+    direction: Direction | str,
+) -> Trajectory:
+    """Is the final target still reachable? Compares the change per year needed from the
+    latest value with the change per year achieved since the baseline (Open SDG's method),
+    and projects the latest pace linearly to the final year."""
+    if final is None:
+        return Trajectory(TrajectoryStatus.UNKNOWN, note=NO_TARGET)
+    if latest is None:
+        return Trajectory(TrajectoryStatus.UNKNOWN, note=NO_VALUE)
+    sign = 1 if Direction(direction) == Direction.ASCENDING else -1
+    if sign * (latest.value - final.value) >= 0:
+        return Trajectory(
+            TrajectoryStatus.ACHIEVED, note="el último valor ya alcanza la meta final"
+        )
+    if latest.year >= final.year:
+        return Trajectory(TrajectoryStatus.OFF_TRACK, note="plazo vencido sin alcanzar la meta")
+    needed = (final.value - latest.value) / Decimal(final.year - latest.year)
+    if baseline is None or latest.year <= baseline.year:
+        return Trajectory(
+            TrajectoryStatus.UNKNOWN,
+            needed_per_year=needed,
+            note="sin un valor posterior a la línea de base para medir el avance",
+        )
+    pace = (latest.value - baseline.value) / Decimal(latest.year - baseline.year)
+    projected = latest.value + pace * Decimal(final.year - latest.year)
+    reachable = sign * (pace - needed) >= 0
+    return Trajectory(
+        TrajectoryStatus.ON_TRACK if reachable else TrajectoryStatus.OFF_TRACK,
+        needed_per_year=needed,
+        achieved_per_year=pace,
+        projected_final=projected,
+    )
+
+
+# --- data-quality checks -----------------------------------------------------------------
+
+
+def direction_conflicts(
+    direction: Direction | str, baseline: Point | None, targets: dict[int, Decimal]
+) -> list[str]:
+    """CEPLAN's check: the path baseline -> targets must move the way the direction says.
+    A target equal to the previous point (maintain the level) is consistent."""
+    points = sorted(targets.items())
+    if baseline is not None:
+        points = [(baseline.year, baseline.value)] + [p for p in points if p[0] > baseline.year]
+    ascending = Direction(direction) == Direction.ASCENDING
+    findings = []
+    for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
+        if (ascending and v1 < v0) or (not ascending and v1 > v0):
+            findings.append(
+                f"La meta {y1} ({fmt(v1)}) {'baja' if ascending else 'sube'} respecto de "
+                f"{y0} ({fmt(v0)}) en un indicador {'ascendente' if ascending else 'descendente'}."
+            )
+    return findings
+
+
+def series_jumps(series: dict[int, Decimal], factor: Decimal = Decimal(5)) -> list[str]:
+    """Consecutive published values whose ratio exceeds `factor` either way, or a zero next
+    to a non-zero value: typical of a unit change or a missing value typed as 0."""
+    findings = []
+    points = sorted(series.items())
+    for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
+        if (v0 == 0) != (v1 == 0):
+            findings.append(
+                f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(v1)} en {y1} "
+                "(un cero junto a un valor no nulo suele ser un dato faltante)."
+            )
+        elif v0 != 0 and (v1 / v0 > factor or v0 / v1 > factor):
+            findings.append(
+                f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(v1)} en {y1} "
+                f"(más de {fmt(factor)} veces; posible cambio de unidad)."
+            )
+    return findings
+
+
+def out_of_range(
+    value: Decimal, minimum: Decimal | None = None, maximum: Decimal | None = None
+) -> bool:
+    return (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
+
+
+def target_conflicts(published: Iterable[tuple[int | None, Decimal, str]]) -> list[str]:
+    """The same year's target published with different values by different tables."""
+    by_year: dict[int | None, dict[str, Decimal]] = {}
+    for year, value, source in published:
+        by_year.setdefault(year, {})[source] = value
+    findings = []
+    for year, values in sorted(by_year.items(), key=lambda item: item[0] or 0):
+        if len(set(values.values())) > 1:
+            listed = " y ".join(f"{fmt(v)} ({s})" for s, v in sorted(values.items()))
+            findings.append(f"Conflicto de metas {year}: {listed}.")
+    return findings
+
+
+def fmt(value: Decimal | None, places: int = 2) -> str:
+    """Peruvian number format: decimal point, comma thousands; 'sin dato' for None."""
+    if value is None:
+        return NO_VALUE
+    return f"{value:,.{places}f}"

@@ -1,0 +1,276 @@
+"""The plan as one JSON document: the project's open-data format (README, "Exportación")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from actors.models import Actor, ActorInfluence
+from indicators.models import Target
+from indicators.selectors import IndicatorFacts, indicator_facts_list
+from objectives.models import (
+    Component,
+    Directorate,
+    NationalObjective,
+    PipTypology,
+    Plan,
+    RiskOpportunity,
+    Scenario,
+    SourceDefect,
+    StrategicAction,
+    StrategicObjective,
+    StrategicVariable,
+    Trend,
+)
+
+
+def num(value: Decimal | None) -> float | int | None:
+    """Decimals as plain JSON numbers: 0.690000 -> 0.69, 1800.000000 -> 1800."""
+    if value is None:
+        return None
+    normalized = value.normalize()
+    return int(normalized) if normalized == normalized.to_integral() else float(normalized)
+
+
+def _baseline(facts: IndicatorFacts) -> dict | None:
+    rank = {s: i for i, s in enumerate(settings.PESEM_TARGET_SOURCE_PRIORITY)}
+    baselines = sorted(
+        (t for t in facts.targets if t.kind == Target.Kind.BASELINE),
+        key=lambda t: rank.get(t.source, len(rank)),
+    )
+    if not baselines:
+        return None
+    b = baselines[0]
+    return {"year": b.year, "value": num(b.value), "source": b.source}
+
+
+def _indicator(facts: IndicatorFacts) -> dict[str, Any]:
+    i = facts.indicator
+    return {
+        "code": i.code,
+        "aliases": [i.alias] if i.alias else [],
+        "name": i.name,
+        "level": i.level,
+        "objective": i.objective.number if i.objective else None,
+        "variable": i.variable.code if i.variable else None,
+        "national_objective": i.national_objective.name if i.national_objective else None,
+        "articulated_objectives": sorted(o.number for o in i.articulated_objectives.all()),
+        "definition": i.definition,
+        "numerator": i.numerator,
+        "denominator": i.denominator,
+        "numerator_definition": i.numerator_definition,
+        "denominator_definition": i.denominator_definition,
+        "scale": num(i.scale),
+        "unit": i.unit,
+        "direction": i.direction,
+        "direction_published": i.direction_published,
+        "responsible": i.responsible.code if i.responsible else None,
+        "responsible_published": i.responsible_published,
+        "data_source": i.data_source,
+        "status_note": i.status_note,
+        "current_value": (
+            {
+                "value": num(i.current_value),
+                "published": i.current_value_published,
+                "source": i.current_value_source,
+            }
+            if i.current_value is not None
+            else None
+        ),
+        "baseline": _baseline(facts),
+        "values": [
+            {
+                "year": v.year,
+                "value": num(v.value),
+                "numerator": num(v.numerator),
+                "denominator": num(v.denominator),
+                "source": v.source,
+                "published": v.published_text,
+            }
+            for v in facts.values
+        ],
+        "targets": [
+            {
+                "year": t.year,
+                "value": num(t.value),
+                "source": t.source,
+                "published": t.published_text,
+            }
+            for t in sorted(
+                (t for t in facts.targets if t.kind == Target.Kind.TARGET),
+                key=lambda t: (t.year, t.source),
+            )
+        ],
+        "flags": facts.flags,
+    }
+
+
+def _actions(objective: StrategicObjective) -> list[dict]:
+    result = []
+    for action in objective.actions.all():
+        if action.parent_id is not None:
+            continue
+        result.append(
+            {
+                "code": action.code,
+                "name": action.name,
+                "description": action.description,
+                "importance": action.importance,
+                "responsibles": [d.code for d in action.responsibles.all()],
+                "sub_actions": [{"code": s.code, "name": s.name} for s in action.sub_actions.all()],
+            }
+        )
+    return result
+
+
+def plan_as_dict() -> dict[str, Any]:
+    plan = Plan.objects.first()
+    facts = indicator_facts_list()
+    indicators_by_objective: dict[int, list[str]] = {}
+    for f in facts:
+        if f.indicator.objective_id:
+            indicators_by_objective.setdefault(f.indicator.objective.number, []).append(
+                f.indicator.code
+            )
+    objectives = StrategicObjective.objects.prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=StrategicAction.objects.prefetch_related(
+                Prefetch("responsibles", queryset=Directorate.objects.order_by("code")),
+                Prefetch("sub_actions", queryset=StrategicAction.objects.order_by("order")),
+            ),
+        )
+    )
+    return {
+        "plan": (
+            {
+                "name": plan.name,
+                "short_name": plan.short_name,
+                "sector": plan.sector,
+                "period": {"start": plan.start_year, "end": plan.end_year},
+                "vision": plan.vision,
+                "desired_scenario": plan.desired_scenario,
+            }
+            if plan
+            else None
+        ),
+        "objectives": [
+            {
+                "number": o.number,
+                "name": o.name,
+                "description": o.description,
+                "indicators": indicators_by_objective.get(o.number, []),
+                "actions": _actions(o),
+            }
+            for o in objectives
+        ],
+        "indicators": [_indicator(f) for f in facts],
+        "variables": [
+            {
+                "code": v.code,
+                "name": v.name,
+                "definition": v.definition,
+                "groups": [g.code for g in v.groups.all()],
+            }
+            for v in StrategicVariable.objects.prefetch_related("groups")
+        ],
+        "trends": [
+            {
+                "number": t.number,
+                "name": t.name,
+                "pertinence": t.pertinence,
+                "validity": t.validity,
+                "evidence": t.evidence,
+                "score": num(t.score),
+                "published_score": num(t.published_score),
+                "components": sorted(c.number for c in t.components.all()),
+            }
+            for t in Trend.objects.prefetch_related("components")
+        ],
+        "components": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "definition": c.definition,
+                "subcomponents": [
+                    {"code": s.code, "name": s.name, "definition": s.definition}
+                    for s in c.subcomponents.all()
+                ],
+            }
+            for c in Component.objects.prefetch_related("subcomponents")
+        ],
+        "directorates": [
+            {"code": d.code, "name": d.name, "planning_office": d.is_planning_office}
+            for d in Directorate.objects.all()
+        ],
+        "actors": [
+            {
+                "key": a.key,
+                "name": a.name,
+                "acronym": a.acronym,
+                "kind": a.kind,
+                "parent": a.parent.name if a.parent else None,
+            }
+            for a in Actor.objects.select_related("parent")
+        ],
+        "actor_influences": [
+            {
+                "variable": inf.variable.code,
+                "direction": inf.direction,
+                "text": inf.text,
+                "actor": inf.actor.key if inf.actor else None,
+            }
+            for inf in ActorInfluence.objects.select_related("variable", "actor")
+        ],
+        "scenarios": [
+            {
+                "number": s.number,
+                "groups": {d.group.code: d.direction for d in s.directions.all()},
+                "description": s.description,
+            }
+            for s in Scenario.objects.prefetch_related("directions__group")
+        ],
+        "risks": _findings(RiskOpportunity.Kind.RISK),
+        "opportunities": _findings(RiskOpportunity.Kind.OPPORTUNITY),
+        "national_objectives": [
+            {
+                "name": n.name,
+                "specific_objectives": [
+                    {
+                        "name": s.name,
+                        "indicators": sorted(i.code for i in s.indicators.all()),
+                    }
+                    for s in n.specific_objectives.all()
+                ],
+            }
+            for n in NationalObjective.objects.prefetch_related("specific_objectives__indicators")
+        ],
+        "pip_typologies": [
+            {
+                "number": p.number,
+                "name": p.name,
+                "objective": p.objective,
+                "result_indicator": p.result_indicator,
+                "components": p.components,
+            }
+            for p in PipTypology.objects.all()
+        ],
+        "source_defects": [
+            {"location": d.location, "text": d.text, "decision": d.decision}
+            for d in SourceDefect.objects.order_by("location", "text")
+        ],
+    }
+
+
+def _findings(kind: str) -> list[dict]:
+    return [
+        {
+            "number": r.number,
+            "text": r.text,
+            "scenarios": sorted(s.number for s in r.scenarios.all()),
+        }
+        for r in RiskOpportunity.objects.filter(kind=kind).prefetch_related("scenarios")
+    ]

@@ -1,0 +1,339 @@
+"""The plan's structure: plan, directorates, conceptual model, trends, variables, scenarios,
+objectives and actions, national articulation and investment typologies.
+
+Every row mirrors a table of the published PESEM; `source` fields name the table it came from.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+
+
+class Plan(models.Model):
+    name = models.CharField("nombre", max_length=255)
+    short_name = models.CharField("nombre corto", max_length=60, unique=True)
+    sector = models.CharField("sector", max_length=120)
+    start_year = models.PositiveSmallIntegerField("año de inicio")
+    end_year = models.PositiveSmallIntegerField("año de fin")
+    vision = models.TextField("visión")
+    desired_scenario = models.TextField("escenario apuesta")
+
+    class Meta:
+        verbose_name = "plan"
+        verbose_name_plural = "planes"
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+
+class Directorate(models.Model):
+    code = models.CharField("sigla", max_length=12, unique=True)
+    name = models.CharField(
+        "nombre",
+        max_length=255,
+        blank=True,
+        help_text="Nombre completo cuando el documento lo publica.",
+    )
+    is_planning_office = models.BooleanField(
+        "órgano de planeamiento",
+        default=False,
+        help_text="Órgano que valida la información (DEE, OPP).",
+    )
+
+    class Meta:
+        verbose_name = "dirección u órgano"
+        verbose_name_plural = "direcciones y órganos"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}" if self.name else self.code
+
+
+class Component(models.Model):
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    name = models.CharField("nombre", max_length=255)
+    definition = models.TextField("definición", blank=True)
+
+    class Meta:
+        verbose_name = "componente del modelo conceptual"
+        verbose_name_plural = "componentes del modelo conceptual"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Subcomponent(models.Model):
+    component = models.ForeignKey(
+        Component,
+        on_delete=models.CASCADE,
+        related_name="subcomponents",
+        verbose_name="componente",
+    )
+    code = models.CharField("código", max_length=10, unique=True)
+    order = models.PositiveSmallIntegerField("orden", default=0)
+    name = models.CharField("nombre", max_length=255)
+    definition = models.TextField("definición", blank=True)
+
+    class Meta:
+        verbose_name = "subcomponente"
+        verbose_name_plural = "subcomponentes"
+        ordering = ["component__number", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Trend(models.Model):
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    name = models.TextField("tendencia")
+    pertinence = models.PositiveSmallIntegerField("pertinencia")
+    validity = models.PositiveSmallIntegerField("vigencia")
+    evidence = models.PositiveSmallIntegerField("evidencia")
+    published_score = models.DecimalField(
+        "puntaje publicado", max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    components = models.ManyToManyField(
+        Component, related_name="trends", verbose_name="componentes impactados", blank=True
+    )
+
+    class Meta:
+        verbose_name = "tendencia"
+        verbose_name_plural = "tendencias"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"T{self.number}. {self.name[:80]}"
+
+    @property
+    def score(self) -> Decimal:
+        # Cuadro 1's score is the mean of the three ratings, printed with two decimals.
+        total = Decimal(self.pertinence + self.validity + self.evidence)
+        return (total / 3).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class VariableGroup(models.Model):
+    code = models.CharField("código", max_length=4, unique=True)
+    name = models.CharField("ámbito", max_length=120)
+
+    class Meta:
+        verbose_name = "grupo de variables"
+        verbose_name_plural = "grupos de variables"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class StrategicVariable(models.Model):
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    name = models.CharField("variable estratégica", max_length=255)
+    definition = models.TextField("definición")
+    groups = models.ManyToManyField(
+        VariableGroup, related_name="variables", verbose_name="grupos", blank=True
+    )
+
+    class Meta:
+        verbose_name = "variable estratégica"
+        verbose_name_plural = "variables estratégicas"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self) -> str:
+        return f"V{self.number}"
+
+
+class Scenario(models.Model):
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    description = models.TextField("descripción")
+
+    class Meta:
+        verbose_name = "escenario exploratorio"
+        verbose_name_plural = "escenarios exploratorios"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Escenario exploratorio N° {self.number}"
+
+
+class ScenarioDirection(models.Model):
+    class Direction(models.IntegerChoices):
+        WORSENS = -1, "empeora"
+        STAYS = 0, "se mantiene"
+        IMPROVES = 1, "mejora"
+
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.CASCADE, related_name="directions", verbose_name="escenario"
+    )
+    group = models.ForeignKey(VariableGroup, on_delete=models.CASCADE, verbose_name="grupo")
+    direction = models.SmallIntegerField("comportamiento", choices=Direction.choices)
+
+    class Meta:
+        verbose_name = "comportamiento de grupo"
+        verbose_name_plural = "comportamientos de grupo"
+        constraints = [
+            models.UniqueConstraint(fields=["scenario", "group"], name="unique_scenario_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} {self.group.code}: {self.direction}"
+
+
+class RiskOpportunity(models.Model):
+    class Kind(models.TextChoices):
+        RISK = "risk", "riesgo"
+        OPPORTUNITY = "opportunity", "oportunidad"
+
+    kind = models.CharField("tipo", max_length=12, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField("número")
+    text = models.TextField("texto")
+    scenarios = models.ManyToManyField(
+        Scenario, related_name="risks_opportunities", verbose_name="escenarios"
+    )
+
+    class Meta:
+        verbose_name = "riesgo u oportunidad"
+        verbose_name_plural = "riesgos y oportunidades"
+        ordering = ["kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="unique_risk_opportunity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display().capitalize()} {self.number}"
+
+
+class StrategicObjective(models.Model):
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name="plan"
+    )
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    name = models.TextField("objetivo estratégico")
+    description = models.TextField("descripción", blank=True)
+
+    class Meta:
+        verbose_name = "objetivo estratégico"
+        verbose_name_plural = "objetivos estratégicos"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"OE{self.number}. {self.name[:90]}"
+
+    @property
+    def code(self) -> str:
+        return f"OE{self.number}"
+
+
+class StrategicAction(models.Model):
+    """An action of section V / Cuadro 6; sub-actions (e.g. 3.3.1) point to their parent."""
+
+    IMPORTANCE_CHOICES = [
+        (1, "1 – poco importante"),
+        (2, "2 – medianamente importante"),
+        (3, "3 – importante"),
+        (4, "4 – muy importante"),
+    ]
+
+    objective = models.ForeignKey(
+        StrategicObjective,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name="objetivo estratégico",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sub_actions",
+        verbose_name="acción principal",
+    )
+    code = models.CharField("código", max_length=12, unique=True)
+    order = models.PositiveSmallIntegerField("orden", default=0)
+    name = models.TextField("acción estratégica")
+    description = models.TextField("descripción", blank=True)
+    importance = models.PositiveSmallIntegerField(
+        "importancia", choices=IMPORTANCE_CHOICES, null=True, blank=True
+    )
+    responsibles = models.ManyToManyField(
+        Directorate, related_name="actions", verbose_name="responsables", blank=True
+    )
+
+    class Meta:
+        verbose_name = "acción estratégica"
+        verbose_name_plural = "acciones estratégicas"
+        ordering = ["objective__number", "order"]
+
+    def __str__(self) -> str:
+        return f"AE {self.code} {self.name[:80]}"
+
+    @property
+    def is_sub_action(self) -> bool:
+        return self.parent_id is not None
+
+
+class NationalObjective(models.Model):
+    name = models.TextField("objetivo nacional", unique=True)
+
+    class Meta:
+        verbose_name = "objetivo nacional"
+        verbose_name_plural = "objetivos nacionales"
+
+    def __str__(self) -> str:
+        return self.name[:90]
+
+
+class NationalSpecificObjective(models.Model):
+    national_objective = models.ForeignKey(
+        NationalObjective,
+        on_delete=models.CASCADE,
+        related_name="specific_objectives",
+        verbose_name="objetivo nacional",
+    )
+    name = models.TextField("objetivo nacional específico", unique=True)
+
+    class Meta:
+        verbose_name = "objetivo nacional específico"
+        verbose_name_plural = "objetivos nacionales específicos"
+
+    def __str__(self) -> str:
+        return self.name[:90]
+
+
+class PipTypology(models.Model):
+    number = models.PositiveSmallIntegerField("número", unique=True)
+    name = models.CharField("tipología", max_length=255)
+    objective = models.TextField("objetivo")
+    result_indicator = models.TextField("indicador de resultado")
+    components = models.JSONField("componentes de la tipología", default=list)
+
+    class Meta:
+        verbose_name = "tipología de proyecto de inversión pública"
+        verbose_name_plural = "tipologías de proyectos de inversión pública"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Tipología {self.number:02d}: {self.name}"
+
+
+class SourceDefect(models.Model):
+    """A defect or ambiguity of the published document, recorded instead of silently fixed."""
+
+    location = models.CharField("ubicación en el documento", max_length=120)
+    text = models.TextField("observación")
+    decision = models.TextField("lo que guarda el sistema", blank=True)
+
+    class Meta:
+        verbose_name = "observación del documento fuente"
+        verbose_name_plural = "observaciones del documento fuente"
+        ordering = ["location", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.text[:80]}"

@@ -1,0 +1,56 @@
+"""Reads for the plan's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indicators.models import Target
+from indicators.selectors import IndicatorFacts, indicator_facts_list, indicator_queryset
+from objectives.models import Plan, StrategicObjective
+
+
+@dataclass
+class TargetCell:
+    year: int | None
+    values: list[Target]  # one per source table
+
+    @property
+    def in_conflict(self) -> bool:
+        return len({t.value for t in self.values}) > 1
+
+
+@dataclass
+class ObjectiveIndicatorRow:
+    facts: IndicatorFacts
+    baseline: list[Target]
+    target_2016: TargetCell
+    target_2021: TargetCell
+
+
+@dataclass
+class ObjectiveBlock:
+    objective: StrategicObjective
+    rows: list[ObjectiveIndicatorRow]
+
+
+def _cell(targets: list[Target], year: int) -> TargetCell:
+    return TargetCell(year, [t for t in targets if t.kind == Target.Kind.TARGET and t.year == year])
+
+
+def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
+    """The plan and, per objective, its indicators with baseline and 2016/2021 targets as
+    published by each table: plan, objectives, and the indicator reads (fixed count)."""
+    plan = Plan.objects.first()
+    facts = indicator_facts_list(queryset=indicator_queryset().filter(objective__isnull=False))
+    blocks = {o.id: ObjectiveBlock(o, []) for o in StrategicObjective.objects.all()}
+    for f in facts:
+        targets = f.targets
+        blocks[f.indicator.objective_id].rows.append(
+            ObjectiveIndicatorRow(
+                facts=f,
+                baseline=[t for t in targets if t.kind == Target.Kind.BASELINE],
+                target_2016=_cell(targets, 2016),
+                target_2021=_cell(targets, 2021),
+            )
+        )
+    return plan, list(blocks.values())

@@ -1,0 +1,124 @@
+"""Settings for the PESEM monitor, read from the environment (see .env.example)."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY no está definido. Defínalo en el entorno "
+            "(o use DJANGO_DEBUG=1 solo para desarrollo local)."
+        )
+    # Development only: a fixed key is acceptable because DEBUG never runs in production.
+    SECRET_KEY = "insecure-development-key-only-for-debug"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "objectives.apps.ObjectivesConfig",
+    "indicators.apps.IndicatorsConfig",
+    "actors.apps.ActorsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pesem.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "pesem.wsgi.application"
+
+# SQLite file by default, so `make run` needs nothing installed; PostgreSQL via DATABASE_URL.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+    )
+}
+if os.environ.get("DJANGO_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "es-pe"
+LANGUAGES = [("es-pe", "Español (Perú)")]
+TIME_ZONE = "America/Lima"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["pesem.formats"]
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Where load_plan reads the plan from.
+PLAN_FIXTURES_DIR = Path(os.environ.get("PESEM_FIXTURES_DIR", BASE_DIR / "fixtures"))
+
+# Monitoring rules (README, "Reglas de seguimiento"): lower bounds of the green and yellow
+# bands, in percent of achievement; grey means no data or no target.
+PESEM_LIGHT_GREEN = float(os.environ.get("PESEM_LIGHT_GREEN", "95"))
+PESEM_LIGHT_YELLOW = float(os.environ.get("PESEM_LIGHT_YELLOW", "75"))
+# When two tables publish different targets for one year, computations use the first source
+# of this list (the conflict is still shown). Anexo 6 is the articulation template the sector
+# filed with CEPLAN and the only table with 2016 milestones.
+PESEM_TARGET_SOURCE_PRIORITY = ["Anexo 6", "Cuadro 5"]
+# Consecutive values differing by more than this factor are flagged as a jump.
+PESEM_JUMP_FACTOR = float(os.environ.get("PESEM_JUMP_FACTOR", "5"))

@@ -1,0 +1,95 @@
+"""Administrators edit the whole plan in Django admin; nobody else gets in."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_superuser_opens_changelist_add_and_change_forms(client, superuser, model):
+    client.force_login(superuser)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == 200
+    assert client.get(changelist, {"q": "Perú"}).status_code == 200
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    obj = model.objects.first()
+    if obj is not None:  # user tables start empty; every plan table is loaded
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert client.get(url).status_code == 200
+
+
+def test_plan_models_are_all_registered():
+    labels = {m._meta.label for m in MODELS}
+    assert {
+        "objectives.Plan",
+        "objectives.Directorate",
+        "objectives.Component",
+        "objectives.Subcomponent",
+        "objectives.Trend",
+        "objectives.StrategicVariable",
+        "objectives.VariableGroup",
+        "objectives.Scenario",
+        "objectives.RiskOpportunity",
+        "objectives.StrategicObjective",
+        "objectives.StrategicAction",
+        "objectives.NationalObjective",
+        "objectives.NationalSpecificObjective",
+        "objectives.PipTypology",
+        "objectives.SourceDefect",
+        "indicators.Indicator",
+        "indicators.IndicatorValue",
+        "indicators.Target",
+        "indicators.IndicatorFlag",
+        "actors.Actor",
+        "actors.ActorInfluence",
+    } <= labels
+
+
+def test_filters_by_objective_and_directorate(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:objectives_strategicaction_changelist")
+    response = client.get(url, {"objective__id__exact": 3})
+    assert response.status_code == 200
+    assert "Consolidar a labor" in response.content.decode()
+    assert "Fortalecer la defensa de la democracia" not in response.content.decode()
+
+
+def test_administrator_edits_an_action(client, superuser):
+    from objectives.models import StrategicAction
+
+    client.force_login(superuser)
+    action = StrategicAction.objects.get(code="2.3")
+    url = reverse("admin:objectives_strategicaction_change", args=[action.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        {
+            "importance": 3,
+            "responsibles": [d.pk for d in action.responsibles.all()],
+            "sub_actions-TOTAL_FORMS": 0,
+            "sub_actions-INITIAL_FORMS": 0,
+        }
+    )
+    data["objective"] = action.objective_id
+    data.pop("parent", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    action.refresh_from_db()
+    assert action.importance == 3
+
+
+def test_user_without_staff_status_cannot_open_admin(client, plain_user):
+    client.force_login(plain_user)
+    response = client.get(reverse("admin:indicators_indicator_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+def test_anonymous_cannot_open_admin(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302

@@ -1,0 +1,29 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_home_shows_plan_objectives_indicators_and_targets(client, plain_user):
+    client.force_login(plain_user)
+    page = client.get(reverse("home")).content.decode()
+    assert "Plan Estratégico Sectorial Multianual" in page
+    assert "potencia regional emergente" in page  # vision
+    for code in ("OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"):
+        assert code in page
+    assert "14.50" in page and "7.38" in page  # both published 2021 targets of OE2.2
+    assert "conflicto" in page
+    assert "1.62" in page  # OE3.1 baseline, Peruvian decimal point
+
+
+def test_home_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
+    client.force_login(plain_user)
+    # session, user, plan, indicators, values, targets, flags, articulated objectives, objectives
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("home")).status_code == 200
