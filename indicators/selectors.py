@@ -68,7 +68,8 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
         if progress.out_of_range(value, indicator.plausible_min, indicator.plausible_max):
             flags.append(
                 f"Valor {progress.fmt(value)} de {year} fuera del rango plausible "
-                f"({progress.fmt(indicator.plausible_min)} a {progress.fmt(indicator.plausible_max)})."
+                f"({progress.fmt(indicator.plausible_min)} a "
+                f"{progress.fmt(indicator.plausible_max)})."
             )
     facts.flags = flags
     return facts
