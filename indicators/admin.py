@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target
+from indicators.models import ActionReport, Indicator, IndicatorFlag, IndicatorValue, Target
 
 
 class ValueInline(admin.TabularInline):
@@ -71,7 +72,7 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "kind", "year", "value", "source"]
     list_filter = ["kind", "year", "source", "indicator__objective"]
     search_fields = ["indicator__code", "indicator__alias", "indicator__name"]
@@ -84,3 +85,11 @@ class IndicatorFlagAdmin(admin.ModelAdmin):
     list_filter = ["source", "indicator__level"]
     search_fields = ["indicator__code", "text"]
     list_select_related = ["indicator"]
+
+
+@admin.register(ActionReport)
+class ActionReportAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "directorate", "year", "execution", "percent", "state"]
+    list_filter = ["state", "year", "execution", "directorate", "action__objective"]
+    search_fields = ["action__code", "action__name", "description"]
+    list_select_related = ["action", "directorate"]

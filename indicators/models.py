@@ -1,13 +1,74 @@
-"""Indicators of the plan, their yearly values, baselines and targets."""
+"""Indicators of the plan, their yearly values, baselines and targets, and the yearly
+reports on strategic actions, with their validation workflow and history."""
 
+from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from objectives.models import (
     Directorate,
     NationalSpecificObjective,
+    StrategicAction,
     StrategicObjective,
     StrategicVariable,
 )
+
+
+class WorkflowState(models.TextChoices):
+    DRAFT = "draft", "borrador"
+    SUBMITTED = "submitted", "enviado"
+    VALIDATED = "validated", "validado"
+
+
+class WorkflowItem(models.Model):
+    """Fields shared by everything staff enter and the planning office validates.
+
+    `version` grows on every write: a form carries the version it was read at, and a write
+    against another version is refused (optimistic locking, see services.check_version)."""
+
+    state = models.CharField(
+        "estado", max_length=10, choices=WorkflowState.choices, default=WorkflowState.DRAFT
+    )
+    version = models.PositiveIntegerField("versión", default=1)
+    evidence_url = models.URLField("medio de verificación (enlace)", max_length=500, blank=True)
+    evidence_file = models.FileField(
+        "medio de verificación (archivo)", upload_to="evidence/%Y/", blank=True, max_length=255
+    )
+    return_reason = models.TextField("motivo de devolución o reapertura", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modificado por",
+    )
+    updated_at = models.DateTimeField("modificado", auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enviado por",
+    )
+    submitted_at = models.DateTimeField("enviado", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validado por",
+    )
+    validated_at = models.DateTimeField("validado", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_official(self) -> bool:
+        return self.state == WorkflowState.VALIDATED
 
 
 class Indicator(models.Model):
@@ -127,7 +188,7 @@ class Indicator(models.Model):
         return bool(self.numerator and self.denominator)
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(WorkflowItem):
     """The value of an indicator in a year: numerator and denominator where known, else the
     published ratio alone."""
 
@@ -150,6 +211,7 @@ class IndicatorValue(models.Model):
     source = models.CharField("fuente", max_length=120, blank=True)
     note = models.TextField("nota", blank=True)
     origin = models.CharField("origen", max_length=6, choices=Origin.choices, default=Origin.USER)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "valor anual"
@@ -180,6 +242,7 @@ class Target(models.Model):
     published_text = models.CharField("valor tal como se publicó", max_length=40, blank=True)
     source = models.CharField("fuente", max_length=60)
     note = models.TextField("nota", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "línea de base o meta"
@@ -212,3 +275,42 @@ class IndicatorFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.text[:80]}"
+
+
+class ActionReport(WorkflowItem):
+    """What a responsible directorate did on a strategic action in a year."""
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "no iniciada"
+        IN_PROGRESS = "in_progress", "en ejecución"
+        DONE = "done", "culminada"
+
+    action = models.ForeignKey(
+        StrategicAction,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name="acción estratégica",
+    )
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, related_name="reports", verbose_name="dirección"
+    )
+    year = models.PositiveSmallIntegerField("año")
+    execution = models.CharField(
+        "situación", max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    percent = models.DecimalField("avance (%)", max_digits=5, decimal_places=2, default=0)
+    description = models.TextField("qué se hizo", blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "reporte de acción estratégica"
+        verbose_name_plural = "reportes de acciones estratégicas"
+        ordering = ["action__objective__number", "action__order", "directorate__code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "directorate", "year"], name="unique_action_report"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"AE {self.action.code} · {self.directorate.code} · {self.year}"

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from objectives.models import (
     Component,
@@ -11,6 +13,7 @@ from objectives.models import (
     Scenario,
     ScenarioDirection,
     SourceDefect,
+    StaffProfile,
     StrategicAction,
     StrategicObjective,
     StrategicVariable,
@@ -188,3 +191,52 @@ class SourceDefectAdmin(admin.ModelAdmin):
     list_display = ["location", "text", "decision"]
     list_filter = ["location"]
     search_fields = ["text", "decision"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    verbose_name_plural = "dirección"
+
+
+class PesemUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "directorate",
+        "role_names",
+        "is_staff",
+        "is_active",
+    ]
+    list_filter = ["groups", "profile__directorate", "is_staff", "is_active"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("profile__directorate")
+            .prefetch_related("groups")
+        )
+
+    @admin.display(description="dirección")
+    def directorate(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.directorate.code if profile else "—"
+
+    @admin.display(description="roles")
+    def role_names(self, obj):
+        return ", ".join(g.name for g in obj.groups.all())
+
+
+admin.site.unregister(User)
+admin.site.register(User, PesemUserAdmin)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "directorate"]
+    list_filter = ["directorate"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "directorate"]

@@ -5,3 +5,8 @@ class ObjectivesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "objectives"
     verbose_name = "Plan y estrategia"
+
+    def ready(self) -> None:
+        from objectives import roles
+
+        roles.connect(self)

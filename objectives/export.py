@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from actors.models import Actor, ActorInfluence
+from indicators import progress
 from indicators.models import Target
 from indicators.selectors import IndicatorFacts, indicator_facts_list
 from objectives.models import (
@@ -47,6 +48,23 @@ def _baseline(facts: IndicatorFacts) -> dict | None:
     return {"year": b.year, "value": num(b.value), "source": b.source}
 
 
+def _percent(result: progress.Achievement) -> float | int | None:
+    return num(result.percent.quantize(Decimal("0.01"))) if result.percent is not None else None
+
+
+def _summary(facts: IndicatorFacts) -> dict[str, Any]:
+    s = facts.summary()
+    return {
+        "latest_year": s.latest_year,
+        "latest_value": num(s.latest_value),
+        "achievement_2016": _percent(s.achievement_2016),
+        "achievement_2021": _percent(s.achievement_2021),
+        "light": s.light.value,
+        "on_track_2021": s.trajectory.on_track,
+        "trajectory": s.trajectory.status.value,
+    }
+
+
 def _indicator(facts: IndicatorFacts) -> dict[str, Any]:
     i = facts.indicator
     return {
@@ -83,14 +101,17 @@ def _indicator(facts: IndicatorFacts) -> dict[str, Any]:
         "baseline": _baseline(facts),
         "values": [
             {
-                "year": v.year,
-                "value": num(v.value),
-                "numerator": num(v.numerator),
-                "denominator": num(v.denominator),
-                "source": v.source,
-                "published": v.published_text,
+                "year": row.value.year,
+                "value": num(row.value.value),
+                "numerator": num(row.value.numerator),
+                "denominator": num(row.value.denominator),
+                "source": row.value.source,
+                "published": row.value.published_text,
+                "status": row.value.state,
+                "achievement": _percent(row.achievement),
+                "light": row.light.value,
             }
-            for v in facts.values
+            for row in facts.value_rows()
         ],
         "targets": [
             {
@@ -105,6 +126,7 @@ def _indicator(facts: IndicatorFacts) -> dict[str, Any]:
             )
         ],
         "flags": facts.flags,
+        "summary": _summary(facts),
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models, transaction
 
 from actors.models import Actor, ActorInfluence
-from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target
+from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target, WorkflowState
 from objectives.models import (
     Component,
     Directorate,
@@ -304,6 +304,7 @@ class _Loader:
                 published_text=v["published_text"],
                 source=v["source"],
                 origin=IndicatorValue.Origin.PLAN,
+                state=WorkflowState.VALIDATED,
             )
 
     def load_actors(self, data: dict) -> None:

@@ -6,6 +6,7 @@ Every row mirrors a table of the published PESEM; `source` fields name the table
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 
 
@@ -337,3 +338,36 @@ class SourceDefect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location}: {self.text[:80]}"
+
+
+class Role(models.TextChoices):
+    """Roles of domain.md; each is a Django group of the same name."""
+
+    REGISTRAR = "registrador", "registrador"
+    VALIDATOR = "validador", "validador (oficina de planeamiento)"
+    DIRECTOR = "director", "director"
+    ADMINISTRATOR = "administrador", "administrador"
+
+
+class StaffProfile(models.Model):
+    """The directorate a user works for; roles are Django groups (see Role)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name="usuario",
+    )
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name="dirección",
+    )
+
+    class Meta:
+        verbose_name = "dirección del usuario"
+        verbose_name_plural = "direcciones de los usuarios"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.directorate.code})"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "simple_history",
     "objectives.apps.ObjectivesConfig",
     "indicators.apps.IndicatorsConfig",
     "actors.apps.ActorsConfig",
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "indicators.context_processors.roles",
             ],
         },
     },
@@ -117,8 +119,9 @@ PLAN_FIXTURES_DIR = Path(os.environ.get("PESEM_FIXTURES_DIR", BASE_DIR / "fixtur
 PESEM_LIGHT_GREEN = float(os.environ.get("PESEM_LIGHT_GREEN", "95"))
 PESEM_LIGHT_YELLOW = float(os.environ.get("PESEM_LIGHT_YELLOW", "75"))
 # When two tables publish different targets for one year, computations use the first source
-# of this list (the conflict is still shown). Anexo 6 is the articulation template the sector
+# of this list (the conflict is still shown). A target the planning office sets in the system
+# comes first; then Anexo 6, the articulation template the sector
 # filed with CEPLAN and the only table with 2016 milestones.
-PESEM_TARGET_SOURCE_PRIORITY = ["Anexo 6", "Cuadro 5"]
+PESEM_TARGET_SOURCE_PRIORITY = ["Oficina de planeamiento", "Anexo 6", "Cuadro 5"]
 # Consecutive values differing by more than this factor are flagged as a jump.
 PESEM_JUMP_FACTOR = float(os.environ.get("PESEM_JUMP_FACTOR", "5"))

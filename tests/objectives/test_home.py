@@ -24,6 +24,7 @@ def test_home_shows_plan_objectives_indicators_and_targets(client, plain_user):
 
 def test_home_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
-    # session, user, plan, indicators, values, targets, flags, articulated objectives, objectives
-    with django_assert_max_num_queries(9):
+    # session, user, user's groups (navigation), plan, indicators, values, targets, flags,
+    # articulated objectives, objectives
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("home")).status_code == 200

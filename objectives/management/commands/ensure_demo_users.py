@@ -1,8 +1,19 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from objectives.models import Directorate, Role, StaffProfile
+
 DEMO_PASSWORD = "pesem-demo"
+# username, role, directorate, staff (admin access)
+DEMO_USERS = [
+    ("admin", Role.ADMINISTRATOR, "OPP", True),
+    ("registrador.dgc", Role.REGISTRAR, "DGC", False),
+    ("registrador.dpe", Role.REGISTRAR, "DPE", False),
+    ("validador.opp", Role.VALIDATOR, "OPP", False),
+    ("director.dpe", Role.DIRECTOR, "DPE", False),
+]
 
 
 class Command(BaseCommand):
@@ -14,14 +25,21 @@ class Command(BaseCommand):
                 "Las cuentas de demostración solo se crean con DJANGO_DEBUG=1 (desarrollo local)."
             )
         user_model = get_user_model()
-        admin, created = user_model.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created:
-            admin.set_password(DEMO_PASSWORD)
-            admin.save(update_fields=["password"])
+        for username, role, code, staff in DEMO_USERS:
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"is_staff": staff, "is_superuser": staff}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role))
+            StaffProfile.objects.get_or_create(
+                user=user, defaults={"directorate": Directorate.objects.get(code=code)}
+            )
         self.stdout.write("")
         self.stdout.write("Sitio local: http://127.0.0.1:8000/")
-        self.stdout.write(f"Ingrese con usuario «admin» y contraseña «{DEMO_PASSWORD}»")
-        self.stdout.write("(cuenta de demostración; solo existe con DJANGO_DEBUG=1).")
+        self.stdout.write(f"Cuentas de demostración (contraseña «{DEMO_PASSWORD}»):")
+        for username, role, code, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:<18} {role.label} ({code})")
+        self.stdout.write("(solo existen con DJANGO_DEBUG=1)")
         self.stdout.write("")

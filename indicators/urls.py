@@ -1,0 +1,17 @@
+from django.urls import path
+
+from indicators import views
+
+urlpatterns = [
+    path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),
+    path("indicadores/<str:code>/<int:year>/registrar/", views.value_entry, name="value_entry"),
+    path("indicadores/<str:code>/metas/", views.target_edit, name="target_edit"),
+    path("valores/<int:pk>/<str:action>/", views.value_transition, name="value_transition"),
+    path("acciones/<str:code>/<int:year>/reporte/", views.report_entry, name="report_entry"),
+    path("reportes/<int:pk>/<str:action>/", views.report_transition, name="report_transition"),
+    path("pendientes/", views.pending, name="pending"),
+    path("validacion/", views.validation_queue, name="validation_queue"),
+    path("importar/", views.import_upload, name="import_upload"),
+    path("importar/confirmar/", views.import_confirm, name="import_confirm"),
+    path("importar/plantilla/<int:year>/", views.import_template, name="import_template"),
+]
