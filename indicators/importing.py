@@ -122,7 +122,8 @@ def _read_csv(content: bytes) -> list[tuple[int, dict[str, object]]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            "El archivo no está codificado en UTF-8. Guárdelo como «CSV UTF-8» y vuelva a intentarlo."
+            "El archivo no está codificado en UTF-8. "
+            "Guárdelo como «CSV UTF-8» y vuelva a intentarlo."
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -240,8 +241,7 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
                 access.require_registrar_of(user, indicator.responsible_id)
             current = existing.get(key)
             if numerator is None and denominator is None and value is None:
-                if year not in years:
-                    raise ValidationError(f"el año {year} está fuera del periodo del plan.")
+                services.check_year(year, years)
                 result.changes.append(
                     RowChange(line, indicator, year, "empty", None, note, current)
                 )

@@ -43,6 +43,16 @@ def plan_years() -> range:
 # --- input checks shared by forms and imports ---------------------------------------------
 
 
+def check_year(year: int, years: range) -> None:
+    if year not in years:
+        raise ValidationError(
+            {
+                "year": f"El año {year} está fuera del periodo del plan "
+                f"({years.start}-{years.stop - 1})."
+            }
+        )
+
+
 def parse_decimal(
     raw: object, label: str, *, max_integer_digits: int, max_decimals: int
 ) -> Decimal | None:
@@ -88,12 +98,7 @@ def clean_value(
     years: range,
 ) -> CleanValue:
     """Check a yearly value against the indicator's definition; errors keyed by field."""
-    if year not in years:
-        raise ValidationError(
-            {
-                "year": f"El año {year} está fuera del periodo del plan ({years.start}-{years.stop - 1})."
-            }
-        )
+    check_year(year, years)
     if indicator.is_ratio:
         errors = {}
         if numerator is None:
@@ -121,7 +126,8 @@ def clean_value(
     if numerator is not None or denominator is not None:
         raise ValidationError(
             {
-                "value": "Este indicador se registra como un valor único, sin numerador ni denominador."
+                "value": "Este indicador se registra como un valor único, "
+                "sin numerador ni denominador."
             }
         )
     if value is None:
@@ -335,12 +341,7 @@ def report_save(
         )
     access.require_registrar_of(user, directorate.pk)
     years = plan_years()
-    if year not in years:
-        raise ValidationError(
-            {
-                "year": f"El año {year} está fuera del periodo del plan ({years.start}-{years.stop - 1})."
-            }
-        )
+    check_year(year, years)
     if not Decimal(0) <= percent <= Decimal(100):
         raise ValidationError({"percent": "El avance debe estar entre 0 y 100 %."})
     if execution == ActionReport.Progress.NOT_STARTED and percent != 0:
@@ -384,12 +385,7 @@ def target_set(*, user, indicator: Indicator, year: int, value: Decimal, reason:
     access.require_validator(user)
     reason = _require_reason(reason)
     years = plan_years()
-    if year not in years:
-        raise ValidationError(
-            {
-                "year": f"El año {year} está fuera del periodo del plan ({years.start}-{years.stop - 1})."
-            }
-        )
+    check_year(year, years)
     target = (
         Target.objects.select_for_update()
         .filter(
