@@ -98,7 +98,6 @@ class ValueForm(WorkflowFormMixin):
             self.fields["value"].required = True
         for field in self.fields.values():
             field.error_messages["required"] = "Este campo es obligatorio."
-            field.error_messages.setdefault("max_length", "Texto demasiado largo.")
 
 
 class ActionReportForm(WorkflowFormMixin):

@@ -27,8 +27,7 @@ def _indicator(code: str) -> Indicator:
     return get_object_or_404(Indicator.objects.select_related("responsible"), code=code)
 
 
-def _year(raw: str | None) -> int:
-    years = services.plan_years()
+def _year(raw: str | None, years: range) -> int:
     if raw and raw.isdigit() and int(raw) in years:
         return int(raw)
     if not years:
@@ -56,6 +55,7 @@ def indicator_detail(request, code: str):
         raise Http404("Indicador no encontrado.")
     facts = facts[0]
     indicator = facts.indicator
+    years = services.plan_years()
     return render(
         request,
         "indicators/detail.html",
@@ -67,8 +67,8 @@ def indicator_detail(request, code: str):
             "history": selectors.indicator_history(indicator),
             "can_enter": access.is_registrar_of(request.user, indicator.responsible_id),
             "is_validator": access.is_validator(request.user),
-            "years": services.plan_years(),
-            "entry_year": _year(request.GET.get("anio")),
+            "years": years,
+            "entry_year": _year(request.GET.get("anio"), years),
             "target_form": TargetForm(),
         },
     )
@@ -238,7 +238,8 @@ def report_entry(request, code: str, year: int):
 
 @login_required
 def pending(request):
-    year = _year(request.GET.get("anio"))
+    years = services.plan_years()
+    year = _year(request.GET.get("anio"), years)
     code = request.GET.get("direccion")
     # Everyone may read any directorate's list; only its registrar gets the entry buttons.
     if code:
@@ -253,7 +254,7 @@ def pending(request):
         "indicators/pending.html",
         {
             "year": year,
-            "years": services.plan_years(),
+            "years": years,
             "directorate": directorate,
             "indicators": indicators,
             "actions": actions,

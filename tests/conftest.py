@@ -25,3 +25,42 @@ def superuser(django_user_model):
 @pytest.fixture
 def plain_user(django_user_model):
     return django_user_model.objects.create_user("lector", password="clave-segura-1")
+
+
+def make_staff(django_user_model, username: str, role: str, directorate: str):
+    from django.contrib.auth.models import Group
+
+    from objectives.models import Directorate, StaffProfile
+
+    user = django_user_model.objects.create_user(username, password="clave-segura-1")
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    StaffProfile.objects.create(user=user, directorate=Directorate.objects.get(code=directorate))
+    return user
+
+
+@pytest.fixture
+def registrar_dgc(django_user_model):
+    return make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
+
+
+@pytest.fixture
+def registrar_dpe(django_user_model):
+    return make_staff(django_user_model, "reg.dpe", "registrador", "DPE")
+
+
+@pytest.fixture
+def validator(django_user_model):
+    return make_staff(django_user_model, "val.opp", "validador", "OPP")
+
+
+@pytest.fixture
+def director_dpe(django_user_model):
+    return make_staff(django_user_model, "dir.dpe", "director", "DPE")
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    user = make_staff(django_user_model, "adm", "administrador", "OPP")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
