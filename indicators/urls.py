@@ -14,4 +14,5 @@ urlpatterns = [
     path("importar/", views.import_upload, name="import_upload"),
     path("importar/confirmar/", views.import_confirm, name="import_confirm"),
     path("importar/plantilla/<int:year>/", views.import_template, name="import_template"),
+    path("evidencia/<str:kind>/<int:pk>/", views.evidence, name="evidence"),
 ]

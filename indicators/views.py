@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -398,3 +398,21 @@ def import_template(request, year: int):
     )
     response["Content-Disposition"] = f'attachment; filename="pesem-valores-{year}.xlsx"'
     return response
+
+
+@login_required
+def evidence(request, kind: str, pk: int):
+    """Evidence files are read through the application, for logged-in users only."""
+    model = {"valor": IndicatorValue, "reporte": ActionReport}.get(kind)
+    if model is None:
+        raise Http404("Tipo desconocido.")
+    item = get_object_or_404(model, pk=pk)
+    if not item.evidence_file:
+        raise Http404("Sin archivo.")
+    try:
+        handle = item.evidence_file.open("rb")
+    except OSError:
+        raise Http404("El archivo ya no está disponible.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=PurePosixPath(item.evidence_file.name).name
+    )

@@ -125,3 +125,18 @@ PESEM_LIGHT_YELLOW = float(os.environ.get("PESEM_LIGHT_YELLOW", "75"))
 PESEM_TARGET_SOURCE_PRIORITY = ["Oficina de planeamiento", "Anexo 6", "Cuadro 5"]
 # Consecutive values differing by more than this factor are flagged as a jump.
 PESEM_JUMP_FACTOR = float(os.environ.get("PESEM_JUMP_FACTOR", "5"))
+
+# Uploaded evidence and pending imports go to the default storage. Local disk by default;
+# with several app servers point DJANGO_MEDIA_ROOT at a shared volume, or set
+# DJANGO_STORAGE_BACKEND to another backend (e.g. storages.backends.s3.S3Storage after
+# installing django-storages) so no server keeps files of its own.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        )
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -215,3 +215,31 @@ def test_indicator_page_for_every_role_and_not_for_anonymous(
             page = client.get(url).content.decode()
         assert "Conflicto de metas 2021" in page
         assert "7.01" in page  # 2013 value
+
+
+def test_evidence_file_is_uploaded_and_served_to_logged_in_users(
+    client, registrar_dgc, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(registrar_dgc)
+    upload = SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", content_type="application/pdf")
+    client.post(entry_url(), {"numerator": "1", "denominator": "2", "evidence_file": upload})
+    item = IndicatorValue.objects.get(indicator__code="OE3.1", year=2016)
+    url = reverse("evidence", args=["valor", item.pk])
+    assert url in client.get(reverse("indicator_detail", args=["OE3.1"])).content.decode()
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 acta"
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_evidence_of_a_wrong_type_is_refused(client, registrar_dgc):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(registrar_dgc)
+    upload = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    page = client.post(entry_url(), {"numerator": "1", "denominator": "2", "evidence_file": upload})
+    assert "Tipo de archivo no admitido" in page.content.decode()
+    assert not IndicatorValue.objects.filter(year=2016).exists()
