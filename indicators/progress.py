@@ -309,3 +309,29 @@ def fmt(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return NO_VALUE
     return f"{value:,.{places}f}"
+
+
+# --- aggregates --------------------------------------------------------------------------
+
+
+def mean(values: Sequence[Decimal]) -> Decimal | None:
+    """Mean of the values present; None (sin dato) when there are none, never 0."""
+    return sum(values, ZERO) / len(values) if values else None
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """part / whole x 100; None when there is nothing to count."""
+    return Decimal(part) / Decimal(whole) * HUNDRED if whole else None
+
+
+def light_counts(lights: Iterable[Light]) -> dict[Light, int]:
+    counts = {light: 0 for light in Light}
+    for light in lights:
+        counts[light] += 1
+    return counts
+
+
+def green_share(lights: Iterable[Light]) -> Decimal | None:
+    """Percent of green among the indicators that can be judged (grey ones are left out)."""
+    judged = [light for light in lights if light != Light.GREY]
+    return share(judged.count(Light.GREEN), len(judged))

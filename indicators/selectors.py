@@ -69,6 +69,41 @@ class IndicatorFacts:
             )
         return rows
 
+    def status_as_of(self, year: int) -> YearStatus:
+        """Where the indicator stands in `year`, counting validated values only."""
+        official = {y: v for y, v in self.official_series.items() if y <= year}
+        preliminary = next(
+            (v for v in self.values if v.year == year and v.state == WorkflowState.SUBMITTED),
+            None,
+        )
+        value = official.get(year)
+        target = self.target_for(year)
+        result = progress.achievement(
+            value, target.value if target else None, self.indicator.direction
+        )
+        latest_year = max(official) if official else None
+        final_year = self.final_year
+        trajectory = progress.trajectory(
+            self.baseline,
+            progress.Point(latest_year, official[latest_year]) if latest_year else None,
+            progress.Point(final_year, self.official[final_year]) if final_year else None,
+            self.indicator.direction,
+        )
+        return YearStatus(
+            year=year,
+            value=value,
+            preliminary=preliminary,
+            latest_year=latest_year,
+            latest_value=official.get(latest_year) if latest_year else None,
+            target=target,
+            achievement=result,
+            light=progress.light(result, thresholds()),
+            trajectory=trajectory,
+        )
+
+    def published_targets(self, year: int) -> list[Target]:
+        return [t for t in self.targets if t.kind == Target.Kind.TARGET and t.year == year]
+
     @property
     def final_year(self) -> int | None:
         return max(self.official) if self.official else None
@@ -98,6 +133,19 @@ class IndicatorFacts:
             light=progress.light(latest_result, thresholds()),
             trajectory=trajectory,
         )
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    year: int
+    value: Decimal | None
+    preliminary: IndicatorValue | None
+    latest_year: int | None
+    latest_value: Decimal | None
+    target: progress.YearTarget | None
+    achievement: progress.Achievement
+    light: progress.Light
+    trajectory: progress.Trajectory
 
 
 @dataclass(frozen=True)
@@ -309,3 +357,207 @@ def submitted_items(*, year: int | None = None) -> tuple[list[IndicatorValue], l
     if year is not None:
         values, reports = values.filter(year=year), reports.filter(year=year)
     return list(values.order_by("indicator__code", "year")), list(reports)
+
+
+# --- dashboards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    facts: IndicatorFacts
+    status: YearStatus
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.facts.indicator
+
+    # Sort keys that never compare None with a number ("sin dato" sorts first).
+    @property
+    def achievement_key(self) -> tuple[bool, Decimal]:
+        percent = self.status.achievement.percent
+        return (percent is not None, percent if percent is not None else Decimal(0))
+
+    @property
+    def latest_key(self) -> tuple[bool, Decimal]:
+        value = self.status.latest_value
+        return (value is not None, value if value is not None else Decimal(0))
+
+    @property
+    def light_key(self) -> int:
+        return ["red", "yellow", "green", "grey"].index(self.status.light.value)
+
+    @property
+    def objective_key(self) -> int:
+        return self.indicator.objective.number if self.indicator.objective else 99
+
+    @property
+    def responsible_key(self) -> str:
+        return self.indicator.responsible.code if self.indicator.responsible else "~"
+
+
+def default_year(*, years: range) -> int:
+    """The latest year with a validated value (one query); the plan's start otherwise."""
+    latest = (
+        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, value__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest or years.start
+
+
+def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) -> list[DashboardRow]:
+    """Every indicator (of the queryset) with its status in `year`: five queries."""
+    return [DashboardRow(f, f.status_as_of(year)) for f in indicator_facts_list(queryset=queryset)]
+
+
+def dashboard_years(*, years: range) -> range:
+    """From the first year with a value (the document's history starts in 2011) to the plan's
+    end: one query."""
+    from django.db.models import Min
+
+    first = IndicatorValue.objects.aggregate(first=Min("year"))["first"]
+    return range(min(first or years.start, years.start), years.stop)
+
+
+@dataclass
+class ObjectiveCard:
+    objective: object
+    rows: list[DashboardRow]
+    counts: dict[progress.Light, int]
+
+
+def objective_cards(rows: list[DashboardRow], objectives) -> list[ObjectiveCard]:
+    by_objective: dict[int, list[DashboardRow]] = {o.pk: [] for o in objectives}
+    for row in rows:
+        if row.indicator.objective_id in by_objective:
+            by_objective[row.indicator.objective_id].append(row)
+    return [
+        ObjectiveCard(
+            o, by_objective[o.pk], progress.light_counts(r.status.light for r in by_objective[o.pk])
+        )
+        for o in objectives
+    ]
+
+
+# --- directorates -------------------------------------------------------------------------
+
+
+@dataclass
+class DirectorateSummary:
+    """A directorate in one year. Shares are None ("sin dato") when there is nothing to count:
+    green_share counts only indicators that can be judged (not grey)."""
+
+    directorate: object
+    actions: list
+    reports: dict  # action_id -> ActionReport of the year
+    rows: list[DashboardRow]
+
+    @property
+    def validated_reports(self) -> list:
+        return [r for r in self.reports.values() if r.state == WorkflowState.VALIDATED]
+
+    @property
+    def action_progress(self) -> Decimal | None:
+        return progress.mean([r.percent for r in self.validated_reports])
+
+    @property
+    def report_share(self) -> Decimal | None:
+        return progress.share(len(self.validated_reports), len(self.actions))
+
+    @property
+    def green_share(self) -> Decimal | None:
+        return progress.green_share(r.status.light for r in self.rows)
+
+    @property
+    def missing_reports(self) -> list:
+        """Actions without a report sent or validated for the year."""
+        return [
+            a
+            for a in self.actions
+            if a.pk not in self.reports or self.reports[a.pk].state == WorkflowState.DRAFT
+        ]
+
+    @property
+    def missing_values(self) -> list[Indicator]:
+        return [
+            r.indicator
+            for r in self.rows
+            if r.status.value is None and r.status.preliminary is None
+        ]
+
+
+def directorate_summaries(
+    *, year: int, rows: list[DashboardRow], directorates=None
+) -> list[DirectorateSummary]:
+    """Every responsible directorate (of actions or indicators) in `year`: three queries on
+    top of the dashboard rows."""
+    from indicators.models import ActionReport
+    from objectives.models import Directorate, StrategicAction
+
+    qs = Directorate.objects.all() if directorates is None else directorates
+    actions_by_dir: dict[int, list] = {}
+    for action in (
+        StrategicAction.objects.filter(parent=None)
+        .prefetch_related("responsibles")
+        .order_by("objective__number", "order")
+    ):
+        for d in action.responsibles.all():
+            actions_by_dir.setdefault(d.pk, []).append(action)
+    reports: dict[int, dict] = {}
+    for r in ActionReport.objects.filter(year=year):
+        reports.setdefault(r.directorate_id, {})[r.action_id] = r
+    rows_by_dir: dict[int, list[DashboardRow]] = {}
+    for row in rows:
+        if row.indicator.responsible_id:
+            rows_by_dir.setdefault(row.indicator.responsible_id, []).append(row)
+    return [
+        DirectorateSummary(
+            d, actions_by_dir.get(d.pk, []), reports.get(d.pk, {}), rows_by_dir.get(d.pk, [])
+        )
+        for d in qs
+        if d.pk in actions_by_dir or d.pk in rows_by_dir
+    ]
+
+
+@dataclass(frozen=True)
+class DirectorateYear:
+    year: int
+    action_progress: Decimal | None
+    green_share: Decimal | None
+    reported: int
+
+
+def directorate_history(*, directorate, years: range) -> tuple[list[DirectorateYear], list, dict]:
+    """A directorate over the plan's years: its actions, every report by (action, year), and
+    per year its mean validated progress and share of indicators in green. Fixed queries:
+    actions, reports, and one indicator read for all years."""
+    from indicators.models import ActionReport
+    from objectives.models import StrategicAction
+
+    actions = list(
+        StrategicAction.objects.filter(responsibles=directorate, parent=None)
+        .select_related("objective")
+        .order_by("objective__number", "order")
+    )
+    reports = {
+        (r.action_id, r.year): r
+        for r in ActionReport.objects.filter(directorate=directorate, year__in=list(years))
+    }
+    facts = indicator_facts_list(queryset=indicator_queryset().filter(responsible=directorate))
+    history = []
+    for year in years:
+        validated = [
+            reports[(a.pk, year)].percent
+            for a in actions
+            if (a.pk, year) in reports and reports[(a.pk, year)].state == WorkflowState.VALIDATED
+        ]
+        history.append(
+            DirectorateYear(
+                year=year,
+                action_progress=progress.mean(validated),
+                green_share=progress.green_share(f.status_as_of(year).light for f in facts),
+                reported=len(validated),
+            )
+        )
+    return history, actions, reports

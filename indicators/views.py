@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from indicators import access, importing, selectors, services
+from indicators import access, charts, importing, selectors, services
 from indicators.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
 from indicators.models import ActionReport, Indicator, IndicatorValue
 from objectives.models import Directorate, StrategicAction
@@ -70,6 +70,7 @@ def indicator_detail(request, code: str):
             "years": years,
             "entry_year": _year(request.GET.get("anio"), years),
             "target_form": TargetForm(),
+            "figure": charts.indicator_figure(facts, years=selectors.dashboard_years(years=years)),
         },
     )
 

@@ -54,3 +54,38 @@ def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
             )
         )
     return plan, list(blocks.values())
+
+
+@dataclass
+class ObjectivePage:
+    objective: StrategicObjective
+    rows: list  # DashboardRow
+    actions: list
+    latest_reports: dict  # (action_id, directorate_id) -> latest ActionReport
+
+
+def objective_page(*, number: int, year: int) -> ObjectivePage | None:
+    """An objective with its indicators' status in `year`, its actions with responsibles and
+    each responsible's latest report: fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from indicators.models import ActionReport
+    from indicators.selectors import dashboard_rows
+    from objectives.models import Directorate, StrategicAction
+
+    objective = StrategicObjective.objects.filter(number=number).first()
+    if objective is None:
+        return None
+    rows = dashboard_rows(year=year, queryset=indicator_queryset().filter(objective=objective))
+    actions = list(
+        StrategicAction.objects.filter(objective=objective, parent=None)
+        .prefetch_related(
+            Prefetch("responsibles", queryset=Directorate.objects.order_by("code")),
+            Prefetch("sub_actions", queryset=StrategicAction.objects.order_by("order")),
+        )
+        .order_by("order")
+    )
+    latest: dict = {}
+    for r in ActionReport.objects.filter(action__objective=objective).order_by("year"):
+        latest[(r.action_id, r.directorate_id)] = r
+    return ObjectivePage(objective, rows, actions, latest)

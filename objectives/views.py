@@ -1,10 +1,40 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 
-from objectives.selectors import plan_overview
+from objectives.selectors import objective_page, plan_overview
 
 
 @login_required
 def home(request):
     plan, blocks = plan_overview()
     return render(request, "objectives/home.html", {"plan": plan, "blocks": blocks})
+
+
+@login_required
+def objective_detail(request, number: int):
+    from indicators import charts
+    from indicators.dashboard_views import year_context
+
+    year, years, _ = year_context(request)
+    page = objective_page(number=number, year=year)
+    if page is None:
+        raise Http404("Objetivo no encontrado.")
+    figures = [
+        (row, charts.indicator_figure(row.facts, years=years, height=320)) for row in page.rows
+    ]
+    action_rows = [
+        (a, [(d, page.latest_reports.get((a.pk, d.pk))) for d in a.responsibles.all()])
+        for a in page.actions
+    ]
+    return render(
+        request,
+        "objectives/objective.html",
+        {
+            "page": page,
+            "figures": figures,
+            "action_rows": action_rows,
+            "year": year,
+            "years": years,
+        },
+    )

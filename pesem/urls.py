@@ -4,8 +4,11 @@ from django.urls import include, path
 from objectives import views as objective_views
 
 urlpatterns = [
-    path("", objective_views.home, name="home"),
+    path("plan/", objective_views.home, name="plan"),
+    path("objetivos/<int:number>/", objective_views.objective_detail, name="objective_detail"),
+    path("prospectiva/", include("objectives.prospective_urls")),
     path("", include("indicators.urls")),
+    path("", include("actors.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,10 +6,11 @@ pytestmark = pytest.mark.browser
 def test_user_logs_in_and_sees_the_plan(plan_tx, django_user_model, page, login, live_server):
     django_user_model.objects.create_user("directora", password="clave-segura-1")
 
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/plan/")
     assert "/accounts/login/" in page.url  # login required
 
     login("directora", "clave-segura-1")
+    page.goto(live_server.url + "/plan/")
 
     assert page.get_by_role("heading", level=1).inner_text().startswith("Plan Estratégico")
     objective_3 = page.locator("#oe3")

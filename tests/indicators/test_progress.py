@@ -266,3 +266,26 @@ def test_fmt_uses_peruvian_format():
     assert p.fmt(D("1020000")) == "1,020,000.00"
     assert p.fmt(D("1.5")) == "1.50"
     assert p.fmt(None) == "sin dato"
+
+
+# --- aggregates --------------------------------------------------------------------------
+
+
+def test_mean_of_nothing_is_sin_dato_not_zero():
+    assert p.mean([]) is None
+    assert p.mean([D(40), D(100)]) == D(70)
+
+
+def test_share():
+    assert p.share(1, 4) == D(25)
+    assert p.share(0, 0) is None
+
+
+def test_light_counts_include_every_colour():
+    counts = p.light_counts([Light.GREEN, Light.GREEN, Light.GREY])
+    assert counts == {Light.GREEN: 2, Light.YELLOW: 0, Light.RED: 0, Light.GREY: 1}
+
+
+def test_green_share_leaves_grey_out():
+    assert p.green_share([Light.GREEN, Light.RED, Light.GREY]) == D(50)
+    assert p.green_share([Light.GREY]) is None

@@ -210,8 +210,8 @@ def test_indicator_page_for_every_role_and_not_for_anonymous(
     for user in (registrar_dgc, validator, director_dpe):
         client.force_login(user)
         # session, user, groups, profile, plan years, indicator, values, targets, flags,
-        # articulated objectives, value history, target history
-        with django_assert_max_num_queries(12):
+        # articulated objectives, value history, target history, first year with data (chart)
+        with django_assert_max_num_queries(13):
             page = client.get(url).content.decode()
         assert "Conflicto de metas 2021" in page
         assert "7.01" in page  # 2013 value

@@ -5,14 +5,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_is_sent_to_login(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("plan"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 def test_home_shows_plan_objectives_indicators_and_targets(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("plan")).content.decode()
     assert "Plan Estratégico Sectorial Multianual" in page
     assert "potencia regional emergente" in page  # vision
     for code in ("OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"):
@@ -27,4 +27,4 @@ def test_home_query_count_is_bounded(client, plain_user, django_assert_max_num_q
     # session, user, user's groups (navigation), plan, indicators, values, targets, flags,
     # articulated objectives, objectives
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("plan")).status_code == 200

@@ -1,0 +1,176 @@
+"""Plotly figures of indicators and directorates, built from selector rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from indicators.models import Target, WorkflowState
+from indicators.selectors import IndicatorFacts
+from pesem.charts import LIGHT_COLORS, as_json, base_layout
+
+SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}
+
+
+def _f(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) -> dict:
+    """Series (validated and preliminary), baseline, official targets by source, interpolated
+    milestones and the projection to the final year."""
+    indicator = facts.indicator
+    fig = go.Figure()
+    validated = sorted(facts.official_series.items())
+    if validated:
+        fig.add_trace(
+            go.Scatter(
+                x=[y for y, _ in validated],
+                y=[_f(v) for _, v in validated],
+                mode="lines+markers",
+                name="Valor validado",
+                line={"color": "#1d2733", "width": 2},
+                connectgaps=False,
+            )
+        )
+    preliminary = [
+        (v.year, v.value)
+        for v in facts.values
+        if v.state == WorkflowState.SUBMITTED and v.value is not None
+    ]
+    if preliminary:
+        fig.add_trace(
+            go.Scatter(
+                x=[y for y, _ in preliminary],
+                y=[_f(v) for _, v in preliminary],
+                mode="markers",
+                name="Valor preliminar (por validar)",
+                marker={"color": "#b07d00", "symbol": "circle-open", "size": 11},
+            )
+        )
+    if facts.baseline:
+        fig.add_trace(
+            go.Scatter(
+                x=[facts.baseline.year],
+                y=[_f(facts.baseline.value)],
+                mode="markers",
+                name="Línea de base",
+                marker={"color": "#5b6672", "symbol": "triangle-up", "size": 12},
+            )
+        )
+    by_source: dict[str, list[Target]] = {}
+    for t in facts.targets:
+        if t.kind == Target.Kind.TARGET and t.year is not None:
+            by_source.setdefault(t.source, []).append(t)
+    for source, targets in sorted(by_source.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=[t.year for t in targets],
+                y=[_f(t.value) for t in targets],
+                mode="markers",
+                name=f"Meta oficial ({source})",
+                marker={"symbol": SOURCE_SYMBOLS.get(source, "x"), "size": 12, "color": "#8a1538"},
+            )
+        )
+    milestones = [(y, facts.target_for(y)) for y in years if y not in facts.official]
+    milestones = [(y, t) for y, t in milestones if t is not None and t.interpolated]
+    if milestones:
+        path = [(facts.baseline.year, facts.baseline.value)] if facts.baseline else []
+        path += sorted([(y, t.value) for y, t in milestones] + list(facts.official.items()))
+        fig.add_trace(
+            go.Scatter(
+                x=[y for y, _ in path],
+                y=[_f(v) for _, v in path],
+                mode="lines",
+                name="Hitos interpolados (no oficiales)",
+                line={"dash": "dot", "color": "#8a1538", "width": 1},
+            )
+        )
+    final_year = facts.final_year
+    if validated and final_year:
+        trajectory = facts.summary().trajectory
+        if trajectory.projected_final is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[validated[-1][0], final_year],
+                    y=[_f(validated[-1][1]), _f(trajectory.projected_final)],
+                    mode="lines",
+                    name=f"Proyección lineal a {final_year}",
+                    line={"dash": "dash", "color": "#1a73e8"},
+                )
+            )
+    layout = base_layout(
+        f"{indicator.code}: {indicator.name[:70]}",
+        x_title="Año",
+        y_title=indicator.unit or "valor",
+        height=height,
+    )
+    layout["xaxis"].update({"dtick": 1, "range": [years.start - 0.5, years.stop - 0.5]})
+    fig.update_layout(**layout)
+    return as_json(fig)
+
+
+def directorate_progress_figure(rows: list, *, title: str) -> dict:
+    """Per year: mean reported progress of the directorate's actions and the share of its
+    indicators in green. `rows` are DirectorateYear rows."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=[r.year for r in rows],
+            y=[_f(r.action_progress) for r in rows],
+            name="Avance promedio de acciones (%)",
+            marker={"color": "#8a1538"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[r.year for r in rows],
+            y=[_f(r.green_share) for r in rows],
+            name="Indicadores en verde (%)",
+            mode="lines+markers",
+            marker={"color": LIGHT_COLORS["green"]},
+        )
+    )
+    layout = base_layout(title, x_title="Año", y_title="Porcentaje")
+    layout["yaxis"].update({"range": [0, 105], "tickformat": ",.0f"})
+    layout["xaxis"]["dtick"] = 1
+    fig.update_layout(**layout)
+    return as_json(fig)
+
+
+def directorate_comparison_figure(rows: list, *, year: int) -> dict:
+    """One chart across all directorates for a year. `rows` are DirectorateSummary rows."""
+    codes = [r.directorate.code for r in rows]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=codes,
+            y=[_f(r.action_progress) for r in rows],
+            name="Avance promedio de acciones (%)",
+            marker={"color": "#8a1538"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=codes,
+            y=[_f(r.report_share) for r in rows],
+            name="Acciones con reporte validado (%)",
+            marker={"color": "#5b6672"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=codes,
+            y=[_f(r.green_share) for r in rows],
+            name="Indicadores en verde (%)",
+            marker={"color": LIGHT_COLORS["green"]},
+        )
+    )
+    layout = base_layout(
+        f"Avance por dirección responsable, {year}", x_title="Dirección", y_title="Porcentaje"
+    )
+    layout["barmode"] = "group"
+    layout["yaxis"].update({"range": [0, 105], "tickformat": ",.0f"})
+    fig.update_layout(**layout)
+    return as_json(fig)

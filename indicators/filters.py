@@ -1,0 +1,42 @@
+import django_filters
+from django import forms
+
+from indicators import progress
+from indicators.models import Indicator
+from objectives.models import Directorate, StrategicObjective
+
+LIGHT_CHOICES = [(light.value, label) for light, label in progress.LIGHT_LABELS.items()]
+
+
+class DashboardFilter(django_filters.FilterSet):
+    objective = django_filters.ModelChoiceFilter(
+        label="Objetivo", queryset=StrategicObjective.objects.all(), empty_label="todos"
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        label="Dirección",
+        queryset=Directorate.objects.filter(indicators__isnull=False).distinct(),
+        to_field_name="code",
+        empty_label="todas",
+    )
+    level = django_filters.ChoiceFilter(
+        label="Nivel", choices=Indicator.Level.choices, empty_label="todos"
+    )
+    # Computed from the values, so applied to the rows after the query (see views).
+    light = django_filters.ChoiceFilter(
+        label="Semáforo", choices=LIGHT_CHOICES, empty_label="todos", method="skip"
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["objective", "responsible", "level"]
+
+    def skip(self, queryset, name, value):
+        return queryset
+
+
+class YearForm(forms.Form):
+    anio = forms.TypedChoiceField(label="Año", coerce=int)
+
+    def __init__(self, *args, years: range, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anio"].choices = [(y, y) for y in years]

@@ -1,0 +1,141 @@
+"""The yearly monitoring report (reporte de seguimiento), following CEPLAN's usual structure:
+summary, results per objective, actions per directorate, data-quality notes. One read for the
+page and its XLSX, so both show the same numbers."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators import progress, selectors
+from indicators.models import ActionReport
+from objectives.models import Plan, StrategicObjective
+
+
+@dataclass
+class ActionLine:
+    objective: int
+    code: str
+    name: str
+    importance: int | None
+    directorate: str
+    report: ActionReport | None
+
+
+@dataclass
+class MonitoringReport:
+    year: int
+    plan: Plan | None
+    cards: list[selectors.ObjectiveCard]
+    actions: list[ActionLine]
+    summaries: list[selectors.DirectorateSummary]
+    counts: dict[progress.Light, int]
+
+    @property
+    def flags(self) -> list[tuple[str, str]]:
+        return [(r.indicator.code, f) for c in self.cards for r in c.rows for f in r.facts.flags]
+
+
+def monitoring_report(*, year: int) -> MonitoringReport:
+    rows = selectors.dashboard_rows(
+        year=year, queryset=selectors.indicator_queryset().filter(objective__isnull=False)
+    )
+    objectives = list(StrategicObjective.objects.all())
+    cards = selectors.objective_cards(rows, objectives)
+    summaries = selectors.directorate_summaries(year=year, rows=rows)
+    actions = []
+    for summary in summaries:
+        for action in summary.actions:
+            actions.append(
+                ActionLine(
+                    objective=action.objective.number,
+                    code=action.code,
+                    name=action.name,
+                    importance=action.importance,
+                    directorate=summary.directorate.code,
+                    report=summary.reports.get(action.pk),
+                )
+            )
+    actions.sort(key=lambda a: (a.objective, [int(p) for p in a.code.split(".")], a.directorate))
+    return MonitoringReport(
+        year=year,
+        plan=Plan.objects.first(),
+        cards=cards,
+        actions=actions,
+        summaries=summaries,
+        counts=progress.light_counts(r.status.light for r in rows),
+    )
+
+
+def _num(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def report_xlsx(report: MonitoringReport) -> bytes:
+    summary = pd.DataFrame(
+        [
+            {
+                "Objetivo": f"OE{c.objective.number}",
+                "Nombre": c.objective.name,
+                "Indicadores": len(c.rows),
+                **{
+                    progress.LIGHT_LABELS[light].capitalize(): c.counts[light]
+                    for light in progress.Light
+                },
+            }
+            for c in report.cards
+        ]
+    )
+    indicators = pd.DataFrame(
+        [
+            {
+                "Objetivo": f"OE{c.objective.number}",
+                "Código": r.indicator.code,
+                "Indicador": r.indicator.name,
+                "Línea de base": _num(r.facts.baseline.value) if r.facts.baseline else None,
+                "Año base": r.facts.baseline.year if r.facts.baseline else None,
+                f"Meta {report.year}": _num(r.status.target.value) if r.status.target else None,
+                "Meta interpolada": (r.status.target.interpolated if r.status.target else None),
+                f"Valor obtenido {report.year}": _num(r.status.value),
+                "Cumplimiento (%)": (
+                    round(float(r.status.achievement.percent), 2)
+                    if r.status.achievement.percent is not None
+                    else None
+                ),
+                "Nota de cumplimiento": r.status.achievement.note,
+                "Semáforo": progress.LIGHT_LABELS[r.status.light],
+                "Trayectoria": progress.TRAJECTORY_LABELS[r.status.trajectory.status],
+                "Valor preliminar (por validar)": (
+                    _num(r.status.preliminary.value) if r.status.preliminary else None
+                ),
+            }
+            for c in report.cards
+            for r in c.rows
+        ]
+    )
+    actions = pd.DataFrame(
+        [
+            {
+                "Objetivo": f"OE{a.objective}",
+                "Acción": a.code,
+                "Nombre": a.name,
+                "Importancia": a.importance,
+                "Dirección": a.directorate,
+                "Situación": a.report.get_execution_display() if a.report else "sin reporte",
+                "Avance (%)": _num(a.report.percent) if a.report else None,
+                "Estado": a.report.get_state_display() if a.report else "sin registrar",
+                "Qué se hizo": a.report.description if a.report else "",
+            }
+            for a in report.actions
+        ]
+    )
+    quality = pd.DataFrame([{"Código": code, "Observación": text} for code, text in report.flags])
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        summary.to_excel(writer, sheet_name="Resumen", index=False)
+        indicators.to_excel(writer, sheet_name="Indicadores", index=False)
+        actions.to_excel(writer, sheet_name="Acciones", index=False)
+        quality.to_excel(writer, sheet_name="Calidad de datos", index=False)
+    return out.getvalue()

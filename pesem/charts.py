@@ -1,0 +1,31 @@
+"""Shared plotly helpers: Spanish labels, Peruvian number format, JSON for json_script."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+
+LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+
+
+def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int = 360) -> dict:
+    return {
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "xaxis": {"title": {"text": x_title}, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "automargin": True, "tickformat": ",.2f"},
+        "separators": ".,",
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "font": {"family": FONT, "size": 12},
+        "legend": {"orientation": "h", "y": -0.2},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+    }
+
+
+def as_json(fig: go.Figure) -> dict[str, Any]:
+    """A plain dict (no numpy types) that json_script can embed."""
+    return json.loads(fig.to_json())
