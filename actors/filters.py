@@ -1,29 +1,29 @@
-"""Search of the actor lists: name or acronym, ignoring case and accents.
+"""Search of the actor lists by name or acronym, ignoring case and accents.
 
-The folding is done with plain SQL functions (LOWER and REPLACE) so it behaves the same on
-SQLite and PostgreSQL without the `unaccent` extension. SQLite's LOWER only folds ASCII, so
-accented capitals are replaced explicitly."""
+The folded query becomes a case-insensitive regular expression in which every vowel (and n,
+c) matches its accented forms: "peru" finds "PERÚ" and "Perú". Django's `iregex` runs on
+SQLite (through Python's `re`) and on PostgreSQL (`~*`) alike, without the `unaccent`
+extension."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import django_filters
 from django import forms
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models import Q, QuerySet
 
 from actors.models import Actor
 
-# Accented letters of Spanish (and a few of the foreign names in Anexo 3), both cases.
-ACCENTS = {
-    "a": "áàâäÁÀÂÄ",
-    "e": "éèêëÉÈÊË",
-    "i": "íìîïÍÌÎÏ",
-    "o": "óòôöÓÒÔÖ",
-    "u": "úùûüÚÙÛÜ",
-    "n": "ñÑ",
-    "c": "çÇ",
+VARIANTS = {
+    "a": "aáàâä",
+    "e": "eéèêë",
+    "i": "iíìîï",
+    "o": "oóòôö",
+    "u": "uúùûü",
+    "n": "nñ",
+    "c": "cç",
 }
 
 
@@ -33,22 +33,16 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def folded_expression(*fields: str):
-    """SQL expression of the fields joined by a space, lower case and without accents."""
-    parts = []
-    for name in fields:
-        parts += [F(name), Value(" ")]
-    expression = Lower(Concat(*parts))
-    for plain, accented in ACCENTS.items():
-        for letter in accented:
-            expression = Replace(expression, Value(letter), Value(plain))
-    return expression
+def accent_pattern(text: str) -> str:
+    """'Perú' -> 'p[eéèêë]r[uúùûü]': a regular expression matching every accented spelling."""
+    return "".join(f"[{VARIANTS[ch]}]" if ch in VARIANTS else re.escape(ch) for ch in fold(text))
 
 
 class ActorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Buscar por nombre o siglas",
         method="search",
+        max_length=100,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "p. ej. CEPLAN o cancillería"}
         ),
@@ -59,9 +53,8 @@ class ActorFilter(django_filters.FilterSet):
         fields = ["q"]
 
     def search(self, queryset: QuerySet[Actor], name: str, value: str) -> QuerySet[Actor]:
-        needle = fold(value.strip())
-        if not needle:
-            return queryset
-        return queryset.alias(folded=folded_expression("name", "acronym")).filter(
-            folded__contains=needle
-        )
+        words = value.split()
+        for word in words:  # every word, in the name or the acronym
+            pattern = accent_pattern(word)
+            queryset = queryset.filter(Q(name__iregex=pattern) | Q(acronym__iregex=pattern))
+        return queryset

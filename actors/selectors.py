@@ -182,9 +182,7 @@ def influence_matrix() -> InfluenceMatrix:
     variables; every mention with its actor."""
     variables = list(StrategicVariable.objects.order_by("number"))
     column = {v.id: i for i, v in enumerate(variables)}
-    mentions = ActorInfluence.objects.select_related("actor").order_by(
-        "actor__kind", "actor__order", "variable__number"
-    )
+    mentions = ActorInfluence.objects.select_related("actor").order_by("variable__number")
     rows: dict[int, tuple[Actor, list[set[str]]]] = {}
     unmatched = 0
     for m in mentions:
@@ -193,9 +191,11 @@ def influence_matrix() -> InfluenceMatrix:
             continue
         _, cells = rows.setdefault(m.actor_id, (m.actor, [set() for _ in variables]))
         cells[column[m.variable_id]].add(m.direction)
+    # State actors first (groups followed by their entities), then non-state: Anexo 3's order.
+    ordered = sorted(rows.values(), key=lambda r: (r[0].kind != Actor.Kind.STATE, r[0].order))
     return InfluenceMatrix(
         variables=variables,
-        rows=[MatrixRow(actor, [_cell(c) for c in cells]) for actor, cells in rows.values()],
+        rows=[MatrixRow(actor, [_cell(c) for c in cells]) for actor, cells in ordered],
         unmatched=unmatched,
     )
 

@@ -32,9 +32,11 @@ def directorate_id_of(user: User) -> int | None:
 
 
 def directorate_of(user: User) -> Directorate | None:
-    if directorate_id_of(user) is None:
+    if not user.is_authenticated:
         return None
-    return user.profile.directorate
+    if not hasattr(user, "_pesem_directorate"):
+        user._pesem_directorate = Directorate.objects.filter(staff__user=user).first()
+    return user._pesem_directorate
 
 
 def is_registrar_of(user: User, directorate_ids: set[int | None] | int | None) -> bool:

@@ -499,6 +499,7 @@ def directorate_summaries(
     actions_by_dir: dict[int, list] = {}
     for action in (
         StrategicAction.objects.filter(parent=None)
+        .select_related("objective")
         .prefetch_related("responsibles")
         .order_by("objective__number", "order")
     ):

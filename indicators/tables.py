@@ -32,7 +32,7 @@ class DashboardTable(tables.Table):
 
     class Meta:
         attrs = {"class": "dashboard", "id": "dashboard-table"}
-        order_by = ("code",)
+        order_by = ("objective", "code")
         orderable = True
         empty_text = "Ningún indicador cumple los filtros."
 

@@ -1,0 +1,281 @@
+"""Dashboards: every page for every role, the same numbers as export_plan, query counts that do
+not grow with the plan, the XLSX report."""
+
+import csv
+import io
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators import services
+from indicators.models import ActionReport, Indicator, IndicatorValue, Target
+from objectives.export import plan_as_dict
+from objectives.models import Directorate, StrategicAction, StrategicObjective
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("home", [], {"anio": 2016}),
+    ("objective_detail", [2], {"anio": 2016}),
+    ("indicator_detail", ["OE2.1"], {}),
+    ("directorates", [], {"anio": 2016}),
+    ("directorate_detail", ["DPE"], {"anio": 2016}),
+    ("report", [], {"anio": 2016}),
+    ("report_download", [2016], {}),
+    ("plan", [], {}),
+    ("pending", [], {"anio": 2016}),
+]
+ROLES = ["registrar_dgc", "validator", "director_dpe", "administrator"]
+
+
+def validated(registrar, validator, code, year, numerator, denominator):
+    item = services.value_save(
+        user=registrar,
+        indicator=Indicator.objects.get(code=code),
+        year=year,
+        numerator=D(numerator),
+        denominator=D(denominator),
+    )
+    item = services.do_submit(user=registrar, item=item, expected_version=item.version)
+    return services.do_validate(user=validator, item=item, expected_version=item.version)
+
+
+@pytest.fixture
+def year_2016(registrar_dpe, registrar_dgc, validator):
+    validated(registrar_dpe, validator, "OE2.1", 2016, 93, 60)  # 1.55 vs 1.59: 97.48 %
+    validated(registrar_dgc, validator, "OE3.1", 2016, 130, 1_000_000)  # 1.30 vs 1.54: yellow
+    report = services.report_save(
+        user=registrar_dpe,
+        action=StrategicAction.objects.get(code="2.1"),
+        directorate=Directorate.objects.get(code="DPE"),
+        year=2016,
+        execution="in_progress",
+        percent=D(60),
+        description="Ferias en 12 OSE",
+    )
+    report = services.do_submit(user=registrar_dpe, item=report, expected_version=report.version)
+    services.do_validate(user=validator, item=report, expected_version=report.version)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "args", "params"), PAGES)
+def test_every_page_renders_for_every_role(request, client, role, name, args, params, year_2016):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse(name, args=args), params)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("name", "args", "params"), PAGES)
+def test_anonymous_is_sent_to_login(client, name, args, params):
+    response = client.get(reverse(name, args=args), params)
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_tablero_numbers_equal_the_export(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    response = client.get(reverse("home"), {"anio": 2016, "_export": "csv"})
+    rows = {r["Código"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8")))}
+    exported = {i["code"]: i for i in plan_as_dict()["indicators"]}
+    for code in ("OE2.1", "OE3.1"):
+        value = next(v for v in exported[code]["values"] if v["year"] == 2016)
+        assert float(rows[code]["Cumplimiento"]) == value["achievement"]
+        assert float(rows[code]["Último valor"]) == value["value"]
+        assert rows[code]["Semáforo"] == {"green": "verde", "yellow": "amarillo"}[value["light"]]
+    assert rows["OE2.1"]["Cumplimiento"] == "97.48"
+    page = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    assert "97.5 %" in page and "84.4 %" in page
+
+
+def test_tablero_filters_by_directorate_and_light(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    page = client.get(reverse("home"), {"anio": 2016, "responsible": "DPE"}).content.decode()
+    table = page.split('id="dashboard-table"')[1]
+    assert "OE2.1" in table and "OE3.1" not in table
+    page = client.get(reverse("home"), {"anio": 2016, "light": "yellow"}).content.decode()
+    table = page.split('id="dashboard-table"')[1]
+    assert "OE3.1" in table and "OE2.1" not in table
+
+
+def test_tablero_xlsx_export(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Código"
+    assert any(r[0] == "OE2.1" and 97.48 in r for r in rows)
+
+
+def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    response = client.get(reverse("report_download", args=[2016]))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Resumen", "Indicadores", "Acciones", "Calidad de datos"]
+    indicators = list(book["Indicadores"].iter_rows(values_only=True))
+    header = indicators[0]
+    row = next(r for r in indicators if r[1] == "OE2.1")
+    assert row[header.index("Valor obtenido 2016")] == 1.55
+    assert row[header.index("Cumplimiento (%)")] == 97.48
+    assert row[header.index("Semáforo")] == "verde"
+    actions = list(book["Acciones"].iter_rows(values_only=True))
+    assert any(r[1] == "2.1" and r[4] == "DPE" and r[6] == 60 for r in actions)
+    quality = [r[1] for r in book["Calidad de datos"].iter_rows(values_only=True)]
+    assert any(str(q).startswith("Conflicto de metas 2021") for q in quality)
+
+
+def test_report_page_follows_ceplan_structure(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    page = client.get(reverse("report"), {"anio": 2016}).content.decode()
+    for heading in (
+        "1. Resumen",
+        "2. Resultados por objetivo",
+        "3. Acciones estratégicas",
+        "4. Notas de calidad",
+    ):
+        assert heading in page
+    assert "97.5 %" in page and "Ferias" not in page  # description is in the XLSX only
+    assert "@media print" in open("static/css/pesem.css", encoding="utf-8").read()
+
+
+def test_directorate_pages(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    page = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    assert 'data-figure="directorates-chart"' in page
+    row = re.search(r'<a href="/direcciones/DPE/\?anio=2016">DPE</a>.*?</tr>', page, re.S).group(0)
+    assert "60.0 %" in row  # mean validated progress of DPE's reports
+    assert "¿Quién no ha reportado 2016?" in page
+    missing = page.split('id="missing-table"')[1]
+    assert "DGC" in missing and "3.1" in missing
+    detail = client.get(
+        reverse("directorate_detail", args=["DPE"]), {"anio": 2016}
+    ).content.decode()
+    assert "OE2.1" in detail and "2.1 Articular" in detail
+
+
+def test_objective_page_has_indicators_charts_and_actions(client, director_dpe, year_2016):
+    client.force_login(director_dpe)
+    page = client.get(reverse("objective_detail", args=[2]), {"anio": 2016}).content.decode()
+    for code in ("OE2.1", "OE2.2", "OE2.3"):
+        assert f'data-figure="chart-{code}"' in page
+    assert "DPE</a>: 2016, en ejecución (60 %), validado" in page
+
+
+def test_indicator_chart_distinguishes_sources_and_interpolation(client, director_dpe):
+    client.force_login(director_dpe)
+    response = client.get(reverse("indicator_detail", args=["OE2.2"]))
+    figure = response.context["figure"]
+    names = [t["name"] for t in figure["data"]]
+    assert "Meta oficial (Anexo 6)" in names and "Meta oficial (Cuadro 5)" in names
+    assert "Hitos interpolados (no oficiales)" in names
+    cuadro5 = next(t for t in figure["data"] if t["name"] == "Meta oficial (Cuadro 5)")
+    assert cuadro5["y"] == [14.5]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Año"
+
+
+# --- query counts that do not grow with the plan ----------------------------------------
+
+SCALED_PAGES = PAGES + [("validation_queue", [], {}), ("prospective", [], {}), ("actors", [], {})]
+
+
+def grow_plan(extra: int) -> None:
+    """Add `extra` indicators with values and targets, and extra/4 actions with validated
+    reports (a plan of ~200 indicators)."""
+    objective = StrategicObjective.objects.get(number=2)
+    dpe = Directorate.objects.get(code="DPE")
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            code=f"SYN.{n}",
+            name=f"Sintético {n}",
+            numerator="n",
+            denominator="d",
+            level="objective",
+            objective=objective,
+            responsible=dpe,
+            order=100 + n,
+        )
+        for n in range(extra)
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(indicator=i, year=y, value=D("1.2"), state="validated")
+        for i in indicators
+        for y in (2014, 2015, 2016)
+    )
+    Target.objects.bulk_create(
+        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
+        for i in indicators
+        for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
+    )
+    actions = StrategicAction.objects.bulk_create(
+        StrategicAction(
+            objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"Acción {n}"
+        )
+        for n in range(extra // 4)
+    )
+    for action in actions:
+        action.responsibles.add(dpe)
+    ActionReport.objects.bulk_create(
+        ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
+        for a in actions
+    )
+
+
+def count_queries(client, name, args, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(name, args=args), params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_the_plan(client, validator, year_2016):
+    client.force_login(validator)
+    for page in SCALED_PAGES:
+        count_queries(client, *page)  # warm caches (content types, sessions)
+    small = {page[0]: count_queries(client, *page) for page in SCALED_PAGES}
+    grow_plan(176)  # 24 published indicators + 176 = 200
+    assert Indicator.objects.count() == 200
+    large = {page[0]: count_queries(client, *page) for page in SCALED_PAGES}
+    assert large == small
+
+
+def test_query_count_pins(client, validator, year_2016, django_assert_max_num_queries):
+    client.force_login(validator)
+    # session, user, groups; plan years, first year with data; filter choices (objectives,
+    # directorates); indicators, values, targets, flags, articulated objectives; objectives;
+    # the user's directorate
+    with django_assert_max_num_queries(15):
+        client.get(reverse("home"), {"anio": 2016})
+    # session, user, groups; plan years, first year; indicator reads (5); actions,
+    # responsibles prefetch, reports of the year; directorates; the user's directorate
+    with django_assert_max_num_queries(15):
+        client.get(reverse("directorates"), {"anio": 2016})
+    # + objectives, plan
+    with django_assert_max_num_queries(16):
+        client.get(reverse("report"), {"anio": 2016})
+    # session, user, groups; plan years, first year; objective; indicator reads (5); actions,
+    # responsibles, sub-actions; reports
+    with django_assert_max_num_queries(15):
+        client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
+    # session, user, groups; directorate; plan years, first year; actions, reports, indicator
+    # reads (5) twice (history and year)
+    with django_assert_max_num_queries(18):
+        client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016})
+
+
+def test_action_reports_count_only_when_validated(client, director_dpe, registrar_dgc):
+    services.report_save(
+        user=registrar_dgc,
+        action=StrategicAction.objects.get(code="3.1"),
+        directorate=Directorate.objects.get(code="DGC"),
+        year=2016,
+        execution="in_progress",
+        percent=D(50),
+        description="",
+    )
+    client.force_login(director_dpe)
+    page = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    row = re.search(r'<a href="/direcciones/DGC/\?anio=2016">DGC</a>.*?</tr>', page, re.S).group(0)
+    assert "sin dato" in row  # a draft is not progress
+    assert ActionReport.objects.count() == 1
