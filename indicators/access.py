@@ -3,12 +3,15 @@ every write, so a hand-made POST gets the same answer as the button that is not 
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from objectives.models import Directorate, Role, StaffProfile
 
 User = AbstractBaseUser | AnonymousUser
+audit = logging.getLogger("pesem.audit")
 
 
 def roles(user: User) -> frozenset[str]:
@@ -49,8 +52,16 @@ def is_validator(user: User) -> bool:
     return Role.VALIDATOR in roles(user)
 
 
+def _refuse(user: User, rule: str) -> None:
+    audit.warning(
+        "permission_denied",
+        extra={"user": user.get_username() if user.is_authenticated else None, "rule": rule},
+    )
+
+
 def require_registrar_of(user: User, directorate_ids: set[int | None] | int | None) -> None:
     if not is_registrar_of(user, directorate_ids):
+        _refuse(user, "registrar_of_responsible_directorate")
         raise PermissionDenied(
             "Solo el registrador de la dirección responsable puede registrar o enviar esta "
             "información."
@@ -59,6 +70,7 @@ def require_registrar_of(user: User, directorate_ids: set[int | None] | int | No
 
 def require_validator(user: User) -> None:
     if not is_validator(user):
+        _refuse(user, "planning_office")
         raise PermissionDenied(
             "Solo la oficina de planeamiento (validador) puede realizar esta acción."
         )

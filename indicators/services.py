@@ -7,6 +7,7 @@ leaves a history record with the user and the reason.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +26,8 @@ from indicators.models import (
     WorkflowState,
 )
 from objectives.models import Directorate, Plan, StrategicAction
+
+audit = logging.getLogger("pesem.audit")
 
 PLANNING_OFFICE_SOURCE = "Oficina de planeamiento"
 PART_LIMITS = {"max_integer_digits": 14, "max_decimals": 4}
@@ -156,6 +159,20 @@ def _save(item: WorkflowItem, user, reason: str = "") -> None:
     item._history_user = item.updated_by
     item._change_reason = reason
     item.save()
+    audit.info(
+        "write",
+        extra={
+            "user": item.updated_by.get_username() if item.updated_by else None,
+            "what": item._meta.model_name,
+            "id": item.pk,
+            "indicator": getattr(getattr(item, "indicator", None), "code", None),
+            "action": getattr(getattr(item, "action", None), "code", None),
+            "year": item.year,
+            "state": item.state,
+            "version": item.version,
+            "reason": reason,
+        },
+    )
 
 
 # --- yearly values ------------------------------------------------------------------------
@@ -401,4 +418,15 @@ def target_set(*, user, indicator: Indicator, year: int, value: Decimal, reason:
     target._history_user = user
     target._change_reason = reason
     target.save()
+    audit.info(
+        "write",
+        extra={
+            "user": user.get_username(),
+            "what": "target",
+            "indicator": indicator.code,
+            "year": year,
+            "value": str(value),
+            "reason": reason,
+        },
+    )
     return target

@@ -60,7 +60,7 @@ def trend_heatmap_figure(components: list[Component], trends: list[TrendRow]) ->
         "type": "category",
         "autorange": "reversed",  # T1 on top, as in the table
     }
-    layout["margin"]["t"] = 90
+    layout["margin"]["t"] = 110  # room for the title above the top axis and its label
     fig.update_layout(**layout)
     return as_json(fig)
 

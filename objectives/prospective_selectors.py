@@ -18,7 +18,6 @@ from objectives.models import (
     Component,
     RiskOpportunity,
     Scenario,
-    ScenarioDirection,
     StrategicVariable,
     Trend,
     VariableGroup,
@@ -221,11 +220,7 @@ def prospective_overview() -> ProspectiveOverview:
     blocks, series_by_code = _variable_blocks(variables, indicators)
 
     group_codes_of_variable = {v.id: [g.code for g in v.groups.all()] for v in variables}
-    scenario_list = list(
-        Scenario.objects.prefetch_related(
-            Prefetch("directions", queryset=ScenarioDirection.objects.all())
-        )
-    )
+    scenario_list = list(Scenario.objects.prefetch_related("directions"))
     group_code_by_id = {g.id: g.code for g in groups}
     expected = {
         s.number: {group_code_by_id[d.group_id]: d.direction for d in s.directions.all()}

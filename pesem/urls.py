@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from objectives import views as objective_views
+from pesem.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("plan/", objective_views.home, name="plan"),
     path("objetivos/<int:number>/", objective_views.objective_detail, name="objective_detail"),
     path("prospectiva/", include("objectives.prospective_urls")),

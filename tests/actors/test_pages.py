@@ -249,6 +249,10 @@ def test_matrix_marks_direction_per_actor_and_variable(client, plain_user):
     assert matrix.unmatched == ActorInfluence.objects.filter(actor__isnull=True).count()
     matched_actors = ActorInfluence.objects.filter(actor__isnull=False).values("actor").distinct()
     assert len(matrix.rows) == matched_actors.count()
+    # Anexo 3's order: state actors (groups, then their entities) before non-state ones.
+    kinds = [r.actor.kind for r in matrix.rows]
+    assert kinds == sorted(kinds, key=lambda k: k != Actor.Kind.STATE)
+    assert matrix.rows[0].actor.key == "E1"  # Congreso de la República
 
 
 # --- page hygiene -------------------------------------------------------------------------
@@ -296,3 +300,10 @@ def test_matrix_query_count_is_bounded(client, plain_user, django_assert_max_num
     # session, user, user's groups (navigation); variables; every mention with its actor
     with django_assert_max_num_queries(5):
         assert client.get(reverse("actor_matrix")).status_code == 200
+
+
+def test_too_long_search_says_why(client, plain_user):
+    client.force_login(plain_user)
+    response = client.get(LIST, {"q": "x" * 101})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
