@@ -16,9 +16,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast use
 SECURE_SSL_REDIRECT = False
 # Templates reference static files by name; the manifest exists only after collectstatic.
 STORAGES = {
-    **STORAGES,
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}  # noqa: F405
+}
 # Tests never run collectstatic: whitenoise finds files through the finders instead.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
