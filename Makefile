@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv
+.PHONY: run test lint venv serve backup restore bench loadtest
 
 venv: $(STAMP)
 
@@ -29,3 +29,26 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Production-like: gunicorn (PESEM_WORKERS), whitenoise static files, DEBUG off, DATABASE_URL.
+serve: venv
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY no está definido: no se inicia el servidor de producción." >&2; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn -c pesem/gunicorn.conf.py pesem.wsgi
+
+# Everything (plan, values, history, users) to backups/pesem-<date>.json.gz, and back.
+backup: venv
+	$(BIN)/python manage.py backup
+
+restore: venv
+	@test -n "$(FILE)" || { echo "Uso: make restore FILE=backups/pesem-AAAAMMDD-HHMMSS.json.gz" >&2; exit 1; }
+	$(BIN)/python manage.py restore "$(FILE)"
+
+# Benchmark in a separate database (BENCH_DATABASE_URL, SQLite file by default).
+bench: venv
+	$(BIN)/python bench/bench.py
+
+# Load test against gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_SECONDS, default 60).
+loadtest: venv
+	$(BIN)/python bench/loadtest.py

@@ -38,3 +38,18 @@ def objective_detail(request, number: int):
             "years": years,
         },
     )
+
+
+@login_required
+def account(request):
+    """Who am I here: name, directorate and roles (also the benchmark's trivial page)."""
+    from indicators import access
+
+    return render(
+        request,
+        "objectives/account.html",
+        {
+            "directorate": access.directorate_of(request.user),
+            "roles": sorted(access.roles(request.user)),
+        },
+    )

@@ -7,6 +7,7 @@ from pesem.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("plan/", objective_views.home, name="plan"),
+    path("cuenta/", objective_views.account, name="account"),
     path("objetivos/<int:number>/", objective_views.objective_detail, name="objective_detail"),
     path("prospectiva/", include("objectives.prospective_urls")),
     path("", include("indicators.urls")),

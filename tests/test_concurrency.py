@@ -64,8 +64,12 @@ def test_concurrent_edits_one_wins_no_lost_update(people):
 
     def edit(i):
         return services.value_save(
-            user=registrar, indicator=indicator, year=2016, numerator=D(500 + i),
-            denominator=D(10), expected_version=item.version,
+            user=registrar,
+            indicator=indicator,
+            year=2016,
+            numerator=D(500 + i),
+            denominator=D(10),
+            expected_version=item.version,
         )
 
     results = race(edit)

@@ -1,0 +1,317 @@
+"""make loadtest: readers and writers against `make serve` (gunicorn + PostgreSQL) on 127.0.0.1.
+
+Starts gunicorn on a free local port against a separate PostgreSQL database (created afresh,
+default postgres://postgres@127.0.0.1:5432/pesem_loadtest, or LOADTEST_DATABASE_URL), then for
+a bounded time runs READERS threads browsing dashboards and WRITERS threads entering values
+(each writer is the registrar of one directorate and edits only its own indicators). Then it
+checks that every acknowledged write is stored exactly once (in the value and its history),
+that the last acknowledged value of each row is the stored one, and that no request got a 5xx.
+
+    python bench/loadtest.py [--seconds 60] [--readers 50] [--writers 5] [--workers N]
+
+Traffic goes only to 127.0.0.1. Requests carry X-Forwarded-Proto: https, as the proxy would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "carga-segura-2021"
+READ_PATHS = [
+    "/?anio=2016",
+    "/objetivos/2/?anio=2016",
+    "/indicadores/OE3.1/",
+    "/direcciones/?anio=2016",
+    "/reporte/?anio=2016",
+    "/prospectiva/",
+]
+WRITERS = [  # registrar's directorate and the indicators it owns
+    ("DGC", ["OE3.1", "V1.2"]),
+    ("DPE", ["OE2.1"]),
+    ("DAC", ["OE2.2", "OE2.3"]),
+    ("DGA", ["OE1.1", "OE1.2"]),
+    ("DSL", ["V2.1", "V2.2"]),
+]
+
+
+class Session:
+    """A browser-like client: cookies, CSRF token, HTTPS as seen behind the proxy."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, float]:
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://127.0.0.1:{self.port}"
+            headers["Referer"] = f"https://127.0.0.1:{self.port}{path}"
+        start = time.perf_counter()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode("utf-8", errors="replace")
+                break
+            except (TimeoutError, http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        elapsed = time.perf_counter() - start
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text, elapsed
+
+    def csrf(self, html: str) -> str:
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        return match.group(1) if match else ""
+
+    def login(self, username: str) -> None:
+        _, html, _ = self.request("GET", "/accounts/login/")
+        status, _, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": self.csrf(html), "username": username, "password": PASSWORD},
+        )
+        if status != 302:
+            raise RuntimeError(f"login de {username} falló ({status})")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str) -> dict:
+    from bench.bench import ensure_postgres_database
+
+    ensure_postgres_database(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SECRET_KEY": "loadtest-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0000",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "pesem.settings",
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [python, "manage.py", "load_plan"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    script = f"""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from objectives.models import Directorate, StaffProfile
+User = get_user_model()
+def make(name, role, code):
+    u = User.objects.create_user(name, password={PASSWORD!r})
+    u.groups.add(Group.objects.get(name=role))
+    StaffProfile.objects.create(user=u, directorate=Directorate.objects.get(code=code))
+for i in range(10):
+    make(f"lector{{i}}", "director", "DPE")
+for code, _ in {WRITERS!r}:
+    make(f"reg.{{code.lower()}}", "registrador", code)
+"""
+    subprocess.run([python, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=int(os.environ.get("LOADTEST_SECONDS", "60"))
+    )
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("PESEM_WORKERS", "5")))
+    args = parser.parse_args()
+    url = os.environ.get(
+        "LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pesem_loadtest"
+    )
+    print(f"Preparando la base {urlparse(url).path.lstrip('/')} ...", flush=True)
+    env = prepare_database(url)
+    port = free_port()
+    env = {**env, "PESEM_BIND": f"127.0.0.1:{port}", "PESEM_WORKERS": str(args.workers)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "pesem/gunicorn.conf.py", "pesem.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        return run(args, port, env)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def run(args, port: int, env: dict) -> int:
+    import django
+
+    os.environ.update(
+        {
+            k: env[k]
+            for k in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+        }
+    )
+    django.setup()
+    from indicators.models import IndicatorValue
+
+    latencies: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[int, int] = defaultdict(int)
+    errors: list[str] = []
+    acknowledged: dict[tuple[str, int], list[int]] = defaultdict(list)
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.seconds
+
+    def record(kind: str, status: int, elapsed: float) -> None:
+        with lock:
+            latencies[kind].append(elapsed)
+            statuses[status] += 1
+
+    def reader(i: int) -> None:
+        try:
+            session = Session(port)
+            session.login(f"lector{i % 10}")
+            n = i
+            while time.monotonic() < deadline:
+                status, _, elapsed = session.request("GET", READ_PATHS[n % len(READ_PATHS)])
+                record("lectura", status, elapsed)
+                n += 1
+        except Exception as exc:  # reported below
+            errors.append(f"lector {i}: {exc!r}")
+
+    def writer(i: int) -> None:
+        code, indicators = WRITERS[i % len(WRITERS)]
+        try:
+            session = Session(port)
+            session.login(f"reg.{code.lower()}")
+            n = 0
+            while time.monotonic() < deadline:
+                indicator = indicators[n % len(indicators)]
+                year = 2015 + (n // len(indicators)) % 7
+                path = f"/indicadores/{indicator}/{year}/registrar/"
+                status, html, elapsed = session.request("GET", path)
+                record("formulario", status, elapsed)
+                version = re.search(r'name="version" value="(\d+)"', html)
+                numerator = 1000 + i * 100000 + n
+                data = {
+                    "csrfmiddlewaretoken": session.csrf(html),
+                    "version": version.group(1) if version else "",
+                    "note": f"carga {i}-{n}",
+                    "save": "",
+                    "numerator": str(numerator),
+                    "denominator": "2000000",
+                }
+                status, _, elapsed = session.request("POST", path, data)
+                record("escritura", status, elapsed)
+                if status == 302:
+                    with lock:
+                        acknowledged[(indicator, year)].append(numerator)
+                n += 1
+        except Exception as exc:
+            errors.append(f"escritor {i}: {exc!r}")
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.readers)]
+    threads += [threading.Thread(target=writer, args=(i,)) for i in range(args.writers)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(args.seconds + 120)
+    wall = time.monotonic() - started
+
+    # Verification against the database.
+    failures = []
+    for (code, year), numerators in acknowledged.items():
+        row = IndicatorValue.objects.get(indicator__code=code, year=year)
+        if row.numerator != numerators[-1]:
+            failures.append(
+                f"{code} {year}: guardado {row.numerator}, último confirmado {numerators[-1]}"
+            )
+        history = list(IndicatorValue.history.filter(id=row.pk).values_list("numerator", flat=True))
+        for value in numerators:
+            if history.count(value) != 1:
+                failures.append(
+                    f"{code} {year}: el valor {value} aparece {history.count(value)} veces en el historial"
+                )
+        if row.version != len(numerators):
+            failures.append(
+                f"{code} {year}: versión {row.version}, escrituras confirmadas {len(numerators)}"
+            )
+    five_xx = sum(n for s, n in statuses.items() if s >= 500)
+
+    total = sum(len(v) for v in latencies.values())
+    print()
+    print(
+        f"Duración: {wall:.1f} s · {args.readers} lectores · {args.writers} escritores · "
+        f"{args.workers} workers de gunicorn · PostgreSQL"
+    )
+    print(f"Solicitudes: {total} · {total / wall:.1f} por segundo")
+    print(f"{'tipo':<12}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'máx ms':>10}")
+    for kind, values in sorted(latencies.items()):
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+        print(
+            f"{kind:<12}{len(values):>7}{statistics.median(values) * 1000:>10.0f}{p95 * 1000:>10.0f}{values[-1] * 1000:>10.0f}"
+        )
+    print("Códigos HTTP: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
+    writes = sum(len(v) for v in acknowledged.values())
+    print()
+    print("Comprobaciones:")
+    print(f"  - escrituras confirmadas: {writes}, en {len(acknowledged)} filas")
+    print(
+        f"  - cada escritura confirmada guardada exactamente una vez: {'sí' if not failures else 'NO'}"
+    )
+    print(f"  - respuestas 5xx: {five_xx}")
+    print(f"  - errores de cliente: {len(errors)}")
+    for line in (failures + errors)[:20]:
+        print(f"    {line}")
+    ok = not failures and not five_xx and not errors and writes > 0
+    print("RESULTADO: " + ("correcto" if ok else "CON FALLAS"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
