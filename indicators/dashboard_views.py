@@ -13,6 +13,8 @@ from indicators.filters import DashboardFilter, YearForm
 from indicators.tables import DashboardTable
 from objectives.models import Directorate, StrategicObjective
 
+TABLE_PAGE_SIZE = 50
+
 
 def year_context(request) -> tuple[int, range, range]:
     """(chosen year, years with data or plan, the plan's years) for a dashboard page; the
@@ -29,13 +31,14 @@ def year_context(request) -> tuple[int, range, range]:
 @login_required
 def tablero(request):
     year, years, _ = year_context(request)
-    filterset = DashboardFilter(request.GET, queryset=selectors.indicator_queryset())
+    filterset = DashboardFilter(request.GET, queryset=selectors.indicator_queryset(light=True))
     rows = selectors.dashboard_rows(year=year, queryset=filterset.qs)
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     if light:
         rows = [r for r in rows if r.status.light.value == light]
     table = DashboardTable(rows)
-    RequestConfig(request, paginate=False).configure(table)
+    # Paginated so the page stays light whatever the plan's size; exports carry every row.
+    RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
     export_format = request.GET.get("_export")
     if TableExport.is_valid_format(export_format):
         return TableExport(export_format, table).response(f"tablero-{year}.{export_format}")
@@ -80,7 +83,7 @@ def directorate_detail(request, code: str):
         directorate=directorate, years=plan_years
     )
     rows = selectors.dashboard_rows(
-        year=year, queryset=selectors.indicator_queryset().filter(responsible=directorate)
+        year=year, queryset=selectors.indicator_queryset(light=True).filter(responsible=directorate)
     )
     report_grid = [
         (action, [reports.get((action.pk, y)) for y in plan_years]) for action in actions

@@ -40,7 +40,7 @@ class MonitoringReport:
 
 def monitoring_report(*, year: int) -> MonitoringReport:
     rows = selectors.dashboard_rows(
-        year=year, queryset=selectors.indicator_queryset().filter(objective__isnull=False)
+        year=year, queryset=selectors.indicator_queryset(light=True).filter(objective__isnull=False)
     )
     objectives = list(StrategicObjective.objects.all())
     cards = selectors.objective_cards(rows, objectives)

@@ -202,11 +202,29 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
     return facts
 
 
-def indicator_queryset() -> QuerySet[Indicator]:
+# What dashboards read of each value; the rest (workflow people and dates, evidence) is
+# only for the indicator page, and loading it for thousands of values costs seconds.
+DASHBOARD_VALUE_FIELDS = (
+    "id",
+    "indicator_id",
+    "year",
+    "numerator",
+    "denominator",
+    "value",
+    "state",
+    "note",
+    "source",
+)
+
+
+def indicator_queryset(*, light: bool = False) -> QuerySet[Indicator]:
+    values = IndicatorValue.objects.order_by("year")
+    if light:
+        values = values.only(*DASHBOARD_VALUE_FIELDS)
     return Indicator.objects.select_related(
         "variable", "objective", "responsible", "national_objective"
     ).prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("year")),
+        Prefetch("values", queryset=values),
         "targets",
         "flags",
         "articulated_objectives",
@@ -407,8 +425,10 @@ def default_year(*, years: range) -> int:
 
 
 def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) -> list[DashboardRow]:
-    """Every indicator (of the queryset) with its status in `year`: five queries."""
-    return [DashboardRow(f, f.status_as_of(year)) for f in indicator_facts_list(queryset=queryset)]
+    """Every indicator (of the queryset, by default all, read light) with its status in
+    `year`: five queries."""
+    qs = queryset if queryset is not None else indicator_queryset(light=True)
+    return [DashboardRow(f, f.status_as_of(year)) for f in indicator_facts_list(queryset=qs)]
 
 
 def dashboard_years(*, years: range) -> range:
@@ -545,7 +565,9 @@ def directorate_history(*, directorate, years: range) -> tuple[list[DirectorateY
         (r.action_id, r.year): r
         for r in ActionReport.objects.filter(directorate=directorate, year__in=list(years))
     }
-    facts = indicator_facts_list(queryset=indicator_queryset().filter(responsible=directorate))
+    facts = indicator_facts_list(
+        queryset=indicator_queryset(light=True).filter(responsible=directorate)
+    )
     history = []
     for year in years:
         validated = [

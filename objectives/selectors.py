@@ -76,7 +76,9 @@ def objective_page(*, number: int, year: int) -> ObjectivePage | None:
     objective = StrategicObjective.objects.filter(number=number).first()
     if objective is None:
         return None
-    rows = dashboard_rows(year=year, queryset=indicator_queryset().filter(objective=objective))
+    rows = dashboard_rows(
+        year=year, queryset=indicator_queryset(light=True).filter(objective=objective)
+    )
     actions = list(
         StrategicAction.objects.filter(objective=objective, parent=None)
         .prefetch_related(

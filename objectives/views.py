@@ -4,6 +4,8 @@ from django.shortcuts import render
 
 from objectives.selectors import objective_page, plan_overview
 
+MAX_CHARTS = 12
+
 
 @login_required
 def home(request):
@@ -20,8 +22,11 @@ def objective_detail(request, number: int):
     page = objective_page(number=number, year=year)
     if page is None:
         raise Http404("Objetivo no encontrado.")
+    # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
+    # the table above lists every indicator.
     figures = [
-        (row, charts.indicator_figure(row.facts, years=years, height=320)) for row in page.rows
+        (row, charts.indicator_figure(row.facts, years=years, height=320))
+        for row in page.rows[:MAX_CHARTS]
     ]
     action_rows = [
         (a, [(d, page.latest_reports.get((a.pk, d.pk))) for d in a.responsibles.all()])
@@ -33,6 +38,7 @@ def objective_detail(request, number: int):
         {
             "page": page,
             "figures": figures,
+            "charts_truncated": len(page.rows) > MAX_CHARTS,
             "action_rows": action_rows,
             "year": year,
             "years": years,
