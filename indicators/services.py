@@ -296,35 +296,58 @@ def do_validate(*, user, item: WorkflowItem, expected_version: int | None) -> Wo
     return item
 
 
-@transaction.atomic
-def do_return(
-    *, user, item: WorkflowItem, reason: str, expected_version: int | None
+def _back_to_draft(
+    user,
+    item: WorkflowItem,
+    reason: str,
+    expected_version: int | None,
+    *,
+    from_state: str,
+    verb: str,
+    label: str,
 ) -> WorkflowItem:
+    """The planning office sends an item back to its directorate, always with a reason."""
     item = _locked(type(item), item)
     access.require_validator(user)
     reason = _require_reason(reason)
     check_version(item, expected_version, _describe(item))
-    _require_state(item, WorkflowState.SUBMITTED, "devolver")
+    _require_state(item, from_state, verb)
     item.state = WorkflowState.DRAFT
     item.return_reason = reason
-    _save(item, user, f"devuelto: {reason}")
+    item.validated_by, item.validated_at = None, None
+    _save(item, user, f"{label}: {reason}")
     return item
+
+
+@transaction.atomic
+def do_return(
+    *, user, item: WorkflowItem, reason: str, expected_version: int | None
+) -> WorkflowItem:
+    return _back_to_draft(
+        user,
+        item,
+        reason,
+        expected_version,
+        from_state=WorkflowState.SUBMITTED,
+        verb="devolver",
+        label="devuelto",
+    )
 
 
 @transaction.atomic
 def do_reopen(
     *, user, item: WorkflowItem, reason: str, expected_version: int | None
 ) -> WorkflowItem:
-    item = _locked(type(item), item)
-    access.require_validator(user)
-    reason = _require_reason(reason)
-    check_version(item, expected_version, _describe(item))
-    _require_state(item, WorkflowState.VALIDATED, "reabrir")
-    item.state = WorkflowState.DRAFT
-    item.return_reason = reason
-    item.validated_by, item.validated_at = None, None
-    _save(item, user, f"reabierto: {reason}")
-    return item
+    """Unlock a validated item (only the planning office, with a reason)."""
+    return _back_to_draft(
+        user,
+        item,
+        reason,
+        expected_version,
+        from_state=WorkflowState.VALIDATED,
+        verb="reabrir",
+        label="reabierto",
+    )
 
 
 TRANSITIONS = {

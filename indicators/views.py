@@ -46,6 +46,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
+def _saved(request, item, label: str):
+    """After a draft is saved: submit it too when asked, say so, back to the year's list."""
+    if "submit" in request.POST:
+        services.do_submit(user=request.user, item=item, expected_version=item.version)
+        messages.success(request, f"{label} enviado a validación.")
+    else:
+        messages.success(request, f"{label} guardado como borrador.")
+    return redirect(reverse("pending") + f"?anio={item.year}")
+
+
 @login_required
 def indicator_detail(request, code: str):
     facts = selectors.indicator_facts_list(
@@ -102,14 +112,7 @@ def value_entry(request, code: str, year: int):
                     evidence_file=data["evidence_file"],
                     expected_version=data["version"],
                 )
-                if "submit" in request.POST:
-                    services.do_submit(user=request.user, item=item, expected_version=item.version)
-                    messages.success(
-                        request, f"{indicator.code} {year}: valor enviado a validación."
-                    )
-                else:
-                    messages.success(request, f"{indicator.code} {year}: borrador guardado.")
-                return redirect(reverse("pending") + f"?anio={year}")
+                return _saved(request, item, f"{indicator.code} {year}: valor")
             except ValidationError as exc:
                 _apply_errors(form, exc)
                 item = IndicatorValue.objects.filter(indicator=indicator, year=year).first()
@@ -210,14 +213,7 @@ def report_entry(request, code: str, year: int):
                     evidence_file=data["evidence_file"],
                     expected_version=data["version"],
                 )
-                if "submit" in request.POST:
-                    services.do_submit(user=request.user, item=item, expected_version=item.version)
-                    messages.success(
-                        request, f"AE {action.code} {year}: reporte enviado a validación."
-                    )
-                else:
-                    messages.success(request, f"AE {action.code} {year}: borrador guardado.")
-                return redirect(reverse("pending") + f"?anio={year}")
+                return _saved(request, item, f"AE {action.code} {year}: reporte")
             except ValidationError as exc:
                 _apply_errors(form, exc)
     else:
