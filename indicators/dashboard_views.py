@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from indicators import access, charts, reports, selectors, services
+from indicators import access, charts, reports, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
+from indicators.models import Indicator
 from indicators.tables import DashboardTable
-from objectives.models import Directorate, StrategicObjective
+from objectives.models import Directorate
 
 TABLE_PAGE_SIZE = 50
 
@@ -31,18 +32,17 @@ def year_context(request) -> tuple[int, range, range]:
 @login_required
 def tablero(request):
     year, years, _ = year_context(request)
-    filterset = DashboardFilter(request.GET, queryset=selectors.indicator_queryset(light=True))
-    rows = selectors.dashboard_rows(year=year, queryset=filterset.qs)
+    if not status.is_complete(year):
+        status.refresh()  # fills the stored statuses once (new install, bulk load)
+    filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
-    if light:
-        rows = [r for r in rows if r.status.light.value == light]
-    table = DashboardTable(rows)
+    statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
+    table = DashboardTable(statuses)
     # Paginated so the page stays light whatever the plan's size; exports carry every row.
     RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
     export_format = request.GET.get("_export")
     if TableExport.is_valid_format(export_format):
         return TableExport(export_format, table).response(f"tablero-{year}.{export_format}")
-    objectives = list(StrategicObjective.objects.all())
     return render(
         request,
         "indicators/tablero.html",
@@ -51,7 +51,7 @@ def tablero(request):
             "years": years,
             "filter": filterset,
             "table": table,
-            "cards": selectors.objective_cards(rows, objectives),
+            "cards": selectors.tablero_cards(statuses=statuses),
             "own_directorate": access.directorate_of(request.user),
         },
     )

@@ -314,3 +314,40 @@ class ActionReport(WorkflowItem):
 
     def __str__(self) -> str:
         return f"AE {self.action.code} · {self.directorate.code} · {self.year}"
+
+
+class IndicatorYearStatus(models.Model):
+    """Where an indicator stands in a year, as computed by indicators.progress: a stored copy
+    so the tablero reads a page of rows and a few counts instead of recomputing every
+    indicator on every request. Rebuilt by indicators.status.refresh after every write; the
+    tablero falls back to computing live when a year's rows are missing."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="year_statuses", verbose_name="indicador"
+    )
+    year = models.PositiveSmallIntegerField("año")
+    value = models.DecimalField("valor", max_digits=20, decimal_places=6, null=True)
+    preliminary = models.DecimalField(
+        "valor preliminar", max_digits=20, decimal_places=6, null=True
+    )
+    latest_year = models.PositiveSmallIntegerField("año del último valor", null=True)
+    latest_value = models.DecimalField("último valor", max_digits=20, decimal_places=6, null=True)
+    target = models.DecimalField("meta del año", max_digits=20, decimal_places=6, null=True)
+    target_interpolated = models.BooleanField("meta interpolada", default=False)
+    achievement = models.DecimalField("cumplimiento", max_digits=20, decimal_places=6, null=True)
+    achievement_note = models.CharField("nota de cumplimiento", max_length=120, blank=True)
+    light = models.CharField("semáforo", max_length=6)
+    light_rank = models.PositiveSmallIntegerField("orden del semáforo")
+    trajectory = models.CharField("trayectoria", max_length=10)
+    flags = models.JSONField("observaciones", default=list)
+
+    class Meta:
+        verbose_name = "estado anual calculado"
+        verbose_name_plural = "estados anuales calculados"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="unique_indicator_status")
+        ]
+        indexes = [models.Index(fields=["year", "light"], name="status_year_light")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.year}: {self.light}"

@@ -584,3 +584,73 @@ def directorate_history(*, directorate, years: range) -> tuple[list[DirectorateY
             )
         )
     return history, actions, reports
+
+
+# --- the tablero, over stored statuses -----------------------------------------------------
+
+CARD_ROWS = 8
+
+
+def tablero_statuses(*, year: int, indicators: QuerySet[Indicator], light: str | None = None):
+    """The year's stored statuses of the given indicators, ready for a page of the table
+    (indicator, objective and responsible joined; targets prefetched for the page only)."""
+    from indicators.models import IndicatorYearStatus
+
+    qs = (
+        IndicatorYearStatus.objects.filter(year=year, indicator__in=indicators)
+        .select_related("indicator__objective", "indicator__responsible")
+        .prefetch_related("indicator__targets")
+    )
+    return qs.filter(light=light) if light else qs
+
+
+@dataclass
+class TableroCard:
+    objective: object
+    counts: dict[progress.Light, int]
+    rows: list  # the worst CARD_ROWS statuses, red first
+    more: int
+
+
+def tablero_cards(*, statuses) -> list[TableroCard]:
+    """Per objective: counts by light, and its worst few indicators: three queries whatever
+    the number of indicators (objectives, counts, ranked rows)."""
+    from django.db.models import Count, F, Window
+    from django.db.models.functions import RowNumber
+
+    from objectives.models import StrategicObjective
+
+    objectives = list(StrategicObjective.objects.all())
+    counts: dict[int, dict[progress.Light, int]] = {
+        o.pk: {light: 0 for light in progress.Light} for o in objectives
+    }
+    for row in (
+        statuses.order_by().values("indicator__objective_id", "light").annotate(n=Count("id"))
+    ):
+        if row["indicator__objective_id"] in counts:
+            counts[row["indicator__objective_id"]][progress.Light(row["light"])] = row["n"]
+    ranked = (
+        statuses.filter(indicator__objective__isnull=False)
+        .prefetch_related(None)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("indicator__objective_id")],
+                order_by=[F("light_rank").asc(), F("indicator__code").asc()],
+            )
+        )
+        .filter(rank__lte=CARD_ROWS)
+        .order_by("indicator__objective_id", "rank")
+    )
+    rows: dict[int, list] = {o.pk: [] for o in objectives}
+    for row in ranked:
+        rows[row.indicator.objective_id].append(row)
+    return [
+        TableroCard(
+            objective=o,
+            counts=counts[o.pk],
+            rows=rows[o.pk],
+            more=sum(counts[o.pk].values()) - len(rows[o.pk]),
+        )
+        for o in objectives
+    ]

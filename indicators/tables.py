@@ -1,4 +1,5 @@
-"""The tablero's indicator table: display in render_*, export values in value_*."""
+"""The tablero's indicator table over stored yearly statuses: display in render_*, export
+values in value_*; sorting happens in the database."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators import progress
-from indicators.selectors import DashboardRow
+from indicators.models import IndicatorYearStatus, Target
+
+LIGHTS = {light.value: light for light in progress.Light}
 
 
-def _targets(row: DashboardRow, year: int) -> str:
-    published = row.facts.published_targets(year)
+def _targets(row: IndicatorYearStatus, year: int) -> str:
+    published = [
+        t for t in row.indicator.targets.all() if t.kind == Target.Kind.TARGET and t.year == year
+    ]
     text = " / ".join(f"{progress.fmt(t.value)} ({t.source})" for t in published)
     return text or "sin meta"
 
@@ -20,91 +25,88 @@ def _targets(row: DashboardRow, year: int) -> str:
 class DashboardTable(tables.Table):
     code = tables.Column("Código", accessor="indicator__code")
     name = tables.Column("Indicador", accessor="indicator__name", orderable=False)
-    objective = tables.Column("Objetivo", accessor="objective_key")
-    responsible = tables.Column("Responsable", accessor="responsible_key")
-    latest = tables.Column("Último valor", accessor="latest_key")
-    target_2016 = tables.Column("Meta 2016", accessor="indicator__code", orderable=False)
-    target_2021 = tables.Column("Meta 2021", accessor="indicator__code", orderable=False)
-    achievement = tables.Column("Cumplimiento", accessor="achievement_key")
-    light = tables.Column("Semáforo", accessor="light_key")
-    trajectory = tables.Column("Trayectoria a 2021", accessor="status__trajectory__status")
-    flags = tables.Column("Observaciones", accessor="facts__flags", orderable=False)
+    objective = tables.Column(
+        "Objetivo",
+        accessor="indicator__objective__number",
+        order_by=("indicator__objective__number", "indicator__code"),
+        default="—",
+    )
+    responsible = tables.Column("Responsable", accessor="indicator__responsible__code", default="—")
+    latest = tables.Column("Último valor", accessor="latest_value")
+    target_2016 = tables.Column("Meta 2016", accessor="pk", orderable=False)
+    target_2021 = tables.Column("Meta 2021", accessor="pk", orderable=False)
+    achievement = tables.Column("Cumplimiento", accessor="achievement")
+    light = tables.Column("Semáforo", accessor="light", order_by=("light_rank", "indicator__code"))
+    trajectory = tables.Column("Trayectoria a 2021", accessor="trajectory")
+    flags = tables.Column("Observaciones", accessor="flags", orderable=False)
 
     class Meta:
         attrs = {"class": "dashboard", "id": "dashboard-table"}
-        order_by = ("objective", "code")
+        order_by = ("objective",)
         orderable = True
         empty_text = "Ningún indicador cumple los filtros."
 
-    def render_code(self, record: DashboardRow):
-        i = record.indicator
+    def render_code(self, record: IndicatorYearStatus):
+        code = record.indicator.code
+        return format_html('<a href="{}">{}</a>', reverse("indicator_detail", args=[code]), code)
+
+    def render_objective(self, value):
+        return f"OE{value}"
+
+    def render_latest(self, record: IndicatorYearStatus):
+        if record.latest_year is None:
+            return mark_safe('<span class="muted">sin dato</span>')  # noqa: S308 - constant
         return format_html(
-            '<a href="{}">{}</a>', reverse("indicator_detail", args=[i.code]), i.code
+            "{} <small>({})</small>", progress.fmt(record.latest_value), record.latest_year
         )
 
-    def render_objective(self, record: DashboardRow):
-        return f"OE{record.indicator.objective.number}" if record.indicator.objective else "—"
-
-    def render_responsible(self, record: DashboardRow):
-        return record.indicator.responsible.code if record.indicator.responsible else "—"
-
-    def render_latest(self, record: DashboardRow):
-        s = record.status
-        if s.latest_year is None:
-            return mark_safe('<span class="muted">sin dato</span>')  # noqa: S308 - constant
-        return format_html("{} <small>({})</small>", progress.fmt(s.latest_value), s.latest_year)
-
-    def render_target_2016(self, record: DashboardRow):
+    def render_target_2016(self, record: IndicatorYearStatus):
         return _targets(record, 2016)
 
-    def render_target_2021(self, record: DashboardRow):
+    def render_target_2021(self, record: IndicatorYearStatus):
         return _targets(record, 2021)
 
-    def render_achievement(self, record: DashboardRow):
-        result = record.status.achievement
-        if result.percent is None:
-            return format_html('<span class="muted">{}</span>', result.note)
-        return f"{progress.fmt(result.percent, 1)} %"
+    def render_achievement(self, record: IndicatorYearStatus):
+        if record.achievement is None:
+            return format_html('<span class="muted">{}</span>', record.achievement_note)
+        return f"{progress.fmt(record.achievement, 1)} %"
 
-    def render_light(self, record: DashboardRow):
-        light = record.status.light
+    def render_light(self, record: IndicatorYearStatus):
         return format_html(
             '<span class="light light-{}"><span aria-hidden="true">●</span> {}</span>',
-            light.value,
-            progress.LIGHT_LABELS[light],
+            record.light,
+            progress.LIGHT_LABELS[LIGHTS[record.light]],
         )
 
-    def render_trajectory(self, record: DashboardRow):
-        return progress.TRAJECTORY_LABELS[record.status.trajectory.status]
+    def render_trajectory(self, value):
+        return progress.TRAJECTORY_LABELS[progress.TrajectoryStatus(value)]
 
-    def render_flags(self, record: DashboardRow):
-        count = len(record.facts.flags)
-        return (
-            format_html('<span title="{}">{}</span>', " | ".join(record.facts.flags), count)
-            if count
-            else "—"
-        )
+    def render_flags(self, record: IndicatorYearStatus):
+        count = len(record.flags)
+        if not count:
+            return "—"
+        return format_html('<span title="{}">{}</span>', " | ".join(record.flags), count)
 
     # Exports carry plain values, the same numbers the page shows.
-    def value_code(self, record: DashboardRow):
+    def value_code(self, record: IndicatorYearStatus):
         return record.indicator.code
 
-    def value_objective(self, record: DashboardRow):
-        return self.render_objective(record)
+    def value_objective(self, value):
+        return f"OE{value}" if value not in (None, "—") else "—"
 
-    def value_responsible(self, record: DashboardRow):
-        return self.render_responsible(record)
+    def value_latest(self, record: IndicatorYearStatus):
+        return float(record.latest_value) if record.latest_value is not None else ""
 
-    def value_latest(self, record: DashboardRow):
-        v = record.status.latest_value
-        return float(v) if v is not None else ""
+    def value_achievement(self, record: IndicatorYearStatus):
+        if record.achievement is None:
+            return record.achievement_note
+        return round(float(record.achievement), 2)
 
-    def value_achievement(self, record: DashboardRow):
-        p = record.status.achievement.percent
-        return round(float(p), 2) if p is not None else record.status.achievement.note
+    def value_light(self, record: IndicatorYearStatus):
+        return progress.LIGHT_LABELS[LIGHTS[record.light]]
 
-    def value_light(self, record: DashboardRow):
-        return progress.LIGHT_LABELS[record.status.light]
+    def value_trajectory(self, value):
+        return self.render_trajectory(value)
 
-    def value_flags(self, record: DashboardRow):
-        return " | ".join(record.facts.flags)
+    def value_flags(self, record: IndicatorYearStatus):
+        return " | ".join(record.flags)

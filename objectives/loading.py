@@ -370,6 +370,16 @@ class _Loader:
 
 @transaction.atomic
 def load_plan(directory: Path) -> LoadReport:
+    from indicators import status
+
+    with status.suspended():
+        report = _load(directory)
+    if report.changed:
+        status.refresh()
+    return report
+
+
+def _load(directory: Path) -> LoadReport:
     data = read_fixtures(directory)
     loader = _Loader()
     plan = loader.load_prospective(data["prospective"])

@@ -35,3 +35,11 @@ def percent(result) -> str:
     if result.percent is None:
         return result.note
     return f"{progress.fmt(result.percent, 1)} %"
+
+
+@register.filter
+def stored_percent(status) -> str:
+    """A stored IndicatorYearStatus's achievement, as `percent` shows a live one."""
+    if status.achievement is None:
+        return status.achievement_note
+    return f"{progress.fmt(status.achievement, 1)} %"

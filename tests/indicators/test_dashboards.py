@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import services
+from indicators import services, status
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from objectives.export import plan_as_dict
 from objectives.models import Directorate, StrategicAction, StrategicObjective
@@ -221,6 +221,7 @@ def grow_plan(extra: int) -> None:
         ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
         for a in actions
     )
+    status.refresh()  # bulk_create sends no signals: as a bulk loader would, refresh once
 
 
 def count_queries(client, name, args, params) -> int:
@@ -242,10 +243,10 @@ def test_query_counts_do_not_grow_with_the_plan(client, validator, year_2016):
 
 def test_query_count_pins(client, validator, year_2016, django_assert_max_num_queries):
     client.force_login(validator)
-    # session, user, groups; plan years, first year with data; filter choices (objectives,
-    # directorates); indicators, values, targets, flags, articulated objectives; objectives;
-    # the user's directorate
-    with django_assert_max_num_queries(15):
+    # session, user, groups; plan years, first year with data; stored statuses complete (2
+    # counts); paginator count; objectives, counts by light, worst rows per objective; filter
+    # choices (objectives, directorates); page of rows, their targets; the user's directorate
+    with django_assert_max_num_queries(16):
         client.get(reverse("home"), {"anio": 2016})
     # session, user, groups; plan years, first year; indicator reads (5); actions,
     # responsibles prefetch, reports of the year; directorates; the user's directorate
@@ -279,3 +280,44 @@ def test_action_reports_count_only_when_validated(client, director_dpe, registra
     row = re.search(r'<a href="/direcciones/DGC/\?anio=2016">DGC</a>.*?</tr>', page, re.S).group(0)
     assert "sin dato" in row  # a draft is not progress
     assert ActionReport.objects.count() == 1
+
+
+def live_and_stored(year):
+    from decimal import Decimal
+
+    from indicators.models import IndicatorYearStatus
+    from indicators.selectors import dashboard_rows
+
+    live = {
+        r.indicator.code: (
+            r.status.value,
+            r.status.achievement.percent,
+            r.status.light.value,
+            r.status.trajectory.status.value,
+        )
+        for r in dashboard_rows(year=year)
+    }
+    stored = {
+        s.indicator.code: (s.value, s.achievement, s.light, s.trajectory)
+        for s in IndicatorYearStatus.objects.filter(year=year).select_related("indicator")
+    }
+    return live, stored
+
+
+def test_stored_statuses_follow_every_kind_of_write(year_2016, client, superuser):
+    from decimal import Decimal
+
+    live, stored = live_and_stored(2016)
+    assert stored == live and stored["OE2.1"][2] == "green"
+
+    # An administrator edits a target in Django admin (no service involved).
+    target = Target.objects.get(indicator__code="OE2.1", kind="target", year=2016, source="Anexo 6")
+    target.value = Decimal("2")
+    target.save()
+    # Someone deletes a value from the shell.
+    IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).delete()
+
+    live, stored = live_and_stored(2016)
+    assert stored == live
+    assert stored["OE2.1"][2] == "red"  # 1.55 against 2.00
+    assert stored["OE3.1"][0] is None

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-# Rebuilt by migrate, or runtime state that must not come back.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
+# Rebuilt by migrate or by restore (stored statuses), or runtime state that must not return.
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "indicators.IndicatorYearStatus"]
 
 
 class Command(BaseCommand):

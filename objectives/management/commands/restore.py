@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from indicators import status
+
 
 class Command(BaseCommand):
     help = (
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command("flush", interactive=False, verbosity=0)
                 call_command("loaddata", tmp.name, verbosity=0)
+                status.refresh()
         except Exception as exc:
             raise CommandError(f"No se pudo restaurar {file}: {exc}. No se cambió nada.") from exc
         finally:

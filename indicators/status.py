@@ -1,0 +1,109 @@
+"""Stored yearly statuses (IndicatorYearStatus): rebuilt from indicators.progress after every
+write, read by the tablero. The arithmetic stays in progress.py; this only keeps its results."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from indicators import selectors, services
+from indicators.models import Indicator, IndicatorYearStatus
+
+LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+BATCH = 500
+
+
+def _rows(facts: selectors.IndicatorFacts, years: range) -> list[IndicatorYearStatus]:
+    rows = []
+    for year in years:
+        s = facts.status_as_of(year)
+        rows.append(
+            IndicatorYearStatus(
+                indicator_id=facts.indicator.pk,
+                year=year,
+                value=s.value,
+                preliminary=s.preliminary.value if s.preliminary else None,
+                latest_year=s.latest_year,
+                latest_value=s.latest_value,
+                target=s.target.value if s.target else None,
+                target_interpolated=bool(s.target and s.target.interpolated),
+                achievement=s.achievement.percent,
+                achievement_note=s.achievement.note,
+                light=s.light.value,
+                light_rank=LIGHT_RANK[s.light.value],
+                trajectory=s.trajectory.status.value,
+                flags=facts.flags,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def refresh(indicator_ids: Iterable[int] | None = None) -> int:
+    """Recompute the statuses of these indicators (all when None) for every dashboard year."""
+    plan_years = services.plan_years()
+    if not plan_years:
+        return 0
+    years = selectors.dashboard_years(years=plan_years)
+    ids = (
+        list(indicator_ids)
+        if indicator_ids is not None
+        else list(Indicator.objects.values_list("pk", flat=True))
+    )
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        facts = selectors.indicator_facts_list(
+            queryset=selectors.indicator_queryset(light=True).filter(pk__in=chunk)
+        )
+        IndicatorYearStatus.objects.filter(indicator_id__in=chunk).delete()
+        rows = [row for f in facts for row in _rows(f, years)]
+        IndicatorYearStatus.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    if indicator_ids is None:
+        # Years outside the dashboard range (none normally) must not linger.
+        IndicatorYearStatus.objects.exclude(year__in=list(years)).delete()
+    return written
+
+
+def is_complete(year: int) -> bool:
+    """Every indicator has a stored status for the year (two counts)."""
+    return IndicatorYearStatus.objects.filter(year=year).count() == Indicator.objects.count()
+
+
+# --- keeping the copy current -------------------------------------------------------------
+# Any save or delete of an indicator, value, target or flag, from services, imports, the
+# admin or a shell, refreshes that indicator. Bulk loads suspend this and refresh once.
+
+_suspended = threading.local()
+
+
+@contextmanager
+def suspended():
+    previous = getattr(_suspended, "on", False)
+    _suspended.on = True
+    try:
+        yield
+    finally:
+        _suspended.on = previous
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    if getattr(_suspended, "on", False) or kwargs.get("raw"):
+        return
+    indicator_id = instance.pk if isinstance(instance, Indicator) else instance.indicator_id
+    if isinstance(instance, Indicator) and kwargs.get("signal") is post_delete:
+        return  # its statuses went with it (cascade)
+    refresh([indicator_id])
+
+
+def connect() -> None:
+    from indicators.models import IndicatorFlag, IndicatorValue, Target
+
+    for model in (Indicator, IndicatorValue, Target, IndicatorFlag):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"status-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"status-del-{model.__name__}")
