@@ -283,7 +283,6 @@ def test_action_reports_count_only_when_validated(client, director_dpe, registra
 
 
 def live_and_stored(year):
-    from decimal import Decimal
 
     from indicators.models import IndicatorYearStatus
     from indicators.selectors import dashboard_rows
@@ -298,7 +297,7 @@ def live_and_stored(year):
         for r in dashboard_rows(year=year)
     }
     stored = {
-        s.indicator.code: (s.value, s.achievement, s.light, s.trajectory)
+        s.indicator.code: (s.value, stored_precision(s.achievement), s.light, s.trajectory)
         for s in IndicatorYearStatus.objects.filter(year=year).select_related("indicator")
     }
     return live, stored
