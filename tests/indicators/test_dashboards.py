@@ -283,40 +283,40 @@ def test_action_reports_count_only_when_validated(client, director_dpe, registra
 
 
 def live_and_stored(year):
-
     from indicators.models import IndicatorYearStatus
     from indicators.selectors import dashboard_rows
+
+    def six(p):  # the stored column keeps 6 decimals (PostgreSQL; SQLite may keep more)
+        return p.quantize(D("0.000001")) if p is not None else None
 
     live = {
         r.indicator.code: (
             r.status.value,
-            r.status.achievement.percent,
+            six(r.status.achievement.percent),
             r.status.light.value,
             r.status.trajectory.status.value,
         )
         for r in dashboard_rows(year=year)
     }
     stored = {
-        s.indicator.code: (s.value, stored_precision(s.achievement), s.light, s.trajectory)
+        s.indicator.code: (s.value, six(s.achievement), s.light, s.trajectory)
         for s in IndicatorYearStatus.objects.filter(year=year).select_related("indicator")
     }
     return live, stored
 
 
 def test_stored_statuses_follow_every_kind_of_write(year_2016, client, superuser):
-    from decimal import Decimal
-
     live, stored = live_and_stored(2016)
     assert stored == live and stored["OE2.1"][2] == "green"
 
     # An administrator edits a target in Django admin (no service involved).
     target = Target.objects.get(indicator__code="OE2.1", kind="target", year=2016, source="Anexo 6")
-    target.value = Decimal("2")
+    target.value = D("2.5")
     target.save()
     # Someone deletes a value from the shell.
     IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).delete()
 
     live, stored = live_and_stored(2016)
     assert stored == live
-    assert stored["OE2.1"][2] == "red"  # 1.55 against 2.00
+    assert stored["OE2.1"][2] == "red"  # 1.55 against 2.50: 62 %
     assert stored["OE3.1"][0] is None
