@@ -35,6 +35,7 @@ serve: venv
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY no está definido: no se inicia el servidor de producción." >&2; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py refresh_statuses
 	$(BIN)/gunicorn -c pesem/gunicorn.conf.py pesem.wsgi
 
 # Everything (plan, values, history, users) to backups/pesem-<date>.json.gz, and back.

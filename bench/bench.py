@@ -225,6 +225,11 @@ def main() -> int:
         f"Plan sintético: +{args.indicators} indicadores × {args.years} años, +{args.actions} acciones, "
         f"+{args.directorates} direcciones, generado en {time.perf_counter() - t0:.1f} s"
     )
+    from indicators import status
+
+    t0 = time.perf_counter()
+    rows = status.refresh()  # bulk_create sends no signals: refresh once, as a bulk load does
+    print(f"Estados anuales guardados recalculados: {rows} filas en {time.perf_counter() - t0:.1f} s")
     scale = measure(client, max(1, args.repeats // 2))
 
     base_seed, base_scale = seed["trivial (/cuenta/)"][1], scale["trivial (/cuenta/)"][1]
