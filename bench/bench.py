@@ -229,7 +229,9 @@ def main() -> int:
 
     t0 = time.perf_counter()
     rows = status.refresh()  # bulk_create sends no signals: refresh once, as a bulk load does
-    print(f"Estados anuales guardados recalculados: {rows} filas en {time.perf_counter() - t0:.1f} s")
+    print(
+        f"Estados anuales guardados recalculados: {rows} filas en {time.perf_counter() - t0:.1f} s"
+    )
     scale = measure(client, max(1, args.repeats // 2))
 
     base_seed, base_scale = seed["trivial (/cuenta/)"][1], scale["trivial (/cuenta/)"][1]

@@ -320,3 +320,14 @@ def test_stored_statuses_follow_every_kind_of_write(year_2016, client, superuser
     assert stored == live
     assert stored["OE2.1"][2] == "red"  # 1.55 against 2.50: 62 %
     assert stored["OE3.1"][0] is None
+
+
+def test_refresh_statuses_command_rebuilds_every_year(capsys):
+    from django.core.management import call_command
+
+    from indicators.models import IndicatorYearStatus
+
+    IndicatorYearStatus.objects.all().delete()
+    call_command("refresh_statuses")
+    assert "Estados recalculados: 264" in capsys.readouterr().out  # 24 indicators x 2011-2021
+    assert IndicatorYearStatus.objects.filter(year=2016).count() == Indicator.objects.count()
