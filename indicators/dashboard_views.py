@@ -60,8 +60,9 @@ def tablero(request):
 @login_required
 def directorate_list(request):
     year, years, _ = year_context(request)
-    rows = selectors.dashboard_rows(year=year)
-    summaries = selectors.directorate_summaries(year=year, rows=rows)
+    if not status.is_complete(year):
+        status.refresh()
+    summaries = selectors.directorate_summaries(year=year)
     return render(
         request,
         "indicators/directorates.html",

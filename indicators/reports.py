@@ -44,7 +44,7 @@ def monitoring_report(*, year: int) -> MonitoringReport:
     )
     objectives = list(StrategicObjective.objects.all())
     cards = selectors.objective_cards(rows, objectives)
-    summaries = selectors.directorate_summaries(year=year, rows=rows)
+    summaries = selectors.directorate_summaries(year=year)
     actions = []
     for summary in summaries:
         for action in summary.actions:

@@ -471,7 +471,7 @@ class DirectorateSummary:
     directorate: object
     actions: list
     reports: dict  # action_id -> ActionReport of the year
-    rows: list[DashboardRow]
+    statuses: list  # IndicatorYearStatus of the directorate's indicators for the year
 
     @property
     def validated_reports(self) -> list:
@@ -487,7 +487,7 @@ class DirectorateSummary:
 
     @property
     def green_share(self) -> Decimal | None:
-        return progress.green_share(r.status.light for r in self.rows)
+        return progress.green_share(progress.Light(s.light) for s in self.statuses)
 
     @property
     def missing_reports(self) -> list:
@@ -500,18 +500,12 @@ class DirectorateSummary:
 
     @property
     def missing_values(self) -> list[Indicator]:
-        return [
-            r.indicator
-            for r in self.rows
-            if r.status.value is None and r.status.preliminary is None
-        ]
+        return [s.indicator for s in self.statuses if s.value is None and s.preliminary is None]
 
 
-def directorate_summaries(
-    *, year: int, rows: list[DashboardRow], directorates=None
-) -> list[DirectorateSummary]:
-    """Every responsible directorate (of actions or indicators) in `year`: three queries on
-    top of the dashboard rows."""
+def directorate_summaries(*, year: int, directorates=None) -> list[DirectorateSummary]:
+    """Every responsible directorate (of actions or indicators) in `year`, from the stored
+    statuses: five queries whatever the plan's size."""
     from indicators.models import ActionReport
     from objectives.models import Directorate, StrategicAction
 
@@ -528,10 +522,15 @@ def directorate_summaries(
     reports: dict[int, dict] = {}
     for r in ActionReport.objects.filter(year=year):
         reports.setdefault(r.directorate_id, {})[r.action_id] = r
-    rows_by_dir: dict[int, list[DashboardRow]] = {}
-    for row in rows:
-        if row.indicator.responsible_id:
-            rows_by_dir.setdefault(row.indicator.responsible_id, []).append(row)
+    from indicators.models import IndicatorYearStatus
+
+    rows_by_dir: dict[int, list] = {}
+    for row in (
+        IndicatorYearStatus.objects.filter(year=year, indicator__responsible__isnull=False)
+        .select_related("indicator")
+        .order_by("indicator__code")
+    ):
+        rows_by_dir.setdefault(row.indicator.responsible_id, []).append(row)
     return [
         DirectorateSummary(
             d, actions_by_dir.get(d.pk, []), reports.get(d.pk, {}), rows_by_dir.get(d.pk, [])

@@ -248,12 +248,14 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     # choices (objectives, directorates); page of rows, their targets; the user's directorate
     with django_assert_max_num_queries(16):
         client.get(reverse("home"), {"anio": 2016})
-    # session, user, groups; plan years, first year; indicator reads (5); actions,
-    # responsibles prefetch, reports of the year; directorates; the user's directorate
-    with django_assert_max_num_queries(15):
+    # session, user, groups; plan years, first year; stored statuses complete (2 counts);
+    # actions, responsibles, reports of the year, statuses of the year, directorates; the
+    # user's directorate
+    with django_assert_max_num_queries(13):
         client.get(reverse("directorates"), {"anio": 2016})
-    # + objectives, plan
-    with django_assert_max_num_queries(16):
+    # session, user, groups; plan years, first year; objective indicators (5 reads);
+    # objectives, plan; actions, responsibles, reports, statuses, directorates
+    with django_assert_max_num_queries(17):
         client.get(reverse("report"), {"anio": 2016})
     # session, user, groups; plan years, first year; objective; indicator reads (5); actions,
     # responsibles, sub-actions; reports
