@@ -57,6 +57,9 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
+        # Lock the indicators first: two writes refreshing the same indicator at once (two
+        # years of one indicator) then run one after the other instead of inserting twice.
+        list(Indicator.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
         facts = selectors.indicator_facts_list(
             queryset=selectors.indicator_queryset(light=True).filter(pk__in=chunk)
         )

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from indicators import services
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, IndicatorYearStatus
+from indicators.status import refresh
 from objectives.loading import load_plan
 from tests.conftest import make_staff
 
@@ -103,3 +104,35 @@ def test_concurrent_validate_and_return_one_wins(people):
     assert all(isinstance(r, ValidationError) for r in results if r not in winners)
     stored = IndicatorValue.objects.get(pk=item.pk)
     assert stored.state == winners[0].state and stored.version == item.version + 1
+
+
+def test_concurrent_writes_to_one_indicator_keep_its_statuses(people):
+    """Registrars entering different years of the same indicator at once all succeed (their
+    refreshes of its stored statuses queue on the indicator's row lock instead of inserting
+    twice), and the stored statuses equal a fresh computation."""
+    registrar, _ = people
+    indicator = Indicator.objects.get(code="OE3.1")
+
+    def enter(i):
+        return services.value_save(
+            user=registrar,
+            indicator=indicator,
+            year=2015 + (i % 7),
+            numerator=D(100 + i),
+            denominator=D(10),
+        )
+
+    results = race(enter)
+    assert sum(isinstance(r, IndicatorValue) for r in results) == 7  # one per year
+    assert all(isinstance(r, (IndicatorValue, services.ConflictError)) for r in results), results
+    stored = list(
+        IndicatorYearStatus.objects.filter(indicator=indicator)
+        .values_list("year", "value", "preliminary", "light", "trajectory")
+        .order_by("year")
+    )
+    refresh([indicator.pk])
+    assert stored == list(
+        IndicatorYearStatus.objects.filter(indicator=indicator)
+        .values_list("year", "value", "preliminary", "light", "trajectory")
+        .order_by("year")
+    )
