@@ -59,25 +59,33 @@ def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
 @dataclass
 class ObjectivePage:
     objective: StrategicObjective
-    rows: list  # DashboardRow
+    statuses: list  # IndicatorYearStatus of every indicator of the objective in the year
+    charted: list  # IndicatorFacts of the first `max_charts` indicators, for their charts
     actions: list
     latest_reports: dict  # (action_id, directorate_id) -> latest ActionReport
 
 
-def objective_page(*, number: int, year: int) -> ObjectivePage | None:
-    """An objective with its indicators' status in `year`, its actions with responsibles and
-    each responsible's latest report: fixed number of queries."""
+def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage | None:
+    """An objective with its indicators' stored status in `year` (and full facts for the
+    first `max_charts`, to draw them), its actions with responsibles and each responsible's
+    latest report: fixed number of queries whatever the number of indicators."""
     from django.db.models import Prefetch
 
-    from indicators.models import ActionReport
-    from indicators.selectors import dashboard_rows
+    from indicators.models import ActionReport, IndicatorYearStatus
     from objectives.models import Directorate, StrategicAction
 
     objective = StrategicObjective.objects.filter(number=number).first()
     if objective is None:
         return None
-    rows = dashboard_rows(
-        year=year, queryset=indicator_queryset(light=True).filter(objective=objective)
+    statuses = list(
+        IndicatorYearStatus.objects.filter(year=year, indicator__objective=objective)
+        .select_related("indicator")
+        .order_by("indicator__order", "indicator__code")
+    )
+    charted = indicator_facts_list(
+        queryset=indicator_queryset(light=True)
+        .filter(objective=objective)
+        .order_by("order", "code")[:max_charts]
     )
     actions = list(
         StrategicAction.objects.filter(objective=objective, parent=None)
@@ -90,4 +98,4 @@ def objective_page(*, number: int, year: int) -> ObjectivePage | None:
     latest: dict = {}
     for r in ActionReport.objects.filter(action__objective=objective).order_by("year"):
         latest[(r.action_id, r.directorate_id)] = r
-    return ObjectivePage(objective, rows, actions, latest)
+    return ObjectivePage(objective, statuses, charted, actions, latest)

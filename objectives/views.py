@@ -15,18 +15,19 @@ def home(request):
 
 @login_required
 def objective_detail(request, number: int):
-    from indicators import charts
+    from indicators import charts, status
     from indicators.dashboard_views import year_context
 
     year, years, _ = year_context(request)
-    page = objective_page(number=number, year=year)
+    if not status.is_complete(year):
+        status.refresh()
+    # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
+    # the table lists every indicator.
+    page = objective_page(number=number, year=year, max_charts=MAX_CHARTS)
     if page is None:
         raise Http404("Objetivo no encontrado.")
-    # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
-    # the table above lists every indicator.
     figures = [
-        (row, charts.indicator_figure(row.facts, years=years, height=320))
-        for row in page.rows[:MAX_CHARTS]
+        (facts, charts.indicator_figure(facts, years=years, height=320)) for facts in page.charted
     ]
     action_rows = [
         (a, [(d, page.latest_reports.get((a.pk, d.pk))) for d in a.responsibles.all()])
@@ -38,7 +39,7 @@ def objective_detail(request, number: int):
         {
             "page": page,
             "figures": figures,
-            "charts_truncated": len(page.rows) > MAX_CHARTS,
+            "charts_truncated": len(page.statuses) > MAX_CHARTS,
             "action_rows": action_rows,
             "year": year,
             "years": years,

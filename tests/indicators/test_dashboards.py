@@ -257,9 +257,10 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     # objectives, plan; actions, responsibles, reports, statuses, directorates
     with django_assert_max_num_queries(17):
         client.get(reverse("report"), {"anio": 2016})
-    # session, user, groups; plan years, first year; objective; indicator reads (5); actions,
+    # session, user, groups; plan years, first year; stored statuses complete (2 counts);
+    # objective; statuses of its indicators; charted indicators (5 reads); actions,
     # responsibles, sub-actions; reports
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
     # session, user, groups; directorate; plan years, first year; actions, reports, indicator
     # reads (5) twice (history and year)
