@@ -110,6 +110,8 @@ def directorate_detail(request, code: str):
 @login_required
 def report(request):
     year, years, _ = year_context(request)
+    if not status.is_complete(year):
+        status.refresh()
     return render(
         request,
         "indicators/report.html",
@@ -121,6 +123,8 @@ def report(request):
 def report_download(request, year: int):
     if year not in selectors.dashboard_years(years=services.plan_years()):
         raise Http404("Año fuera del periodo.")
+    if not status.is_complete(year):
+        status.refresh()
     response = HttpResponse(
         reports.report_xlsx(reports.monitoring_report(year=year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

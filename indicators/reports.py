@@ -1,6 +1,6 @@
 """The yearly monitoring report (reporte de seguimiento), following CEPLAN's usual structure:
 summary, results per objective, actions per directorate, data-quality notes. One read for the
-page and its XLSX, so both show the same numbers."""
+page and its XLSX, so both show the same numbers; it reads the stored yearly statuses."""
 
 from __future__ import annotations
 
@@ -10,8 +10,25 @@ from dataclasses import dataclass
 import pandas as pd
 
 from indicators import progress, selectors
-from indicators.models import ActionReport
+from indicators.models import ActionReport, IndicatorYearStatus
 from objectives.models import Plan, StrategicObjective
+
+
+@dataclass
+class ReportRow:
+    status: IndicatorYearStatus
+    baseline: progress.Point | None
+
+    @property
+    def indicator(self):
+        return self.status.indicator
+
+
+@dataclass
+class ReportObjective:
+    objective: StrategicObjective
+    rows: list[ReportRow]
+    counts: dict[progress.Light, int]
 
 
 @dataclass
@@ -28,25 +45,38 @@ class ActionLine:
 class MonitoringReport:
     year: int
     plan: Plan | None
-    cards: list[selectors.ObjectiveCard]
+    cards: list[ReportObjective]
     actions: list[ActionLine]
-    summaries: list[selectors.DirectorateSummary]
     counts: dict[progress.Light, int]
 
     @property
     def flags(self) -> list[tuple[str, str]]:
-        return [(r.indicator.code, f) for c in self.cards for r in c.rows for f in r.facts.flags]
+        return [(r.indicator.code, f) for c in self.cards for r in c.rows for f in r.status.flags]
 
 
 def monitoring_report(*, year: int) -> MonitoringReport:
-    rows = selectors.dashboard_rows(
-        year=year, queryset=selectors.indicator_queryset(light=True).filter(objective__isnull=False)
+    statuses = (
+        IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
+        .select_related("indicator")
+        .prefetch_related("indicator__targets")
+        .order_by("indicator__order", "indicator__code")
     )
-    objectives = list(StrategicObjective.objects.all())
-    cards = selectors.objective_cards(rows, objectives)
-    summaries = selectors.directorate_summaries(year=year)
+    by_objective: dict[int, list[ReportRow]] = {}
+    for s in statuses:
+        row = ReportRow(s, selectors.baseline_point(list(s.indicator.targets.all())))
+        by_objective.setdefault(s.indicator.objective_id, []).append(row)
+    cards = [
+        ReportObjective(
+            o,
+            by_objective.get(o.pk, []),
+            progress.light_counts(
+                progress.Light(r.status.light) for r in by_objective.get(o.pk, [])
+            ),
+        )
+        for o in StrategicObjective.objects.all()
+    ]
     actions = []
-    for summary in summaries:
+    for summary in selectors.directorate_summaries(year=year):
         for action in summary.actions:
             actions.append(
                 ActionLine(
@@ -59,13 +89,9 @@ def monitoring_report(*, year: int) -> MonitoringReport:
                 )
             )
     actions.sort(key=lambda a: (a.objective, [int(p) for p in a.code.split(".")], a.directorate))
+    counts = {light: sum(c.counts[light] for c in cards) for light in progress.Light}
     return MonitoringReport(
-        year=year,
-        plan=Plan.objects.first(),
-        cards=cards,
-        actions=actions,
-        summaries=summaries,
-        counts=progress.light_counts(r.status.light for r in rows),
+        year=year, plan=Plan.objects.first(), cards=cards, actions=actions, counts=counts
     )
 
 
@@ -94,22 +120,24 @@ def report_xlsx(report: MonitoringReport) -> bytes:
                 "Objetivo": f"OE{c.objective.number}",
                 "Código": r.indicator.code,
                 "Indicador": r.indicator.name,
-                "Línea de base": _num(r.facts.baseline.value) if r.facts.baseline else None,
-                "Año base": r.facts.baseline.year if r.facts.baseline else None,
-                f"Meta {report.year}": _num(r.status.target.value) if r.status.target else None,
-                "Meta interpolada": (r.status.target.interpolated if r.status.target else None),
+                "Línea de base": _num(r.baseline.value) if r.baseline else None,
+                "Año base": r.baseline.year if r.baseline else None,
+                f"Meta {report.year}": _num(r.status.target),
+                "Meta interpolada": r.status.target_interpolated
+                if r.status.target is not None
+                else None,
                 f"Valor obtenido {report.year}": _num(r.status.value),
                 "Cumplimiento (%)": (
-                    round(float(r.status.achievement.percent), 2)
-                    if r.status.achievement.percent is not None
+                    round(float(r.status.achievement), 2)
+                    if r.status.achievement is not None
                     else None
                 ),
-                "Nota de cumplimiento": r.status.achievement.note,
-                "Semáforo": progress.LIGHT_LABELS[r.status.light],
-                "Trayectoria": progress.TRAJECTORY_LABELS[r.status.trajectory.status],
-                "Valor preliminar (por validar)": (
-                    _num(r.status.preliminary.value) if r.status.preliminary else None
-                ),
+                "Nota de cumplimiento": r.status.achievement_note,
+                "Semáforo": progress.LIGHT_LABELS[progress.Light(r.status.light)],
+                "Trayectoria": progress.TRAJECTORY_LABELS[
+                    progress.TrajectoryStatus(r.status.trajectory)
+                ],
+                "Valor preliminar (por validar)": _num(r.status.preliminary),
             }
             for c in report.cards
             for r in c.rows

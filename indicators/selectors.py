@@ -167,18 +167,24 @@ class Summary:
     trajectory: progress.Trajectory
 
 
+def baseline_point(targets: list[Target]) -> progress.Point | None:
+    """The baseline used for computations: the preferred source's, when it has a year."""
+    baselines = [
+        (t.year or 0, t.value, t.source) for t in targets if t.kind == Target.Kind.BASELINE
+    ]
+    if not baselines:
+        return None
+    chosen, _ = progress.pick_official(baselines, settings.PESEM_TARGET_SOURCE_PRIORITY)
+    year, value = next(iter(sorted(chosen.items())))
+    return progress.Point(year, value) if year else None
+
+
 def _build_facts(indicator: Indicator) -> IndicatorFacts:
     values = list(indicator.values.all())
     targets = list(indicator.targets.all())
     facts = IndicatorFacts(indicator=indicator, values=values, targets=targets)
     priority = settings.PESEM_TARGET_SOURCE_PRIORITY
-    baselines = [
-        (t.year or 0, t.value, t.source) for t in targets if t.kind == Target.Kind.BASELINE
-    ]
-    if baselines:
-        chosen, _ = progress.pick_official(baselines, priority)
-        year, value = next(iter(sorted(chosen.items())))
-        facts.baseline = progress.Point(year, value) if year else None
+    facts.baseline = baseline_point(targets)
     published = [(t.year, t.value, t.source) for t in targets if t.kind == Target.Kind.TARGET]
     facts.official, facts.official_sources = progress.pick_official(published, priority)
 
@@ -389,29 +395,6 @@ class DashboardRow:
     def indicator(self) -> Indicator:
         return self.facts.indicator
 
-    # Sort keys that never compare None with a number ("sin dato" sorts first).
-    @property
-    def achievement_key(self) -> tuple[bool, Decimal]:
-        percent = self.status.achievement.percent
-        return (percent is not None, percent if percent is not None else Decimal(0))
-
-    @property
-    def latest_key(self) -> tuple[bool, Decimal]:
-        value = self.status.latest_value
-        return (value is not None, value if value is not None else Decimal(0))
-
-    @property
-    def light_key(self) -> int:
-        return ["red", "yellow", "green", "grey"].index(self.status.light.value)
-
-    @property
-    def objective_key(self) -> int:
-        return self.indicator.objective.number if self.indicator.objective else 99
-
-    @property
-    def responsible_key(self) -> str:
-        return self.indicator.responsible.code if self.indicator.responsible else "~"
-
 
 def default_year(*, years: range) -> int:
     """The latest year with a validated value (one query); the plan's start otherwise."""
@@ -438,26 +421,6 @@ def dashboard_years(*, years: range) -> range:
 
     first = IndicatorValue.objects.aggregate(first=Min("year"))["first"]
     return range(min(first or years.start, years.start), years.stop)
-
-
-@dataclass
-class ObjectiveCard:
-    objective: object
-    rows: list[DashboardRow]
-    counts: dict[progress.Light, int]
-
-
-def objective_cards(rows: list[DashboardRow], objectives) -> list[ObjectiveCard]:
-    by_objective: dict[int, list[DashboardRow]] = {o.pk: [] for o in objectives}
-    for row in rows:
-        if row.indicator.objective_id in by_objective:
-            by_objective[row.indicator.objective_id].append(row)
-    return [
-        ObjectiveCard(
-            o, by_objective[o.pk], progress.light_counts(r.status.light for r in by_objective[o.pk])
-        )
-        for o in objectives
-    ]
 
 
 # --- directorates -------------------------------------------------------------------------
