@@ -76,6 +76,7 @@ class WorkflowFormMixin(forms.Form):
 
 
 class ValueForm(WorkflowFormMixin):
+    field_order = ["numerator", "denominator", "value", "note", "evidence_url", "evidence_file"]
     numerator = NumberField(label="Numerador", limits=services.PART_LIMITS)
     denominator = NumberField(label="Denominador", limits=services.PART_LIMITS)
     value = NumberField(label="Valor", limits=services.VALUE_LIMITS)
@@ -101,6 +102,7 @@ class ValueForm(WorkflowFormMixin):
 
 
 class ActionReportForm(WorkflowFormMixin):
+    field_order = ["execution", "percent", "description", "evidence_url", "evidence_file"]
     execution = forms.ChoiceField(label="Situación", choices=ActionReport.Progress.choices)
     percent = NumberField(
         label="Avance (%)", required=True, limits={"max_integer_digits": 3, "max_decimals": 2}
