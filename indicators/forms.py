@@ -92,6 +92,9 @@ class ValueForm(WorkflowFormMixin):
             self.fields["denominator"].required = True
             self.fields["numerator"].help_text = indicator.numerator
             self.fields["denominator"].help_text = indicator.denominator
+            # Screen readers read the definition with the field.
+            for name in ("numerator", "denominator"):
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-help"
             del self.fields["value"]
         else:
             del self.fields["numerator"]

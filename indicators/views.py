@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from indicators import access, charts, importing, selectors, services
@@ -142,6 +143,16 @@ TRANSITION_LABELS = {
 }
 
 
+def _safe_next(request, default: str) -> str:
+    """The page to return to, only if it is on this site (no open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
 def _transition(request, item, action: str, back: str):
     if action not in services.TRANSITIONS:
         raise Http404("Acción desconocida.")
@@ -165,9 +176,7 @@ def _transition(request, item, action: str, back: str):
 @require_POST
 def value_transition(request, pk: int, action: str):
     item = get_object_or_404(IndicatorValue.objects.select_related("indicator"), pk=pk)
-    back = request.POST.get("next") or reverse("indicator_detail", args=[item.indicator.code])
-    if not back.startswith("/"):
-        back = "/"
+    back = _safe_next(request, reverse("indicator_detail", args=[item.indicator.code]))
     return _transition(request, item, action, back)
 
 
@@ -175,9 +184,7 @@ def value_transition(request, pk: int, action: str):
 @require_POST
 def report_transition(request, pk: int, action: str):
     item = get_object_or_404(ActionReport.objects.select_related("action"), pk=pk)
-    back = request.POST.get("next") or reverse("pending")
-    if not back.startswith("/"):
-        back = "/"
+    back = _safe_next(request, reverse("pending"))
     return _transition(request, item, action, back)
 
 

@@ -243,3 +243,17 @@ def test_evidence_of_a_wrong_type_is_refused(client, registrar_dgc):
     page = client.post(entry_url(), {"numerator": "1", "denominator": "2", "evidence_file": upload})
     assert "Tipo de archivo no admitido" in page.content.decode()
     assert not IndicatorValue.objects.filter(year=2016).exists()
+
+
+def test_transition_never_redirects_to_another_site(client, registrar_dgc):
+    item = services.value_save(
+        user=registrar_dgc,
+        indicator=Indicator.objects.get(code="OE3.1"),
+        year=2016,
+        numerator=D(1),
+        denominator=D(2),
+    )
+    client.force_login(registrar_dgc)
+    url = reverse("value_transition", args=[item.pk, "submit"])
+    response = client.post(url, {"version": item.version, "next": "//evil.example.com/"})
+    assert response.status_code == 302 and response.url == "/indicadores/OE3.1/"
