@@ -142,30 +142,18 @@ def directorate_progress_figure(rows: list, *, title: str) -> dict:
 def directorate_comparison_figure(rows: list, *, year: int) -> dict:
     """One chart across all directorates for a year. `rows` are DirectorateSummary rows."""
     codes = [r.directorate.code for r in rows]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=codes,
-            y=[_f(r.action_progress) for r in rows],
-            name="Avance promedio de acciones (%)",
-            marker={"color": "#8a1538"},
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=codes,
-            y=[_f(r.report_share) for r in rows],
-            name="Acciones con reporte validado (%)",
-            marker={"color": "#5b6672"},
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=codes,
-            y=[_f(r.green_share) for r in rows],
-            name="Indicadores en verde (%)",
-            marker={"color": LIGHT_COLORS["green"]},
-        )
+    series = [
+        ("action_progress", "Avance promedio de acciones (%)", "#8a1538"),
+        ("report_share", "Acciones con reporte validado (%)", "#5b6672"),
+        ("green_share", "Indicadores en verde (%)", LIGHT_COLORS["green"]),
+    ]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=codes, y=[_f(getattr(r, attr)) for r in rows], name=name, marker={"color": color}
+            )
+            for attr, name, color in series
+        ]
     )
     layout = base_layout(
         f"Avance por dirección responsable, {year}", x_title="Dirección", y_title="Porcentaje"

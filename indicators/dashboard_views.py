@@ -32,8 +32,7 @@ def year_context(request) -> tuple[int, range, range]:
 @login_required
 def tablero(request):
     year, years, _ = year_context(request)
-    if not status.is_complete(year):
-        status.refresh()  # fills the stored statuses once (new install, bulk load)
+    status.ensure(year)
     filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
@@ -60,8 +59,7 @@ def tablero(request):
 @login_required
 def directorate_list(request):
     year, years, _ = year_context(request)
-    if not status.is_complete(year):
-        status.refresh()
+    status.ensure(year)
     summaries = selectors.directorate_summaries(year=year)
     return render(
         request,
@@ -80,12 +78,10 @@ def directorate_list(request):
 def directorate_detail(request, code: str):
     directorate = get_object_or_404(Directorate, code=code)
     year, years, plan_years = year_context(request)
-    history, actions, reports = selectors.directorate_history(
+    history, actions, reports, facts = selectors.directorate_history(
         directorate=directorate, years=plan_years
     )
-    rows = selectors.dashboard_rows(
-        year=year, queryset=selectors.indicator_queryset(light=True).filter(responsible=directorate)
-    )
+    rows = [selectors.DashboardRow(f, f.status_as_of(year)) for f in facts]
     report_grid = [
         (action, [reports.get((action.pk, y)) for y in plan_years]) for action in actions
     ]
@@ -110,8 +106,7 @@ def directorate_detail(request, code: str):
 @login_required
 def report(request):
     year, years, _ = year_context(request)
-    if not status.is_complete(year):
-        status.refresh()
+    status.ensure(year)
     return render(
         request,
         "indicators/report.html",
@@ -123,8 +118,7 @@ def report(request):
 def report_download(request, year: int):
     if year not in selectors.dashboard_years(years=services.plan_years()):
         raise Http404("Año fuera del periodo.")
-    if not status.is_complete(year):
-        status.refresh()
+    status.ensure(year)
     response = HttpResponse(
         reports.report_xlsx(reports.monitoring_report(year=year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

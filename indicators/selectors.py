@@ -109,29 +109,17 @@ class IndicatorFacts:
         return max(self.official) if self.official else None
 
     def summary(self) -> Summary:
+        """The indicator now: its status as of the latest validated year."""
+        now = self.status_as_of(max(self.official_series, default=0))
         official = self.official_series
-        latest_year = max(official) if official else None
-        latest_value = official.get(latest_year) if latest_year else None
-        final_year = self.final_year
-        latest_result = (
-            self.achievement_for(latest_year, latest_value)
-            if latest_year
-            else progress.achievement(None, None, self.indicator.direction)
-        )
-        trajectory = progress.trajectory(
-            self.baseline,
-            progress.Point(latest_year, latest_value) if latest_year else None,
-            progress.Point(final_year, self.official[final_year]) if final_year else None,
-            self.indicator.direction,
-        )
         return Summary(
-            latest_year=latest_year,
-            latest_value=latest_value,
-            latest_achievement=latest_result,
+            latest_year=now.latest_year,
+            latest_value=now.latest_value,
+            latest_achievement=now.achievement,
             achievement_2016=self.achievement_for(2016, official.get(2016)),
             achievement_2021=self.achievement_for(2021, official.get(2021)),
-            light=progress.light(latest_result, thresholds()),
-            trajectory=trajectory,
+            light=now.light,
+            trajectory=now.trajectory,
         )
 
 
@@ -511,10 +499,13 @@ class DirectorateYear:
     reported: int
 
 
-def directorate_history(*, directorate, years: range) -> tuple[list[DirectorateYear], list, dict]:
+def directorate_history(
+    *, directorate, years: range
+) -> tuple[list[DirectorateYear], list, dict, list[IndicatorFacts]]:
     """A directorate over the plan's years: its actions, every report by (action, year), and
-    per year its mean validated progress and share of indicators in green. Fixed queries:
-    actions, reports, and one indicator read for all years."""
+    per year its mean validated progress and share of indicators in green, and the facts of
+    its indicators (for the page's year too). Fixed queries: actions, reports, and one
+    indicator read for all years."""
     from indicators.models import ActionReport
     from objectives.models import StrategicAction
 
@@ -545,7 +536,7 @@ def directorate_history(*, directorate, years: range) -> tuple[list[DirectorateY
                 reported=len(validated),
             )
         )
-    return history, actions, reports
+    return history, actions, reports, facts
 
 
 # --- the tablero, over stored statuses -----------------------------------------------------

@@ -78,6 +78,13 @@ def is_complete(year: int) -> bool:
     return IndicatorYearStatus.objects.filter(year=year).count() == Indicator.objects.count()
 
 
+def ensure(year: int) -> None:
+    """Before a page reads the year's stored statuses: rebuild them if any is missing (a new
+    install, or a bulk load that sent no signals)."""
+    if not is_complete(year):
+        refresh()
+
+
 # --- keeping the copy current -------------------------------------------------------------
 # Any save or delete of an indicator, value, target or flag, from services, imports, the
 # admin or a shell, refreshes that indicator. Bulk loads suspend this and refresh once.

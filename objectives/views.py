@@ -19,8 +19,7 @@ def objective_detail(request, number: int):
     from indicators.dashboard_views import year_context
 
     year, years, _ = year_context(request)
-    if not status.is_complete(year):
-        status.refresh()
+    status.ensure(year)
     # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
     # the table lists every indicator.
     page = objective_page(number=number, year=year, max_charts=MAX_CHARTS)

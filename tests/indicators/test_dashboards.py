@@ -263,8 +263,8 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     with django_assert_max_num_queries(18):
         client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
     # session, user, groups; directorate; plan years, first year; actions, reports, indicator
-    # reads (5) twice (history and year)
-    with django_assert_max_num_queries(18):
+    # reads (5), used for every year and the chosen one
+    with django_assert_max_num_queries(13):
         client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016})
 
 
