@@ -64,3 +64,36 @@ def administrator(django_user_model):
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return user
+
+
+def enter_value(
+    registrar,
+    code="OE3.1",
+    year=2016,
+    numerator=1,
+    denominator=2,
+    *,
+    submit=False,
+    validator=None,
+    note="",
+):
+    """A value entered through the services as the entry form does: saved as a draft, then
+    submitted (submit=True) and validated (validator given) when asked."""
+    from decimal import Decimal
+
+    from indicators import services
+    from indicators.models import Indicator
+
+    item = services.value_save(
+        user=registrar,
+        indicator=Indicator.objects.get(code=code),
+        year=year,
+        numerator=Decimal(numerator),
+        denominator=Decimal(denominator),
+        note=note,
+    )
+    if submit or validator:
+        item = services.do_submit(user=registrar, item=item, expected_version=item.version)
+    if validator:
+        item = services.do_validate(user=validator, item=item, expected_version=item.version)
+    return item

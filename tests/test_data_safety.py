@@ -13,19 +13,7 @@ from indicators import importing, services
 from indicators.models import Indicator, IndicatorValue
 from objectives.export import plan_as_dict
 from objectives.loading import load_plan
-
-
-def enter(registrar, validator):
-    item = services.value_save(
-        user=registrar,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(450),
-        denominator=D(2_850_000),
-        note="ORH",
-    )
-    item = services.do_submit(user=registrar, item=item, expected_version=item.version)
-    return services.do_validate(user=validator, item=item, expected_version=item.version)
+from tests.conftest import enter_value
 
 
 @pytest.mark.django_db(transaction=True)
@@ -35,7 +23,7 @@ def test_backup_and_restore_round_trip(tmp_path, django_user_model):
     load_plan(settings.PLAN_FIXTURES_DIR)
     registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
     validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
-    enter(registrar, validator)
+    enter_value(registrar, numerator=450, denominator=2_850_000, validator=validator, note="ORH")
     before = plan_as_dict()
     history = IndicatorValue.history.count()
 
@@ -72,7 +60,7 @@ def test_migrations_run_backward_and_forward_on_data(django_user_model):
     load_plan(settings.PLAN_FIXTURES_DIR)
     registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
     validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
-    enter(registrar, validator)
+    enter_value(registrar, numerator=450, denominator=2_850_000, validator=validator, note="ORH")
     numbers = sorted(
         IndicatorValue.objects.values_list("indicator__code", "year", "numerator", "value")
     )

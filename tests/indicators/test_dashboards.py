@@ -16,6 +16,7 @@ from indicators import services, status
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from objectives.export import plan_as_dict
 from objectives.models import Directorate, StrategicAction, StrategicObjective
+from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +34,10 @@ PAGES = [
 ROLES = ["registrar_dgc", "validator", "director_dpe", "administrator"]
 
 
-def validated(registrar, validator, code, year, numerator, denominator):
-    item = services.value_save(
-        user=registrar,
-        indicator=Indicator.objects.get(code=code),
-        year=year,
-        numerator=D(numerator),
-        denominator=D(denominator),
-    )
-    item = services.do_submit(user=registrar, item=item, expected_version=item.version)
-    return services.do_validate(user=validator, item=item, expected_version=item.version)
-
-
 @pytest.fixture
 def year_2016(registrar_dpe, registrar_dgc, validator):
-    validated(registrar_dpe, validator, "OE2.1", 2016, 93, 60)  # 1.55 vs 1.59: 97.48 %
-    validated(registrar_dgc, validator, "OE3.1", 2016, 130, 1_000_000)  # 1.30 vs 1.54: yellow
+    enter_value(registrar_dpe, "OE2.1", 2016, 93, 60, validator=validator)  # 1.55 vs 1.59: 97.48 %
+    enter_value(registrar_dgc, "OE3.1", 2016, 130, 1_000_000, validator=validator)  # 1.30: yellow
     report = services.report_save(
         user=registrar_dpe,
         action=StrategicAction.objects.get(code="2.1"),

@@ -1,33 +1,16 @@
 """export_plan carries each value's workflow state, achievement and light, and a per-indicator
 summary computed by indicators.progress from validated values only."""
 
-from decimal import Decimal as D
-
 import pytest
 
-from indicators import services
-from indicators.models import Indicator
 from objectives.export import plan_as_dict
+from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db
 
 
 def exported(code):
     return next(i for i in plan_as_dict()["indicators"] if i["code"] == code)
-
-
-def enter(registrar, validator, code, year, numerator, denominator, validate=True):
-    item = services.value_save(
-        user=registrar,
-        indicator=Indicator.objects.get(code=code),
-        year=year,
-        numerator=D(numerator),
-        denominator=D(denominator),
-    )
-    item = services.do_submit(user=registrar, item=item, expected_version=item.version)
-    if validate:
-        item = services.do_validate(user=validator, item=item, expected_version=item.version)
-    return item
 
 
 def test_plan_history_is_official_without_targets():
@@ -47,7 +30,7 @@ def test_plan_history_is_official_without_targets():
 
 def test_validated_value_gets_achievement_light_and_trajectory(registrar_dpe, validator):
     # OE2.1: baseline 1.52 (2014), Anexo 6 targets 1.59 (2016) and 2.87 (2021).
-    enter(registrar_dpe, validator, "OE2.1", 2016, 93, 60)  # 1.55
+    enter_value(registrar_dpe, "OE2.1", 2016, 93, 60, validator=validator)  # 1.55
     data = exported("OE2.1")
     v2016 = next(v for v in data["values"] if v["year"] == 2016)
     assert v2016["status"] == "validated" and v2016["value"] == 1.55
@@ -60,13 +43,15 @@ def test_validated_value_gets_achievement_light_and_trajectory(registrar_dpe, va
 
 
 def test_interpolated_year_uses_the_milestone(registrar_dpe, validator):
-    enter(registrar_dpe, validator, "OE2.1", 2015, 93, 60)  # 1.55 vs milestone 1.555
+    enter_value(
+        registrar_dpe, "OE2.1", 2015, 93, 60, validator=validator
+    )  # 1.55 vs milestone 1.555
     v2015 = next(v for v in exported("OE2.1")["values"] if v["year"] == 2015)
     assert v2015["achievement"] == 99.68
 
 
 def test_submitted_values_do_not_count_as_official(registrar_dpe, validator):
-    enter(registrar_dpe, validator, "OE2.1", 2016, 93, 60, validate=False)
+    enter_value(registrar_dpe, "OE2.1", 2016, 93, 60, submit=True)
     data = exported("OE2.1")
     assert next(v for v in data["values"] if v["year"] == 2016)["status"] == "submitted"
     assert data["summary"]["latest_year"] == 2014
@@ -75,8 +60,8 @@ def test_submitted_values_do_not_count_as_official(registrar_dpe, validator):
 
 def test_yellow_and_red_bands(registrar_dgc, validator):
     # OE3.1 targets: 1.54 (2016, Anexo 6). 1.3 -> 84.4 % (yellow); 1.0 -> 64.9 % (red).
-    enter(registrar_dgc, validator, "OE3.1", 2016, 130, 1_000_000)
-    enter(registrar_dgc, validator, "OE3.1", 2017, 100, 1_000_000)
+    enter_value(registrar_dgc, "OE3.1", 2016, 130, 1_000_000, validator=validator)
+    enter_value(registrar_dgc, "OE3.1", 2017, 100, 1_000_000, validator=validator)
     values = {v["year"]: v for v in exported("OE3.1")["values"]}
     assert (values[2016]["achievement"], values[2016]["light"]) == (84.42, "yellow")
     assert values[2017]["light"] == "red"

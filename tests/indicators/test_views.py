@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from indicators import services
-from indicators.models import ActionReport, Indicator, IndicatorValue
+from indicators.models import ActionReport, IndicatorValue
+from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +69,7 @@ def test_hand_made_post_for_another_directorate_is_forbidden(client, registrar_d
 
 
 def test_registrar_cannot_validate_by_hand_made_post(client, registrar_dgc):
-    item = services.value_save(
-        user=registrar_dgc,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(1),
-        denominator=D(2),
-    )
-    item = services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
+    item = enter_value(registrar_dgc, submit=True)
     client.force_login(registrar_dgc)
     url = reverse("value_transition", args=[item.pk, "validate"])
     assert client.post(url, {"version": item.version}).status_code == 403
@@ -132,13 +125,7 @@ def test_pending_lists_the_directorates_indicators_and_actions(
     client, registrar_dgc, django_assert_max_num_queries
 ):
     client.force_login(registrar_dgc)
-    services.value_save(
-        user=registrar_dgc,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(1),
-        denominator=D(2),
-    )
+    enter_value(registrar_dgc)
     # session, user, groups, profile+directorate, plan years, indicators, values, actions,
     # reports, directorates (filter), profile (entry buttons)
     with django_assert_max_num_queries(12):
@@ -167,14 +154,7 @@ def test_action_report_form(client, registrar_dgc):
 
 
 def test_validation_queue_is_for_the_planning_office(client, registrar_dgc, validator):
-    item = services.value_save(
-        user=registrar_dgc,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(1),
-        denominator=D(2),
-    )
-    services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
+    enter_value(registrar_dgc, submit=True)
     client.force_login(registrar_dgc)
     assert client.get(reverse("validation_queue")).status_code == 403
     client.force_login(validator)
@@ -183,14 +163,7 @@ def test_validation_queue_is_for_the_planning_office(client, registrar_dgc, vali
 
 
 def test_return_without_reason_keeps_the_value_submitted(client, registrar_dgc, validator):
-    item = services.value_save(
-        user=registrar_dgc,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(1),
-        denominator=D(2),
-    )
-    item = services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
+    item = enter_value(registrar_dgc, submit=True)
     client.force_login(validator)
     response = client.post(
         reverse("value_transition", args=[item.pk, "return"]),
@@ -246,13 +219,7 @@ def test_evidence_of_a_wrong_type_is_refused(client, registrar_dgc):
 
 
 def test_transition_never_redirects_to_another_site(client, registrar_dgc):
-    item = services.value_save(
-        user=registrar_dgc,
-        indicator=Indicator.objects.get(code="OE3.1"),
-        year=2016,
-        numerator=D(1),
-        denominator=D(2),
-    )
+    item = enter_value(registrar_dgc)
     client.force_login(registrar_dgc)
     url = reverse("value_transition", args=[item.pk, "submit"])
     response = client.post(url, {"version": item.version, "next": "//evil.example.com/"})
