@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from actors.selectors import VariableCount
-from pesem.charts import as_json, base_layout
+from objectives.charts import as_json, base_layout
 
 
 def variable_counts_figure(rows: list[VariableCount]) -> dict:

@@ -69,6 +69,7 @@ def fresh_database(url: str) -> None:
 
 def grow(*, indicators: int, years: int, actions: int, directorates: int) -> None:
     """A synthetic plan at scale, on top of the published one."""
+    # Imported here: Django is configured at run time, for the database chosen on the command line.
     from decimal import Decimal
 
     from django.db import transaction
@@ -198,11 +199,12 @@ def main() -> int:
     fresh_database(url)
     configure(url)
 
+    # Imported only now: the settings exist once configure() has chosen the database.
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
 
-    from objectives.loading import load_plan
+    from pesem.loading import load_plan
 
     call_command("migrate", verbosity=0)
     load_plan(settings.PLAN_FIXTURES_DIR)
@@ -225,7 +227,7 @@ def main() -> int:
         f"Plan sintético: +{args.indicators} indicadores × {args.years} años, +{args.actions} acciones, "
         f"+{args.directorates} direcciones, generado en {time.perf_counter() - t0:.1f} s"
     )
-    from indicators import status
+    from indicators import status  # after configure(), like the imports above
 
     t0 = time.perf_counter()
     rows = status.refresh()  # bulk_create sends no signals: refresh once, as a bulk load does

@@ -196,6 +196,7 @@ def run(args, port: int, env: dict) -> int:
         }
     )
     django.setup()
+    # Imported only after setup: this writer process configures Django from its environment.
     from indicators.models import IndicatorValue
 
     latencies: dict[str, list[float]] = defaultdict(list)

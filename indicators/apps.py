@@ -7,6 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicadores"
 
     def ready(self) -> None:
+        # The app registry must be ready before status (which imports models) is loaded.
         from indicators import status
 
         status.connect()

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import plotly.graph_objects as go
 
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
-from pesem.charts import LIGHT_COLORS, as_json, base_layout
+from objectives.charts import as_float, as_json, base_layout
 
+LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
 SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}
-
-
-def _f(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
 
 
 def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) -> dict:
@@ -27,7 +22,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         fig.add_trace(
             go.Scatter(
                 x=[y for y, _ in validated],
-                y=[_f(v) for _, v in validated],
+                y=[as_float(v) for _, v in validated],
                 mode="lines+markers",
                 name="Valor validado",
                 line={"color": "#1d2733", "width": 2},
@@ -43,7 +38,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         fig.add_trace(
             go.Scatter(
                 x=[y for y, _ in preliminary],
-                y=[_f(v) for _, v in preliminary],
+                y=[as_float(v) for _, v in preliminary],
                 mode="markers",
                 name="Valor preliminar (por validar)",
                 marker={"color": "#b07d00", "symbol": "circle-open", "size": 11},
@@ -53,7 +48,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         fig.add_trace(
             go.Scatter(
                 x=[facts.baseline.year],
-                y=[_f(facts.baseline.value)],
+                y=[as_float(facts.baseline.value)],
                 mode="markers",
                 name="Línea de base",
                 marker={"color": "#5b6672", "symbol": "triangle-up", "size": 12},
@@ -67,7 +62,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         fig.add_trace(
             go.Scatter(
                 x=[t.year for t in targets],
-                y=[_f(t.value) for t in targets],
+                y=[as_float(t.value) for t in targets],
                 mode="markers",
                 name=f"Meta oficial ({source})",
                 marker={"symbol": SOURCE_SYMBOLS.get(source, "x"), "size": 12, "color": "#8a1538"},
@@ -81,7 +76,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         fig.add_trace(
             go.Scatter(
                 x=[y for y, _ in path],
-                y=[_f(v) for _, v in path],
+                y=[as_float(v) for _, v in path],
                 mode="lines",
                 name="Hitos interpolados (no oficiales)",
                 line={"dash": "dot", "color": "#8a1538", "width": 1},
@@ -94,7 +89,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
             fig.add_trace(
                 go.Scatter(
                     x=[validated[-1][0], final_year],
-                    y=[_f(validated[-1][1]), _f(trajectory.projected_final)],
+                    y=[as_float(validated[-1][1]), as_float(trajectory.projected_final)],
                     mode="lines",
                     name=f"Proyección lineal a {final_year}",
                     line={"dash": "dash", "color": "#1a73e8"},
@@ -118,7 +113,7 @@ def directorate_progress_figure(rows: list, *, title: str) -> dict:
     fig.add_trace(
         go.Bar(
             x=[r.year for r in rows],
-            y=[_f(r.action_progress) for r in rows],
+            y=[as_float(r.action_progress) for r in rows],
             name="Avance promedio de acciones (%)",
             marker={"color": "#8a1538"},
         )
@@ -126,7 +121,7 @@ def directorate_progress_figure(rows: list, *, title: str) -> dict:
     fig.add_trace(
         go.Scatter(
             x=[r.year for r in rows],
-            y=[_f(r.green_share) for r in rows],
+            y=[as_float(r.green_share) for r in rows],
             name="Indicadores en verde (%)",
             mode="lines+markers",
             marker={"color": LIGHT_COLORS["green"]},
@@ -150,7 +145,10 @@ def directorate_comparison_figure(rows: list, *, year: int) -> dict:
     fig = go.Figure(
         [
             go.Bar(
-                x=codes, y=[_f(getattr(r, attr)) for r in rows], name=name, marker={"color": color}
+                x=codes,
+                y=[as_float(getattr(r, attr)) for r in rows],
+                name=name,
+                marker={"color": color},
             )
             for attr, name, color in series
         ]

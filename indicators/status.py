@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from indicators import selectors, services
-from indicators.models import Indicator, IndicatorYearStatus
+from indicators.models import Indicator, IndicatorFlag, IndicatorValue, IndicatorYearStatus, Target
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 BATCH = 500
@@ -112,8 +112,6 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from indicators.models import IndicatorFlag, IndicatorValue, Target
-
     for model in (Indicator, IndicatorValue, Target, IndicatorFlag):
         post_save.connect(_changed, sender=model, dispatch_uid=f"status-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"status-del-{model.__name__}")

@@ -1,13 +1,8 @@
 from django.urls import path
 
-from indicators import dashboard_views, views
+from indicators import views
 
 urlpatterns = [
-    path("", dashboard_views.tablero, name="home"),
-    path("direcciones/", dashboard_views.directorate_list, name="directorates"),
-    path("direcciones/<str:code>/", dashboard_views.directorate_detail, name="directorate_detail"),
-    path("reporte/", dashboard_views.report, name="report"),
-    path("reporte/<int:year>/xlsx/", dashboard_views.report_download, name="report_download"),
     path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),
     path("indicadores/<str:code>/<int:year>/registrar/", views.value_entry, name="value_entry"),
     path("indicadores/<str:code>/metas/", views.target_edit, name="target_edit"),

@@ -7,6 +7,7 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Plan y estrategia"
 
     def ready(self) -> None:
+        # The app registry must be ready before roles (which imports models) is loaded.
         from objectives import roles
 
         roles.connect(self)

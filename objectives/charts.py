@@ -1,93 +1,44 @@
-"""Plotly figures of the prospective analysis, built from prospective_selectors rows."""
+"""Shared plotly helpers: Spanish labels, Peruvian number format, JSON for json_script."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 
-from objectives.models import Component
-from objectives.prospective_selectors import TrendRow, VariableBlock, variable_indicator_code
-from pesem.charts import as_json, base_layout
-
-ACCENT = "#8a1538"
-EMPTY = "#eef1f4"
-SERIES_COLORS = ["#8a1538", "#1d2733", "#1a73e8", "#b07d00"]
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 
-def _f(value: Decimal | None) -> float | None:
+def as_float(value: Decimal | None) -> float | None:
+    """A stored Decimal as the float plotly and spreadsheets take; None stays None."""
     return float(value) if value is not None else None
 
 
-def trend_heatmap_figure(components: list[Component], trends: list[TrendRow]) -> dict:
-    """Trend x component matrix (Gráficos 2-5): 1 where the trend impacts the component."""
-    x = [f"C{c.number}" for c in components]
-    y = [f"T{row.trend.number}" for row in trends]
-    z = [[1 if impact else 0 for impact in row.impacts] for row in trends]
-    hover = [
-        [
-            f"Tendencia {row.trend.number} · componente {c.number}: "
-            + ("impacta" if impact else "no impacta")
-            for c, impact in zip(components, row.impacts, strict=True)
-        ]
-        for row in trends
-    ]
-    fig = go.Figure(
-        go.Heatmap(
-            x=x,
-            y=y,
-            z=z,
-            zmin=0,
-            zmax=1,
-            colorscale=[[0, EMPTY], [1, ACCENT]],
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            text=hover,
-            hoverinfo="text",
-        )
-    )
-    layout = base_layout(
-        "Componentes del modelo conceptual que impacta cada tendencia",
-        x_title="Componente",
-        y_title="Tendencia",
-        height=max(360, 24 * len(trends) + 110),
-    )
-    layout["xaxis"].update({"type": "category", "side": "top"})
-    layout["yaxis"] = {
-        "title": layout["yaxis"]["title"],
-        "automargin": True,
-        "type": "category",
-        "autorange": "reversed",  # T1 on top, as in the table
+def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int = 360) -> dict:
+    return {
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        # No plotly theme embedded in every figure (it weighs ~7 KB a chart): our own styling.
+        "template": "none",
+        "xaxis": {"title": {"text": x_title}, "automargin": True, "showgrid": False},
+        "yaxis": {
+            "title": {"text": y_title},
+            "automargin": True,
+            "tickformat": ",.2f",
+            "gridcolor": "#e6e9ed",
+            "zeroline": False,
+        },
+        "separators": ".,",
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "font": {"family": FONT, "size": 12},
+        "legend": {"orientation": "h", "y": -0.2},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
     }
-    layout["margin"]["t"] = 110  # room for the title above the top axis and its label
-    fig.update_layout(**layout)
-    return as_json(fig)
 
 
-def variable_series_figure(block: VariableBlock) -> dict:
-    """Validated values of the variable's indicators by year; a missing year is a gap."""
-    fig = go.Figure()
-    for index, row in enumerate(block.rows):
-        if not row.series:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=block.years,
-                y=[_f(v) for v in row.cells],
-                mode="lines+markers",
-                name=variable_indicator_code(row.indicator),
-                line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2},
-                connectgaps=False,
-            )
-        )
-    layout = base_layout(
-        f"{block.variable.code}: valores validados de sus indicadores",
-        x_title="Año",
-        y_title="Valor del indicador",
-        height=300,
-    )
-    layout["xaxis"].update({"dtick": 1})
-    layout["showlegend"] = True
-    fig.update_layout(**layout)
-    return as_json(fig)
+def as_json(fig: go.Figure) -> dict[str, Any]:
+    """A plain dict (no numpy types) that json_script can embed."""
+    return json.loads(fig.to_json())

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "objectives.apps.ObjectivesConfig",
     "indicators.apps.IndicatorsConfig",
     "actors.apps.ActorsConfig",
+    "pesem.apps.PesemConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,17 @@
+"""Pages that combine the plan's structure with its monitoring: the plan, an objective,
+the account page, and the health check."""
+
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from indicators import access, charts, status
+from pesem.dashboard_views import year_context
+from pesem.selectors import objective_page, plan_overview
+
+MAX_CHARTS = 12
 
 
 @never_cache
@@ -13,3 +24,52 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy"
         return HttpResponse("unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    plan, blocks = plan_overview()
+    return render(request, "objectives/home.html", {"plan": plan, "blocks": blocks})
+
+
+@login_required
+def objective_detail(request, number: int):
+    year, years, _ = year_context(request)
+    status.ensure(year)
+    # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
+    # the table lists every indicator.
+    page = objective_page(number=number, year=year, max_charts=MAX_CHARTS)
+    if page is None:
+        raise Http404("Objetivo no encontrado.")
+    figures = [
+        (facts, charts.indicator_figure(facts, years=years, height=320)) for facts in page.charted
+    ]
+    action_rows = [
+        (a, [(d, page.latest_reports.get((a.pk, d.pk))) for d in a.responsibles.all()])
+        for a in page.actions
+    ]
+    return render(
+        request,
+        "objectives/objective.html",
+        {
+            "page": page,
+            "figures": figures,
+            "charts_truncated": len(page.statuses) > MAX_CHARTS,
+            "action_rows": action_rows,
+            "year": year,
+            "years": years,
+        },
+    )
+
+
+@login_required
+def account(request):
+    """Who am I here: name, directorate and roles (also the benchmark's trivial page)."""
+    return render(
+        request,
+        "objectives/account.html",
+        {
+            "directorate": access.directorate_of(request.user),
+            "roles": sorted(access.roles(request.user)),
+        },
+    )

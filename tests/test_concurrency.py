@@ -12,7 +12,7 @@ from django.db import connection, connections
 from indicators import services
 from indicators.models import Indicator, IndicatorValue, IndicatorYearStatus
 from indicators.status import refresh
-from objectives.loading import load_plan
+from pesem.loading import load_plan
 from tests.conftest import make_staff
 
 pytestmark = [

@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from indicators import importing, services
 from indicators.models import Indicator, IndicatorValue
-from objectives.export import plan_as_dict
-from objectives.loading import load_plan
+from pesem.export import plan_as_dict
+from pesem.loading import load_plan
 from tests.conftest import enter_value
 
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from indicators import services, status
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
-from objectives.export import plan_as_dict
 from objectives.models import Directorate, StrategicAction, StrategicObjective
+from pesem.export import plan_as_dict
 from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db

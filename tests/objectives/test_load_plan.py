@@ -8,8 +8,6 @@ from django.conf import settings
 
 from actors.models import Actor, ActorInfluence
 from indicators.models import Indicator, IndicatorValue, Target
-from objectives.export import plan_as_dict
-from objectives.loading import load_plan
 from objectives.models import (
     Component,
     Directorate,
@@ -23,6 +21,8 @@ from objectives.models import (
     Subcomponent,
     Trend,
 )
+from pesem.export import plan_as_dict
+from pesem.loading import load_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from objectives import scenarios as sc
+from pesem import scenarios as sc
 
 D = Decimal
 

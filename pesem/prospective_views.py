@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from objectives import charts
-from objectives.prospective_selectors import prospective_overview
+from pesem import prospective_charts as charts
+from pesem.prospective_selectors import prospective_overview
 
 
 @login_required

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indicators.models import Target
+from django.db.models import Prefetch
+
+from indicators.models import ActionReport, IndicatorYearStatus, Target
 from indicators.selectors import IndicatorFacts, indicator_facts_list, indicator_queryset
-from objectives.models import Plan, StrategicObjective
+from objectives.models import Directorate, Plan, StrategicAction, StrategicObjective
 
 
 @dataclass
@@ -69,11 +71,6 @@ def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage 
     """An objective with its indicators' stored status in `year` (and full facts for the
     first `max_charts`, to draw them), its actions with responsibles and each responsible's
     latest report: fixed number of queries whatever the number of indicators."""
-    from django.db.models import Prefetch
-
-    from indicators.models import ActionReport, IndicatorYearStatus
-    from objectives.models import Directorate, StrategicAction
-
     objective = StrategicObjective.objects.filter(number=number).first()
     if objective is None:
         return None

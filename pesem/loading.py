@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models, transaction
 
 from actors.models import Actor, ActorInfluence
+from indicators import status
 from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target, WorkflowState
 from objectives.models import (
     Component,
@@ -370,8 +371,6 @@ class _Loader:
 
 @transaction.atomic
 def load_plan(directory: Path) -> LoadReport:
-    from indicators import status
-
     with status.suspended():
         report = _load(directory)
     if report.changed:

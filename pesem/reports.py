@@ -11,6 +11,7 @@ import pandas as pd
 
 from indicators import progress, selectors
 from indicators.models import ActionReport, IndicatorYearStatus
+from objectives.charts import as_float
 from objectives.models import Plan, StrategicObjective
 
 
@@ -95,10 +96,6 @@ def monitoring_report(*, year: int) -> MonitoringReport:
     )
 
 
-def _num(value) -> float | None:
-    return float(value) if value is not None else None
-
-
 def report_xlsx(report: MonitoringReport) -> bytes:
     summary = pd.DataFrame(
         [
@@ -120,13 +117,13 @@ def report_xlsx(report: MonitoringReport) -> bytes:
                 "Objetivo": f"OE{c.objective.number}",
                 "Código": r.indicator.code,
                 "Indicador": r.indicator.name,
-                "Línea de base": _num(r.baseline.value) if r.baseline else None,
+                "Línea de base": as_float(r.baseline.value) if r.baseline else None,
                 "Año base": r.baseline.year if r.baseline else None,
-                f"Meta {report.year}": _num(r.status.target),
+                f"Meta {report.year}": as_float(r.status.target),
                 "Meta interpolada": r.status.target_interpolated
                 if r.status.target is not None
                 else None,
-                f"Valor obtenido {report.year}": _num(r.status.value),
+                f"Valor obtenido {report.year}": as_float(r.status.value),
                 "Cumplimiento (%)": (
                     round(float(r.status.achievement), 2)
                     if r.status.achievement is not None
@@ -137,7 +134,7 @@ def report_xlsx(report: MonitoringReport) -> bytes:
                 "Trayectoria": progress.TRAJECTORY_LABELS[
                     progress.TrajectoryStatus(r.status.trajectory)
                 ],
-                "Valor preliminar (por validar)": _num(r.status.preliminary),
+                "Valor preliminar (por validar)": as_float(r.status.preliminary),
             }
             for c in report.cards
             for r in c.rows
@@ -152,7 +149,7 @@ def report_xlsx(report: MonitoringReport) -> bytes:
                 "Importancia": a.importance,
                 "Dirección": a.directorate,
                 "Situación": a.report.get_execution_display() if a.report else "sin reporte",
-                "Avance (%)": _num(a.report.percent) if a.report else None,
+                "Avance (%)": as_float(a.report.percent) if a.report else None,
                 "Estado": a.report.get_state_display() if a.report else "sin registrar",
                 "Qué se hizo": a.report.description if a.report else "",
             }

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from indicators import access, charts, reports, selectors, services, status
+from indicators import access, charts, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
 from indicators.models import Indicator
 from indicators.tables import DashboardTable
 from objectives.models import Directorate
+from pesem import reports
 
 TABLE_PAGE_SIZE = 50
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from indicators.models import Indicator, IndicatorValue, WorkflowState
-from objectives import scenarios as scen
 from objectives.models import (
     Component,
     RiskOpportunity,
@@ -22,6 +21,7 @@ from objectives.models import (
     Trend,
     VariableGroup,
 )
+from pesem import scenarios as scen
 
 
 def direction_label(direction: int | None) -> str:
