@@ -211,6 +211,13 @@ class IndicatorValue(WorkflowItem):
     source = models.CharField("fuente", max_length=120, blank=True)
     note = models.TextField("nota", blank=True)
     origin = models.CharField("origen", max_length=6, choices=Origin.choices, default=Origin.USER)
+    # The narrative CEPLAN's follow-up reports are made of, validated with the number.
+    analysis = models.TextField("análisis del avance", blank=True)
+    measures = models.TextField("medidas adoptadas o propuestas", blank=True)
+    # Warnings the value tripped when it was saved (indicators.progress.entry_warnings), in
+    # words, and why the registrar keeps it anyway; both shown to the validator.
+    warnings = models.JSONField("advertencias", default=list, blank=True)
+    justification = models.TextField("justificación de las advertencias", blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -351,3 +358,69 @@ class IndicatorYearStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.year}: {self.light}"
+
+
+class ReportingDeadline(models.Model):
+    """The date by which a plan year's values and action reports are due. A year without a
+    row is due on the default date (31 March of the next year, see indicators.deadlines)."""
+
+    year = models.PositiveSmallIntegerField("año del plan", unique=True)
+    due_date = models.DateField("fecha límite de reporte")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modificado por",
+    )
+    updated_at = models.DateTimeField("modificado", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "fecha límite de reporte"
+        verbose_name_plural = "calendario de reporte"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.due_date:%d/%m/%Y}"
+
+
+class OutboundMail(models.Model):
+    """The outbox: one row per e-mail, written in the same transaction as the change that
+    causes it and sent afterwards by `send_mail_outbox` (also at the end of
+    `send_reminders`). `dedupe_key`, when set, makes a mail at most once (e.g. one reminder
+    per person and day); a digest row (kind `submitted`) stays open, collecting lines, until
+    it is sent."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "devuelto"
+        VALIDATED = "validated", "validado"
+        SUBMITTED = "submitted", "enviado para validación"
+        REMINDER = "reminder", "recordatorio"
+
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="destinatario",
+    )
+    to_email = models.EmailField("correo del destinatario", max_length=254)
+    subject = models.CharField("asunto", max_length=200)
+    body = models.TextField("texto")
+    dedupe_key = models.CharField("clave única", max_length=120, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    sent_at = models.DateTimeField("enviado", null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField("intentos", default=0)
+    last_error = models.TextField("último error", blank=True)
+
+    class Meta:
+        verbose_name = "correo saliente"
+        verbose_name_plural = "correos salientes"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_email}: {self.subject}"
