@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv serve backup restore bench loadtest
+.PHONY: run test lint typecheck venv serve backup restore bench loadtest
 
 venv: $(STAMP)
 
@@ -29,6 +29,10 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Strict mypy with the django-stubs plugin on the typed modules ([tool.mypy] files).
+typecheck: venv
+	$(BIN)/mypy
 
 # Production-like: gunicorn (PESEM_WORKERS), whitenoise static files, DEBUG off, DATABASE_URL.
 serve: venv

@@ -4,17 +4,19 @@ from decimal import Decimal
 
 from django import template
 
-from indicators import progress
+from indicators import numbers, progress
 
 register = template.Library()
 
 
 @register.filter
 def num(value, places=2):
-    """1020000 -> 1,020,000.00; None -> sin dato."""
+    """1020000 -> 1,020,000.00; None -> sin dato (indicators.numbers.format_number)."""
     if value is None or value == "":
         return progress.NO_VALUE
-    return progress.fmt(Decimal(str(value)), int(places))
+    if not isinstance(value, Decimal | int | float):
+        value = Decimal(str(value))
+    return numbers.format_number(value, int(places))
 
 
 @register.filter
