@@ -1,0 +1,89 @@
+"""What the top layer keeps of its own: which narrative fields the public portal shows, and
+the personal API tokens administrators issue."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class PortalSettings(models.Model):
+    """One row (pk 1): which narrative fields the public portal, downloads and anonymous API
+    show. Every field is off by default; the planning office turns each on."""
+
+    publish_analysis = models.BooleanField("publicar «análisis del avance»", default=False)
+    publish_measures = models.BooleanField(
+        "publicar «medidas adoptadas o propuestas»", default=False
+    )
+    publish_value_note = models.BooleanField("publicar la nota de cada valor", default=False)
+    publish_report_description = models.BooleanField(
+        "publicar «qué se hizo» de los reportes de acciones", default=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modificado por",
+    )
+    updated_at = models.DateTimeField("modificado", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "configuración del portal público"
+        verbose_name_plural = "configuración del portal público"
+
+    def __str__(self) -> str:
+        return "Campos narrativos publicados"
+
+    @classmethod
+    def current(cls) -> PortalSettings:
+        """The stored choice, or all off when nobody has chosen yet (nothing is written)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class ApiToken(models.Model):
+    """A personal token for the read API. Only a SHA-256 of the secret is stored; the secret
+    is shown once, when an administrator issues it. Revoked tokens stay listed."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="usuario",
+    )
+    name = models.CharField("descripción", max_length=120)
+    prefix = models.CharField("prefijo", max_length=PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField("huella (SHA-256)", max_length=64, editable=False)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    last_used_at = models.DateTimeField("último uso", null=True, blank=True)
+    revoked_at = models.DateTimeField("revocado", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "token de API"
+        verbose_name_plural = "tokens de API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> tuple[str, str]:
+        """(prefix, whole secret): the secret is `<prefix>.<random>`."""
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        return prefix, f"{prefix}.{secrets.token_urlsafe(32)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
