@@ -1,0 +1,68 @@
+"""Writes of the reporting calendar: the planning office sets the date by which a plan year's
+values and action reports are due (ReportingDeadline; reads in indicators.deadlines)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from indicators import access, services
+from indicators.models import ReportingDeadline
+
+audit = logging.getLogger("pesem.audit")
+
+# A due date more than this many years after its plan year is taken for a typing mistake.
+LATEST_YEARS_AFTER = 5
+
+
+@transaction.atomic
+def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> ReportingDeadline:
+    """Set (or change) the due date of a plan year; only the planning office, with a reason.
+    The change is kept in the deadline's history (who, when, before, after, why)."""
+    access.require_validator(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indique el motivo."})
+    services.check_year(year, services.plan_years())
+    if due_date < date(year, 1, 1):
+        raise ValidationError(
+            {"due_date": f"La fecha límite de {year} no puede ser anterior al inicio de ese año."}
+        )
+    if due_date.year > year + LATEST_YEARS_AFTER:
+        raise ValidationError(
+            {
+                "due_date": f"La fecha límite de {year} no puede ser posterior al "
+                f"31/12/{year + LATEST_YEARS_AFTER}."
+            }
+        )
+    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
+    previous = deadline.due_date if deadline else None
+    if deadline is None:
+        deadline = ReportingDeadline(year=year)
+    deadline.due_date = due_date
+    deadline.updated_by = user
+    services._note_history(deadline, user, reason)
+    try:
+        with transaction.atomic():
+            deadline.save()
+    except IntegrityError:
+        raise services.ConflictError(
+            "Otra persona fijó la fecha de este año al mismo tiempo. Recargue la página para verla."
+        ) from None
+    audit.info(
+        "write",
+        extra={
+            "user": user.get_username(),
+            "what": "reporting_deadline",
+            "id": deadline.pk,
+            "year": year,
+            "before": previous.isoformat() if previous else None,
+            "due_date": due_date.isoformat(),
+            "reason": reason,
+        },
+    )
+    return deadline
