@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from actors.models import Actor, ActorInfluence
+from objectives.admin import AuditedAdmin
 
 
 class MemberInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class InfluenceInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["key", "name", "acronym", "kind", "parent"]
     list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter), "influences__variable"]
     search_fields = ["key", "name", "acronym"]
@@ -31,7 +32,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActorInfluence)
-class ActorInfluenceAdmin(admin.ModelAdmin):
+class ActorInfluenceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["variable", "direction", "order", "text", "actor"]
     list_filter = ["direction", "variable"]
     search_fields = ["text", "actor__name", "actor__acronym"]

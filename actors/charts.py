@@ -5,12 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from actors.selectors import VariableCount
-from objectives.charts import as_json, base_layout
+from objectives.charts import as_json, base_layout, plain
 
 
 def variable_counts_figure(rows: list[VariableCount]) -> dict:
     """Mentions of the matrix per variable, in each direction."""
-    codes = [r.variable.code for r in rows]
+    codes = [plain(r.variable.code) for r in rows]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(

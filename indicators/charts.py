@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
-from objectives.charts import as_float, as_json, base_layout
+from objectives.charts import as_float, as_json, base_layout, plain
 
 LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
 SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}
@@ -64,7 +64,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
                 x=[t.year for t in targets],
                 y=[as_float(t.value) for t in targets],
                 mode="markers",
-                name=f"Meta oficial ({source})",
+                name=f"Meta oficial ({plain(source)})",
                 marker={"symbol": SOURCE_SYMBOLS.get(source, "x"), "size": 12, "color": "#8a1538"},
             )
         )
@@ -136,7 +136,7 @@ def directorate_progress_figure(rows: list, *, title: str) -> dict:
 
 def directorate_comparison_figure(rows: list, *, year: int) -> dict:
     """One chart across all directorates for a year. `rows` are DirectorateSummary rows."""
-    codes = [r.directorate.code for r in rows]
+    codes = [plain(r.directorate.code) for r in rows]
     series = [
         ("action_progress", "Avance promedio de acciones (%)", "#8a1538"),
         ("report_share", "Acciones con reporte validado (%)", "#5b6672"),

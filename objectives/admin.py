@@ -1,8 +1,13 @@
+"""Admin of the plan's structure, users and roles, and the audit mixin every admin uses."""
+
+import logging
+
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
 from objectives.models import (
+    ActionResponsible,
     Component,
     Directorate,
     NationalObjective,
@@ -10,6 +15,7 @@ from objectives.models import (
     PipTypology,
     Plan,
     RiskOpportunity,
+    Role,
     Scenario,
     ScenarioDirection,
     SourceDefect,
@@ -20,21 +26,59 @@ from objectives.models import (
     Subcomponent,
     Trend,
     VariableGroup,
+    responsibles_prefetch,
 )
 
 admin.site.site_header = "PESEM – administración"
 admin.site.site_title = "PESEM"
 admin.site.index_title = "Datos del plan"
 
+audit = logging.getLogger("pesem.audit")
+
+
+class AuditedAdmin:
+    """Mixin for every ModelAdmin: each add, change and delete made in admin writes one line to
+    the "pesem.audit" log with the acting user, like the services' writes. Django calls these
+    hooks after a successful save (before a delete), also for bulk deletes and for the inlines
+    of the page (listed in the change message)."""
+
+    def log_addition(self, request, obj, message):
+        _audit_admin_write(request, "add", obj, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        _audit_admin_write(request, "change", obj, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            _audit_admin_write(request, "delete", obj, [])
+        return super().log_deletions(request, queryset)
+
+
+def _audit_admin_write(request, operation: str, obj, message) -> None:
+    audit.info(
+        "write",
+        extra={
+            "user": request.user.get_username(),
+            "via": "admin",
+            "operation": operation,
+            "what": obj._meta.model_name,
+            "id": obj.pk,
+            "object": str(obj)[:200],
+            "changes": message,
+        },
+    )
+
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["short_name", "name", "sector", "start_year", "end_year"]
     search_fields = ["name", "vision", "desired_scenario"]
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(admin.ModelAdmin):
+class DirectorateAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "is_planning_office"]
     list_filter = ["is_planning_office"]
     search_fields = ["code", "name"]
@@ -46,21 +90,21 @@ class SubcomponentInline(admin.TabularInline):
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["number", "name"]
     search_fields = ["name", "definition"]
     inlines = [SubcomponentInline]
 
 
 @admin.register(Subcomponent)
-class SubcomponentAdmin(admin.ModelAdmin):
+class SubcomponentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "component"]
     list_filter = ["component"]
     search_fields = ["code", "name", "definition"]
 
 
 @admin.register(Trend)
-class TrendAdmin(admin.ModelAdmin):
+class TrendAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "name",
@@ -80,13 +124,13 @@ class TrendAdmin(admin.ModelAdmin):
 
 
 @admin.register(VariableGroup)
-class VariableGroupAdmin(admin.ModelAdmin):
+class VariableGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(StrategicVariable)
-class StrategicVariableAdmin(admin.ModelAdmin):
+class StrategicVariableAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "group_codes"]
     list_filter = ["groups"]
     search_fields = ["name", "definition"]
@@ -106,34 +150,59 @@ class ScenarioDirectionInline(admin.TabularInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["number", "description"]
     search_fields = ["description"]
     inlines = [ScenarioDirectionInline]
 
 
 @admin.register(RiskOpportunity)
-class RiskOpportunityAdmin(admin.ModelAdmin):
+class RiskOpportunityAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["kind", "number", "text"]
     list_filter = ["kind", "scenarios"]
     search_fields = ["text"]
     filter_horizontal = ["scenarios"]
 
 
+def _responsible_codes(action: StrategicAction) -> str:
+    """"DGA-DAO-DGE": Cuadro 6's order, from `responsibles_prefetch()`."""
+    return "-".join(d.code for d in action.responsibles.all())
+
+
 class ActionInline(admin.StackedInline):
     model = StrategicAction
     fk_name = "objective"
     extra = 0
-    fields = ["code", "order", "parent", "name", "importance", "responsibles"]
-    filter_horizontal = ["responsibles"]
+    # Responsibles are edited, in Cuadro 6's order, on the action's own page.
+    fields = ["code", "order", "parent", "name", "importance", "responsible_codes"]
+    readonly_fields = ["responsible_codes"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(responsibles_prefetch())
+
+    @admin.display(description="responsables (orden del Cuadro 6)")
+    def responsible_codes(self, obj):
+        return _responsible_codes(obj) if obj.pk else ""
 
 
 @admin.register(StrategicObjective)
-class StrategicObjectiveAdmin(admin.ModelAdmin):
+class StrategicObjectiveAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["number", "name"]
     search_fields = ["name", "description"]
     inlines = [ActionInline]
+
+
+class ResponsibleInline(admin.TabularInline):
+    """The responsible directorates in Cuadro 6's order: position 1 is listed first."""
+
+    model = ActionResponsible
+    fk_name = "strategicaction"
+    extra = 0
+    fields = ["position", "directorate"]
+    ordering = ["position", "id"]
+    verbose_name = "responsable"
+    verbose_name_plural = "responsables (en el orden del Cuadro 6)"
 
 
 class SubActionInline(admin.TabularInline):
@@ -146,20 +215,19 @@ class SubActionInline(admin.TabularInline):
 
 
 @admin.register(StrategicAction)
-class StrategicActionAdmin(admin.ModelAdmin):
+class StrategicActionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "objective", "importance", "responsible_codes", "parent"]
     list_filter = ["objective", "importance", "responsibles"]
     search_fields = ["code", "name", "description"]
-    filter_horizontal = ["responsibles"]
     list_select_related = ["objective", "parent"]
-    inlines = [SubActionInline]
+    inlines = [ResponsibleInline, SubActionInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("responsibles")
+        return super().get_queryset(request).prefetch_related(responsibles_prefetch())
 
     @admin.display(description="responsables")
     def responsible_codes(self, obj):
-        return "-".join(d.code for d in obj.responsibles.all())
+        return _responsible_codes(obj)
 
 
 class SpecificObjectiveInline(admin.StackedInline):
@@ -168,26 +236,26 @@ class SpecificObjectiveInline(admin.StackedInline):
 
 
 @admin.register(NationalObjective)
-class NationalObjectiveAdmin(admin.ModelAdmin):
+class NationalObjectiveAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [SpecificObjectiveInline]
 
 
 @admin.register(NationalSpecificObjective)
-class NationalSpecificObjectiveAdmin(admin.ModelAdmin):
+class NationalSpecificObjectiveAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "national_objective"]
     search_fields = ["name"]
 
 
 @admin.register(PipTypology)
-class PipTypologyAdmin(admin.ModelAdmin):
+class PipTypologyAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["number", "name", "result_indicator"]
     search_fields = ["name", "objective", "result_indicator"]
 
 
 @admin.register(SourceDefect)
-class SourceDefectAdmin(admin.ModelAdmin):
+class SourceDefectAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["location", "text", "decision"]
     list_filter = ["location"]
     search_fields = ["text", "decision"]
@@ -199,7 +267,10 @@ class StaffProfileInline(admin.StackedInline):
     verbose_name_plural = "dirección"
 
 
-class PesemUserAdmin(UserAdmin):
+class PesemUserAdmin(AuditedAdmin, UserAdmin):
+    """Administrators manage users and their roles; only a superuser grants superuser status
+    or permissions one by one, and only a superuser changes a superuser's account."""
+
     inlines = [StaffProfileInline]
     list_display = [
         "username",
@@ -229,13 +300,50 @@ class PesemUserAdmin(UserAdmin):
     def role_names(self, obj):
         return ", ".join(g.name for g in obj.groups.all())
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class PesemGroupAdmin(AuditedAdmin, GroupAdmin):
+    """Only a superuser changes what a group may do (the administrador group cannot widen its
+    own rights). The role groups are named in code (objectives.models.Role): renaming or
+    deleting one would silently take the role away from its members."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("permissions")
+        if obj is not None and obj.name in Role.values:
+            fields.append("name")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.name in Role.values:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 admin.site.unregister(User)
 admin.site.register(User, PesemUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, PesemGroupAdmin)
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["user", "directorate"]
     list_filter = ["directorate"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from decimal import Decimal
 from typing import Any
@@ -16,14 +17,22 @@ def as_float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def plain(text: object) -> str:
+    """Text that plotly shows as text. Plotly renders a subset of HTML in titles, axis titles,
+    tick labels, trace names and hover text (`<a href>` becomes a live link), and names typed in
+    admin reach them: every such string goes through here, escaped (plotly shows `&lt;` as
+    `<`)."""
+    return html.escape(str(text))
+
+
 def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int = 360) -> dict:
     return {
-        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "title": {"text": plain(title), "x": 0, "font": {"size": 15}},
         # No plotly theme embedded in every figure (it weighs ~7 KB a chart): our own styling.
         "template": "none",
-        "xaxis": {"title": {"text": x_title}, "automargin": True, "showgrid": False},
+        "xaxis": {"title": {"text": plain(x_title)}, "automargin": True, "showgrid": False},
         "yaxis": {
-            "title": {"text": y_title},
+            "title": {"text": plain(y_title)},
             "automargin": True,
             "tickformat": ",.2f",
             "gridcolor": "#e6e9ed",

@@ -1,8 +1,51 @@
+import ipaddress
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.cache import patch_cache_control
 
 audit = logging.getLogger("pesem.audit")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for login throttling (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    With PESEM_PROXY_COUNT = 0 (Django faces clients), REMOTE_ADDR; X-Forwarded-For is
+    ignored, as anybody can send it. Behind N proxies of ours, each appends the address it
+    received the request from, so the client is the N-th entry from the right; entries further
+    left come from the client and may be forged. A header shorter than that, or not an
+    address, means the request did not come through our proxies: REMOTE_ADDR again.
+    (django-ipware's proxy_count counts proxies written in the header, not ours, and keeps
+    the left-most entry: a client could pick its own key.)"""
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.PESEM_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a logged-in user, so no browser
+    or proxy keeps a page of the plan's figures or an evidence file. A view that set its own
+    Cache-Control (a public, cacheable page) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class AuditRefusalMiddleware:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from objectives.charts import as_float, as_json, base_layout
+from objectives.charts import as_float, as_json, base_layout, plain
 from objectives.models import Component
 from pesem.prospective_selectors import TrendRow, VariableBlock, variable_indicator_code
 
@@ -70,7 +70,7 @@ def variable_series_figure(block: VariableBlock) -> dict:
                 x=block.years,
                 y=[as_float(v) for v in row.cells],
                 mode="lines+markers",
-                name=variable_indicator_code(row.indicator),
+                name=plain(variable_indicator_code(row.indicator)),
                 line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2},
                 connectgaps=False,
             )

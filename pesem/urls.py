@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pesem import dashboard_views, prospective_views, views
@@ -16,6 +17,9 @@ urlpatterns = [
     path("reporte/<int:year>/xlsx/", dashboard_views.report_download, name="report_download"),
     path("", include("indicators.urls")),
     path("", include("actors.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Only login and logout: password reset needs mail to the user and pages of its own, and
+    # passwords are set by an administrator (admin, user -> "contraseña").
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

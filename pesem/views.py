@@ -12,6 +12,16 @@ from pesem.dashboard_views import year_context
 from pesem.selectors import objective_page, plan_overview
 
 MAX_CHARTS = 12
+CSRF_MESSAGE = (
+    "La sesión expiró o el formulario se envió desde otra página: vuelva a cargar la página "
+    "e intente de nuevo."
+)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: the site's own 403 page in Spanish, instead of Django's English one
+    (which also names the technical reason)."""
+    return render(request, "403.html", {"exception": CSRF_MESSAGE}, status=403)
 
 
 @never_cache
