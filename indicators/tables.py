@@ -1,5 +1,5 @@
 """The tablero's indicator table over stored yearly statuses: display in render_*, export
-values in value_*; sorting happens in the database."""
+values in value_*; sorting happens in the database. Exports go through SafeTableExport."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.export import TableExport
+from tablib import Dataset
 
 from indicators import progress
 from indicators.models import IndicatorYearStatus, Target
+from objectives import spreadsheets
 
 LIGHTS = {light.value: light for light in progress.Light}
 
@@ -110,3 +113,26 @@ class DashboardTable(tables.Table):
 
     def value_flags(self, record: IndicatorYearStatus):
         return " | ".join(record.flags)
+
+
+class SafeTableExport(TableExport):
+    """django-tables2's export limited to CSV, TSV and XLSX, written so that no text cell runs
+    as a formula in a spreadsheet (objectives.spreadsheets): CSV/TSV text starting with
+    `=+-@`, tab or CR gets a leading `'`; XLSX writes it as a quote-prefixed string."""
+
+    FORMATS = {
+        f: TableExport.FORMATS[f] for f in (TableExport.CSV, TableExport.TSV, TableExport.XLSX)
+    }
+
+    @classmethod
+    def is_valid_format(cls, export_format: str | None) -> bool:
+        return export_format in cls.FORMATS
+
+    def export(self) -> bytes | str:
+        rows = [self.dataset.headers, *self.dataset]
+        if self.format == TableExport.XLSX:
+            return spreadsheets.xlsx_bytes({self.dataset.title[:31]: rows})
+        safe = Dataset(headers=spreadsheets.neutralize_row(rows[0]), title=self.dataset.title)
+        for row in rows[1:]:
+            safe.append(spreadsheets.neutralize_row(row))
+        return safe.export(self.format)

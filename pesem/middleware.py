@@ -3,7 +3,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 
 audit = logging.getLogger("pesem.audit")
@@ -30,6 +30,24 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(hops[-count]))
     except ValueError:
         return remote
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character anywhere in the path or the query string: PostgreSQL refuses
+    NUL in text, so such a request would otherwise reach a query and fail with a 500. Form
+    fields are covered by Django's own null-character validator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
+            return HttpResponseBadRequest(
+                "Solicitud incorrecta: la dirección contiene caracteres no permitidos.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class PrivateCacheMiddleware:

@@ -4,13 +4,11 @@ page and its XLSX, so both show the same numbers; it reads the stored yearly sta
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-
-import pandas as pd
 
 from indicators import progress, selectors
 from indicators.models import ActionReport, IndicatorYearStatus
+from objectives import spreadsheets
 from objectives.charts import as_float
 from objectives.models import Plan, StrategicObjective
 
@@ -77,7 +75,8 @@ def monitoring_report(*, year: int) -> MonitoringReport:
         for o in StrategicObjective.objects.all()
     ]
     actions = []
-    for summary in selectors.directorate_summaries(year=year):
+    summaries = selectors.directorate_summaries(year=year)
+    for summary in summaries:
         for action in summary.actions:
             actions.append(
                 ActionLine(
@@ -89,15 +88,38 @@ def monitoring_report(*, year: int) -> MonitoringReport:
                     report=summary.reports.get(action.pk),
                 )
             )
-    actions.sort(key=lambda a: (a.objective, [int(p) for p in a.code.split(".")], a.directorate))
+    # An action's directorates in Cuadro 6's order (the first may lead), as prefetched.
+    place = {
+        (action.code, d.code): n
+        for summary in summaries
+        for action in summary.actions
+        for n, d in enumerate(action.responsibles.all())
+    }
+    actions.sort(
+        key=lambda a: (
+            a.objective,
+            [int(p) for p in a.code.split(".")],
+            place.get((a.code, a.directorate), 0),
+            a.directorate,
+        )
+    )
     counts = {light: sum(c.counts[light] for c in cards) for light in progress.Light}
     return MonitoringReport(
         year=year, plan=Plan.objects.first(), cards=cards, actions=actions, counts=counts
     )
 
 
+def _table(records: list[dict[str, object]]) -> list[list[object]]:
+    """Rows of a sheet: the records' keys as header, then their values."""
+    if not records:
+        return []
+    return [list(records[0]), *(list(r.values()) for r in records)]
+
+
 def report_xlsx(report: MonitoringReport) -> bytes:
-    summary = pd.DataFrame(
+    """The report's sheets, every text written as text (objectives.spreadsheets): an action's
+    description typed as `=...` never runs as a formula."""
+    summary = _table(
         [
             {
                 "Objetivo": f"OE{c.objective.number}",
@@ -111,7 +133,7 @@ def report_xlsx(report: MonitoringReport) -> bytes:
             for c in report.cards
         ]
     )
-    indicators = pd.DataFrame(
+    indicators = _table(
         [
             {
                 "Objetivo": f"OE{c.objective.number}",
@@ -140,7 +162,7 @@ def report_xlsx(report: MonitoringReport) -> bytes:
             for r in c.rows
         ]
     )
-    actions = pd.DataFrame(
+    actions = _table(
         [
             {
                 "Objetivo": f"OE{a.objective}",
@@ -156,11 +178,12 @@ def report_xlsx(report: MonitoringReport) -> bytes:
             for a in report.actions
         ]
     )
-    quality = pd.DataFrame([{"Código": code, "Observación": text} for code, text in report.flags])
-    out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        summary.to_excel(writer, sheet_name="Resumen", index=False)
-        indicators.to_excel(writer, sheet_name="Indicadores", index=False)
-        actions.to_excel(writer, sheet_name="Acciones", index=False)
-        quality.to_excel(writer, sheet_name="Calidad de datos", index=False)
-    return out.getvalue()
+    quality = _table([{"Código": code, "Observación": text} for code, text in report.flags])
+    return spreadsheets.xlsx_bytes(
+        {
+            "Resumen": summary,
+            "Indicadores": indicators,
+            "Acciones": actions,
+            "Calidad de datos": quality,
+        }
+    )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "ninja",  # the API docs page uses its bundled Swagger UI files, not a CDN
     "objectives.apps.ObjectivesConfig",
     "indicators.apps.IndicatorsConfig",
     "actors.apps.ActorsConfig",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the address is refused before any query sees it (PostgreSQL refuses NUL).
+    "pesem.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # History records made during a request name its user, whatever path saved the row.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Pages of a logged-in user are never kept by the browser or a proxy.
+    "pesem.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pesem.middleware.AuditRefusalMiddleware",
@@ -122,7 +129,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # indicators.inbox_views.landing: tasks or tablero by role
 LOGOUT_REDIRECT_URL = "login"
 
 # Where load_plan reads the plan from.
@@ -139,6 +146,28 @@ PESEM_LIGHT_YELLOW = float(os.environ.get("PESEM_LIGHT_YELLOW", "75"))
 PESEM_TARGET_SOURCE_PRIORITY = ["Oficina de planeamiento", "Anexo 6", "Cuadro 5"]
 # Consecutive values differing by more than this factor are flagged as a jump.
 PESEM_JUMP_FACTOR = float(os.environ.get("PESEM_JUMP_FACTOR", "5"))
+# The public portal and open data under /publico/ (validated data only; README, "Portal
+# público y datos abiertos"). Off by default: /publico/ answers 404 until the office opens it.
+PESEM_PUBLIC_PORTAL = env_bool("PESEM_PUBLIC_PORTAL", False)
+
+# --- e-mail (README, "Correo y recordatorios") ---------------------------------------------
+# Mails are rows of the outbox (indicators.OutboundMail) written with the change that causes
+# them; `send_mail_outbox` and `send_reminders` hand them to this SMTP server. Without a server
+# in local development (DJANGO_DEBUG=1), they are printed on the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PESEM <pesem@localhost>")
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+# Absolute base of the links in mails (no request to take the host from in a command).
+PESEM_SITE_URL = os.environ.get("PESEM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Uploaded evidence and pending imports go to the default storage. Local disk by default;
 # with several app servers point DJANGO_MEDIA_ROOT at a shared volume, or set
@@ -176,6 +205,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form (expired session, or posted from another site) gets the Spanish 403 page.
+CSRF_FAILURE_VIEW = "pesem.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -201,13 +232,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling: after PESEM_LOGIN_FAILURES failed attempts for a username from one IP the
-# login is locked for PESEM_LOGIN_COOLOFF_MINUTES (Spanish page: templates/lockout.html).
+# login is locked for PESEM_LOGIN_COOLOFF_MINUTES (Spanish page: templates/lockout.html), for
+# that username from that IP only. The IP is the client's as PESEM_PROXY_COUNT proxies of ours
+# report it (pesem.middleware.client_ip): 0 means REMOTE_ADDR, X-Forwarded-For ignored.
 AXES_FAILURE_LIMIT = int(os.environ.get("PESEM_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = int(os.environ.get("PESEM_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PESEM_PROXY_COUNT", "1"))
+PESEM_PROXY_COUNT = int(os.environ.get("PESEM_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "pesem.middleware.client_ip"
 
 # Shared state lives in the database (sessions, lockouts, cache), never in process memory.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

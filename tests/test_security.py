@@ -306,3 +306,10 @@ def test_codes_on_chart_axes_are_escaped():
     counts = SimpleNamespace(variable=SimpleNamespace(code="<i>V1</i>"), on_count=1, from_count=2)
     text = json.dumps(actor_charts.variable_counts_figure([counts]))
     assert "&lt;i&gt;V1" in text and "<i>" not in text
+
+
+@pytest.mark.parametrize("url", ["/direcciones/%00/", "/pendientes/?direccion=%00", "/?q=a%00b"])
+def test_nul_in_the_address_is_a_400_not_a_500(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "caracteres no permitidos" in response.content.decode()

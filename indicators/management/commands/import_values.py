@@ -4,20 +4,31 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.importing import ImportFileError, apply_import, plan_import, read_rows
+from indicators.importing import (
+    ImportFileError,
+    apply_import,
+    check_size,
+    plan_import,
+    read_rows,
+)
 from indicators.models import WorkflowState
 
 
 class Command(BaseCommand):
     help = (
         "Importa valores anuales desde CSV (UTF-8, separado por comas) o XLSX con las columnas "
-        "indicator,year,numerator,denominator,value,note. Todo o nada."
+        "indicador,año,numerador,denominador,valor,nota (o en inglés "
+        "indicator,year,numerator,denominator,value,note). Todo o nada; nunca sobrescribe un "
+        "valor validado. Los valores quedan en borrador salvo que se indique --status."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument(
-            "--status", choices=[s.value for s in WorkflowState], default=WorkflowState.DRAFT
+            "--status",
+            choices=[s.value for s in WorkflowState],
+            default=WorkflowState.DRAFT,
+            help="Estado de los valores importados (por omisión, draft: borrador).",
         )
         parser.add_argument("--user", help="Usuario a quien se atribuyen los valores.")
 
@@ -29,11 +40,11 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"El usuario «{user}» no existe.") from None
         try:
+            check_size(path.stat().st_size)  # before reading it
             content = path.read_bytes()
+            rows = read_rows(content, path.name)
         except OSError as exc:
             raise CommandError(f"No se pudo leer {path}: {exc.strerror}.") from None
-        try:
-            rows = read_rows(content, path.name)
         except ImportFileError as exc:
             raise CommandError(f"{path.name}: {exc} No se importó nada.") from None
         plan = plan_import(rows, user=acting)
