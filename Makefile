@@ -17,9 +17,10 @@ $(STAMP): requirements.txt
 # Local site on SQLite with the whole plan loaded and a demo account (DEBUG only).
 run: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_plan
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_demo_users
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 PESEM_PUBLIC_PORTAL=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite; DATABASE_URL=postgres://... runs it against PostgreSQL.
 test: venv
@@ -38,6 +39,7 @@ typecheck: venv
 serve: venv
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY no está definido: no se inicia el servidor de producción." >&2; exit 1; }
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py refresh_statuses
 	$(BIN)/gunicorn -c pesem/gunicorn.conf.py pesem.wsgi

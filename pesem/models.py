@@ -87,3 +87,19 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class DataVersion(models.Model):
+    """One row (pk 1) whose number grows after every committed write to the plan's data, in
+    any process. Cached pages and fragments are keyed on it (pesem.datacache), so a reader
+    never gets a page older than the last acknowledged write."""
+
+    number = models.BigIntegerField("versión de los datos", default=0)
+    changed_at = models.DateTimeField("último cambio", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "versión de los datos"
+        verbose_name_plural = "versión de los datos"
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -245,12 +245,27 @@ AXES_CLIENT_IP_CALLABLE = "pesem.middleware.client_ip"
 
 # Shared state lives in the database (sessions, lockouts, cache), never in process memory.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "pesem_cache",
+# Off only in tests, whose writes roll back without committing (so never bump the version);
+# the cache tests turn it on with committed writes.
+PESEM_PAGE_CACHE = env_bool("PESEM_PAGE_CACHE", True)
+# Cached pages and fragments are keyed on the data version (pesem/datacache.py). The cache is
+# shared by every process: the database table `pesem_cache` by default (createcachetable),
+# Redis through django-redis when REDIS_URL is set.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("PESEM_CACHE_PREFIX", "pesem"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pesem_cache",
+        }
+    }
 
 # --- logging: one JSON line per write and per refusal (logger "pesem.audit") ---------------
 LOGGING = {

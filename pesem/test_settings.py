@@ -22,3 +22,6 @@ STORAGES = {
 # Tests never run collectstatic: whitenoise finds files through the finders instead.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Test writes roll back instead of committing, so the data version would not move: cached
+# reads are tested on their own (tests/pesem/test_datacache.py) with committed writes.
+PESEM_PAGE_CACHE = False
