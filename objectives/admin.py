@@ -165,7 +165,8 @@ class RiskOpportunityAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 def _responsible_codes(action: StrategicAction) -> str:
-    """"DGA-DAO-DGE": Cuadro 6's order, from `responsibles_prefetch()`."""
+    """The codes joined as Cuadro 6 prints them, in its order ("DGA-DAO-DGE"); needs
+    `responsibles_prefetch()` to be in that order."""
     return "-".join(d.code for d in action.responsibles.all())
 
 

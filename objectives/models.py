@@ -263,8 +263,15 @@ class StrategicAction(models.Model):
     importance = models.PositiveSmallIntegerField(
         "importancia", choices=IMPORTANCE_CHOICES, null=True, blank=True
     )
+    # In Cuadro 6's order (ActionResponsible.position). `action.responsibles.all()` is NOT in
+    # that order by itself: read it through `responsibles_prefetch()` (or
+    # `responsibles_in_order()`).
     responsibles = models.ManyToManyField(
-        Directorate, related_name="actions", verbose_name="responsables", blank=True
+        Directorate,
+        related_name="actions",
+        verbose_name="responsables",
+        blank=True,
+        through="ActionResponsible",
     )
 
     class Meta:
@@ -278,6 +285,56 @@ class StrategicAction(models.Model):
     @property
     def is_sub_action(self) -> bool:
         return self.parent_id is not None
+
+    def responsibles_in_order(self) -> list[Directorate]:
+        """The responsible directorates as Cuadro 6 lists them ("DGA-DAO-DGE": DGA first).
+        One query; where many actions are read, prefetch with `responsibles_prefetch()`
+        and read `action.responsibles.all()` instead."""
+        return list(self.responsibles.order_by(*RESPONSIBLE_ORDER))
+
+
+class ActionResponsible(models.Model):
+    """A responsible directorate of an action at its place in Cuadro 6's cell: the order is
+    published (the first may lead), so it is kept, not sorted. The table is the one the plain
+    many-to-many used (objectives 0003 kept its rows), hence the field name `strategicaction`."""
+
+    strategicaction = models.ForeignKey(
+        StrategicAction,
+        on_delete=models.CASCADE,
+        related_name="responsible_links",
+        verbose_name="acción estratégica",
+    )
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.CASCADE,
+        related_name="action_links",
+        verbose_name="dirección u órgano",
+    )
+    position = models.PositiveSmallIntegerField(
+        "posición",
+        default=0,
+        help_text="Lugar en la celda de responsables del Cuadro 6 (1 = primero).",
+    )
+
+    class Meta:
+        db_table = "objectives_strategicaction_responsibles"
+        verbose_name = "responsable"
+        verbose_name_plural = "responsables (en el orden del Cuadro 6)"
+        ordering = ["strategicaction", "position", "id"]
+        unique_together = [("strategicaction", "directorate")]
+
+    def __str__(self) -> str:
+        return f"{self.strategicaction.code}: {self.position}. {self.directorate.code}"
+
+
+# Directorates of an action in the published order; ties (never from load_plan) by code.
+RESPONSIBLE_ORDER = ("action_links__position", "code")
+
+
+def responsibles_prefetch(lookup: str = "responsibles") -> models.Prefetch:
+    """Prefetch of StrategicAction.responsibles in Cuadro 6's order, in the one query a plain
+    prefetch_related("responsibles") makes (the ordering reuses the through table's join)."""
+    return models.Prefetch(lookup, queryset=Directorate.objects.order_by(*RESPONSIBLE_ORDER))
 
 
 class NationalObjective(models.Model):

@@ -25,6 +25,7 @@ from objectives.models import (
     StrategicObjective,
     StrategicVariable,
     Trend,
+    responsibles_prefetch,
 )
 
 
@@ -161,7 +162,7 @@ def plan_as_dict() -> dict[str, Any]:
         Prefetch(
             "actions",
             queryset=StrategicAction.objects.prefetch_related(
-                Prefetch("responsibles", queryset=Directorate.objects.order_by("code")),
+                responsibles_prefetch(),  # Cuadro 6's order: the first may lead
                 Prefetch("sub_actions", queryset=StrategicAction.objects.order_by("order")),
             ),
         )

@@ -17,6 +17,7 @@ from actors.models import Actor, ActorInfluence
 from indicators import status
 from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target, WorkflowState
 from objectives.models import (
+    ActionResponsible,
     Component,
     Directorate,
     NationalObjective,
@@ -96,6 +97,25 @@ class _Loader:
         if {t.pk for t in manager.all()} != {t.pk for t in targets}:
             manager.set(targets)
             self.report.updated[f"{obj._meta.verbose_name_plural} ({attr})"] += 1
+
+    def sync_responsibles(self, action: StrategicAction, directorates: list[Directorate]) -> None:
+        """The action's responsibles in Cuadro 6's order (position 1, 2, ...); links are added,
+        removed or renumbered only where they differ, so reloading is a no-op."""
+        wanted = {d.pk: position for position, d in enumerate(directorates, start=1)}
+        links = {link.directorate_id: link for link in action.responsible_links.all()}
+        if {pk: link.position for pk, link in links.items()} == wanted:
+            return
+        action.responsible_links.exclude(directorate_id__in=wanted).delete()
+        for pk, position in wanted.items():
+            link = links.get(pk)
+            if link is None:
+                ActionResponsible.objects.create(
+                    strategicaction=action, directorate_id=pk, position=position
+                )
+            elif link.position != position:
+                link.position = position
+                link.save(update_fields=["position"])
+        self.report.updated[f"{action._meta.verbose_name_plural} (responsibles)"] += 1
 
     # --- parts of the document -------------------------------------------------------------
 
@@ -216,7 +236,7 @@ class _Loader:
                     description=a["description"],
                     importance=a["importance"],
                 )
-                self.sync_m2m(action, "responsibles", [directorates[c] for c in a["responsibles"]])
+                self.sync_responsibles(action, [directorates[c] for c in a["responsibles"]])
                 for sub_order, s in enumerate(a.get("sub_actions", []), start=1):
                     self.sync(
                         StrategicAction,

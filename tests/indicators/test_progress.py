@@ -215,7 +215,9 @@ def test_direction_conflict_when_ascending_targets_go_down():
     findings = p.direction_conflicts(
         ASC, Point(2014, D("0.69")), {2016: D("0.33"), 2021: D("0.63")}
     )
-    assert len(findings) == 1 and "2016" in findings[0] and "baja" in findings[0]
+    # The dip to 2016, and the final target still below the baseline (OE1.1, Anexo 6).
+    assert len(findings) == 2 and "2016" in findings[0] and "baja" in findings[0]
+    assert "por debajo de la línea de base" in findings[1]
 
 
 def test_maintain_level_is_not_a_direction_conflict():
@@ -234,9 +236,11 @@ def test_series_jump_beyond_factor():
     assert len(findings) == 2 and "2013" in findings[0]
 
 
-def test_series_zero_next_to_value_is_flagged():
+def test_series_zero_next_to_value_is_flagged_as_a_zero_not_a_jump():
     findings = p.series_jumps({2013: D("7.01"), 2014: D(0)})
-    assert findings and "cero" in findings[0]
+    assert findings == [
+        "Valor cero en 2014: verifique si es dato o falta de dato (sin dato nunca es 0)."
+    ]
 
 
 def test_smooth_series_is_not_flagged():

@@ -76,11 +76,24 @@ def test_administrator_edits_an_action(client, superuser):
     data.update(
         {
             "importance": 3,
-            "responsibles": [d.pk for d in action.responsibles.all()],
             "sub_actions-TOTAL_FORMS": 0,
             "sub_actions-INITIAL_FORMS": 0,
         }
     )
+    # Responsibles are an inline in Cuadro 6's order (objectives.ActionResponsible).
+    links = list(action.responsible_links.order_by("position"))
+    data.update(
+        {"responsible_links-TOTAL_FORMS": len(links), "responsible_links-INITIAL_FORMS": len(links)}
+    )
+    for n, link in enumerate(links):
+        data.update(
+            {
+                f"responsible_links-{n}-id": link.pk,
+                f"responsible_links-{n}-strategicaction": action.pk,
+                f"responsible_links-{n}-position": link.position,
+                f"responsible_links-{n}-directorate": link.directorate_id,
+            }
+        )
     data["objective"] = action.objective_id
     data.pop("parent", None)
     response = client.post(url, data)
