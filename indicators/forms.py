@@ -29,7 +29,8 @@ EVIDENCE_EXTENSIONS = {
 
 
 class NumberField(forms.CharField):
-    """A decimal typed with a decimal point (Peruvian usage); limits from the model."""
+    """A decimal as Peru writes it (1,020,000.50: comma thousands, decimal point), read by
+    indicators.numbers.parse_number through services.parse_decimal; limits from the model."""
 
     def __init__(self, *, limits: dict, **kwargs):
         self.limits = limits
@@ -44,8 +45,9 @@ class NumberField(forms.CharField):
         try:
             return services.parse_decimal(raw, self.label, **self.limits)
         except ValidationError as exc:
-            # The field's own label already sits next to the message.
-            raise ValidationError(exc.messages[0].split(": ", 1)[-1]) from None
+            # The field's own label already sits next to the message: show the parser's own.
+            message = exc.messages[0].removeprefix(f"{self.label}: ")
+            raise ValidationError(message, code="invalid") from None
 
 
 def clean_evidence(upload):
@@ -75,8 +77,46 @@ class WorkflowFormMixin(forms.Form):
         return clean_evidence(self.cleaned_data.get("evidence_file"))
 
 
-class ValueForm(WorkflowFormMixin):
-    field_order = ["numerator", "denominator", "value", "note", "evidence_url", "evidence_file"]
+MAX_NARRATIVE = 4000
+
+
+class NarrativeFormMixin(forms.Form):
+    """The words CEPLAN's follow-up reports pair with each number, and the justification of a
+    value that trips warnings (indicators.progress.entry_warnings)."""
+
+    analysis = forms.CharField(
+        label="Análisis del avance",
+        required=False,
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    measures = forms.CharField(
+        label="Medidas adoptadas o propuestas",
+        required=False,
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    justification = forms.CharField(
+        label="Justificación de las advertencias",
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoria para enviar un valor con advertencias; la ve el validador.",
+    )
+
+
+class ValueForm(NarrativeFormMixin, WorkflowFormMixin):
+    field_order = [
+        "numerator",
+        "denominator",
+        "value",
+        "note",
+        "analysis",
+        "measures",
+        "justification",
+        "evidence_url",
+        "evidence_file",
+    ]
     numerator = NumberField(label="Numerador", limits=services.PART_LIMITS)
     denominator = NumberField(label="Denominador", limits=services.PART_LIMITS)
     value = NumberField(label="Valor", limits=services.VALUE_LIMITS)
@@ -92,14 +132,16 @@ class ValueForm(WorkflowFormMixin):
             self.fields["denominator"].required = True
             self.fields["numerator"].help_text = indicator.numerator
             self.fields["denominator"].help_text = indicator.denominator
-            # Screen readers read the definition with the field.
-            for name in ("numerator", "denominator"):
-                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-help"
+            # Screen readers read the definition with the field: Django points the input's
+            # aria-describedby at "<id>_helptext", the id the template gives the help text.
             del self.fields["value"]
         else:
             del self.fields["numerator"]
             del self.fields["denominator"]
             self.fields["value"].required = True
+        for name in ("numerator", "denominator", "value"):
+            if name in self.fields:  # static/js/grid.js sends these to the live preview
+                self.fields[name].widget.attrs["data-part"] = name
         for field in self.fields.values():
             field.error_messages["required"] = "Este campo es obligatorio."
 
@@ -139,5 +181,6 @@ class ImportForm(forms.Form):
     status = forms.ChoiceField(
         label="Estado de los valores importados",
         choices=[("draft", "borrador"), ("submitted", "enviado"), ("validated", "validado")],
-        initial="validated",
+        # Sending the values on is a choice the importer makes, never the default.
+        initial="draft",
     )

@@ -9,20 +9,51 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from indicators import access, services
+from indicators import access, notifications, selectors, services
 from indicators.models import Indicator, IndicatorValue, WorkflowState
+from objectives import spreadsheets
 
 COLUMNS = ["indicator", "year", "numerator", "denominator", "value", "note"]
+# A file may name its columns in Spanish instead; rows are read by the English name, messages
+# name the column as the file does. Compared without case or accents (año = Año = ano), and
+# `anio` is accepted for keyboards without ñ.
+SPANISH_COLUMNS = ["indicador", "año", "numerador", "denominador", "valor", "nota"]
+COLUMN_NAMES = {
+    **{name: name for name in COLUMNS},
+    "indicador": "indicator",
+    "ano": "year",
+    "anio": "year",
+    "numerador": "numerator",
+    "denominador": "denominator",
+    "valor": "value",
+    "nota": "note",
+}
+# Columns the year's template adds for reading only (name, unit, target, ...) end with this
+# mark; the import skips them whatever they hold.
+REFERENCE_MARK = "(no se importa)"
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # data rows, empty ones included; reading stops past it
 MAX_NOTE = 2000
+# An XLSX is a zip: checked on the raw bytes before openpyxl opens it, so a small file that
+# unpacks to gigabytes (a "zip bomb") is refused without being unpacked.
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024  # sum of the members' uncompressed sizes
+MAX_XLSX_RATIO = 100  # uncompressed / compressed, for any member over RATIO_FROM
+RATIO_FROM = 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
+MAX_COLUMNS = 64  # cells read per XLSX row, whatever the sheet declares
+# Control characters: PostgreSQL refuses NUL in text, XLSX cannot hold the others.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class ImportFileError(Exception):
@@ -54,6 +85,32 @@ class RowChange:
             self.kind
         ]
 
+    @property
+    def version(self) -> int:
+        """The stored value's version when the file was checked; 0 when there was none."""
+        return self.existing.version if self.existing else 0
+
+    @property
+    def state_label(self) -> str:
+        """The stored value's state as the preview shows it: nuevo, borrador, devuelto, ..."""
+        if self.existing is None:
+            return "nuevo"
+        if self.existing.state == WorkflowState.DRAFT and self.existing.return_reason:
+            return "devuelto"
+        return self.existing.get_state_display()
+
+    @property
+    def changed_by(self) -> str:
+        """Who last changed the stored value (full name, else user name)."""
+        if self.existing is None:
+            return ""
+        user = self.existing.updated_by
+        if user is None:
+            if self.existing.origin == IndicatorValue.Origin.PLAN:
+                return "documento del plan"
+            return "sin registro"
+        return user.get_full_name() or user.get_username()
+
 
 @dataclass
 class ImportPlan:
@@ -63,18 +120,28 @@ class ImportPlan:
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
 
+    def versions(self) -> dict[tuple[str, int], int]:
+        """(indicator code, year) -> version of the stored value (0: none) for every row, as
+        seen when the plan was made; apply_import refuses the file if any has moved."""
+        return {(c.indicator.code, c.year): c.version for c in self.changes}
+
 
 # --- reading ------------------------------------------------------------------------------
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over MAX_BYTES before anything reads it."""
+    if size > MAX_BYTES:
+        raise ImportFileError(
+            f"El archivo pesa {size / 1024 / 1024:.1f} MB; el máximo es "
+            f"{MAX_BYTES // 1024 // 1024} MB."
+        )
 
 
 def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, object]]]:
     if not content:
         raise ImportFileError("El archivo está vacío.")
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(
-            f"El archivo pesa {len(content) / 1024 / 1024:.1f} MB; el máximo es "
-            f"{MAX_BYTES // 1024 // 1024} MB."
-        )
+    check_size(len(content))
     name = filename.lower()
     if name.endswith(".xlsx"):
         rows = _read_xlsx(content)
@@ -84,37 +151,80 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, object
         raise ImportFileError("Formato no admitido: use un archivo .csv (UTF-8) o .xlsx.")
     if not rows:
         raise ImportFileError("El archivo no tiene filas de datos debajo de la cabecera.")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"El archivo tiene {len(rows)} filas; el máximo es {MAX_ROWS}.")
     return rows
 
 
-def _check_header(header: list[str]) -> list[str]:
+def _check_row_limit(line: int) -> None:
+    """Line 1 is the header; rows are counted whether empty or not."""
+    if line - 1 > MAX_ROWS:
+        raise ImportFileError(
+            f"El archivo tiene más de {MAX_ROWS:,} filas (contando las vacías); "
+            f"el máximo es {MAX_ROWS:,}. Divídalo en varios archivos."
+        )
+
+
+def _column_key(name: str) -> str:
+    """A header name without case, accents or surrounding spaces: «Año» -> «ano»."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _column(name: str) -> str | None:
+    """The column (English name) a header name stands for, if any."""
+    return COLUMN_NAMES.get(_column_key(name))
+
+
+def _is_reference(name: str) -> bool:
+    return _column_key(name).endswith(_column_key(REFERENCE_MARK))
+
+
+def _check_header(header: list[object]) -> list[str]:
+    """The header's names as the file spells them (lowercased), each a known column in
+    English or Spanish, or a reference column (REFERENCE_MARK) that the import skips."""
     names = [str(h or "").strip().lower() for h in header]
     while names and not names[-1]:
         names.pop()
-    missing = [c for c in COLUMNS if c not in names]
-    extra = [n or "(sin nombre)" for n in names if n not in COLUMNS]
     if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
         raise ImportFileError(
             "Las columnas deben separarse con comas (,), no con punto y coma ni tabuladores."
         )
+    data = [n for n in names if not _is_reference(n)]
+    found = [_column(n) for n in data]
+    # Name what is missing in the file's own language.
+    spanish = any(_column_key(n) in COLUMN_NAMES and _column_key(n) not in COLUMNS for n in data)
+    expected = SPANISH_COLUMNS if spanish else COLUMNS
+    missing = [shown for c, shown in zip(COLUMNS, expected, strict=True) if c not in found]
+    extra = [n or "(sin nombre)" for n, c in zip(data, found, strict=True) if c is None]
     problems = []
     if missing:
         problems.append("faltan las columnas " + ", ".join(missing))
     if extra:
         problems.append("sobran las columnas " + ", ".join(extra))
-    if len(set(names)) != len(names):
+    known = [c for c in found if c is not None]
+    if len(set(known)) != len(known):
         problems.append("hay columnas repetidas")
     if problems:
         raise ImportFileError(
             "Cabecera incorrecta: "
             + "; ".join(problems)
             + ". Se esperan: "
+            + ",".join(SPANISH_COLUMNS)
+            + " (o en inglés: "
             + ",".join(COLUMNS)
-            + "."
+            + "); las columnas de referencia, marcadas «"
+            + REFERENCE_MARK
+            + "», se ignoran."
         )
     return names
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    message = str(exc)
+    if "field larger" in message:
+        return f"una celda supera los {csv.field_size_limit():,} caracteres"
+    if "end of data" in message:
+        return 'hay una comilla (") sin cerrar'
+    return 'las comillas (") están mal ubicadas'
 
 
 def _read_csv(content: bytes) -> list[tuple[int, dict[str, object]]]:
@@ -125,58 +235,100 @@ def _read_csv(content: bytes) -> list[tuple[int, dict[str, object]]]:
             "El archivo no está codificado en UTF-8. "
             "Guárdelo como «CSV UTF-8» y vuelva a intentarlo."
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unterminated or stray quote is an error, not a silently merged row.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, dict[str, object]]] = []
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("El archivo está vacío.") from None
-    names = _check_header(header)
-    rows = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
-            rows.append((line, {"__error__": "tiene más celdas que columnas la cabecera."}))
-            continue
-        rows.append((line, dict(zip(names, cells, strict=False))))
+        header = next(reader, None)
+        if header is None:
+            raise ImportFileError("El archivo está vacío.")
+        names = _check_header(list(header))
+        for line, cells in enumerate(reader, start=2):
+            _check_row_limit(line)
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+                rows.append((line, {"__error__": "tiene más celdas que columnas la cabecera."}))
+                continue
+            values = [spreadsheets.unquote_cell(c) for c in cells]
+            rows.append((line, dict(zip(names, values, strict=False))))
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"El CSV está mal formado en la línea {reader.line_num} del archivo: "
+            f"{_csv_problem(exc)}."
+        ) from None
     return rows
 
 
-def _read_xlsx(content: bytes) -> list[tuple[int, dict[str, object]]]:
-    from openpyxl import load_workbook
+def _check_zip(content: bytes) -> None:
+    """Sizes as the zip declares them (Python's zipfile never unpacks more than declared)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportFileError(
+            f"El archivo XLSX contiene {len(members):,} partes; el máximo es "
+            f"{MAX_XLSX_MEMBERS:,}. No se abrió."
+        )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ImportFileError(
+            f"El archivo XLSX descomprimido ocuparía {unpacked / 1024 / 1024:,.1f} MB; el máximo "
+            f"es {MAX_XLSX_UNPACKED // 1024 // 1024} MB. No se abrió."
+        )
+    for member in members:
+        if member.file_size > RATIO_FROM and member.file_size > MAX_XLSX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise ImportFileError(
+                f"El archivo XLSX está comprimido de forma anómala (más de {MAX_XLSX_RATIO} a 1 "
+                "en una de sus partes). No se abrió."
+            )
 
+
+def _read_xlsx(content: bytes) -> list[tuple[int, dict[str, object]]]:
+    _check_zip(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows()
+    rows: list[tuple[int, dict[str, object]]] = []
     try:
-        header = [c.value for c in next(iterator)]
-    except StopIteration:
-        raise ImportFileError("El archivo está vacío.") from None
-    names = _check_header(header)
-    rows = []
-    for line, cells in enumerate(iterator, start=2):
-        values = [c.value for c in cells]
-        if not any(v not in (None, "") for v in values):
-            continue
-        formulas = [
-            c.coordinate
-            for c in cells
-            if getattr(c, "data_type", None) == "f"
-            or (isinstance(c.value, str) and c.value.startswith("="))
-        ]
-        if formulas:
-            rows.append(
-                (
-                    line,
-                    {"__error__": "contiene fórmulas (" + ", ".join(formulas) + "); use valores."},
+        # Bounded whatever the sheet declares: at most one row past the limit, MAX_COLUMNS
+        # cells per row; rows the sheet skips come back empty and are counted.
+        iterator = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+        header = next(iterator, None)
+        if header is None:
+            raise ImportFileError("El archivo está vacío.")
+        names = _check_header([c.value for c in header])
+        for line, cells in enumerate(iterator, start=2):
+            _check_row_limit(line)
+            values = [spreadsheets.unquote_cell(c.value) for c in cells]
+            if not any(v not in (None, "") for v in values):
+                continue
+            # A text cell starting with "=" is text (our template writes notes so); only real
+            # formula cells are refused.
+            formulas = [c.coordinate for c in cells if getattr(c, "data_type", None) == "f"]
+            if formulas:
+                rows.append(
+                    (
+                        line,
+                        {
+                            "__error__": "contiene fórmulas ("
+                            + ", ".join(formulas)
+                            + "); use valores."
+                        },
+                    )
                 )
-            )
-            continue
-        rows.append((line, dict(zip(names, values, strict=False))))
-    workbook.close()
+                continue
+            rows.append((line, dict(zip(names, values, strict=False))))
+    except ImportFileError:
+        raise
+    except Exception:  # the sheet's XML is parsed while iterating: damage shows up here
+        raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
+    finally:
+        workbook.close()
     return rows
 
 
@@ -192,9 +344,19 @@ def _text(raw: object) -> str:
 
 
 def _number(raw: object, label: str, limits: dict) -> Decimal | None:
-    if isinstance(raw, float):
-        raw = repr(raw)  # shortest exact text of an XLSX number
+    """A CSV text (1,020,000.50) or an XLSX int/float cell; floats are read through their
+    shortest text, so 0.1 is Decimal('0.1') (indicators.numbers.parse_number)."""
     return services.parse_decimal(raw, label, **limits)
+
+
+def _cells(row: dict[str, object]) -> dict[str, tuple[object, str]]:
+    """{column (English name): (the row's cell, the column's name as the file spells it)}."""
+    cells: dict[str, tuple[object, str]] = {c: (None, c) for c in COLUMNS}
+    for name, raw in row.items():
+        column = None if _is_reference(name) else _column(name)
+        if column is not None:
+            cells[column] = (raw, name)
+    return cells
 
 
 def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> ImportPlan:
@@ -205,7 +367,9 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
         indicators[ind.code.upper()] = ind
         if ind.alias:
             indicators[ind.alias.upper()] = ind
-    existing = {(v.indicator_id, v.year): v for v in IndicatorValue.objects.all()}
+    existing = {
+        (v.indicator_id, v.year): v for v in IndicatorValue.objects.select_related("updated_by")
+    }
     years = services.plan_years()
     seen: dict[tuple[int, int], int] = {}
     is_validator = user is not None and access.is_validator(user)
@@ -215,22 +379,27 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
             result.errors.append(RowError(line, str(row["__error__"])))
             continue
         try:
-            code = _text(row.get("indicator"))
+            cells = _cells(row)
+            code = _text(cells["indicator"][0])
             indicator = indicators.get(code.upper())
             if not code:
                 raise ValidationError("falta el código del indicador.")
             if indicator is None:
                 raise ValidationError(f"el indicador «{code}» no existe.")
-            year_text = _text(row.get("year"))
-            if not year_text.isdigit():
+            year_text = _text(cells["year"][0])
+            if not (year_text.isascii() and year_text.isdigit()):  # not "²" nor "٢٠١٦"
                 raise ValidationError(f"el año «{year_text}» no es un año válido.")
             year = int(year_text)
-            numerator = _number(row.get("numerator"), "numerator", services.PART_LIMITS)
-            denominator = _number(row.get("denominator"), "denominator", services.PART_LIMITS)
-            value = _number(row.get("value"), "value", services.VALUE_LIMITS)
-            note = _text(row.get("note"))
+            numerator = _number(*cells["numerator"], services.PART_LIMITS)
+            denominator = _number(*cells["denominator"], services.PART_LIMITS)
+            value = _number(*cells["value"], services.VALUE_LIMITS)
+            note = _text(cells["note"][0])
             if len(note) > MAX_NOTE:
                 raise ValidationError(f"la nota supera los {MAX_NOTE} caracteres.")
+            if FORBIDDEN_CHARACTERS.search(note):
+                raise ValidationError(
+                    "la nota contiene caracteres no permitidos (caracteres de control, como NUL)."
+                )
             key = (indicator.pk, year)
             if key in seen:
                 raise ValidationError(
@@ -273,6 +442,16 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
             kind = "unchanged"
         else:
             kind = "changed"
+            if current.state == WorkflowState.VALIDATED:
+                # Never overwritten silently, not even by the planning office.
+                result.errors.append(
+                    RowError(
+                        line,
+                        f"El valor de {indicator.code} {year} está validado: reábralo con un "
+                        "motivo antes de importarlo.",
+                    )
+                )
+                continue
             if current.state != WorkflowState.DRAFT and not is_validator and user is not None:
                 result.errors.append(
                     RowError(
@@ -295,17 +474,62 @@ def _messages(exc: ValidationError) -> str:
 # --- writing ------------------------------------------------------------------------------
 
 
+def _check_versions(expected: dict[tuple[str, int], int]) -> None:
+    """Every value the file touches is where the preview saw it; the rows stay locked until
+    the import's transaction ends, so nobody changes them in between."""
+    if not expected:
+        return
+    codes = {code for code, _ in expected}
+    years = {year for _, year in expected}
+    current = {
+        (code, year): version
+        for code, year, version in IndicatorValue.objects.select_for_update(of=("self",))
+        .filter(indicator__code__in=codes, year__in=years)
+        .values_list("indicator__code", "year", "version")
+    }
+    moved = [
+        f"{code} {year}"
+        for (code, year), version in expected.items()
+        if current.get((code, year), 0) != version
+    ]
+    if moved:
+        raise services.ConflictError(
+            f"Otra persona modificó {', '.join(moved)} desde la vista previa: no se importó "
+            "nada. Revise los valores actuales y suba el archivo de nuevo."
+        )
+
+
 @transaction.atomic
 def apply_import(
-    plan: ImportPlan, *, user=None, status: str = WorkflowState.DRAFT, reason: str = "importación"
+    plan: ImportPlan,
+    *,
+    user=None,
+    status: str = WorkflowState.DRAFT,
+    reason: str = "importación",
+    expected_versions: dict[tuple[str, int], int] | None = None,
 ) -> dict[str, int]:
+    """Write the plan, or nothing. `expected_versions` are the stored versions the preview
+    showed (ImportPlan.versions()); without them, those seen when the plan was made."""
+    _check_versions(plan.versions() if expected_versions is None else expected_versions)
     if plan.errors:
-        raise ValidationError("La importación tiene filas con errores: no se importó nada.")
+        listed = " ".join(str(e) for e in plan.errors[:5])
+        more = f" (y {len(plan.errors) - 5} más)" if len(plan.errors) > 5 else ""
+        raise ValidationError(
+            f"La importación tiene filas con errores: no se importó nada. {listed}{more}"
+        )
     if user is not None and status == WorkflowState.VALIDATED:
         access.require_validator(user)
+        # Four eyes (services.do_validate): the importer enters these values, so another person
+        # validates them. Only an import without a user (the command without --user: records
+        # kept outside the system, such as the published history) writes validated values.
+        raise ValidationError(
+            "Quien importa los valores no puede validarlos: impórtelos como «enviado» y otra "
+            "persona de la oficina de planeamiento los validará."
+        )
     acting = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     written = 0
+    saved: list[IndicatorValue] = []
     for change in plan.changes:
         if change.kind not in {"new", "changed"}:
             continue
@@ -314,6 +538,11 @@ def apply_import(
             .filter(indicator=change.indicator, year=change.year)
             .first()
         ) or IndicatorValue(indicator=change.indicator, year=change.year, version=0)
+        if item.state == WorkflowState.VALIDATED and item.pk:
+            raise ValidationError(  # plan_import refuses it; checked again under the lock
+                f"El valor de {change.indicator.code} {change.year} está validado: reábralo con "
+                "un motivo antes de importarlo. No se importó nada."
+            )
         item.numerator = change.clean.numerator
         item.denominator = change.clean.denominator
         item.value = change.clean.value
@@ -328,6 +557,8 @@ def apply_import(
             item.validated_by, item.validated_at = acting, now
         services._save(item, acting, reason)
         written += 1
+        saved.append(item)
+    notifications.submitted(saved, by=acting)  # one digest line per submitted value
     return {
         "new": plan.count("new"),
         "changed": plan.count("changed"),
@@ -340,18 +571,46 @@ def apply_import(
 # --- the planner's template ---------------------------------------------------------------
 
 
-def template_xlsx(year: int) -> bytes:
-    """One row per indicator for `year`, current values filled in; re-imports cleanly."""
-    from openpyxl import Workbook
+def _natural(code: str) -> list[object]:
+    """A code's sort key with its numbers compared as numbers: V2.1 before V10.1."""
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", code))]
 
-    values = {v.indicator_id: v for v in IndicatorValue.objects.filter(year=year)}
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Valores {year}"
-    sheet.append(COLUMNS)
-    for ind in Indicator.objects.order_by("level", "order", "code"):
-        v = values.get(ind.pk)
-        sheet.append(
+
+def _template_order(facts: selectors.IndicatorFacts) -> tuple[int, list[object]]:
+    """By objective (a national indicator under the first objective it is articulated with;
+    indicators of no objective last), then by code in natural order."""
+    indicator = facts.indicator
+    numbers = [o.number for o in indicator.articulated_objectives.all()]
+    if indicator.objective is not None:
+        numbers.append(indicator.objective.number)
+    return (min(numbers) if numbers else 10**6, _natural(indicator.code))
+
+
+def template_xlsx(year: int) -> bytes:
+    """One row per indicator for `year`, current values filled in; re-imports cleanly. The
+    header is in Spanish; after the data columns come reference columns (REFERENCE_MARK) the
+    import skips: name, unit, type, responsible directorate and the year's target. Notes are
+    written as text, never as formulas (objectives.spreadsheets)."""
+    reference = [
+        "nombre del indicador",
+        "unidad",
+        "tipo (razón o valor)",
+        "dirección responsable",
+        f"meta {year}",
+        "fuente de la meta",
+    ]
+    rows: list[list[object]] = [SPANISH_COLUMNS + [f"{r} {REFERENCE_MARK}" for r in reference]]
+    for facts in sorted(selectors.indicator_facts_list(), key=_template_order):
+        ind = facts.indicator
+        v = next((v for v in facts.values if v.year == year), None)
+        target = facts.target_for(year)
+        if target is None:
+            target_source = "sin meta"
+        elif target.interpolated:
+            target_source = "hito interpolado (no oficial)"
+        else:
+            target_source = target.source
+        rows.append(
             [
                 ind.code,
                 year,
@@ -359,8 +618,12 @@ def template_xlsx(year: int) -> bytes:
                 float(v.denominator) if v and v.denominator is not None else None,
                 float(v.value) if v and v.value is not None and not ind.is_ratio else None,
                 v.note if v else None,
+                ind.name,
+                ind.unit,
+                "razón" if ind.is_ratio else "valor",
+                ind.responsible.code if ind.responsible else "",
+                float(target.value) if target else None,
+                target_source,
             ]
         )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes({f"Valores {year}": rows})

@@ -9,15 +9,16 @@ the README):
 - years between published targets get a linear milestone, always marked as interpolated;
 - status (semáforo) from achievement with configurable thresholds; grey without data or target;
 - trajectory: growth per year needed to reach the final target vs. growth per year achieved;
-- data-quality checks: direction vs. path of targets, jumps in a series, implausible values,
-  the same target published with different values by two tables.
+- data-quality checks: direction vs. path of targets (and final target vs. baseline), jumps
+  and zeros in a series, implausible values, the same target published with different
+  values by two tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from enum import StrEnum
 
 HUNDRED = Decimal(100)
@@ -251,37 +252,62 @@ def direction_conflicts(
     direction: Direction | str, baseline: Point | None, targets: dict[int, Decimal]
 ) -> list[str]:
     """CEPLAN's check: the path baseline -> targets must move the way the direction says.
-    A target equal to the previous point (maintain the level) is consistent."""
+    A target equal to the previous point (maintain the level) is consistent.
+
+    Consecutive points are compared, and the final target with the baseline too: a dip that
+    recovers (OE1.1: 0.69 -> 0.33 -> 0.63) still ends below where it started, which the
+    consecutive comparison alone would not say. With no target in between, the consecutive
+    comparison is that same comparison and it is said once."""
     points = sorted(targets.items())
     if baseline is not None:
         points = [(baseline.year, baseline.value)] + [p for p in points if p[0] > baseline.year]
     ascending = Direction(direction) == Direction.ASCENDING
+    kind = "ascendente" if ascending else "descendente"
     findings = []
     for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
         if (ascending and v1 < v0) or (not ascending and v1 > v0):
             findings.append(
                 f"La meta {y1} ({fmt(v1)}) {'baja' if ascending else 'sube'} respecto de "
-                f"{y0} ({fmt(v0)}) en un indicador {'ascendente' if ascending else 'descendente'}."
+                f"{y0} ({fmt(v0)}) en un indicador {kind}."
+            )
+    if baseline is not None and len(points) > 2:
+        base, (final_year, final) = points[0][1], points[-1]
+        if (ascending and final < base) or (not ascending and final > base):
+            findings.append(
+                f"La meta final {final_year} ({fmt(final)}) está "
+                f"{'por debajo' if ascending else 'por encima'} de la línea de base "
+                f"({fmt(base)}) en un indicador {kind}."
             )
     return findings
 
 
+ZERO_VALUE_NOTE = "verifique si es dato o falta de dato (sin dato nunca es 0)"
+
+
 def series_jumps(series: dict[int, Decimal], factor: Decimal = Decimal(5)) -> list[str]:
-    """Consecutive published values whose ratio exceeds `factor` either way, or a zero next
-    to a non-zero value: typical of a unit change or a missing value typed as 0."""
+    """The series' findings in year order: jumps, and zeros, each worded as what it is.
+
+    - Jump: a value more than `factor` times the previous non-zero value, or less than its
+      1/`factor` (typical of a unit change or a numerator published undivided).
+    - Zero: never a jump. No factor can be measured to or from 0, and a 0 is plausible data
+      in a count of events (OE2.3, inscriptions per request: 1.00 -> 0.00 -> 0.20) as much as
+      a missing value typed as 0 (OE2.2: 7.01 -> 0.00). The plan does not say which
+      indicators count events, so every zero, in any indicator, gets its own finding asking
+      to check it; the jump rule skips it and compares the values on either side."""
     findings = []
-    points = sorted(series.items())
-    for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
-        if (v0 == 0) != (v1 == 0):
-            findings.append(
-                f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(v1)} en {y1} "
-                "(un cero junto a un valor no nulo suele ser un dato faltante)."
-            )
-        elif v0 != 0 and (v1 / v0 > factor or v0 / v1 > factor):
-            findings.append(
-                f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(v1)} en {y1} "
-                f"(más de {fmt(factor)} veces; posible cambio de unidad)."
-            )
+    previous: tuple[int, Decimal] | None = None
+    for year, value in sorted(series.items()):
+        if value == 0:
+            findings.append(f"Valor cero en {year}: {ZERO_VALUE_NOTE}.")
+            continue
+        if previous is not None:
+            y0, v0 = previous
+            if value / v0 > factor or v0 / value > factor:
+                findings.append(
+                    f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(value)} en {year} "
+                    f"(más de {fmt(factor)} veces; posible cambio de unidad)."
+                )
+        previous = (year, value)
     return findings
 
 
@@ -305,10 +331,11 @@ def target_conflicts(published: Iterable[tuple[int | None, Decimal, str]]) -> li
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:
-    """Peruvian number format: decimal point, comma thousands; 'sin dato' for None."""
-    if value is None:
-        return NO_VALUE
-    return f"{value:,.{places}f}"
+    """Peruvian number format: decimal point, comma thousands; 'sin dato' for None.
+    Delegates to indicators.numbers.format_number, the one place of that format."""
+    from indicators.numbers import format_number  # imported here: numbers imports this module
+
+    return format_number(value, places)
 
 
 # --- aggregates --------------------------------------------------------------------------
@@ -335,3 +362,160 @@ def green_share(lights: Iterable[Light]) -> Decimal | None:
     """Percent of green among the indicators that can be judged (grey ones are left out)."""
     judged = [light for light in lights if light != Light.GREY]
     return share(judged.count(Light.GREEN), len(judged))
+
+
+# --- checks before saving a value ----------------------------------------------------------
+
+# Achievement outside these bands (percent of the year's target) is suspicious enough to ask
+# the registrar for a justification (DHIS2-style min/max check; CEPLAN's tool does the same).
+ACHIEVEMENT_LOW = Decimal(50)
+ACHIEVEMENT_HIGH = Decimal(200)
+# Values are stored with six decimals (IndicatorValue.value).
+STORED_QUANTUM = Decimal("0.000001")
+_WIDE = Context(prec=60)
+
+
+def short(value: Decimal) -> str:
+    """A number with the decimals it needs, at most four, Peruvian format: 0.69, 10.05, 1,
+    3,200,000. For numbers inside sentences, where trailing zeros only add noise."""
+    rounded = value.quantize(Decimal("0.0001"), context=_WIDE)
+    exponent = rounded.normalize(_WIDE).as_tuple().exponent
+    return fmt(rounded, max(0, -exponent) if isinstance(exponent, int) else 0)
+
+
+def _range_text(minimum: Decimal | None, maximum: Decimal | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"{short(minimum)} a {short(maximum)}"
+    if minimum is not None:
+        return f"mínimo {short(minimum)}"
+    return f"máximo {short(maximum)}" if maximum is not None else ""
+
+
+def entry_warnings(
+    *,
+    value: Decimal | None,
+    previous_value: Decimal | None,
+    previous_year: int | None,
+    target: Decimal | None,
+    plausible_min: Decimal | None,
+    plausible_max: Decimal | None,
+    jump_factor: Decimal | float,
+    descending: bool,
+    low: Decimal = ACHIEVEMENT_LOW,
+    high: Decimal = ACHIEVEMENT_HIGH,
+) -> list[str]:
+    """What looks wrong in a value about to be saved, in words for the registrar (who may keep
+    it with a justification) and the validator:
+
+    - outside the indicator's plausible range;
+    - more than `jump_factor` times the previous validated value, or less than its
+      1/`jump_factor` (a jump);
+    - a 0 after a positive value: not a jump (a 0 is plausible in a count of events) but its
+      own warning, asking whether it is data or a missing value typed as 0 ("sin dato" is
+      never 0), as `series_jumps` does on the indicator's page. A rise from 0 is neither: no
+      factor can be measured from 0;
+    - achievement of the year's target below `low` or above `high` percent (an undefined
+      percent, e.g. a target of 0, is not judged here).
+    """
+    if value is None:
+        return []
+    found = []
+    if out_of_range(value, plausible_min, plausible_max):
+        found.append(
+            f"El valor {short(value)} está fuera del rango plausible "
+            f"({_range_text(plausible_min, plausible_max)})"
+        )
+    factor = Decimal(str(jump_factor))
+    if previous_value is not None and previous_year is not None and factor > 0:
+        before = f"{previous_year} ({short(previous_value)})"
+        if previous_value > 0 and value == 0:
+            found.append(
+                f"El valor es 0 y el de {before} no: verifique si es dato o falta de dato; "
+                "si no hay dato, deje el campo vacío (sin dato nunca es 0)"
+            )
+        elif previous_value > 0 and value > previous_value * factor:
+            found.append(f"El valor es más de {short(factor)} veces el de {before}")
+        elif previous_value > 0 and value * factor < previous_value:
+            found.append(f"El valor es menos de 1/{short(factor)} del de {before}")
+    direction = Direction.DESCENDING if descending else Direction.ASCENDING
+    result = achievement(value, target, direction)
+    if result.percent is not None and target is not None:
+        reached = (
+            f"El cumplimiento sería {fmt(result.percent, 1)} % de la meta del año ({short(target)})"
+        )
+        if result.percent < low:
+            found.append(f"{reached}: menos del {short(low)} %")
+        elif result.percent > high:
+            found.append(f"{reached}: más del {short(high)} %")
+    return found
+
+
+def entry_value(
+    *,
+    is_ratio: bool,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    value: Decimal | None,
+    scale: Decimal,
+) -> Decimal | None:
+    """The value an entry stores: numerator / denominator x scale rounded to the stored six
+    decimals for a ratio indicator, the value typed otherwise; None while incomplete.
+    RatioError (Spanish) for a zero denominator or negative parts."""
+    if not is_ratio:
+        return value
+    if numerator is None or denominator is None:
+        return None
+    return ratio(numerator, denominator, scale).quantize(STORED_QUANTUM, context=_WIDE)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an entry would give before it is saved: its value, achievement, light and
+    warnings; `error` (Spanish) when the parts cannot give a value."""
+
+    value: Decimal | None
+    achievement: Achievement
+    light: Light
+    warnings: tuple[str, ...] = ()
+    error: str = ""
+
+
+def preview(
+    *,
+    is_ratio: bool,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    value: Decimal | None,
+    scale: Decimal,
+    target: Decimal | None,
+    previous_value: Decimal | None,
+    previous_year: int | None,
+    plausible_min: Decimal | None,
+    plausible_max: Decimal | None,
+    jump_factor: Decimal | float,
+    descending: bool,
+    thresholds: Thresholds = Thresholds(),
+) -> Preview:
+    direction = Direction.DESCENDING if descending else Direction.ASCENDING
+    try:
+        computed = entry_value(
+            is_ratio=is_ratio,
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            scale=scale,
+        )
+    except RatioError as exc:
+        return Preview(None, achievement(None, target, direction), Light.GREY, (), str(exc))
+    result = achievement(computed, target, direction)
+    warnings = entry_warnings(
+        value=computed,
+        previous_value=previous_value,
+        previous_year=previous_year,
+        target=target,
+        plausible_min=plausible_min,
+        plausible_max=plausible_max,
+        jump_factor=jump_factor,
+        descending=descending,
+    )
+    return Preview(computed, result, light(result, thresholds), tuple(warnings))

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Protocol, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, Min, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from indicators import progress
-from indicators.models import Indicator, IndicatorValue, Target, WorkflowState
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorValue,
+    IndicatorYearStatus,
+    Target,
+    WorkflowState,
+)
+from objectives.models import (
+    Directorate,
+    StrategicAction,
+    StrategicObjective,
+    responsibles_prefetch,
+)
 
 
 def thresholds() -> progress.Thresholds:
@@ -174,7 +192,10 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
     priority = settings.PESEM_TARGET_SOURCE_PRIORITY
     facts.baseline = baseline_point(targets)
     published = [(t.year, t.value, t.source) for t in targets if t.kind == Target.Kind.TARGET]
-    facts.official, facts.official_sources = progress.pick_official(published, priority)
+    # The schema allows a target without a year (baselines need that); a published target
+    # always has one, and the computations below assume so.
+    dated = cast(list[tuple[int, Decimal, str]], published)
+    facts.official, facts.official_sources = progress.pick_official(dated, priority)
 
     flags = [f.text for f in indicator.flags.all()]
     flags += progress.target_conflicts(published)
@@ -242,22 +263,40 @@ TRACKED_VALUE_FIELDS = {
     "note": "nota",
     "evidence_url": "enlace",
     "evidence_file": "archivo",
+    "analysis": "análisis del avance",
+    "measures": "medidas",
+    "justification": "justificación",
 }
 TRACKED_TARGET_FIELDS = {"value": "valor", "year": "año", "source": "fuente"}
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    when: object
+    when: datetime
     who: str
     what: str
     changes: list[tuple[str, str, str]]  # (field, before, after)
     reason: str
 
 
-def _diff_rows(records, fields: dict[str, str], describe) -> list[HistoryRow]:
+class _HistoricalRecord(Protocol):
+    """The fields of a django-simple-history record that the diff reads (besides the
+    model's own fields, read by name)."""
+
+    id: int
+    history_date: datetime
+    history_user: AbstractBaseUser | None
+    history_change_reason: str | None
+
+
+_Record = TypeVar("_Record", bound=_HistoricalRecord)
+
+
+def _diff_rows(
+    records: Iterable[_Record], fields: dict[str, str], describe: Callable[[_Record], str]
+) -> list[HistoryRow]:
     rows = []
-    previous: dict[int, object] = {}
+    previous: dict[int, _Record] = {}
     for rec in records:  # ordered by history_date, history_id
         before = previous.get(rec.id)
         changes = []
@@ -285,12 +324,12 @@ def _diff_rows(records, fields: dict[str, str], describe) -> list[HistoryRow]:
     return rows
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, Decimal):
         return progress.fmt(value, 4)
-    labels = dict(WorkflowState.choices)
+    labels: dict[object, str] = dict(WorkflowState.choices)
     return str(labels.get(value, value))
 
 
@@ -326,17 +365,14 @@ class PendingIndicator:
 
 @dataclass(frozen=True)
 class PendingAction:
-    action: object
-    report: object | None
+    action: StrategicAction
+    report: ActionReport | None
 
 
 def pending_entries(
-    *, directorate, year: int
+    *, directorate: Directorate, year: int
 ) -> tuple[list[PendingIndicator], list[PendingAction]]:
     """Everything a directorate must report for a year, with its state: four queries."""
-    from indicators.models import ActionReport
-    from objectives.models import StrategicAction
-
     indicators = list(Indicator.objects.filter(responsible=directorate).order_by("level", "order"))
     values = {
         v.indicator_id: v
@@ -356,10 +392,8 @@ def pending_entries(
     )
 
 
-def submitted_items(*, year: int | None = None) -> tuple[list[IndicatorValue], list]:
+def submitted_items(*, year: int | None = None) -> tuple[list[IndicatorValue], list[ActionReport]]:
     """What waits for the planning office: submitted values and action reports."""
-    from indicators.models import ActionReport
-
     values = IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED).select_related(
         "indicator__responsible", "submitted_by"
     )
@@ -405,8 +439,6 @@ def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) ->
 def dashboard_years(*, years: range) -> range:
     """From the first year with a value (the document's history starts in 2011) to the plan's
     end: one query."""
-    from django.db.models import Min
-
     first = IndicatorValue.objects.aggregate(first=Min("year"))["first"]
     return range(min(first or years.start, years.start), years.stop)
 
@@ -419,13 +451,13 @@ class DirectorateSummary:
     """A directorate in one year. Shares are None ("sin dato") when there is nothing to count:
     green_share counts only indicators that can be judged (not grey)."""
 
-    directorate: object
-    actions: list
-    reports: dict  # action_id -> ActionReport of the year
-    statuses: list  # IndicatorYearStatus of the directorate's indicators for the year
+    directorate: Directorate
+    actions: list[StrategicAction]
+    reports: dict[int, ActionReport]  # action_id -> ActionReport of the year
+    statuses: list[IndicatorYearStatus]  # of the directorate's indicators for the year
 
     @property
-    def validated_reports(self) -> list:
+    def validated_reports(self) -> list[ActionReport]:
         return [r for r in self.reports.values() if r.state == WorkflowState.VALIDATED]
 
     @property
@@ -441,7 +473,7 @@ class DirectorateSummary:
         return progress.green_share(progress.Light(s.light) for s in self.statuses)
 
     @property
-    def missing_reports(self) -> list:
+    def missing_reports(self) -> list[StrategicAction]:
         """Actions without a report sent or validated for the year."""
         return [
             a
@@ -454,28 +486,26 @@ class DirectorateSummary:
         return [s.indicator for s in self.statuses if s.value is None and s.preliminary is None]
 
 
-def directorate_summaries(*, year: int, directorates=None) -> list[DirectorateSummary]:
+def directorate_summaries(
+    *, year: int, directorates: Iterable[Directorate] | None = None
+) -> list[DirectorateSummary]:
     """Every responsible directorate (of actions or indicators) in `year`, from the stored
     statuses: five queries whatever the plan's size."""
-    from indicators.models import ActionReport
-    from objectives.models import Directorate, StrategicAction
-
     qs = Directorate.objects.all() if directorates is None else directorates
-    actions_by_dir: dict[int, list] = {}
+    actions_by_dir: dict[int, list[StrategicAction]] = {}
     for action in (
         StrategicAction.objects.filter(parent=None)
         .select_related("objective")
-        .prefetch_related("responsibles")
+        .prefetch_related(responsibles_prefetch())  # Cuadro 6's order, read by the report
         .order_by("objective__number", "order")
     ):
         for d in action.responsibles.all():
             actions_by_dir.setdefault(d.pk, []).append(action)
-    reports: dict[int, dict] = {}
+    reports: dict[int, dict[int, ActionReport]] = {}
     for r in ActionReport.objects.filter(year=year):
         reports.setdefault(r.directorate_id, {})[r.action_id] = r
-    from indicators.models import IndicatorYearStatus
-
-    rows_by_dir: dict[int, list] = {}
+    # Keyed like the indicator's nullable foreign key; the query leaves out null ones.
+    rows_by_dir: dict[int | None, list[IndicatorYearStatus]] = {}
     for row in (
         IndicatorYearStatus.objects.filter(year=year, indicator__responsible__isnull=False)
         .select_related("indicator")
@@ -500,15 +530,17 @@ class DirectorateYear:
 
 
 def directorate_history(
-    *, directorate, years: range
-) -> tuple[list[DirectorateYear], list, dict, list[IndicatorFacts]]:
+    *, directorate: Directorate, years: range
+) -> tuple[
+    list[DirectorateYear],
+    list[StrategicAction],
+    dict[tuple[int, int], ActionReport],
+    list[IndicatorFacts],
+]:
     """A directorate over the plan's years: its actions, every report by (action, year), and
     per year its mean validated progress and share of indicators in green, and the facts of
     its indicators (for the page's year too). Fixed queries: actions, reports, and one
     indicator read for all years."""
-    from indicators.models import ActionReport
-    from objectives.models import StrategicAction
-
     actions = list(
         StrategicAction.objects.filter(responsibles=directorate, parent=None)
         .select_related("objective")
@@ -544,11 +576,11 @@ def directorate_history(
 CARD_ROWS = 8
 
 
-def tablero_statuses(*, year: int, indicators: QuerySet[Indicator], light: str | None = None):
+def tablero_statuses(
+    *, year: int, indicators: QuerySet[Indicator], light: str | None = None
+) -> QuerySet[IndicatorYearStatus]:
     """The year's stored statuses of the given indicators, ready for a page of the table
     (indicator, objective and responsible joined; targets prefetched for the page only)."""
-    from indicators.models import IndicatorYearStatus
-
     qs = (
         IndicatorYearStatus.objects.filter(year=year, indicator__in=indicators)
         .select_related("indicator__objective", "indicator__responsible")
@@ -559,20 +591,15 @@ def tablero_statuses(*, year: int, indicators: QuerySet[Indicator], light: str |
 
 @dataclass
 class TableroCard:
-    objective: object
+    objective: StrategicObjective
     counts: dict[progress.Light, int]
-    rows: list  # the worst CARD_ROWS statuses, red first
+    rows: list[IndicatorYearStatus]  # the worst CARD_ROWS statuses, red first
     more: int
 
 
-def tablero_cards(*, statuses) -> list[TableroCard]:
+def tablero_cards(*, statuses: QuerySet[IndicatorYearStatus]) -> list[TableroCard]:
     """Per objective: counts by light, and its worst few indicators: three queries whatever
     the number of indicators (objectives, counts, ranked rows)."""
-    from django.db.models import Count, F, Window
-    from django.db.models.functions import RowNumber
-
-    from objectives.models import StrategicObjective
-
     objectives = list(StrategicObjective.objects.all())
     counts: dict[int, dict[progress.Light, int]] = {
         o.pk: {light: 0 for light in progress.Light} for o in objectives
@@ -595,9 +622,10 @@ def tablero_cards(*, statuses) -> list[TableroCard]:
         .filter(rank__lte=CARD_ROWS)
         .order_by("indicator__objective_id", "rank")
     )
-    rows: dict[int, list] = {o.pk: [] for o in objectives}
-    for row in ranked:
-        rows[row.indicator.objective_id].append(row)
+    # Keyed like the indicator's nullable foreign key; the query leaves out null ones.
+    rows: dict[int | None, list[IndicatorYearStatus]] = {o.pk: [] for o in objectives}
+    for status in ranked:
+        rows[status.indicator.objective_id].append(status)
     return [
         TableroCard(
             objective=o,

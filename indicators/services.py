@@ -8,15 +8,19 @@ leaves a history record with the user and the reason.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Protocol, TypeVar, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from indicators import access, progress
+from indicators import access, entry, notifications, numbers, progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -28,6 +32,11 @@ from indicators.models import (
 from objectives.models import Directorate, Plan, StrategicAction
 
 audit = logging.getLogger("pesem.audit")
+
+# What goes through the validation workflow. The constrained type variable lets a transition
+# return the same kind of item it was given.
+WorkflowRecord = IndicatorValue | ActionReport
+_Item = TypeVar("_Item", IndicatorValue, ActionReport)
 
 PLANNING_OFFICE_SOURCE = "Oficina de planeamiento"
 PART_LIMITS = {"max_integer_digits": 14, "max_decimals": 4}
@@ -59,24 +68,18 @@ def check_year(year: int, years: range) -> None:
 def parse_decimal(
     raw: object, label: str, *, max_integer_digits: int, max_decimals: int
 ) -> Decimal | None:
-    """A number as typed by a person or read from a file: None for blank; Spanish errors."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool):
-        raise ValidationError(f"{label}: «{raw}» no es un número.")
+    """A number as typed by a person or read from a file (Peruvian format, 1,020,000.50, read
+    by indicators.numbers.parse_number): None for blank; Spanish errors prefixed by `label`."""
+    text = raw if raw is None or isinstance(raw, str | int | float | Decimal) else str(raw)
     try:
-        number = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise ValidationError(
-            f"{label}: «{raw}» no es un número (use punto decimal, p. ej. 1.58)."
-        ) from None
-    if not number.is_finite():
-        raise ValidationError(f"{label}: «{raw}» no es un número.")
+        number = numbers.parse_number(text)
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {exc.messages[0]}", code="invalid") from None
+    if number is None:
+        return None
     if number < 0:
         raise ValidationError(f"{label}: no puede ser negativo.")
-    sign, digits, exponent = number.normalize().as_tuple()
-    decimals = max(0, -exponent)
-    integer_digits = len(digits) + exponent if len(digits) + exponent > 0 else 0
+    integer_digits, decimals = numbers.digit_counts(number)
     if integer_digits > max_integer_digits:
         raise ValidationError(f"{label}: el número es demasiado grande.")
     if decimals > max_decimals:
@@ -103,12 +106,12 @@ def clean_value(
     """Check a yearly value against the indicator's definition; errors keyed by field."""
     check_year(year, years)
     if indicator.is_ratio:
-        errors = {}
-        if numerator is None:
-            errors["numerator"] = "Ingrese el numerador."
-        if denominator is None:
-            errors["denominator"] = "Ingrese el denominador."
-        if errors:
+        if numerator is None or denominator is None:
+            errors: dict[str, str] = {}
+            if numerator is None:
+                errors["numerator"] = "Ingrese el numerador."
+            if denominator is None:
+                errors["denominator"] = "Ingrese el denominador."
             raise ValidationError(errors)
         try:
             computed = progress.ratio(numerator, denominator, indicator.scale)
@@ -117,7 +120,9 @@ def clean_value(
             raise ValidationError({field: str(exc)}) from None
         computed = computed.quantize(Decimal("0.000001"))
         if value is not None:
-            places = max(0, -value.as_tuple().exponent)
+            # The exponent is an int for a finite number, and parse_decimal refuses NaN and
+            # infinity; the stubs also allow the 'n'/'N'/'F' of non-finite ones.
+            places = max(0, -cast(int, value.as_tuple().exponent))
             if computed.quantize(Decimal(1).scaleb(-places)) != value:
                 raise ValidationError(
                     {
@@ -153,11 +158,24 @@ def _describe_value(item: IndicatorValue) -> str:
     return progress.fmt(item.value, 4)
 
 
-def _save(item: WorkflowItem, user, reason: str = "") -> None:
+class _HistoryNotes(Protocol):
+    """What django-simple-history reads from an instance when it saves it (its documented way
+    to record who made a change and why). The models do not declare these attributes."""
+
+    _history_user: User | None
+    _change_reason: str
+
+
+def _note_history(instance: models.Model, user: User | None, reason: str) -> None:
+    notes = cast(_HistoryNotes, instance)
+    notes._history_user = user
+    notes._change_reason = reason
+
+
+def _save(item: WorkflowRecord, user: User | None, reason: str = "") -> None:
     item.version += 1
     item.updated_by = user if user and user.is_authenticated else None
-    item._history_user = item.updated_by
-    item._change_reason = reason
+    _note_history(item, item.updated_by, reason)
     item.save()
     audit.info(
         "write",
@@ -178,10 +196,32 @@ def _save(item: WorkflowItem, user, reason: str = "") -> None:
 # --- yearly values ------------------------------------------------------------------------
 
 
+WARNINGS_NEED_JUSTIFICATION = (
+    "Este valor tiene advertencias: escriba una justificación para enviarlo."
+)
+
+
+@dataclass(frozen=True)
+class ValueInput:
+    """What a registrar typed for one indicator in a year (entry form and grid rows)."""
+
+    indicator: Indicator
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    note: str = ""
+    analysis: str = ""
+    measures: str = ""
+    justification: str = ""
+    evidence_url: str = ""
+    evidence_file: File[bytes] | None = None
+    expected_version: int | None = None
+
+
 @transaction.atomic
 def value_save(
     *,
-    user,
+    user: User,
     indicator: Indicator,
     year: int,
     numerator: Decimal | None,
@@ -189,44 +229,171 @@ def value_save(
     value: Decimal | None = None,
     note: str = "",
     evidence_url: str = "",
-    evidence_file: UploadedFile | None = None,
+    evidence_file: File[bytes] | None = None,
     expected_version: int | None = None,
     reason: str = "",
+    analysis: str = "",
+    measures: str = "",
+    justification: str = "",
+    submit: bool = False,
 ) -> IndicatorValue:
-    """Create or edit the draft value of a year (registrador of the responsible directorate)."""
+    """Create or edit the draft value of a year (registrador of the responsible directorate),
+    storing the warnings it trips (progress.entry_warnings). With `submit` it is also sent to
+    validation in the same transaction: refused, and nothing stored, when it has warnings and
+    no justification."""
     access.require_registrar_of(user, indicator.responsible_id)
-    clean = clean_value(
-        indicator,
-        year,
+    data = ValueInput(
+        indicator=indicator,
         numerator=numerator,
         denominator=denominator,
         value=value,
+        note=note,
+        analysis=analysis,
+        measures=measures,
+        justification=justification,
+        evidence_url=evidence_url,
+        evidence_file=evidence_file,
+        expected_version=expected_version,
+    )
+    return _store_value(
+        user,
+        data,
+        context=entry.entry_row(indicator=indicator, year=year),
         years=plan_years(),
+        reason=reason or "registro",
+        submit=submit,
+    )
+
+
+def _store_value(
+    user: User,
+    data: ValueInput,
+    *,
+    context: entry.EntryRow,
+    years: range,
+    reason: str,
+    submit: bool,
+    skip_unchanged: bool = False,
+) -> IndicatorValue:
+    """The write behind value_save and grid_save; `context` gives the previous validated
+    value and the year's target the warnings are computed against."""
+    indicator, year = data.indicator, context.year
+    clean = clean_value(
+        indicator,
+        year,
+        numerator=data.numerator,
+        denominator=data.denominator,
+        value=data.value,
+        years=years,
     )
     item = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
     if item is None:
-        if expected_version is not None:
+        if data.expected_version is not None:
             raise ConflictError("Este registro fue eliminado mientras usted lo editaba.")
         item = IndicatorValue(indicator=indicator, year=year, version=0)
     else:
-        check_version(item, expected_version, _describe_value(item))
+        check_version(item, data.expected_version, _describe_value(item))
         if item.state != WorkflowState.DRAFT:
             raise ValidationError(_locked_message(item))
-    item.numerator, item.denominator, item.value = clean.numerator, clean.denominator, clean.value
-    item.note = note
-    item.evidence_url = evidence_url
-    if evidence_file is not None:
-        item.evidence_file = evidence_file
-    item.origin = IndicatorValue.Origin.USER
-    item.source = "Registro en el sistema"
-    try:
-        with transaction.atomic():
-            _save(item, user, reason or "registro")
-    except IntegrityError:
-        raise ConflictError(
-            "Otra persona registró este valor al mismo tiempo. Recargue la página para verlo."
-        ) from None
+    warnings = context.warnings_for(clean.value)
+    justification = data.justification.strip()
+    if submit and warnings and not justification:
+        raise ValidationError({"justification": WARNINGS_NEED_JUSTIFICATION})
+    fields: dict[str, object] = {
+        "numerator": clean.numerator,
+        "denominator": clean.denominator,
+        "value": clean.value,
+        "note": data.note,
+        "analysis": data.analysis,
+        "measures": data.measures,
+        "justification": justification,
+        "warnings": warnings,
+        "evidence_url": data.evidence_url,
+    }
+    unchanged = (
+        item.pk is not None
+        and data.evidence_file is None
+        and all(getattr(item, name) == new for name, new in fields.items())
+    )
+    if not (skip_unchanged and unchanged):
+        for name, new in fields.items():
+            setattr(item, name, new)
+        if data.evidence_file is not None:
+            item.evidence_file = data.evidence_file
+        item.origin = IndicatorValue.Origin.USER
+        item.source = "Registro en el sistema"
+        try:
+            with transaction.atomic():
+                _save(item, user, reason)
+        except IntegrityError:
+            raise ConflictError(
+                "Otra persona registró este valor al mismo tiempo. Recargue la página para verlo."
+            ) from None
+    if submit:
+        item = do_submit(user=user, item=item, expected_version=item.version)
     return item
+
+
+class GridError(ValidationError):
+    """Rows of an entry grid that could not be saved; nothing of the grid was stored. `rows`
+    maps an indicator code to its messages by field ("__all__" for the row as a whole)."""
+
+    def __init__(self, rows: dict[str, dict[str, list[str]]]) -> None:
+        self.rows = rows
+        super().__init__(
+            {code: [m for msgs in fields.values() for m in msgs] for code, fields in rows.items()}
+        )
+
+
+def _by_field(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"__all__": exc.messages}
+
+
+@transaction.atomic
+def grid_save(
+    *,
+    user: User,
+    directorate: Directorate,
+    year: int,
+    rows: Sequence[ValueInput],
+    submit: bool,
+) -> list[IndicatorValue]:
+    """Save every row of a directorate's entry grid, and with `submit` send them, in one
+    transaction: any row refused raises GridError with every row's errors and nothing is
+    stored. A draft whose content did not change is not written again (no new version, no
+    history row), but is sent with the others."""
+    access.require_registrar_of(user, directorate.pk)
+    years = plan_years()
+    check_year(year, years)
+    contexts = {row.code: row for row in entry.entry_rows(directorate=directorate, year=year)}
+    saved: list[IndicatorValue] = []
+    errors: dict[str, dict[str, list[str]]] = {}
+    for data in rows:
+        context = contexts.get(data.indicator.code)
+        if context is None:
+            raise PermissionDenied(
+                f"El indicador {data.indicator.code} no está a cargo de {directorate.code}."
+            )
+        try:
+            with transaction.atomic():
+                item = _store_value(
+                    user,
+                    data,
+                    context=context,
+                    years=years,
+                    reason="registro (planilla)",
+                    submit=submit,
+                    skip_unchanged=True,
+                )
+        except ValidationError as exc:
+            errors[data.indicator.code] = _by_field(exc)
+        else:
+            saved.append(item)
+    if errors:
+        raise GridError(errors)
+    return saved
 
 
 def _locked_message(item: WorkflowItem) -> str:
@@ -241,19 +408,19 @@ def _locked_message(item: WorkflowItem) -> str:
 # --- workflow transitions (values and action reports) -------------------------------------
 
 
-def _owners(item: WorkflowItem) -> int | None:
+def _owners(item: WorkflowRecord) -> int | None:
     if isinstance(item, IndicatorValue):
         return item.indicator.responsible_id
     return item.directorate_id
 
 
-def _describe(item: WorkflowItem) -> str:
+def _describe(item: WorkflowRecord) -> str:
     if isinstance(item, IndicatorValue):
         return _describe_value(item)
     return f"{item.get_execution_display()}, {progress.fmt(item.percent)} %"
 
 
-def _locked(model: type[WorkflowItem], item: WorkflowItem) -> WorkflowItem:
+def _locked(model: type[_Item], item: _Item) -> _Item:
     return model.objects.select_for_update().get(pk=item.pk)
 
 
@@ -271,41 +438,84 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def _require_justification(item: WorkflowRecord) -> None:
+    """A value that tripped warnings is sent only with the registrar's justification."""
+    if isinstance(item, IndicatorValue) and item.warnings and not item.justification.strip():
+        raise ValidationError({"justification": WARNINGS_NEED_JUSTIFICATION})
+
+
 @transaction.atomic
-def do_submit(*, user, item: WorkflowItem, expected_version: int | None) -> WorkflowItem:
+def do_submit(*, user: User, item: _Item, expected_version: int | None) -> _Item:
     item = _locked(type(item), item)
     access.require_registrar_of(user, _owners(item))
     check_version(item, expected_version, _describe(item))
     _require_state(item, WorkflowState.DRAFT, "enviar")
+    _require_justification(item)
     item.state = WorkflowState.SUBMITTED
     item.submitted_by, item.submitted_at = user, timezone.now()
     _save(item, user, "enviado a validación")
+    notifications.submitted([item], by=user)
     return item
 
 
+# History reasons of the planning office's _back_to_draft (its `label`s): they end a round.
+_BACK_TO_DRAFT_REASONS = ("devuelto: ", "reabierto: ")
+
+
+def _authors(item: WorkflowRecord) -> set[int]:
+    """Who put the item's current content in the system: its submitter, and everyone who saved
+    it since its last validation, return or reopen (that act itself is not authorship)."""
+    authors = {item.submitted_by_id}
+    rows = item.history.order_by("-history_date", "-history_id").values_list(
+        "history_user_id", "state", "history_change_reason"
+    )
+    for user_id, state, reason in rows:
+        if state == WorkflowState.VALIDATED or (reason or "").startswith(_BACK_TO_DRAFT_REASONS):
+            break
+        authors.add(user_id)
+    return {a for a in authors if a is not None}
+
+
+def _require_other_person(user: User, item: WorkflowRecord) -> None:
+    """Four eyes: whoever entered or submitted an item cannot validate it."""
+    if user.pk not in _authors(item):
+        return
+    audit.warning(
+        "permission_denied",
+        extra={"user": user.get_username(), "rule": "four_eyes", "id": item.pk},
+    )
+    what = "un valor" if isinstance(item, IndicatorValue) else "un reporte"
+    raise ValidationError(
+        f"No puede validar {what} que usted mismo registró o envió: otra persona de la "
+        "oficina de planeamiento debe validarlo."
+    )
+
+
 @transaction.atomic
-def do_validate(*, user, item: WorkflowItem, expected_version: int | None) -> WorkflowItem:
+def do_validate(*, user: User, item: _Item, expected_version: int | None) -> _Item:
     item = _locked(type(item), item)
     access.require_validator(user)
     check_version(item, expected_version, _describe(item))
     _require_state(item, WorkflowState.SUBMITTED, "validar")
+    _require_other_person(user, item)
     item.state = WorkflowState.VALIDATED
     item.validated_by, item.validated_at = user, timezone.now()
     item.return_reason = ""
     _save(item, user, "validado")
+    notifications.validated(item)
     return item
 
 
 def _back_to_draft(
-    user,
-    item: WorkflowItem,
+    user: User,
+    item: _Item,
     reason: str,
     expected_version: int | None,
     *,
     from_state: str,
     verb: str,
     label: str,
-) -> WorkflowItem:
+) -> _Item:
     """The planning office sends an item back to its directorate, always with a reason."""
     item = _locked(type(item), item)
     access.require_validator(user)
@@ -320,10 +530,8 @@ def _back_to_draft(
 
 
 @transaction.atomic
-def do_return(
-    *, user, item: WorkflowItem, reason: str, expected_version: int | None
-) -> WorkflowItem:
-    return _back_to_draft(
+def do_return(*, user: User, item: _Item, reason: str, expected_version: int | None) -> _Item:
+    item = _back_to_draft(
         user,
         item,
         reason,
@@ -332,14 +540,14 @@ def do_return(
         verb="devolver",
         label="devuelto",
     )
+    notifications.returned(item, item.return_reason)
+    return item
 
 
 @transaction.atomic
-def do_reopen(
-    *, user, item: WorkflowItem, reason: str, expected_version: int | None
-) -> WorkflowItem:
+def do_reopen(*, user: User, item: _Item, reason: str, expected_version: int | None) -> _Item:
     """Unlock a validated item (only the planning office, with a reason)."""
-    return _back_to_draft(
+    item = _back_to_draft(
         user,
         item,
         reason,
@@ -348,9 +556,61 @@ def do_reopen(
         verb="reabrir",
         label="reabierto",
     )
+    # The directorate has work again: its submitter hears why, as with a return.
+    notifications.returned(item, item.return_reason, reopened=True)
+    return item
 
 
-TRANSITIONS = {
+@transaction.atomic
+def do_withdraw(*, user: User, item: _Item, expected_version: int | None) -> _Item:
+    """«Retirar envío»: whoever submitted an item takes it back to draft before the planning
+    office validates it (to correct something they noticed after sending it)."""
+    item = _locked(type(item), item)
+    access.require_registrar_of(user, _owners(item))
+    check_version(item, expected_version, _describe(item))
+    _require_state(item, WorkflowState.SUBMITTED, "retirar el envío de")
+    if item.submitted_by_id != user.pk:
+        audit.warning(
+            "permission_denied",
+            extra={"user": user.get_username(), "rule": "withdraw_own_submission", "id": item.pk},
+        )
+        raise PermissionDenied("Solo quien envió el registro puede retirar el envío.")
+    item.state = WorkflowState.DRAFT
+    item.submitted_by, item.submitted_at = None, None
+    _save(item, user, "envío retirado")
+    return item
+
+
+def item_label(item: WorkflowRecord) -> str:
+    """How a message names an item: «OE3.1 2016», «AE 3.1 · DGC · 2016»."""
+    if isinstance(item, IndicatorValue):
+        return f"{item.indicator.code} {item.year}"
+    return str(item)
+
+
+@transaction.atomic
+def validate_many(
+    *, user: User, items_with_versions: Sequence[tuple[_Item, int | None]]
+) -> list[_Item]:
+    """Validate several items at once, in one transaction: if any is refused (changed since
+    it was read, not submitted, four eyes) none is validated, and the ValidationError maps
+    each refused item's label (item_label) to its messages."""
+    access.require_validator(user)
+    done: list[_Item] = []
+    errors: dict[str, list[str]] = {}
+    for item, version in items_with_versions:
+        try:
+            with transaction.atomic():
+                done.append(do_validate(user=user, item=item, expected_version=version))
+        except ValidationError as exc:
+            errors[item_label(item)] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return done
+
+
+# Called with keyword arguments only; return and reopen also take a `reason`.
+TRANSITIONS: dict[str, Callable[..., WorkflowRecord]] = {
     "submit": do_submit,
     "validate": do_validate,
     "return": do_return,
@@ -364,7 +624,7 @@ TRANSITIONS = {
 @transaction.atomic
 def report_save(
     *,
-    user,
+    user: User,
     action: StrategicAction,
     directorate: Directorate,
     year: int,
@@ -419,7 +679,9 @@ def report_save(
 
 
 @transaction.atomic
-def target_set(*, user, indicator: Indicator, year: int, value: Decimal, reason: str) -> Target:
+def target_set(
+    *, user: User, indicator: Indicator, year: int, value: Decimal, reason: str
+) -> Target:
     """The planning office fixes the target of a year. Published targets stay as they are;
     this adds (or changes) the planning office's own, which computations use first."""
     access.require_validator(user)
@@ -438,8 +700,7 @@ def target_set(*, user, indicator: Indicator, year: int, value: Decimal, reason:
     target.value = value
     target.published_text = ""
     target.note = reason
-    target._history_user = user
-    target._change_reason = reason
+    _note_history(target, user, reason)
     target.save()
     audit.info(
         "write",

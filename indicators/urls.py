@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views
+from indicators import calendar_views, grid_views, inbox_views, views
 
 urlpatterns = [
     path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),
@@ -10,7 +10,17 @@ urlpatterns = [
     path("acciones/<str:code>/<int:year>/reporte/", views.report_entry, name="report_entry"),
     path("reportes/<int:pk>/<str:action>/", views.report_transition, name="report_transition"),
     path("pendientes/", views.pending, name="pending"),
+    path("mis-tareas/", inbox_views.my_tasks, name="my_tasks"),
+    path("inicio/", inbox_views.landing, name="landing"),
+    path("direcciones/<str:code>/<int:year>/registro/", grid_views.grid, name="grid"),
+    path(
+        "direcciones/<str:code>/<int:year>/registro/retirar/<int:pk>/",
+        grid_views.grid_withdraw,
+        name="grid_withdraw",
+    ),
+    path("registro/vista-previa/", grid_views.grid_preview, name="grid_preview"),
     path("validacion/", views.validation_queue, name="validation_queue"),
+    path("calendario/", calendar_views.calendar, name="calendar"),
     path("importar/", views.import_upload, name="import_upload"),
     path("importar/confirmar/", views.import_confirm, name="import_confirm"),
     path("importar/plantilla/<int:year>/", views.import_template, name="import_template"),

@@ -4,22 +4,27 @@ and render; rules and arithmetic live in services.py and progress.py."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import access, charts, importing, selectors, services
+from indicators import access, charts, deadlines, entry, importing, inbox, selectors, services
 from indicators.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
+from indicators.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue
 from objectives.models import Directorate, StrategicAction
 
@@ -29,7 +34,7 @@ def _indicator(code: str) -> Indicator:
 
 
 def _year(raw: str | None, years: range) -> int:
-    if raw and raw.isdigit() and int(raw) in years:
+    if raw and raw.isascii() and raw.isdigit() and int(raw) in years:  # not "²" nor "٢٠١٦"
         return int(raw)
     if not years:
         raise Http404("No hay un plan cargado.")
@@ -95,11 +100,12 @@ def value_entry(request, code: str, year: int):
         raise PermissionDenied(
             "Solo el registrador de la dirección responsable puede registrar este indicador."
         )
-    item = IndicatorValue.objects.filter(indicator=indicator, year=year).first()
+    row = entry.entry_row(indicator=indicator, year=year)
     if request.method == "POST":
         form = ValueForm(request.POST, request.FILES, indicator=indicator)
         if form.is_valid():
             data = form.cleaned_data
+            submit = "submit" in request.POST
             try:
                 item = services.value_save(
                     user=request.user,
@@ -109,29 +115,51 @@ def value_entry(request, code: str, year: int):
                     denominator=data.get("denominator"),
                     value=data.get("value"),
                     note=data["note"],
+                    analysis=data["analysis"],
+                    measures=data["measures"],
+                    justification=data["justification"],
                     evidence_url=data["evidence_url"],
                     evidence_file=data["evidence_file"],
                     expected_version=data["version"],
+                    submit=submit,
                 )
-                return _saved(request, item, f"{indicator.code} {year}: valor")
             except ValidationError as exc:
                 _apply_errors(form, exc)
-                item = IndicatorValue.objects.filter(indicator=indicator, year=year).first()
+                row = entry.entry_row(indicator=indicator, year=year)  # as stored now
+            else:
+                label = f"{indicator.code} {year}: valor"
+                done = "enviado a validación" if submit else "guardado como borrador"
+                messages.success(request, f"{label} {done}.")
+                return redirect(reverse("pending") + f"?anio={item.year}")
+        typed = {
+            name: form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+            for name in ("numerator", "denominator", "value")
+        }
     else:
-        initial = {"version": item.version if item else None}
-        if item:
-            initial.update(
-                numerator=item.numerator,
-                denominator=item.denominator,
-                value=item.value,
-                note=item.note,
-                evidence_url=item.evidence_url,
-            )
-        form = ValueForm(initial=initial, indicator=indicator)
+        form = ValueForm(initial=entry_initial(row), indicator=indicator)
+        item = row.item
+        typed = {
+            "numerator": item.numerator if item else None,
+            "denominator": item.denominator if item else None,
+            "value": item.value if item else None,
+        }
+    preview = row.preview(**typed) if any(v is not None for v in typed.values()) else None
     return render(
         request,
         "indicators/value_form.html",
-        {"indicator": indicator, "year": year, "form": form, "item": item},
+        {
+            "indicator": indicator,
+            "year": year,
+            "form": form,
+            "item": row.item,
+            "row": row,
+            "preview": preview,
+            "show_justification": bool(
+                (preview and preview.warnings)
+                or form["justification"].value()
+                or form["justification"].errors
+            ),
+        },
     )
 
 
@@ -243,7 +271,12 @@ def report_entry(request, code: str, year: int):
 @login_required
 def pending(request):
     years = services.plan_years()
-    year = _year(request.GET.get("anio"), years)
+    today = deadlines.today()
+    current = inbox.reporting_year(years=years, today=today)
+    if current is None:
+        raise Http404("No hay un plan cargado.")
+    # Without ?anio= the page opens on the year being reported now.
+    year = _year(request.GET.get("anio") or str(current), years)
     code = request.GET.get("direccion")
     # Everyone may read any directorate's list; only its registrar gets the entry buttons.
     if code:
@@ -265,20 +298,101 @@ def pending(request):
             "can_enter": directorate is not None
             and access.is_registrar_of(request.user, directorate.pk),
             "directorates": Directorate.objects.all(),
+            "due": inbox.due_of(year=year, today=today),
         },
     )
 
 
+@dataclass
+class QueueRow:
+    """A submitted value in the planning office's queue, with what was typed for it in a
+    refused attempt (reason, selection) and that attempt's errors."""
+
+    entry: entry.EntryRow
+    checked: bool = False
+    reason: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def item(self) -> IndicatorValue:
+        return cast(IndicatorValue, self.entry.item)
+
+
+def _posted_version(request, pk: int) -> int | None:
+    raw = request.POST.get(f"version-{pk}", "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _queue_post(request, rows: list[QueueRow]) -> bool:
+    """Validate the checked values (all or none) or return one with its reason. True when done;
+    False with the errors on their rows."""
+    by_pk = {row.item.pk: row for row in rows}
+    chosen = request.POST.getlist("validar")
+    for row in rows:
+        row.checked = str(row.item.pk) in chosen
+        row.reason = request.POST.get(f"motivo-{row.item.pk}", "")
+    if "devolver" in request.POST:
+        row = by_pk.get(_int(request.POST["devolver"]))
+        if row is None:
+            messages.error(request, "Ese valor ya no espera validación.")
+            return True
+        try:
+            services.do_return(
+                user=request.user,
+                item=row.item,
+                reason=row.reason,
+                expected_version=_posted_version(request, row.item.pk),
+            )
+        except ValidationError as exc:
+            row.errors = exc.messages
+            return False
+        messages.success(request, f"{services.item_label(row.item)}: devuelto.")
+        return True
+    if "validar_uno" in request.POST:
+        chosen = [request.POST["validar_uno"]]
+    picked = [by_pk[pk] for pk in (_int(raw) for raw in chosen) if pk in by_pk]
+    if len(picked) < len(chosen):
+        messages.error(request, "Algún valor marcado ya no espera validación: revise la lista.")
+        return True
+    if not picked:
+        messages.error(request, "Marque al menos un valor para validar.")
+        return True
+    try:
+        done = services.validate_many(
+            user=request.user,
+            items_with_versions=[(r.item, _posted_version(request, r.item.pk)) for r in picked],
+        )
+    except ValidationError as exc:
+        refused = exc.message_dict
+        for row in picked:
+            row.errors = refused.get(services.item_label(row.item), [])
+        return False
+    labels = ", ".join(services.item_label(item) for item in done)
+    messages.success(request, f"{len(done)} valor(es) validado(s): {labels}.")
+    return True
+
+
+def _int(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
+
+
 @login_required
 def validation_queue(request):
+    """The planning office's queue: each submitted value with its target, the previous
+    validated value, the achievement and light it would get, its warnings and justification,
+    narrative and evidence; several validated at once, or one returned with its reason."""
     access.require_validator(request.user)
     raw = request.GET.get("anio")
-    year = int(raw) if raw and raw.isdigit() else None
+    # ASCII digits only ("²".isdigit() is true), and a year's size: no integer overflow.
+    year = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
     values, reports = selectors.submitted_items(year=year)
+    rows = [QueueRow(row) for row in entry.validation_rows(values=values)]
+    if request.method == "POST" and _queue_post(request, rows):
+        return redirect(request.get_full_path())
     return render(
         request,
         "indicators/validation.html",
-        {"values": values, "reports": reports, "year": year, "years": services.plan_years()},
+        {"rows": rows, "reports": reports, "year": year, "years": services.plan_years()},
     )
 
 
@@ -316,16 +430,52 @@ def target_edit(request, code: str):
 PENDING_IMPORT = "pending_import"
 
 
+class _UploadLimit(FileUploadHandler):
+    """Stops storing an uploaded file once it passes the import limit, so a huge upload never
+    fills memory or a temporary file (Django's own limits do not cover files)."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.exceeded = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
 @login_required
+@csrf_exempt  # checked by _import_upload, after the upload limit is in place (Django's docs)
 def import_upload(request):
     access.require_validator(request.user)
+    limit = _UploadLimit(request, importing.MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _import_upload(request, limit)
+
+
+@csrf_protect
+def _import_upload(request, limit: _UploadLimit):
     plan = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
+        if limit.exceeded:
+            form.is_valid()
+            form.errors["file"] = form.error_class(
+                [
+                    f"El archivo pesa más de {importing.MAX_BYTES // 1024 // 1024} MB, el "
+                    "máximo: no se leyó."
+                ]
+            )
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
-            content = upload.read(importing.MAX_BYTES + 1)
             try:
+                importing.check_size(upload.size)
+                content = upload.read(importing.MAX_BYTES + 1)
                 rows = importing.read_rows(content, upload.name)
             except importing.ImportFileError as exc:
                 form.add_error("file", str(exc))
@@ -342,6 +492,8 @@ def import_upload(request):
                         "key": key,
                         "name": upload.name,
                         "status": form.cleaned_data["status"],
+                        # What the preview showed: confirm refuses the file if any moved.
+                        "versions": [[c, y, v] for (c, y), v in plan.versions().items()],
                     }
     else:
         form = ImportForm()
@@ -357,7 +509,7 @@ def import_upload(request):
 def import_confirm(request):
     access.require_validator(request.user)
     pending_import = request.session.pop(PENDING_IMPORT, None)
-    if not pending_import:
+    if not pending_import or "versions" not in pending_import:
         messages.error(request, "No hay una importación pendiente de confirmar.")
         return redirect("import_upload")
     try:
@@ -369,21 +521,24 @@ def import_confirm(request):
         )
         return redirect("import_upload")
     default_storage.delete(pending_import["key"])
-    # Checked again: the data may have changed since the preview.
-    plan = importing.plan_import(
-        importing.read_rows(content, pending_import["name"]), user=request.user
-    )
-    if plan.errors:
-        messages.error(
-            request, "Los datos cambiaron desde la vista previa; revise el archivo de nuevo."
+    try:
+        # Checked again, and against the versions the preview showed.
+        plan = importing.plan_import(
+            importing.read_rows(content, pending_import["name"]), user=request.user
         )
+        counts = importing.apply_import(
+            plan,
+            user=request.user,
+            status=pending_import["status"],
+            reason=f"importación de {pending_import['name']}",
+            expected_versions={(c, y): v for c, y, v in pending_import["versions"]},
+        )
+    except importing.ImportFileError as exc:
+        messages.error(request, f"{exc} No se importó nada.")
         return redirect("import_upload")
-    counts = importing.apply_import(
-        plan,
-        user=request.user,
-        status=pending_import["status"],
-        reason=f"importación de {pending_import['name']}",
-    )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import_upload")
     messages.success(
         request,
         f"Importación completa: {counts['new']} nuevos, {counts['changed']} modificados, "

@@ -8,12 +8,14 @@
   var num = document.getElementById("id_numerator");
   var den = document.getElementById("id_denominator");
   var scale = parseFloat(form.getAttribute("data-scale")) || 1;
-  var pattern = /^\s*\d+(\.\d+)?\s*$/;
+  // Peruvian format, as the server reads it: 2850000 or 2,850,000 (thousands in groups of 3).
+  var pattern = /^\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*$/;
+  function read(text) { return parseFloat(text.replace(/,/g, "")); }
   function update() {
     if (!pattern.test(num.value) || !pattern.test(den.value)) { out.textContent = "—"; return; }
-    var d = parseFloat(den.value);
+    var d = read(den.value);
     if (d === 0) { out.textContent = "el denominador no puede ser cero"; return; }
-    var value = parseFloat(num.value) / d * scale;
+    var value = read(num.value) / d * scale;
     out.textContent = value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 });
   }
   num.addEventListener("input", update);

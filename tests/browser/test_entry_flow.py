@@ -49,7 +49,7 @@ def test_registrar_and_planning_office_complete_a_value(
     assert "enviado a validación" in reg.locator(".messages").inner_text()
 
     val_ctx, val = session("val.opp")
-    val.get_by_role("link", name="Validación").click()
+    val.get_by_role("link", name="Validación", exact=True).click()
     row = val.locator("#submitted-values tr", has_text="OE3.1")
     row.get_by_label("Motivo de devolución").fill(
         "El denominador debe ser la población 2016 del INEI"

@@ -1,0 +1,357 @@
+"""The entry grid: a directorate's whole year on one page, one row per indicator it owes,
+saved (and sent) in one transaction; the live preview it asks for while the registrar types;
+withdrawing a submission. Views check access, call entry.py (reads) or services.py (writes)
+and render; the arithmetic is in progress.py."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from indicators import access, entry, progress, services
+from indicators.grid_forms import GridRowForm, entry_initial
+from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
+from indicators.templatetags.pesem import percent
+from objectives.models import Directorate, StrategicAction
+
+PENDING_DIR = "evidencia-pendiente"
+
+
+@dataclass
+class GridRow:
+    """A row of the page: the indicator's context, its form when it can be typed in, and
+    what the typed (or stored) numbers give."""
+
+    entry: entry.EntryRow
+    form: GridRowForm | None
+    preview: progress.Preview | None
+    can_withdraw: bool = False
+
+    @property
+    def pending_name(self) -> str:
+        key = self.form["pending_file"].value() if self.form else ""
+        return PurePosixPath(key).name if key else ""
+
+    @property
+    def warnings(self) -> list[str]:
+        """Live ones for a row being typed in; the stored ones (what the validator sees)
+        for a row that is read only."""
+        if self.form is not None:
+            return list(self.preview.warnings) if self.preview else []
+        return list(self.entry.item.warnings) if self.entry.item else []
+
+    @property
+    def show_justification(self) -> bool:
+        if self.form is None:
+            return False
+        return bool(
+            (self.preview and self.preview.warnings)
+            or self.form["justification"].value()
+            or self.form["justification"].errors
+        )
+
+
+# --- evidence chosen in an attempt that was refused ----------------------------------------
+
+
+def _pending_key_pattern(user_pk: int) -> re.Pattern[str]:
+    # A file name, never "." or "..": the key stays inside the user's own folder.
+    return re.compile(rf"{PENDING_DIR}/{user_pk}/[0-9a-f]{{32}}/(?!\.\.?$)[^/\\]+")
+
+
+def _stash(request: HttpRequest, upload: UploadedFile) -> str:
+    """Keep an uploaded file in the configured storage (shared by every app server) until the
+    grid is saved: the key goes back to the page in a hidden input."""
+    name = default_storage.get_valid_name(PurePosixPath(upload.name or "").name or "archivo")
+    return default_storage.save(
+        f"{PENDING_DIR}/{request.user.pk}/{uuid.uuid4().hex}/{name}", upload
+    )
+
+
+def _pending_key(request: HttpRequest, key: str) -> str:
+    """The key if it is one of this user's kept files and still there; "" otherwise."""
+    if not key or not _pending_key_pattern(request.user.pk).fullmatch(key):
+        return ""
+    return key if default_storage.exists(key) else ""
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _directorate_year(code: str, year: int) -> tuple[Directorate, range]:
+    years = services.plan_years()
+    if year not in years:
+        raise Http404("Año fuera del periodo del plan.")
+    return get_object_or_404(Directorate, code=code), years
+
+
+def _actions(
+    directorate: Directorate, year: int
+) -> list[tuple[StrategicAction, ActionReport | None]]:
+    """The directorate's strategic actions with the year's report (two queries)."""
+    actions = (
+        StrategicAction.objects.filter(responsibles=directorate, parent=None)
+        .order_by("objective__number", "order")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ActionReport.objects.filter(directorate=directorate, year=year),
+                to_attr="year_reports",
+            )
+        )
+    )
+    return [(a, next(iter(a.year_reports), None)) for a in actions]
+
+
+def _stored_preview(row: entry.EntryRow) -> progress.Preview | None:
+    if row.item is None:
+        return None
+    return row.preview(
+        numerator=row.item.numerator, denominator=row.item.denominator, value=row.item.value
+    )
+
+
+def _typed_preview(row: entry.EntryRow, form: GridRowForm) -> progress.Preview | None:
+    typed = form.numbers()
+    if all(v is None for v in typed.values()):
+        return None
+    return row.preview(**typed)
+
+
+def _render(request, directorate, year, years, rows, can_edit):
+    return render(
+        request,
+        "indicators/grid.html",
+        {
+            "directorate": directorate,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "can_edit": can_edit,
+            "has_forms": any(r.form for r in rows),
+            "actions": _actions(directorate, year),
+        },
+    )
+
+
+def _rows(request, entry_rows, can_edit, data=None, files=None) -> list[GridRow]:
+    rows = []
+    for row in entry_rows:
+        form = None
+        if can_edit and row.editable:
+            if data is None:
+                form = GridRowForm(initial=entry_initial(row), row=row)
+            else:
+                form = GridRowForm(data, files, row=row)
+        can_withdraw = (
+            row.item is not None
+            and row.item.state == WorkflowState.SUBMITTED
+            and row.item.submitted_by_id == request.user.pk
+            and can_edit
+        )
+        rows.append(GridRow(row, form, _stored_preview(row), can_withdraw))
+    return rows
+
+
+@login_required
+def grid(request, code: str, year: int):
+    """Everyone logged in may read a directorate's grid (as its list of pending work); only its
+    registrars get inputs, and only they may save (403 for a hand-made POST)."""
+    directorate, years = _directorate_year(code, year)
+    can_edit = access.is_registrar_of(request.user, directorate.pk)
+    if request.method != "POST":
+        rows = _rows(request, entry.entry_rows(directorate=directorate, year=year), can_edit)
+        return _render(request, directorate, year, years, rows, can_edit)
+
+    access.require_registrar_of(request.user, directorate.pk)
+    rows = _rows(
+        request,
+        entry.entry_rows(directorate=directorate, year=year),
+        can_edit,
+        data=request.POST.copy(),
+        files=request.FILES,
+    )
+    valid = _parse(request, rows)
+    if not valid:
+        return _render(request, directorate, year, years, rows, can_edit)
+    inputs, keys = _inputs(rows)
+    submit = "submit" in request.POST
+    try:
+        saved = services.grid_save(
+            user=request.user, directorate=directorate, year=year, rows=inputs, submit=submit
+        )
+    except services.GridError as exc:
+        _apply_row_errors(rows, exc.rows)
+        return _render(request, directorate, year, years, rows, can_edit)
+    finally:
+        for data in inputs:
+            if data.evidence_file is not None:
+                data.evidence_file.close()
+    for key in keys:
+        default_storage.delete(key)
+    if not saved:
+        messages.info(request, "No había nada que guardar.")
+    elif submit:
+        messages.success(request, f"Planilla {year}: {len(saved)} valor(es) enviados a validación.")
+    else:
+        messages.success(request, f"Planilla {year} guardada como borrador.")
+    return redirect("grid", code=directorate.code, year=year)
+
+
+def _parse(request, rows: list[GridRow]) -> bool:
+    """Parse every row's form; keep each chosen file (valid or not the rest of the row), so a
+    refusal never makes the registrar choose it again. True when every row parsed."""
+    valid = True
+    for row in rows:
+        form = row.form
+        if form is None:
+            continue
+        ok = form.is_valid()
+        valid = valid and ok
+        cleaned = getattr(form, "cleaned_data", {})
+        pending = form.data.get(form.add_prefix("pending_file"), "")
+        key = _pending_key(request, pending)
+        if pending and not key:
+            form.add_error(
+                None, "El archivo elegido antes ya no está disponible: elíjalo de nuevo."
+            )
+            valid = False
+        upload = cleaned.get("evidence_file")
+        if upload:
+            if key:
+                default_storage.delete(key)
+            key = _stash(request, upload)
+        form.data[form.add_prefix("pending_file")] = key
+        if hasattr(form, "cleaned_data"):
+            form.cleaned_data["pending_file"] = key
+            form.cleaned_data["evidence_file"] = None
+        row.preview = _typed_preview(row.entry, form)
+    return valid
+
+
+def _inputs(rows: list[GridRow]) -> tuple[list[services.ValueInput], list[str]]:
+    """What to save: every row with something typed, and every stored draft (to send it
+    with the others); the kept evidence files, opened."""
+    inputs, keys = [], []
+    for row in rows:
+        form = row.form
+        if form is None or not (form.touched() or row.entry.item is not None):
+            continue
+        data = form.cleaned_data
+        key = data.get("pending_file") or ""
+        evidence = None
+        if key:
+            keys.append(key)
+            evidence = File(default_storage.open(key, "rb"), name=PurePosixPath(key).name)
+        inputs.append(
+            services.ValueInput(
+                indicator=row.entry.indicator,
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+                value=data.get("value"),
+                note=data["note"],
+                analysis=data["analysis"],
+                measures=data["measures"],
+                justification=data["justification"],
+                evidence_url=data["evidence_url"],
+                evidence_file=evidence,
+                expected_version=data["version"],
+            )
+        )
+    return inputs, keys
+
+
+def _apply_row_errors(rows: list[GridRow], errors: dict[str, dict[str, list[str]]]) -> None:
+    for row in rows:
+        if row.form is None or row.entry.code not in errors:
+            continue
+        for field, messages_ in errors[row.entry.code].items():
+            for message in messages_:
+                row.form.add_error(field if field in row.form.fields else None, message)
+
+
+@login_required
+@require_POST
+def grid_withdraw(request, code: str, year: int, pk: int):
+    """«Retirar envío» from the grid: the submitter takes a value back to draft."""
+    directorate, _ = _directorate_year(code, year)
+    item = get_object_or_404(
+        IndicatorValue.objects.select_related("indicator"),
+        pk=pk,
+        year=year,
+        indicator__responsible=directorate,
+    )
+    raw = request.POST.get("version", "")
+    version = int(raw) if raw.isdigit() else None
+    try:
+        services.do_withdraw(user=request.user, item=item, expected_version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{services.item_label(item)}: envío retirado; vuelve a ser un borrador."
+        )
+    return redirect("grid", code=directorate.code, year=year)
+
+
+# --- live preview --------------------------------------------------------------------------
+
+PREVIEW_PARAMS = {
+    "numerator": ("numerador", "Numerador", services.PART_LIMITS),
+    "denominator": ("denominador", "Denominador", services.PART_LIMITS),
+    "value": ("valor", "Valor", services.VALUE_LIMITS),
+}
+
+
+@login_required
+@require_GET
+def grid_preview(request):
+    """What the typed numbers give, before saving: computed value, achievement, light and
+    warnings, by progress.preview, formatted the Peruvian way. JSON for static/js/grid.js.
+    Read-only: everything it shows is on the indicator's page to any logged-in user."""
+    indicator = get_object_or_404(Indicator, code=request.GET.get("indicador", ""))
+    raw_year = request.GET.get("anio", "")
+    if not raw_year.isdigit() or int(raw_year) not in services.plan_years():
+        raise Http404("Año fuera del periodo del plan.")
+    row = entry.entry_row(indicator=indicator, year=int(raw_year))
+    parsed: dict[str, Decimal | None] = {}
+    errors: dict[str, str] = {}
+    for name, (param, label, limits) in PREVIEW_PARAMS.items():
+        try:
+            parsed[name] = services.parse_decimal(request.GET.get(param), label, **limits)
+        except ValidationError as exc:
+            parsed[name] = None
+            errors[name] = exc.messages[0]
+    return JsonResponse(preview_json(row, parsed, errors))
+
+
+def preview_json(
+    row: entry.EntryRow, parsed: dict[str, Decimal | None], errors: dict[str, str]
+) -> dict[str, object]:
+    result = row.preview(**parsed)
+    return {
+        "value": row.show(result.value) if result.value is not None else "",
+        "value_full": progress.fmt(result.value, 4) if result.value is not None else "",
+        "achievement": percent(result.achievement) if result.value is not None else "",
+        "light": str(result.light),
+        "light_label": progress.LIGHT_LABELS[result.light],
+        "target": row.show(row.target.value) if row.target else progress.NO_TARGET,
+        "target_label": row.target_label,
+        "warnings": list(result.warnings),
+        "error": result.error,
+        "errors": errors,
+    }

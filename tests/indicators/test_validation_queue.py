@@ -1,0 +1,209 @@
+"""The planning office's queue (/validacion/): each submitted value with its target, previous
+validated value, the achievement and light it would get, warnings, justification, narrative
+and evidence; several validated in one transaction; one returned with its own reason, errors
+on that row; a query count that does not grow with the queue."""
+
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators import services
+from indicators.models import Indicator, IndicatorValue
+from tests.conftest import enter_value
+from tests.indicators.test_grid import add_indicators
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "validation_queue"
+
+
+@pytest.fixture
+def sent(registrar_dgc):
+    """Three DGC values waiting for validation; NAC.3's with a warning and its justification."""
+    consular = enter_value(registrar_dgc, submit=True)  # 1.578947 vs 1.54
+    satisfaction = enter_value(registrar_dgc, "V1.2", numerator=9, denominator=10, submit=True)
+    revenue = services.value_save(
+        user=registrar_dgc,
+        indicator=Indicator.objects.get(code="NAC.3"),
+        year=2016,
+        numerator=None,
+        denominator=None,
+        value=D(3_200_000),
+        analysis="La recaudación subió por el proceso electoral.",
+        measures="Mantener el pago en línea.",
+        justification="Recaudación extraordinaria del proceso electoral.",
+        evidence_url="https://www.rree.gob.pe/recaudacion-2016.pdf",
+        submit=True,
+    )
+    return {"OE3.1": consular, "V1.2": satisfaction, "NAC.3": revenue}
+
+
+def row_html(page, code):
+    rows = re.findall(r'<tr class="[^"]*" data-pk="\d+">.*?</tr>', page, re.S)
+    found = [row for row in rows if f">{code}</a>" in row]
+    assert len(found) == 1, code
+    return found[0]
+
+
+def versions(items):
+    return {f"version-{item.pk}": item.version for item in items}
+
+
+def test_each_row_has_what_the_validator_needs_to_judge_it(client, validator, sent):
+    client.force_login(validator)
+    page = client.get(reverse(QUEUE)).content.decode()
+    consular = row_html(page, "OE3.1")
+    assert "450" in consular and "2,850,000" in consular and "<strong>1.58</strong>" in consular
+    assert '1.54 <small class="muted">(meta publicada)</small>' in consular
+    assert "1.62 (2014)" in consular  # previous validated value
+    assert "102.5 %" in consular and "verde" in consular  # what it would get
+    assert "Sin advertencias" in consular
+    revenue = row_html(page, "NAC.3")
+    assert "<strong>3,200,000</strong>" in revenue and "938,178" in revenue
+    assert "341.1 %" in revenue and "más del 200 %" in revenue
+    assert "Recaudación extraordinaria del proceso electoral." in revenue
+    assert "La recaudación subió por el proceso electoral." in revenue
+    assert "Mantener el pago en línea." in revenue
+    assert 'href="https://www.rree.gob.pe/recaudacion-2016.pdf"' in revenue
+    assert "1.578947" not in page and "3200000.000000" not in page and "versión" not in page
+    assert page.count('type="checkbox" name="validar"') == 3
+
+
+def test_several_values_are_validated_at_once(client, validator, sent):
+    client.force_login(validator)
+    chosen = [sent["OE3.1"], sent["NAC.3"]]
+    response = client.post(
+        reverse(QUEUE),
+        {
+            "validar": [str(i.pk) for i in chosen],
+            **versions(sent.values()),
+            "validar_seleccionados": "",
+        },
+        follow=True,
+    )
+    assert "2 valor(es) validado(s): OE3.1 2016, NAC.3 2016." in response.content.decode()
+    states = dict(IndicatorValue.objects.filter(year=2016).values_list("indicator__code", "state"))
+    assert states == {"OE3.1": "validated", "NAC.3": "validated", "V1.2": "submitted"}
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).validated_by == validator
+
+
+def test_one_refused_value_validates_none_and_says_so_on_its_row(client, validator, sent):
+    client.force_login(validator)
+    data = {
+        "validar": [str(i.pk) for i in sent.values()],
+        **versions(sent.values()),
+        "validar_seleccionados": "",
+    }
+    data[f"version-{sent['V1.2'].pk}"] = sent["V1.2"].version - 1  # read before a change
+    response = client.post(reverse(QUEUE), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Otra persona modificó este registro" in row_html(page, "V1.2")
+    assert "Otra persona" not in row_html(page, "OE3.1")
+    assert set(IndicatorValue.objects.filter(year=2016).values_list("state", flat=True)) == {
+        "submitted"
+    }
+    assert page.count("checked") == 3  # the selection is kept
+
+
+def test_the_row_button_validates_only_that_row(client, validator, sent):
+    client.force_login(validator)
+    client.post(reverse(QUEUE), {"validar_uno": sent["V1.2"].pk, **versions(sent.values())})
+    assert IndicatorValue.objects.get(pk=sent["V1.2"].pk).state == "validated"
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
+
+
+def test_nothing_checked_is_said(client, validator, sent):
+    client.force_login(validator)
+    response = client.post(reverse(QUEUE), {"validar_seleccionados": ""}, follow=True)
+    assert "Marque al menos un valor para validar." in response.content.decode()
+
+
+def test_a_value_is_returned_with_its_own_reason(client, validator, registrar_dgc, sent):
+    client.force_login(validator)
+    item = sent["OE3.1"]
+    data = {
+        "devolver": item.pk,
+        f"motivo-{item.pk}": "El denominador debe ser la población 2016 del INEI",
+        f"motivo-{sent['V1.2'].pk}": "otra razón, no enviada",
+        **versions(sent.values()),
+    }
+    response = client.post(reverse(QUEUE), data, follow=True)
+    assert "OE3.1 2016: devuelto." in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "draft"
+    assert item.return_reason == "El denominador debe ser la población 2016 del INEI"
+    assert IndicatorValue.objects.get(pk=sent["V1.2"].pk).state == "submitted"
+
+
+def test_a_return_without_reason_shows_the_error_on_that_row(client, validator, sent):
+    client.force_login(validator)
+    item = sent["NAC.3"]
+    data = {
+        "devolver": item.pk,
+        f"motivo-{item.pk}": "  ",
+        f"motivo-{sent['V1.2'].pk}": "Revisar la encuesta",
+        **versions(sent.values()),
+    }
+    response = client.post(reverse(QUEUE), data)
+    page = response.content.decode()
+    assert "Indique el motivo." in row_html(page, "NAC.3")
+    assert "Indique el motivo." not in row_html(page, "V1.2")
+    assert 'value="Revisar la encuesta"' in row_html(page, "V1.2")  # typed text kept
+    item.refresh_from_db()
+    assert item.state == "submitted"
+
+
+def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
+    client.force_login(registrar_dgc)
+    assert client.get(reverse(QUEUE)).status_code == 403
+    post = {"validar": [sent["OE3.1"].pk], **versions(sent.values()), "validar_seleccionados": ""}
+    assert client.post(reverse(QUEUE), post).status_code == 403
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
+
+
+def test_validate_many_is_all_or_none(validator, registrar_dgc, sent):
+    with pytest.raises(PermissionDenied):
+        services.validate_many(user=registrar_dgc, items_with_versions=[(sent["V1.2"], 2)])
+    draft = services.do_return(
+        user=validator, item=sent["V1.2"], reason="Revisar", expected_version=sent["V1.2"].version
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.validate_many(
+            user=validator,
+            items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version), (draft, draft.version)],
+        )
+    assert "No se puede validar" in exc.value.message_dict["V1.2 2016"][0]
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
+    done = services.validate_many(
+        user=validator, items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version)]
+    )
+    assert [i.state for i in done] == ["validated"]
+
+
+def count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(QUEUE)).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queue_query_count_does_not_grow_with_the_queue(
+    client, validator, django_assert_max_num_queries
+):
+    client.force_login(validator)
+    add_indicators("DPE", 5, submitted=True)
+    count_queries(client)  # warm caches
+    small = count_queries(client)
+    add_indicators("DGC", 25, submitted=True, start=5)
+    assert len(client.get(reverse(QUEUE)).context["rows"]) == 30
+    assert count_queries(client) == small
+    # session, user, groups, submitted values, submitted reports, indicators, values,
+    # targets, flags, articulated objectives, plan years (year filter); the menu's
+    # «Mis tareas» badge (context processor): plan years, open task count
+    with django_assert_max_num_queries(13):
+        client.get(reverse(QUEUE))
