@@ -180,7 +180,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Archivo CSV o XLSX")
     status = forms.ChoiceField(
         label="Estado de los valores importados",
-        choices=[("draft", "borrador"), ("submitted", "enviado"), ("validated", "validado")],
-        # Sending the values on is a choice the importer makes, never the default.
+        # Sending the values on is a choice the importer makes, never the default. No
+        # "validado": four eyes, another person of the planning office validates them.
+        choices=[("draft", "borrador"), ("submitted", "enviado a validación")],
         initial="draft",
     )

@@ -2,56 +2,92 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
-from indicators import access, charts, selectors, services, status
+from indicators import access, charts, deadlines, inbox, progress, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
 from indicators.models import Indicator
-from indicators.tables import DashboardTable
+from indicators.tables import DashboardTable, SafeTableExport
 from objectives.models import Directorate
-from pesem import reports
+from pesem import report_xlsx, reports
 
 TABLE_PAGE_SIZE = 50
 
 
-def year_context(request) -> tuple[int, range, range]:
-    """(chosen year, years with data or plan, the plan's years) for a dashboard page; the
-    year defaults to the latest with validated data."""
+@dataclass(frozen=True)
+class PageYear:
+    year: int
+    years: range  # years with data or plan
+    plan_years: range
+    choice: progress.YearChoice | None  # why this year, when the request named none
+
+
+def page_year(request) -> PageYear:
+    """The year a dashboard page shows: the one asked for (?anio=), else the default of
+    progress.default_year (the most recent with a validated value for at least half the
+    indicators), with the reason the page states."""
     plan_years = services.plan_years()
     if not plan_years:
         raise Http404("No hay un plan cargado.")
     years = selectors.dashboard_years(years=plan_years)
     form = YearForm(request.GET, years=years)
-    year = form.cleaned_data["anio"] if form.is_valid() else selectors.default_year(years=years)
-    return year, years, plan_years
+    if form.is_valid():
+        return PageYear(form.cleaned_data["anio"], years, plan_years, None)
+    choice = selectors.default_year_choice(years=years)
+    if not choice.coverage.total:
+        # No stored statuses to count (a new install, or a bulk load that sent no signals):
+        # build them as the page would, then choose.
+        status.ensure(choice.year)
+        choice = selectors.default_year_choice(years=years)
+    return PageYear(choice.year, years, plan_years, choice)
+
+
+def year_context(request) -> tuple[int, range, range]:
+    """(chosen year, years with data or plan, the plan's years) for a dashboard page."""
+    chosen = page_year(request)
+    return chosen.year, chosen.years, chosen.plan_years
 
 
 @login_required
 def tablero(request):
-    year, years, _ = year_context(request)
+    chosen = page_year(request)
+    year, years = chosen.year, chosen.years
     status.ensure(year)
     filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
-    table = DashboardTable(statuses)
+    table = DashboardTable(selectors.tablero_rows(statuses=statuses))
     # Paginated so the page stays light whatever the plan's size; exports carry every row.
     RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
     export_format = request.GET.get("_export")
-    if TableExport.is_valid_format(export_format):
-        return TableExport(export_format, table).response(f"tablero-{year}.{export_format}")
+    if export_format:
+        if not SafeTableExport.is_valid_format(export_format):
+            return render(
+                request,
+                "400.html",
+                {"exception": "Formato de exportación no disponible: use CSV, TSV o XLSX."},
+                status=400,
+            )
+        export = SafeTableExport(export_format, table, dataset_kwargs={"title": f"Tablero {year}"})
+        return export.response(f"tablero-{year}.{export_format}")
+    summary = selectors.tablero_summary(statuses=statuses)
     return render(
         request,
         "indicators/tablero.html",
         {
             "year": year,
             "years": years,
+            "year_choice": chosen.choice,
             "filter": filterset,
             "table": table,
-            "cards": selectors.tablero_cards(statuses=statuses),
+            "cards": summary.cards,
+            "coverage": summary.coverage,
+            "thresholds": selectors.thresholds(),
             "own_directorate": access.directorate_of(request.user),
         },
     )
@@ -59,18 +95,23 @@ def tablero(request):
 
 @login_required
 def directorate_list(request):
-    year, years, _ = year_context(request)
+    chosen = page_year(request)
+    year, years, plan_years = chosen.year, chosen.years, chosen.plan_years
     status.ensure(year)
     summaries = selectors.directorate_summaries(year=year)
+    # The year's deadline, for «¿Quién no ha reportado?»; years before the plan are not due.
+    due = inbox.due_of(year=year, today=deadlines.today()) if year in plan_years else None
     return render(
         request,
         "indicators/directorates.html",
         {
             "year": year,
             "years": years,
+            "year_choice": chosen.choice,
             "summaries": summaries,
             "figure": charts.directorate_comparison_figure(summaries, year=year),
             "own_directorate": access.directorate_of(request.user),
+            "due": due,
         },
     )
 
@@ -78,11 +119,12 @@ def directorate_list(request):
 @login_required
 def directorate_detail(request, code: str):
     directorate = get_object_or_404(Directorate, code=code)
-    year, years, plan_years = year_context(request)
+    chosen = page_year(request)
+    year, years, plan_years = chosen.year, chosen.years, chosen.plan_years
     history, actions, reports, facts = selectors.directorate_history(
         directorate=directorate, years=plan_years
     )
-    rows = [selectors.DashboardRow(f, f.status_as_of(year)) for f in facts]
+    rows, coverage = selectors.year_rows(facts=facts, year=year)
     report_grid = [
         (action, [reports.get((action.pk, y)) for y in plan_years]) for action in actions
     ]
@@ -94,9 +136,12 @@ def directorate_detail(request, code: str):
             "year": year,
             "years": years,
             "plan_years": plan_years,
+            "year_choice": chosen.choice,
             "history": history,
             "report_grid": report_grid,
             "rows": rows,
+            "coverage": coverage,
+            "thresholds": selectors.thresholds(),
             "figure": charts.directorate_progress_figure(
                 history, title=f"Avance de {directorate.code} por año"
             ),
@@ -106,12 +151,18 @@ def directorate_detail(request, code: str):
 
 @login_required
 def report(request):
-    year, years, _ = year_context(request)
+    year, years, plan_years = year_context(request)
     status.ensure(year)
     return render(
         request,
         "indicators/report.html",
-        {"report": reports.monitoring_report(year=year), "year": year, "years": years},
+        {
+            "report": reports.monitoring_report(year=year),
+            "year": year,
+            "years": years,
+            # The planning office writes section 4 (and sees its draft) for plan years.
+            "writes_conclusions": access.is_validator(request.user) and year in plan_years,
+        },
     )
 
 
@@ -121,7 +172,7 @@ def report_download(request, year: int):
         raise Http404("Año fuera del periodo.")
     status.ensure(year)
     response = HttpResponse(
-        reports.report_xlsx(reports.monitoring_report(year=year)),
+        report_xlsx.report_xlsx(reports.monitoring_report(year=year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="reporte-seguimiento-{year}.xlsx"'

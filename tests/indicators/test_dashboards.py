@@ -234,13 +234,14 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     client.force_login(validator)
     # session, user, groups; plan years, first year with data; stored statuses complete (2
     # counts); paginator count; objectives, counts by light, worst rows per objective; filter
-    # choices (objectives, directorates); page of rows, their targets; the user's directorate
-    with django_assert_max_num_queries(16):
+    # choices (objectives, directorates); page of rows, their targets; the user's directorate;
+    # menu badge (indicators.inbox.open_task_count: submitted count)
+    with django_assert_max_num_queries(17):
         client.get(reverse("home"), {"anio": 2016})
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # actions, responsibles, reports of the year, statuses of the year, directorates; the
-    # user's directorate
-    with django_assert_max_num_queries(13):
+    # user's directorate; the year's deadline; menu badge (submitted count)
+    with django_assert_max_num_queries(15):
         client.get(reverse("directorates"), {"anio": 2016})
     # session, user, groups; plan years, first year; objective indicators (5 reads);
     # objectives, plan; actions, responsibles, reports, statuses, directorates
@@ -248,12 +249,12 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
         client.get(reverse("report"), {"anio": 2016})
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # objective; statuses of its indicators; charted indicators (5 reads); actions,
-    # responsibles, sub-actions; reports
-    with django_assert_max_num_queries(18):
+    # responsibles, sub-actions; reports; menu badge (submitted count)
+    with django_assert_max_num_queries(19):
         client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
     # session, user, groups; directorate; plan years, first year; actions, reports, indicator
-    # reads (5), used for every year and the chosen one
-    with django_assert_max_num_queries(13):
+    # reads (5), used for every year and the chosen one; menu badge (submitted count)
+    with django_assert_max_num_queries(14):
         client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016})
 
 

@@ -127,8 +127,9 @@ def test_pending_lists_the_directorates_indicators_and_actions(
     client.force_login(registrar_dgc)
     enter_value(registrar_dgc)
     # session, user, groups, profile+directorate, plan years, indicators, values, actions,
-    # reports, directorates (filter), profile (entry buttons)
-    with django_assert_max_num_queries(12):
+    # reports, directorates (filter), profile (entry buttons); the year's deadline; menu
+    # badge (indicators.inbox.open_task_count): plan years, open-task counts
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("pending"), {"anio": 2016})
     page = response.content.decode()
     for code in ("OE3.1", "V1.2", "NAC.3"):
@@ -183,8 +184,10 @@ def test_indicator_page_for_every_role_and_not_for_anonymous(
     for user in (registrar_dgc, validator, director_dpe):
         client.force_login(user)
         # session, user, groups, profile, plan years, indicator, values, targets, flags,
-        # articulated objectives, value history, target history, first year with data (chart)
-        with django_assert_max_num_queries(13):
+        # articulated objectives, value history, target history, first year with data (chart);
+        # menu badge (indicators.inbox.open_task_count): registrar plan years + open-task
+        # counts, validator submitted count
+        with django_assert_max_num_queries(15):
             page = client.get(url).content.decode()
         assert "Conflicto de metas 2021" in page
         assert "7.01" in page  # 2013 value
