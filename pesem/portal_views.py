@@ -1,0 +1,262 @@
+"""The public portal (/publico/): the plan and its validated figures for anyone, without
+login, and the open-data downloads. Every view reads pesem.public (validated data only) and
+goes through `portal_view`: 404 while PESEM_PUBLIC_PORTAL is off, 429 past the rate limit,
+`Cache-Control: public, max-age=300` and an ETag from the data's version (304 when unchanged).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import condition, require_safe
+
+from indicators import status
+from indicators.filters import YearForm
+from pesem import datacache, opendata, public, ratelimit
+
+# Requests per client IP (as pesem.middleware.client_ip finds it) and minute, pages and
+# downloads together: far above a person browsing, low enough to stop a scraper's flood.
+RATE_LIMIT = 120
+RATE_WINDOW = 60
+MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again (ETag)
+MAX_CHARTS = 12  # charts on an objective page; the table lists every indicator
+JSON_TYPE = "application/json"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def _etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
+    return public.data_version()
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "portal/429.html", status=429)
+    response["Retry-After"] = str(RATE_WINDOW)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    conditional = condition(etag_func=_etag)(view)
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not settings.PESEM_PUBLIC_PORTAL:
+            raise Http404("El portal público no está habilitado.")
+        if not ratelimit.hit_client(request, "portal", limit=RATE_LIMIT, window=RATE_WINDOW):
+            return _too_many(request)
+        response = conditional(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=MAX_AGE)
+        return response
+
+    return wrapper
+
+
+def _years(request: HttpRequest) -> tuple[int, public.PublicYears]:
+    """(chosen year, the years) for a page; the year defaults to the latest validated."""
+    years = public.public_years()
+    if years is None:
+        raise Http404("No hay un plan cargado.")
+    form = YearForm(request.GET, years=years.years)
+    year = form.cleaned_data["anio"] if form.is_valid() else years.default
+    status.ensure(year)
+    return year, years
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    return response
+
+
+def _json_bytes(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _json_response(content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type=f"{JSON_TYPE}; charset=utf-8")
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@portal_view
+def home(request: HttpRequest) -> HttpResponse:
+    year, years = _years(request)
+    return render(
+        request,
+        "portal/home.html",
+        {"home": public.public_home(year=year), "year": year, "years": years.years},
+    )
+
+
+@portal_view
+def objective(request: HttpRequest, number: int) -> HttpResponse:
+    year, years = _years(request)
+    page = public.public_objective_page(number=number, year=year)
+    if page is None:
+        raise Http404("Objetivo no encontrado.")
+    figures = [
+        (i, public.indicator_chart(i, years=years.years, height=320))
+        for i in page.indicators[:MAX_CHARTS]
+    ]
+    return render(
+        request,
+        "portal/objective.html",
+        {
+            "page": page,
+            "figures": figures,
+            "charts_truncated": len(page.indicators) > MAX_CHARTS,
+            "year": year,
+            "years": years.years,
+        },
+    )
+
+
+@portal_view
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    _, years = _years(request)
+    published = public.narrative()
+    found = public.public_indicator(code=code, published=published)
+    if found is None:
+        raise Http404("Indicador no encontrado.")
+    return render(
+        request,
+        "portal/indicator.html",
+        {
+            "indicator": found,
+            "figure": public.indicator_chart(found, years=years.years),
+            "published": published,
+        },
+    )
+
+
+@portal_view
+def reports(request: HttpRequest) -> HttpResponse:
+    years = public.public_years()
+    return render(
+        request, "portal/reports.html", {"years": list(years.plan_years) if years else []}
+    )
+
+
+@portal_view
+def report_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    years = public.public_years()
+    if years is None or year not in years.plan_years:
+        raise Http404("Año fuera del periodo del plan.")
+
+    def build() -> bytes:
+        status.ensure(year)
+        published = public.narrative()
+        return opendata.report_workbook(
+            year=year,
+            objectives=public.public_objectives(),
+            indicators=public.public_indicators(published=published),
+            reports=public.public_reports(year=year, published=published),
+            published=published,
+        )
+
+    content = _cached(("report", year), build)
+    return _download(content, opendata.XLSX_TYPE, f"reporte-seguimiento-publico-{year}.xlsx")
+
+
+@portal_view
+def data(request: HttpRequest) -> HttpResponse:
+    resources = [opendata.about(name) for name in opendata.RESOURCES]
+    return render(
+        request,
+        "portal/data.html",
+        {
+            "resources": resources,
+            "indicators": public.public_indicator_index(),
+            "license": opendata.LICENSE,
+        },
+    )
+
+
+# --- downloads ----------------------------------------------------------------------------
+# Each file is built once per data version and kept in the shared cache (pesem.datacache;
+# PESEM_PAGE_CACHE, off in tests): at thousands of indicators a file costs seconds to build.
+
+
+def _cached(parts: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
+    return datacache.cached(("portal", *public.shape(), *parts), build)
+
+
+def _dataset() -> public.PublicDataset:
+    years = public.public_years()
+    if years is not None:
+        status.ensure(years.default)
+    return public.public_dataset()
+
+
+@portal_view
+def datapackage(request: HttpRequest) -> HttpResponse:
+    content = _cached(("datapackage",), lambda: _json_bytes(opendata.datapackage(_dataset())))
+    return _json_response(content)
+
+
+@portal_view
+def resource_csv(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in opendata.TABLES:
+        raise Http404("Recurso no encontrado.")
+
+    def build() -> bytes:
+        table = opendata.table(_dataset(), name)
+        assert table is not None  # the name is one of TABLES
+        return opendata.csv_bytes(table)
+
+    return _download(_cached(("csv", name), build), CSV_TYPE, f"{name}.csv")
+
+
+@portal_view
+def plan_xlsx(request: HttpRequest) -> HttpResponse:
+    content = _cached(("plan.xlsx",), lambda: opendata.plan_workbook(_dataset()))
+    return _download(content, opendata.XLSX_TYPE, "plan.xlsx")
+
+
+@portal_view
+def plan_json(request: HttpRequest) -> HttpResponse:
+    content = _cached(("plan.json",), lambda: _json_bytes(opendata.plan_json(_dataset())))
+    return _json_response(content)
+
+
+def _one_indicator(code: str) -> tuple[public.PublicIndicator, public.Narrative]:
+    years = public.public_years()
+    if years is not None:
+        status.ensure(years.default)
+    published = public.narrative()
+    found = public.public_indicator(code=code, published=published)
+    if found is None:
+        raise Http404("Indicador no encontrado.")
+    return found, published
+
+
+def _indicator_csv_bytes(code: str) -> bytes:
+    found, published = _one_indicator(code)
+    return opendata.csv_bytes(opendata.indicator_series_table(found, published))
+
+
+def _indicator_xlsx_bytes(code: str) -> bytes:
+    found, published = _one_indicator(code)
+    return opendata.indicator_workbook(found, published)
+
+
+@portal_view
+def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
+    content = _cached(("indicator.csv", code), lambda: _indicator_csv_bytes(code))
+    return _download(content, CSV_TYPE, f"{code}.csv")
+
+
+@portal_view
+def indicator_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    content = _cached(("indicator.xlsx", code), lambda: _indicator_xlsx_bytes(code))
+    return _download(content, opendata.XLSX_TYPE, f"{code}.xlsx")

@@ -1,0 +1,376 @@
+"""The public portal (/publico/): off by default, open without login when on, validated data
+only (the leak test), narrative as PortalSettings says, the same figures as the internal
+pages, cacheable (ETag, 304), rate limited, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators import selectors, status
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorValue,
+    IndicatorYearStatus,
+    Target,
+)
+from objectives.models import Directorate, StrategicAction, StrategicObjective
+from pesem import portal_views, public
+from pesem.models import PortalSettings
+from tests.conftest import enter_value
+from tests.pesem.conftest import (
+    DRAFT_VALUE,
+    SECRET_NUMBERS,
+    SECRET_TEXTS,
+    SUBMITTED_VALUE,
+    as_text,
+    fetch_all,
+    portal_urls,
+)
+from tests.test_no_external_resources import EXTERNAL, INLINE_SCRIPT
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["portal_home", "portal_reports", "portal_data"]
+
+
+def test_portal_is_off_by_default_and_answers_404(client, settings):
+    settings.PESEM_PUBLIC_PORTAL = False
+    for url in portal_urls():
+        assert client.get(url).status_code == 404, url
+
+
+def test_pages_and_downloads_open_without_login(client, validated):
+    pages = fetch_all(client)
+    home = pages[reverse("portal_home")]
+    assert "Plan Estratégico" in home and "Visión" in home
+    assert 'href="/publico/objetivos/3/?anio=2018"' in home  # default: latest validated year
+    assert "/accounts/" not in home and "Salir" not in home  # no staff menu, no login needed
+    response = client.get(reverse("portal_resource_csv", args=["valores"]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    response = client.get(reverse("portal_plan_xlsx"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.head(reverse("portal_home")).status_code == 200
+    assert client.post(reverse("portal_home")).status_code == 405
+
+
+def test_nothing_unvalidated_leaks_anywhere(client, validated, unpublished, validator):
+    # The traps are real: the data exist, the internal pages show them, and the stored status
+    # keeps a copy of the submitted value.
+    assert IndicatorValue.objects.filter(state="draft", value=DRAFT_VALUE).exists()
+    assert IndicatorYearStatus.objects.get(indicator__code="OE2.1", year=2018).preliminary == (
+        SUBMITTED_VALUE
+    )
+    assert any(
+        "292,181.07" in f
+        for f in IndicatorYearStatus.objects.get(indicator__code="OE2.1", year=2018).flags
+    )  # the stored findings mention the submitted value: the portal must recompute them
+    client.force_login(validator)
+    internal = client.get(reverse("indicator_detail", args=["NAC.3"])).content.decode()
+    assert "987,654.32" in internal and "NOTA-BORRADOR" in internal
+    client.logout()
+
+    pages = fetch_all(client)
+    assert len(pages) > 100
+    for url, text in pages.items():
+        for secret in SECRET_TEXTS + SECRET_NUMBERS:
+            assert secret not in text, f"{secret!r} in {url}"
+        # Narrative of validated values is off by default too.
+        for narrative in ("NOTA-VALIDADA", "ANALISIS-VALIDADO", "MEDIDAS-VALIDADAS"):
+            assert narrative not in text, f"{narrative!r} in {url}"
+        assert "QUE-SE-HIZO-VALIDADO" not in text, url
+    # Validated data are there, in pages and files.
+    page = pages[reverse("portal_indicator", args=["OE3.1"])]
+    assert "1.58" in page and "20.00" in page
+    assert "1.578947" in pages[reverse("portal_resource_csv", args=["valores"])]
+    assert "Salto en la serie: 1.58 en 2016 y 20.00 en 2018" in page  # validated findings
+    assert "1.70" in page  # the planning office's target is public, its reason is not
+
+
+NARRATIVE = [
+    ("publish_value_note", "NOTA-VALIDADA", ["portal_indicator", "valores", "plan.json"]),
+    ("publish_analysis", "ANALISIS-VALIDADO", ["portal_indicator", "valores", "plan.json"]),
+    ("publish_measures", "MEDIDAS-VALIDADAS", ["portal_indicator", "valores", "plan.json"]),
+    (
+        "publish_report_description",
+        "QUE-SE-HIZO-VALIDADO",
+        ["portal_objective", "avance-acciones", "plan.json", "report"],
+    ),
+]
+ALL_NARRATIVE = [text for _, text, _ in NARRATIVE]
+
+
+@pytest.mark.parametrize(("field", "text", "where"), NARRATIVE)
+def test_narrative_is_published_only_when_its_setting_is_on(client, validated, field, text, where):
+    urls = {
+        "portal_indicator": reverse("portal_indicator", args=["OE3.1"]),
+        "portal_objective": reverse("portal_objective", args=[2]) + "?anio=2016",
+        "valores": reverse("portal_resource_csv", args=["valores"]),
+        "avance-acciones": reverse("portal_resource_csv", args=["avance-acciones"]),
+        "plan.json": reverse("portal_plan_json"),
+        "report": reverse("portal_report_xlsx", args=[2016]),
+    }
+    for url in urls.values():
+        assert text not in as_text(client.get(url))
+    PortalSettings.objects.create(pk=1, **{field: True})
+    for name in where:
+        assert text in as_text(client.get(urls[name])), name
+    for url in urls.values():  # the other narrative fields stay unpublished
+        body = as_text(client.get(url))
+        assert not [other for other in ALL_NARRATIVE if other != text and other in body]
+    assert "JUSTIFICACION-VALIDADA" not in as_text(client.get(urls["portal_indicator"]))
+
+
+def test_pages_send_public_cache_control_and_answer_304(client, validated):
+    for url in (reverse("portal_home"), reverse("portal_datapackage")):
+        first = client.get(url)
+        assert first["Cache-Control"] == "public, max-age=300"
+        etag = first["ETag"]
+        again = client.get(url, headers={"if-none-match": etag})
+        assert again.status_code == 304 and again.content == b""
+        assert again["ETag"] == etag and again["Cache-Control"] == "public, max-age=300"
+
+
+# The data version (pesem.datacache) moves when a write commits, which a test inside a rolled
+# back transaction never does: these tests commit (transactional database, plan loaded).
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_gives_a_new_etag(plan_tx, client, validated, registrar_dgc, validator):
+    url = reverse("portal_home")
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    enter_value(registrar_dgc, "OE3.1", 2017, 450, 2_850_000, validator=validator)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert client.get(url, headers={"if-none-match": changed["ETag"]}).status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_narrative_choice_and_the_thresholds_change_the_version(plan_tx, settings):
+    before = public.data_version()
+    assert public.data_version() == before  # stable while nothing changes
+    PortalSettings.objects.create(pk=1, publish_analysis=True)
+    after_settings = public.data_version()
+    assert after_settings != before
+    settings.PESEM_LIGHT_GREEN = 90
+    assert public.data_version() != after_settings
+
+
+@pytest.mark.django_db(transaction=True)
+def test_downloads_are_built_once_per_data_version(
+    plan_tx, client, validated, registrar_dgc, validator, settings
+):
+    settings.PESEM_PAGE_CACHE = True
+    url = reverse("portal_resource_csv", args=["valores"])
+    first = client.get(url).content
+    assert b"OE3.1,2017," not in first
+    # A write that sends no signal does not move the version: the cached file is served.
+    IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).update(source="otra")
+    assert client.get(url).content == first
+    enter_value(registrar_dgc, "OE3.1", 2017, 450, 2_850_000, validator=validator)
+    assert b"OE3.1,2017," in client.get(url).content
+
+
+def test_logged_in_staff_get_the_same_public_cacheable_page(client, validator):
+    client.force_login(validator)
+    response = client.get(reverse("portal_home"))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_rate_limit_per_client_ip_answers_429_in_spanish(client, monkeypatch):
+    monkeypatch.setattr(portal_views, "RATE_LIMIT", 3)
+    for _ in range(3):
+        assert client.get(reverse("portal_reports")).status_code == 200
+    refused = client.get(reverse("portal_data"))
+    assert refused.status_code == 429
+    assert "Demasiadas solicitudes" in refused.content.decode()
+    assert refused["Retry-After"] == "60" and "no-store" in refused["Cache-Control"]
+    other = client.get(reverse("portal_reports"), REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 200  # another client is not affected
+
+
+def test_pages_load_nothing_from_another_host_and_run_no_inline_script(client, validated):
+    for name, args in (
+        ("portal_home", []),
+        ("portal_objective", [2]),
+        ("portal_indicator", ["OE2.1"]),
+        ("portal_reports", []),
+        ("portal_data", []),
+    ):
+        html = client.get(reverse(name, args=args)).content.decode()
+        assert not EXTERNAL.search(html) and not INLINE_SCRIPT.search(html), name
+        assert "css/pesem.css" in html
+
+
+def _rows(html: str, table_id: str) -> dict[str, list[str]]:
+    """Cells of a table's body rows, tags stripped, by indicator code."""
+    body = html.split(f'id="{table_id}"')[1].split("</table>")[0].split("<tbody>")[1]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", c).split())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        rows[cells[0].split()[0]] = cells
+    return rows
+
+
+@pytest.mark.parametrize("number", [2, 3])
+def test_objective_figures_equal_the_internal_page(client, validated, validator, number):
+    client.force_login(validator)
+    internal = client.get(reverse("objective_detail", args=[number]), {"anio": 2016})
+    client.logout()
+    portal = client.get(reverse("portal_objective", args=[number]), {"anio": 2016})
+    ours = _rows(portal.content.decode(), "portal-indicators")
+    theirs = _rows(internal.content.decode(), "objective-indicators")
+    assert ours == theirs
+    assert len(ours) >= 1
+    if number == 2:
+        assert ours["OE2.1"][3:5] == ["97.5 %", "● verde"]
+    assert f'data-figure="chart-{"OE2.1" if number == 2 else "OE3.1"}"' in portal.content.decode()
+
+
+def test_statuses_and_counts_are_the_stored_ones(client, validated):
+    stored = {
+        (s.indicator.code, s.year): s
+        for s in IndicatorYearStatus.objects.select_related("indicator")
+    }
+    for indicator in public.public_indicators():
+        assert indicator.statuses, indicator.code
+        for s in indicator.statuses:
+            row = stored[(indicator.code, s.year)]
+            assert (s.value, s.target, s.achievement, s.light, s.trajectory) == (
+                row.value,
+                row.target,
+                row.achievement,
+                row.light,
+                row.trajectory,
+            )
+    cards = selectors.tablero_cards(
+        statuses=selectors.tablero_statuses(year=2016, indicators=Indicator.objects.all())
+    )
+    home = public.public_home(year=2016)
+    for card, ours in zip(cards, home.cards, strict=True):
+        assert {light.value: n for light, n in card.counts.items()} == ours.counts
+
+
+def test_public_rows_carry_no_model_instance_and_no_private_field(validated, unpublished):
+    """The structural guarantee: plain values only (the chart's facts aside, which templates
+    cannot reach), and the values read are the validated ones."""
+    indicator = public.public_indicator(code="NAC.3")
+    assert indicator is not None and indicator.values == ()
+    years = [v.year for v in public.public_indicator(code="OE2.1").values]
+    assert 2016 in years and 2018 not in years  # 2018 is only submitted
+    fields = set(public.PublicValue.__dataclass_fields__)
+    assert not fields & {"state", "justification", "warnings", "evidence_url", "updated_by"}
+    assert {r.description for r in public.public_reports()} == {""}
+
+
+# --- query counts -----------------------------------------------------------------------
+
+
+def grow(extra: int) -> None:
+    """`extra` indicators on OE2 with validated values and targets, and extra/4 actions with
+    validated reports; statuses refreshed once, as a bulk load does."""
+    objective = StrategicObjective.objects.get(number=2)
+    dpe = Directorate.objects.get(code="DPE")
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            code=f"SYN.{n}",
+            name=f"Sintético {n}",
+            numerator="n",
+            denominator="d",
+            level="objective",
+            objective=objective,
+            responsible=dpe,
+            order=100 + n,
+        )
+        for n in range(extra)
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(indicator=i, year=y, value=D("1.2"), state="validated")
+        for i in indicators
+        for y in (2014, 2015, 2016)
+    )
+    Target.objects.bulk_create(
+        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
+        for i in indicators
+        for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
+    )
+    actions = StrategicAction.objects.bulk_create(
+        StrategicAction(objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"A {n}")
+        for n in range(extra // 4)
+    )
+    for action in actions:
+        action.responsibles.add(dpe)
+    ActionReport.objects.bulk_create(
+        ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
+        for a in actions
+    )
+    status.refresh()
+
+
+COUNTED = [
+    ("portal_home", [], {"anio": 2016}),
+    ("portal_objective", [2], {"anio": 2016}),
+    ("portal_indicator", ["OE2.1"], {}),
+    ("portal_reports", [], {}),
+    ("portal_data", [], {}),
+    ("portal_datapackage", [], {}),
+    ("portal_resource_csv", ["estados"], {}),
+    ("portal_indicator_csv", ["OE2.1"], {}),
+    ("portal_report_xlsx", [2016], {}),
+]
+
+
+@pytest.fixture
+def memory_cache(settings):
+    """The rate limit's counter in process memory: in the database cache it costs four to six
+    queries depending on whether the minute's window is new, which would make counts jump at
+    a window's edge."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def count_queries(client, name, args, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(name, args=args), params)
+    assert response.status_code == 200, name
+    return len(ctx.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_the_plan(client, validated, memory_cache):
+    small = {page[0]: count_queries(client, *page) for page in COUNTED}
+    grow(120)
+    large = {page[0]: count_queries(client, *page) for page in COUNTED}
+    assert large == small
+
+
+def test_query_count_pins(client, validated, memory_cache, django_assert_max_num_queries):
+    # Every portal response reads the data version (1 query; the rate limit's counter is in
+    # memory here, see memory_cache); pages with a year add plan years, first year with
+    # data, default year, and the stored statuses' completeness (2 counts): 6 in all.
+    # + plan, objectives, actions, responsibles, objectives and light counts
+    with django_assert_max_num_queries(12):
+        client.get(reverse("portal_home"), {"anio": 2016})
+    # + narrative; objective, actions, responsibles; indicators, values, targets, flags,
+    # articulated objectives, statuses; validated reports
+    with django_assert_max_num_queries(17):
+        client.get(reverse("portal_objective", args=[2]), {"anio": 2016})
+    # + narrative; the indicator, values, targets, flags, articulated objectives, statuses
+    with django_assert_max_num_queries(13):
+        client.get(reverse("portal_indicator", args=["OE2.1"]))
+    # version; the index of indicators
+    with django_assert_max_num_queries(2):
+        client.get(reverse("portal_data"))
+    # + narrative, plan, objectives, actions, responsibles, six indicator reads, reports,
+    # directorates
+    with django_assert_max_num_queries(19):
+        client.get(reverse("portal_datapackage"))
