@@ -1,0 +1,76 @@
+"""Admin of the read API's personal tokens (README, "API de lectura").
+
+Issuing a token shows its secret once, in the message after saving; only its SHA-256 is
+stored, so nobody (an administrator included) can see it again: a lost token is revoked and
+a new one issued. Revoked tokens stay listed. Every issue and revocation writes a
+"pesem.audit" line with the acting user."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from objectives.admin import AuditedAdmin
+from pesem.models import ApiToken
+
+audit = logging.getLogger("pesem.audit")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("user", "name")
+        return ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ApiToken | None = None
+    ) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        # Only the description changes; a token belongs to one user for life.
+        return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.prefix, secret = ApiToken.new_secret()
+        obj.key_hash = ApiToken.hash_secret(secret)
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            f"Token de API de {obj.user} creado. Cópielo ahora: no se volverá a mostrar. "
+            f"Token: {secret}",
+        )
+
+    @admin.action(description="Revocar los tokens seleccionados")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        now = timezone.now()
+        tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
+        ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now)
+        for token in tokens:
+            audit.info(
+                "write",
+                extra={
+                    "user": request.user.get_username(),
+                    "via": "admin",
+                    "operation": "revoke",
+                    "what": "apitoken",
+                    "id": token.pk,
+                    "object": str(token),
+                },
+            )
+        messages.success(request, f"Tokens revocados: {len(tokens)}.")
