@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Pages of a logged-in user are never kept by the browser or a proxy.
     "pesem.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Kept pages per data version (pesem/pagecache.py): after auth and messages.
+    "pesem.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pesem.middleware.AuditRefusalMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.

@@ -1,0 +1,148 @@
+"""Rendered pages kept per data version (pesem.datacache), so a page read a thousand times
+between two saves is built once.
+
+Which pages, and for whom a copy is valid:
+- AUDIENCE pages (dashboards, the plan, an indicator, actors, the report and its files) look the
+  same to every user with the same roles, directorate and staff flag: one copy per audience.
+- SESSION pages (a person's own work: Mis tareas, Pendientes, the grid, the validation queue)
+  carry buttons that depend on who the person is: one copy per session.
+The parts of a copy that are personal are put back at every answer: the user's name and task
+badge in the header (between `<!--pc:...-->` markers in base.html) and the CSRF tokens of the
+forms. A request with flash messages waiting, any method but GET, and any answer but 200 are
+never cached. Keys carry today's date (deadline texts count days) and the data version, read
+before the page is built, so a copy never outlives the write that made it stale."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from indicators import access, deadlines, inbox
+from pesem import datacache
+
+AUDIENCE = "audience"
+SESSION = "session"
+PAGES = {
+    "home": AUDIENCE,
+    "plan": AUDIENCE,
+    "objective_detail": AUDIENCE,
+    "prospective": AUDIENCE,
+    "directorates": AUDIENCE,
+    "directorate_detail": AUDIENCE,
+    "report": AUDIENCE,
+    "report_download": AUDIENCE,
+    "report_pdf": AUDIENCE,
+    "indicator_detail": AUDIENCE,
+    "actors": AUDIENCE,
+    "actor_matrix": AUDIENCE,
+    "variable_actors": AUDIENCE,
+    "actor_detail": AUDIENCE,
+    "my_tasks": SESSION,
+    "pending": SESSION,
+    "grid": SESSION,
+    "validation_queue": SESSION,
+}
+USER_MARK = re.compile(r"<!--pc:user-->.*?<!--/pc:user-->", re.S)
+BADGE_MARK = re.compile(r"<!--pc:badge-->.*?<!--/pc:badge-->", re.S)
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    """Flash messages waiting for this request (cookie or session storage): the page must be
+    rendered for them."""
+    return "messages" in request.COOKIES or bool(request.session.get("_messages"))
+
+
+def _audience(request: HttpRequest, kind: str) -> str:
+    user = request.user
+    if kind == SESSION:
+        return f"s:{request.session.session_key}"
+    roles = ",".join(sorted(access.roles(user)))
+    return f"a:{roles}:{access.directorate_id_of(user)}:{int(user.is_staff)}"
+
+
+def _page_key(request: HttpRequest, kind: str, version: int) -> str:
+    return datacache.key(
+        "page",
+        request.resolver_match.url_name if request.resolver_match else "",
+        request.get_full_path(),
+        _audience(request, kind),
+        timezone.localdate().isoformat(),
+        version=version,
+    )
+
+
+def _personal_parts(request: HttpRequest) -> dict[str, str]:
+    user = request.user
+    name = escape(user.get_full_name() or user.get_username())
+    count = (
+        inbox.open_task_count(user=user, today=deadlines.today())
+        if access.roles(user) & inbox.TASK_ROLES
+        else None
+    )
+    badge = render_to_string("_badge.html", {"open_tasks": count}).strip()
+    return {"user": name, "badge": badge}
+
+
+def _fill(request: HttpRequest, html: str) -> str:
+    parts = _personal_parts(request)
+    html = USER_MARK.sub(lambda _: f"<!--pc:user-->{parts['user']}<!--/pc:user-->", html)
+    html = BADGE_MARK.sub(lambda _: f"<!--pc:badge-->{parts['badge']}<!--/pc:badge-->", html)
+    if "csrfmiddlewaretoken" in html:
+        token = get_token(request)
+        html = CSRF_INPUT.sub(lambda m: f"{m.group(1)}{token}{m.group(2)}", html)
+    return html
+
+
+class PageCacheMiddleware:
+    """After authentication and messages: serves a kept copy of a cacheable page, or keeps the
+    page the view renders."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and response.status_code == 200 and not response.streaming:
+            entry = {
+                "content": response.content,
+                "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+            }
+            cache.set(key, entry, datacache.TIMEOUT)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if not settings.PESEM_PAGE_CACHE or request.method != "GET":
+            return None
+        match = request.resolver_match
+        kind = PAGES.get(match.url_name or "") if match else None
+        if kind is None or not request.user.is_authenticated or _has_messages(request):
+            return None
+        if kind == SESSION and not request.session.session_key:
+            return None
+        key = _page_key(request, kind, datacache.current_version())
+        entry = cache.get(key)
+        if entry is None:
+            request._page_cache_key = key  # type: ignore[attr-defined]  # kept on the way out
+            return None
+        content: bytes = entry["content"]
+        headers: dict[str, str] = entry["headers"]
+        if headers.get("Content-Type", "").startswith("text/html"):
+            content = _fill(request, content.decode()).encode()
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response

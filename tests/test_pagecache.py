@@ -1,0 +1,96 @@
+"""Kept pages: built once per data version and audience, personal parts put back on every
+answer, never kept across a write, never shared between audiences or sessions where the page
+is personal."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from indicators import services
+from indicators.models import Indicator
+from tests.conftest import make_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings, plan_tx):
+    settings.PESEM_PAGE_CACHE = True
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_dashboard_is_built_once_then_served_with_the_readers_own_name(django_user_model):
+    ana = make_staff(django_user_model, "ana", "director", "DPE")
+    ana.first_name = "Ana"
+    ana.save()
+    luis = make_staff(django_user_model, "luis", "director", "DPE")
+    luis.first_name = "Luis"
+    luis.save()
+    first = _client(ana).get("/direcciones/?anio=2016")
+    assert first.status_code == 200 and "X-Page-Cache" not in first
+    again = _client(luis).get("/direcciones/?anio=2016")
+    assert again["X-Page-Cache"] == "hit"
+    html = again.content.decode()
+    assert "<!--pc:user-->Luis<!--/pc:user-->" in html and ">Ana<" not in html
+    assert again["Cache-Control"] == "private, no-store"
+
+
+def test_a_write_makes_every_kept_page_stale(django_user_model):
+    registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
+    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    assert "777,777" not in director.get("/indicadores/NAC.3/").content.decode()
+    assert director.get("/indicadores/NAC.3/")["X-Page-Cache"] == "hit"
+    services.value_save(
+        user=registrar,
+        indicator=Indicator.objects.get(code="NAC.3"),
+        year=2016,
+        numerator=None,
+        denominator=None,
+        value=Decimal("777777"),
+    )
+    page = director.get("/indicadores/NAC.3/")
+    assert "X-Page-Cache" not in page  # rebuilt
+    assert "777,777" in page.content.decode()
+
+
+def test_audiences_do_not_share_a_copy(django_user_model):
+    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    validator = _client(make_staff(django_user_model, "val", "validador", "OPP"))
+    director.get("/")
+    served = validator.get("/")
+    assert "X-Page-Cache" not in served
+    assert "Validación" in served.content.decode()
+
+
+def test_personal_pages_are_kept_per_session_with_a_fresh_csrf_token(django_user_model):
+    registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
+    first_session, second_session = _client(registrar), _client(registrar)
+    first = first_session.get("/direcciones/DGC/2016/registro/")
+    again = first_session.get("/direcciones/DGC/2016/registro/")
+    assert again["X-Page-Cache"] == "hit"
+    # The kept copy's token is replaced by one valid for this request's session.
+    assert _csrf(again.content.decode()) != _csrf(first.content.decode())
+    other = second_session.get("/direcciones/DGC/2016/registro/")
+    assert "X-Page-Cache" not in other
+
+
+def test_a_page_with_a_message_waiting_is_rendered_for_it(django_user_model):
+    registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
+    client = _client(registrar)
+    client.get("/direcciones/DGC/2016/registro/")
+    response = client.post("/direcciones/DGC/2016/registro/", {"save": ""}, follow=True)
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
