@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import ActionReport, Indicator, IndicatorFlag, IndicatorValue, Target
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorFlag,
+    IndicatorValue,
+    OutboundMail,
+    ReportingDeadline,
+    Target,
+)
 from objectives.admin import AuditedAdmin
 
 READ_ONLY_NOTE = (
@@ -203,3 +211,39 @@ class ActionReportAdmin(WorkflowHistoryAdmin):
             ),
             (reverse("validation_queue"), "Validación (oficina de planeamiento)"),
         )
+
+
+@admin.register(OutboundMail)
+class OutboundMailAdmin(admin.ModelAdmin):
+    """The mail outbox, read-only: what was sent, what waits and why (send_mail_outbox)."""
+
+    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "attempts"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to_email", "subject"]
+    readonly_fields = [f.name for f in OutboundMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(admin.ModelAdmin):
+    """Read-only here: the planning office sets dates at /calendario/, with a reason."""
+
+    list_display = ["year", "due_date", "updated_by", "updated_at"]
+    readonly_fields = ["year", "due_date", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

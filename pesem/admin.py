@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from objectives.admin import AuditedAdmin
-from pesem.models import ApiToken
+from pesem.models import ApiToken, PortalSettings
 
 audit = logging.getLogger("pesem.audit")
 
@@ -74,3 +74,28 @@ class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
                 },
             )
         messages.success(request, f"Tokens revocados: {len(tokens)}.")
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """One row: which narrative fields the public portal, downloads and anonymous API show.
+    Every field is off until the planning office turns it on here."""
+
+    fields = [
+        "publish_analysis",
+        "publish_measures",
+        "publish_value_note",
+        "publish_report_description",
+    ]
+    list_display = ["__str__", *fields, "updated_by", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not PortalSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.pk = 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -10,8 +10,15 @@ pytestmark = pytest.mark.django_db
 MODELS = sorted(
     (m for m in admin.site._registry if m._meta.app_label != "axes"), key=lambda m: m._meta.label
 )
-# Changed only through the workflow's pages: admin shows them, without an add form.
-WORKFLOW = {"indicators.IndicatorValue", "indicators.ActionReport", "indicators.Target"}
+# Changed only through the workflow's pages (or written by the system: the mail outbox, the
+# calendar set at /calendario/): admin shows them, without an add form.
+WORKFLOW = {
+    "indicators.IndicatorValue",
+    "indicators.ActionReport",
+    "indicators.Target",
+    "indicators.OutboundMail",
+    "indicators.ReportingDeadline",
+}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
