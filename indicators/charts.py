@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import plotly.graph_objects as go
 
+from indicators import progress
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
 from objectives.charts import as_float, as_json, base_layout, plain
 
 LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
 SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}
+LIGHT_NAMES = {
+    "green": "Verde",
+    "yellow": "Amarillo",
+    "red": "Rojo",
+    "grey": "Gris (sin dato validado o sin meta)",
+}
+OFF_SCALE_COLOR = "#b3261e"
 
 
 def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) -> dict:
@@ -17,7 +27,10 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
     milestones and the projection to the final year."""
     indicator = facts.indicator
     fig = go.Figure()
+    off_scale = set(facts.off_scale_years)
+    scale: list[Decimal] = []  # every value drawn except the off-scale ones: the y-axis range
     validated = sorted(facts.official_series.items())
+    scale += [v for y, v in validated if y not in off_scale]
     if validated:
         fig.add_trace(
             go.Scatter(
@@ -34,6 +47,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         for v in facts.values
         if v.state == WorkflowState.SUBMITTED and v.value is not None
     ]
+    scale += [v for y, v in preliminary if y not in off_scale]
     if preliminary:
         fig.add_trace(
             go.Scatter(
@@ -45,6 +59,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
             )
         )
     if facts.baseline:
+        scale.append(facts.baseline.value)
         fig.add_trace(
             go.Scatter(
                 x=[facts.baseline.year],
@@ -59,6 +74,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         if t.kind == Target.Kind.TARGET and t.year is not None:
             by_source.setdefault(t.source, []).append(t)
     for source, targets in sorted(by_source.items()):
+        scale += [t.value for t in targets]
         fig.add_trace(
             go.Scatter(
                 x=[t.year for t in targets],
@@ -73,6 +89,7 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
     if milestones:
         path = [(facts.baseline.year, facts.baseline.value)] if facts.baseline else []
         path += sorted([(y, t.value) for y, t in milestones] + list(facts.official.items()))
+        scale += [v for _, v in path]
         fig.add_trace(
             go.Scatter(
                 x=[y for y, _ in path],
@@ -86,6 +103,8 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
     if validated and final_year:
         trajectory = facts.summary().trajectory
         if trajectory.projected_final is not None:
+            if validated[-1][0] not in off_scale:  # a pace measured from an odd value is odd too
+                scale.append(trajectory.projected_final)
             fig.add_trace(
                 go.Scatter(
                     x=[validated[-1][0], final_year],
@@ -102,8 +121,62 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         height=height,
     )
     layout["xaxis"].update({"dtick": 1, "range": [years.start - 0.5, years.stop - 0.5]})
+    _keep_off_scale_visible(fig, layout, validated + preliminary, off_scale, scale, years)
     fig.update_layout(**layout)
     return as_json(fig)
+
+
+def _keep_off_scale_visible(
+    fig: go.Figure,
+    layout: dict,
+    points: list[tuple[int, Decimal]],
+    off_scale: set[int],
+    scale: list[Decimal],
+    years: range,
+) -> None:
+    """A value flagged off scale (V14 2013 = 63.00 between 0.70 and 1.52) would flatten the
+    rest of the series into a line at the bottom. The y-axis covers the other values
+    (progress.axis_range); the odd value keeps its place in its series' line, which leaves
+    the plot at the edge, gets a marker at that edge and its number written beside it."""
+    bounds = progress.axis_range(scale) if off_scale else None
+    if bounds is None:
+        return
+    low, high = bounds
+    outside = [(y, v) for y, v in points if y in off_scale and (v > high or v < low)]
+    if not outside:
+        return
+    layout["yaxis"]["range"] = [as_float(low), as_float(high)]
+    middle = (years.start + years.stop - 1) / 2
+    fig.add_trace(
+        go.Scatter(
+            x=[y for y, _ in outside],
+            y=[as_float(high if v > high else low) for _, v in outside],
+            customdata=[as_float(v) for _, v in outside],
+            mode="markers",
+            name="Valor fuera de escala (número anotado)",
+            marker={
+                "symbol": ["triangle-up" if v > high else "triangle-down" for _, v in outside],
+                "size": 13,
+                "color": OFF_SCALE_COLOR,
+            },
+            cliponaxis=False,
+            hovertemplate="%{x}: %{customdata:,.2f} (fuera de escala)<extra></extra>",
+        )
+    )
+    layout["annotations"] = [
+        {
+            "x": year,
+            "y": as_float(high if value > high else low),
+            "text": f"{progress.fmt(value)} {'↑' if value > high else '↓'} fuera de escala",
+            "showarrow": False,
+            "xanchor": "left" if year <= middle else "right",
+            "xshift": 9 if year <= middle else -9,
+            "yanchor": "top" if value > high else "bottom",
+            "font": {"size": 11, "color": OFF_SCALE_COLOR},
+            "bgcolor": "rgba(255, 255, 255, 0.85)",
+        }
+        for year, value in outside
+    ]
 
 
 def directorate_progress_figure(rows: list, *, title: str) -> dict:
@@ -135,28 +208,35 @@ def directorate_progress_figure(rows: list, *, title: str) -> dict:
 
 
 def directorate_comparison_figure(rows: list, *, year: int) -> dict:
-    """One chart across all directorates for a year. `rows` are DirectorateSummary rows."""
+    """Across directorates, the share of each one's indicators in green, yellow, red and grey
+    in `year` (stacked bars adding up to 100 %), from the stored statuses: green alone would
+    hide whether the rest is behind (red) or merely without data (grey). `rows` are
+    DirectorateSummary rows; one without indicators draws no bar."""
     codes = [plain(r.directorate.code) for r in rows]
-    series = [
-        ("action_progress", "Avance promedio de acciones (%)", "#8a1538"),
-        ("report_share", "Acciones con reporte validado (%)", "#5b6672"),
-        ("green_share", "Indicadores en verde (%)", LIGHT_COLORS["green"]),
-    ]
+    # getattr: a row without the statuses' shares (one built by hand) draws no bar.
+    shares = [getattr(r, "light_shares", None) or {} for r in rows]
+    counts = [getattr(r, "light_counts", None) or {} for r in rows]
     fig = go.Figure(
         [
             go.Bar(
                 x=codes,
-                y=[as_float(getattr(r, attr)) for r in rows],
-                name=name,
-                marker={"color": color},
+                y=[as_float(s.get(light)) for s in shares],
+                customdata=[c.get(light, 0) for c in counts],
+                name=LIGHT_NAMES[light],
+                marker={"color": LIGHT_COLORS[light]},
+                hovertemplate=f"%{{x}}: %{{y:.0f}} % (%{{customdata}})<extra>{LIGHT_NAMES[light]}"
+                "</extra>",
             )
-            for attr, name, color in series
+            for light in progress.Light
         ]
     )
     layout = base_layout(
-        f"Avance por dirección responsable, {year}", x_title="Dirección", y_title="Porcentaje"
+        f"Indicadores de cada dirección por semáforo, {year}",
+        x_title="Dirección",
+        y_title="Porcentaje de sus indicadores",
     )
-    layout["barmode"] = "group"
-    layout["yaxis"].update({"range": [0, 105], "tickformat": ",.0f"})
+    layout["barmode"] = "stack"
+    layout["legend"]["traceorder"] = "normal"  # green first, as the bars stack from the bottom
+    layout["yaxis"].update({"range": [0, 100], "tickformat": ",.0f", "ticksuffix": " %"})
     fig.update_layout(**layout)
     return as_json(fig)

@@ -28,6 +28,14 @@ from objectives.models import (
     StrategicObjective,
     responsibles_prefetch,
 )
+from objectives.ordering import indicator_key
+
+
+def list_order(indicator: Indicator) -> tuple[int, tuple[str | int, ...]]:
+    """The order of every list of indicators: objective, variable, national; codes in natural
+    order (objectives.ordering). Applied in Python to rows already read, so no query count
+    changes and V2.1 comes before V10.1 whatever the database's collation."""
+    return indicator_key(indicator.level, indicator.code)
 
 
 def thresholds() -> progress.Thresholds:
@@ -63,6 +71,17 @@ class IndicatorFacts:
             for v in self.values
             if v.value is not None and v.state == WorkflowState.VALIDATED
         }
+
+    @property
+    def off_scale_years(self) -> list[int]:
+        """Years of a charted value (validated or preliminary) that would flatten the rest of
+        the series: progress.off_scale_years with the jump factor of the flags."""
+        charted = {
+            v.year: v.value
+            for v in self.values
+            if v.value is not None and v.state in (WorkflowState.VALIDATED, WorkflowState.SUBMITTED)
+        }
+        return progress.off_scale_years(charted, Decimal(str(settings.PESEM_JUMP_FACTOR)))
 
     def target_for(self, year: int) -> progress.YearTarget | None:
         return progress.target_for_year(year, self.baseline, self.official, self.official_sources)
@@ -443,6 +462,23 @@ def dashboard_years(*, years: range) -> range:
     return range(min(first or years.start, years.start), years.stop)
 
 
+def year_coverage() -> dict[int, progress.Coverage]:
+    """Per year, how many indicators have a validated value (the stored status's `value`;
+    `preliminary`, a submitted value, does not count) of how many: one query."""
+    rows = (
+        IndicatorYearStatus.objects.order_by("year")
+        .values("year")
+        .annotate(total=Count("id"), validated=Count("value"))
+    )
+    return {row["year"]: progress.Coverage(row["validated"], row["total"]) for row in rows}
+
+
+def default_year_choice(*, years: range) -> progress.YearChoice:
+    """The year a dashboard opens on, and why (progress.default_year): one query."""
+    coverage = {year: c for year, c in year_coverage().items() if year in years}
+    return progress.default_year(coverage, fallback=years.start)
+
+
 # --- directorates -------------------------------------------------------------------------
 
 
@@ -471,6 +507,19 @@ class DirectorateSummary:
     @property
     def green_share(self) -> Decimal | None:
         return progress.green_share(progress.Light(s.light) for s in self.statuses)
+
+    @property
+    def light_counts(self) -> dict[progress.Light, int]:
+        return progress.light_counts(progress.Light(s.light) for s in self.statuses)
+
+    @property
+    def light_shares(self) -> dict[progress.Light, Decimal] | None:
+        """Green, yellow, red and grey as percents of all its indicators (adding up to 100)."""
+        return progress.light_shares(progress.Light(s.light) for s in self.statuses)
+
+    @property
+    def coverage(self) -> progress.Coverage:
+        return progress.coverage(s.value for s in self.statuses)
 
     @property
     def missing_reports(self) -> list[StrategicAction]:
@@ -506,12 +555,12 @@ def directorate_summaries(
         reports.setdefault(r.directorate_id, {})[r.action_id] = r
     # Keyed like the indicator's nullable foreign key; the query leaves out null ones.
     rows_by_dir: dict[int | None, list[IndicatorYearStatus]] = {}
-    for row in (
-        IndicatorYearStatus.objects.filter(year=year, indicator__responsible__isnull=False)
-        .select_related("indicator")
-        .order_by("indicator__code")
-    ):
+    for row in IndicatorYearStatus.objects.filter(
+        year=year, indicator__responsible__isnull=False
+    ).select_related("indicator"):
         rows_by_dir.setdefault(row.indicator.responsible_id, []).append(row)
+    for rows in rows_by_dir.values():
+        rows.sort(key=lambda r: list_order(r.indicator))
     return [
         DirectorateSummary(
             d, actions_by_dir.get(d.pk, []), reports.get(d.pk, {}), rows_by_dir.get(d.pk, [])
@@ -527,6 +576,7 @@ class DirectorateYear:
     action_progress: Decimal | None
     green_share: Decimal | None
     reported: int
+    coverage: progress.Coverage = progress.Coverage(0, 0)  # indicators with a validated value
 
 
 def directorate_history(
@@ -550,8 +600,11 @@ def directorate_history(
         (r.action_id, r.year): r
         for r in ActionReport.objects.filter(directorate=directorate, year__in=list(years))
     }
-    facts = indicator_facts_list(
-        queryset=indicator_queryset(light=True).filter(responsible=directorate)
+    facts = sorted(
+        indicator_facts_list(
+            queryset=indicator_queryset(light=True).filter(responsible=directorate)
+        ),
+        key=lambda f: list_order(f.indicator),
     )
     history = []
     for year in years:
@@ -560,15 +613,26 @@ def directorate_history(
             for a in actions
             if (a.pk, year) in reports and reports[(a.pk, year)].state == WorkflowState.VALIDATED
         ]
+        statuses = [f.status_as_of(year) for f in facts]
         history.append(
             DirectorateYear(
                 year=year,
                 action_progress=progress.mean(validated),
-                green_share=progress.green_share(f.status_as_of(year).light for f in facts),
+                green_share=progress.green_share(s.light for s in statuses),
                 reported=len(validated),
+                coverage=progress.coverage(s.value for s in statuses),
             )
         )
     return history, actions, reports, facts
+
+
+def year_rows(
+    *, facts: list[IndicatorFacts], year: int
+) -> tuple[list[DashboardRow], progress.Coverage]:
+    """Indicators already read (in their order) with their status in `year`, and how many of
+    them have a validated value that year: no query."""
+    rows = [DashboardRow(f, f.status_as_of(year)) for f in facts]
+    return rows, progress.coverage(r.status.value for r in rows)
 
 
 # --- the tablero, over stored statuses -----------------------------------------------------
@@ -589,26 +653,57 @@ def tablero_statuses(
     return qs.filter(light=light) if light else qs
 
 
+def tablero_rows(*, statuses: QuerySet[IndicatorYearStatus]) -> list[IndicatorYearStatus]:
+    """The table's rows in list order (objective, variable, national; natural codes), each
+    with `natural_rank`, its position, for the table's sorting: two queries (the rows, their
+    targets) instead of a count and a page, since natural order is not SQL's."""
+    rows = sorted(statuses, key=lambda s: list_order(s.indicator))
+    for rank, row in enumerate(rows):
+        row.natural_rank = rank  # type: ignore[attr-defined]
+    return rows
+
+
 @dataclass
 class TableroCard:
     objective: StrategicObjective
     counts: dict[progress.Light, int]
     rows: list[IndicatorYearStatus]  # the worst CARD_ROWS statuses, red first
     more: int
+    coverage: progress.Coverage = progress.Coverage(0, 0)
+
+
+@dataclass
+class TableroSummary:
+    cards: list[TableroCard]
+    coverage: progress.Coverage  # of every status counted, with or without an objective
 
 
 def tablero_cards(*, statuses: QuerySet[IndicatorYearStatus]) -> list[TableroCard]:
-    """Per objective: counts by light, and its worst few indicators: three queries whatever
-    the number of indicators (objectives, counts, ranked rows)."""
+    return tablero_summary(statuses=statuses).cards
+
+
+def tablero_summary(*, statuses: QuerySet[IndicatorYearStatus]) -> TableroSummary:
+    """Per objective: counts by light, how many have a validated value, and its worst few
+    indicators; and the coverage of all the statuses. Three queries whatever the number of
+    indicators (objectives, counts, ranked rows)."""
     objectives = list(StrategicObjective.objects.all())
     counts: dict[int, dict[progress.Light, int]] = {
         o.pk: {light: 0 for light in progress.Light} for o in objectives
     }
+    # Keyed like the indicator's nullable foreign key: indicators of no objective (variable
+    # and national ones) count in the overall coverage only.
+    validated: dict[int | None, int] = {}
+    overall = progress.Coverage(0, 0)
     for row in (
-        statuses.order_by().values("indicator__objective_id", "light").annotate(n=Count("id"))
+        statuses.order_by()
+        .values("indicator__objective_id", "light")
+        .annotate(n=Count("id"), validated=Count("value"))
     ):
-        if row["indicator__objective_id"] in counts:
-            counts[row["indicator__objective_id"]][progress.Light(row["light"])] = row["n"]
+        objective_id = row["indicator__objective_id"]
+        validated[objective_id] = validated.get(objective_id, 0) + row["validated"]
+        overall = progress.Coverage(overall.validated + row["validated"], overall.total + row["n"])
+        if objective_id in counts:
+            counts[objective_id][progress.Light(row["light"])] = row["n"]
     ranked = (
         statuses.filter(indicator__objective__isnull=False)
         .prefetch_related(None)
@@ -626,12 +721,16 @@ def tablero_cards(*, statuses: QuerySet[IndicatorYearStatus]) -> list[TableroCar
     rows: dict[int | None, list[IndicatorYearStatus]] = {o.pk: [] for o in objectives}
     for status in ranked:
         rows[status.indicator.objective_id].append(status)
-    return [
+    for card_rows in rows.values():
+        card_rows.sort(key=lambda s: (s.light_rank, list_order(s.indicator)))
+    cards = [
         TableroCard(
             objective=o,
             counts=counts[o.pk],
             rows=rows[o.pk],
             more=sum(counts[o.pk].values()) - len(rows[o.pk]),
+            coverage=progress.Coverage(validated.get(o.pk, 0), sum(counts[o.pk].values())),
         )
         for o in objectives
     ]
+    return TableroSummary(cards, overall)

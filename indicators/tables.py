@@ -1,5 +1,7 @@
 """The tablero's indicator table over stored yearly statuses: display in render_*, export
-values in value_*; sorting happens in the database. Exports go through SafeTableExport."""
+values in value_*. Rows arrive as a list in list order (selectors.tablero_rows: objective,
+variable, national; codes in natural order), each with its `natural_rank`, which the columns
+use to break ties; sorting by a column happens in Python. Exports go through SafeTableExport."""
 
 from __future__ import annotations
 
@@ -26,12 +28,12 @@ def _targets(row: IndicatorYearStatus, year: int) -> str:
 
 
 class DashboardTable(tables.Table):
-    code = tables.Column("Código", accessor="indicator__code")
+    code = tables.Column("Código", accessor="indicator__code", order_by=("natural_rank",))
     name = tables.Column("Indicador", accessor="indicator__name", orderable=False)
     objective = tables.Column(
         "Objetivo",
         accessor="indicator__objective__number",
-        order_by=("indicator__objective__number", "indicator__code"),
+        order_by=("indicator__objective__number", "natural_rank"),
         default="—",
     )
     responsible = tables.Column("Responsable", accessor="indicator__responsible__code", default="—")
@@ -39,13 +41,12 @@ class DashboardTable(tables.Table):
     target_2016 = tables.Column("Meta 2016", accessor="pk", orderable=False)
     target_2021 = tables.Column("Meta 2021", accessor="pk", orderable=False)
     achievement = tables.Column("Cumplimiento", accessor="achievement")
-    light = tables.Column("Semáforo", accessor="light", order_by=("light_rank", "indicator__code"))
+    light = tables.Column("Semáforo", accessor="light", order_by=("light_rank", "natural_rank"))
     trajectory = tables.Column("Trayectoria a 2021", accessor="trajectory")
     flags = tables.Column("Observaciones", accessor="flags", orderable=False)
 
     class Meta:
         attrs = {"class": "dashboard", "id": "dashboard-table"}
-        order_by = ("objective",)
         orderable = True
         empty_text = "Ningún indicador cumple los filtros."
 

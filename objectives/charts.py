@@ -26,6 +26,11 @@ def plain(text: object) -> str:
 
 
 def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int = 360) -> dict:
+    """Our styling of every chart. Fits any width (no fixed width: autosize, and the drawing
+    script passes responsive: true). The legend sits at the very bottom of the figure
+    (yref "container"): plotly grows the bottom margin for it after the axis's tick labels
+    and title, so it never covers the x-axis title, as a legend placed at a fraction of the
+    plot's height below it did (y = -0.2 lands on the title of a 320 px chart)."""
     return {
         "title": {"text": plain(title), "x": 0, "font": {"size": 15}},
         # No plotly theme embedded in every figure (it weighs ~7 KB a chart): our own styling.
@@ -40,9 +45,17 @@ def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int
         },
         "separators": ".,",
         "height": height,
+        "autosize": True,
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
         "font": {"family": FONT, "size": 12},
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        },
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
     }

@@ -6,9 +6,20 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from indicators import progress
 from indicators.models import ActionReport, IndicatorYearStatus, Target
-from indicators.selectors import IndicatorFacts, indicator_facts_list, indicator_queryset
-from objectives.models import Directorate, Plan, StrategicAction, StrategicObjective
+from indicators.selectors import (
+    IndicatorFacts,
+    indicator_facts_list,
+    indicator_queryset,
+    list_order,
+)
+from objectives.models import (
+    Plan,
+    StrategicAction,
+    StrategicObjective,
+    responsibles_prefetch,
+)
 
 
 @dataclass
@@ -43,7 +54,10 @@ def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
     """The plan and, per objective, its indicators with baseline and 2016/2021 targets as
     published by each table: plan, objectives, and the indicator reads (fixed count)."""
     plan = Plan.objects.first()
-    facts = indicator_facts_list(queryset=indicator_queryset().filter(objective__isnull=False))
+    facts = sorted(
+        indicator_facts_list(queryset=indicator_queryset().filter(objective__isnull=False)),
+        key=lambda f: list_order(f.indicator),
+    )
     blocks = {o.id: ObjectiveBlock(o, []) for o in StrategicObjective.objects.all()}
     for f in facts:
         targets = f.targets
@@ -65,29 +79,33 @@ class ObjectivePage:
     charted: list  # IndicatorFacts of the first `max_charts` indicators, for their charts
     actions: list
     latest_reports: dict  # (action_id, directorate_id) -> latest ActionReport
+    coverage: progress.Coverage  # its indicators with a validated value in the year
 
 
 def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage | None:
     """An objective with its indicators' stored status in `year` (and full facts for the
     first `max_charts`, to draw them), its actions with responsibles and each responsible's
-    latest report: fixed number of queries whatever the number of indicators."""
+    latest report: fixed number of queries whatever the number of indicators. Indicators in
+    list order (objectives.ordering), sorted in Python after the queries."""
     objective = StrategicObjective.objects.filter(number=number).first()
     if objective is None:
         return None
-    statuses = list(
-        IndicatorYearStatus.objects.filter(year=year, indicator__objective=objective)
-        .select_related("indicator")
-        .order_by("indicator__order", "indicator__code")
+    statuses = sorted(
+        IndicatorYearStatus.objects.filter(
+            year=year, indicator__objective=objective
+        ).select_related("indicator"),
+        key=lambda s: list_order(s.indicator),
     )
-    charted = indicator_facts_list(
-        queryset=indicator_queryset(light=True)
-        .filter(objective=objective)
-        .order_by("order", "code")[:max_charts]
+    # The first `max_charts` in the table's order: chosen from the statuses just read.
+    charted_ids = [s.indicator_id for s in statuses[:max_charts]]
+    charted = sorted(
+        indicator_facts_list(queryset=indicator_queryset(light=True).filter(pk__in=charted_ids)),
+        key=lambda f: list_order(f.indicator),
     )
     actions = list(
         StrategicAction.objects.filter(objective=objective, parent=None)
         .prefetch_related(
-            Prefetch("responsibles", queryset=Directorate.objects.order_by("code")),
+            responsibles_prefetch(),  # Cuadro 6's order: the first may lead
             Prefetch("sub_actions", queryset=StrategicAction.objects.order_by("order")),
         )
         .order_by("order")
@@ -95,4 +113,6 @@ def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage 
     latest: dict = {}
     for r in ActionReport.objects.filter(action__objective=objective).order_by("year"):
         latest[(r.action_id, r.directorate_id)] = r
-    return ObjectivePage(objective, statuses, charted, actions, latest)
+    return ObjectivePage(
+        objective, statuses, charted, actions, latest, progress.coverage(s.value for s in statuses)
+    )

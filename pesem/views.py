@@ -7,8 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from indicators import access, charts, status
-from pesem.dashboard_views import year_context
+from indicators import access, charts, selectors, status
+from pesem.dashboard_views import page_year
 from pesem.selectors import objective_page, plan_overview
 
 MAX_CHARTS = 12
@@ -44,7 +44,8 @@ def home(request):
 
 @login_required
 def objective_detail(request, number: int):
-    year, years, _ = year_context(request)
+    chosen = page_year(request)
+    year, years = chosen.year, chosen.years
     status.ensure(year)
     # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
     # the table lists every indicator.
@@ -68,6 +69,8 @@ def objective_detail(request, number: int):
             "action_rows": action_rows,
             "year": year,
             "years": years,
+            "year_choice": chosen.choice,
+            "thresholds": selectors.thresholds(),
         },
     )
 

@@ -2,6 +2,35 @@
 // embedded as JSON with json_script; no inline script, so a strict CSP holds.
 (function () {
   "use strict";
+  var NARROW = 560; // px: a phone held upright
+  // On a phone the legend wraps to about one entry a line and a long title runs off the right
+  // edge: give the plot back the height the legend takes, and break the title into lines (its
+  // text was escaped in Python, so only our <br> is markup).
+  function fitNarrow(node, data, layout) {
+    var width = node.clientWidth;
+    if (!width || width >= NARROW) { return; }
+    var entries = data.filter(function (trace) { return trace.showlegend !== false; }).length;
+    if (entries > 1 && layout.showlegend !== false) {
+      layout.height = (layout.height || 360) + 20 * entries;
+    }
+    var title = layout.title && typeof layout.title.text === "string" ? layout.title.text : "";
+    var perLine = Math.max(20, Math.floor(width / 9)); // characters of a 15 px title
+    if (title.length <= perLine) { return; }
+    var lines = [];
+    var line = "";
+    title.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > perLine) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    lines.push(line);
+    layout.title.text = lines.join("<br>");
+    layout.margin = layout.margin || {};
+    layout.margin.t = (layout.margin.t || 50) + 18 * (lines.length - 1);
+  }
   function draw() {
     var nodes = document.querySelectorAll("[data-figure]");
     Array.prototype.forEach.call(nodes, function (node) {
@@ -10,6 +39,7 @@
       var figure = JSON.parse(source.textContent);
       var layout = figure.layout || {};
       layout.separators = ".,"; // Peruvian usage: decimal point, comma thousands
+      fitNarrow(node, figure.data || [], layout);
       window.Plotly.newPlot(node, figure.data || [], layout, {
         displaylogo: false,
         responsive: true,
