@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from actors import charts as actor_charts
 from indicators import charts as indicator_charts
-from indicators import services
+from indicators import importing, services
 from indicators.models import Indicator, IndicatorValue, Target
 from objectives.models import Directorate, StrategicAction
 from pesem.middleware import PrivateCacheMiddleware, client_ip
@@ -153,10 +153,17 @@ def test_the_import_page_does_not_validate_what_it_imports(client, validator):
     csv = "indicator,year,numerator,denominator,value,note\nOE3.1,2016,450,2850000,,\n"
     client.force_login(validator)
     upload = SimpleUploadedFile("valores.csv", csv.encode(), content_type="text/csv")
-    client.post(reverse("import_upload"), {"file": upload, "status": "validated"})
-    response = client.post(reverse("import_confirm"), follow=True)
-    assert "Quien importa los valores no puede validarlos" in response.content.decode()
+    response = client.post(reverse("import_upload"), {"file": upload, "status": "validated"})
+    # The page no longer offers "validado"; a hand-made POST is refused by the form ...
+    assert 'value="validated"' not in client.get(reverse("import_upload")).content.decode()
+    assert "Escoja una opción válida" in response.content.decode()
+    client.post(reverse("import_confirm"), follow=True)
     assert not IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).exists()
+    # ... and the service refuses it too, whatever the door.
+    rows = importing.read_rows(csv.encode(), "valores.csv")
+    plan = importing.plan_import(rows, user=validator)
+    with pytest.raises(ValidationError, match="Quien importa los valores no puede validarlos"):
+        importing.apply_import(plan, user=validator, status="validated")
 
 
 # --- login lockout by the real client -------------------------------------------------------

@@ -1,0 +1,243 @@
+"""Every main page, at desktop and phone width, has no serious or critical axe-core
+violation (axe-core ships inside axe-playwright-python: nothing is downloaded at test time).
+At phone width the menu folds behind a "Menú" button and no page scrolls sideways: wide tables
+scroll inside their own box."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from indicators import services
+from indicators.models import IndicatorValue
+from tests.conftest import enter_value, make_staff
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "clave-segura-1"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SERIOUS = {"serious", "critical"}
+
+# Who sees each page: the registrar of DGC enters values, the planning office validates and
+# imports, a director reads the rest.
+PAGES = {
+    "dir.dpe": [
+        ("tablero", "/"),
+        ("objetivo", "/objetivos/1/"),
+        ("indicador", "/indicadores/OE3.1/"),
+        ("direcciones", "/direcciones/"),
+        ("dirección", "/direcciones/DGC/"),
+        ("reporte", "/reporte/"),
+        ("prospectiva", "/prospectiva/"),
+        ("actores", "/actores/"),
+        ("matriz de actores", "/actores/matriz/"),
+        ("plan", "/plan/"),
+    ],
+    "reg.dgc": [
+        ("pendientes", "/pendientes/?anio=2016"),
+        ("registro", "/direcciones/DGC/2016/registro/"),
+        ("mis tareas", "/mis-tareas/"),
+    ],
+    "val.opp": [
+        ("validación", "/validacion/"),
+        ("importar", "/importar/"),
+    ],
+}
+
+IMPORT_CSV = "indicador,año,numerador,denominador,valor,nota\nOE3.1,2017,460,2900000,,\n"
+
+
+@pytest.fixture
+def monitoring(plan_tx, django_user_model):
+    """The three roles, and values in every state so the queues and tables have rows."""
+    registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
+    validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
+    make_staff(django_user_model, "dir.dpe", "director", "DPE")
+    enter_value(registrar, year=2015, numerator=440, denominator=2_800_000, validator=validator)
+    enter_value(registrar, year=2016, submit=True)  # waits in the validation queue
+    returned = enter_value(registrar, year=2017, numerator=460, denominator=2_900_000, submit=True)
+    services.do_return(
+        user=validator,
+        item=returned,
+        reason="Falta el medio de verificación",
+        expected_version=returned.version,
+    )
+    states = dict(
+        IndicatorValue.objects.filter(indicator__code="OE3.1", year__gte=2015).values_list(
+            "year", "state"
+        )
+    )
+    assert states == {2015: "validated", 2016: "submitted", 2017: "draft"}
+
+
+def open_session(browser, live_server, viewport: str, username: str | None):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    if username:
+        page.get_by_label("Usuario").fill(username)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def settle(page) -> None:
+    """Wait until every plotly figure of the page is drawn: axe must see the charts."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('div[data-figure]'))"
+        ".every(n => n.getAttribute('data-drawn') === 'true')"
+    )
+
+
+def serious_violations(page, name: str) -> list[str]:
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in SERIOUS:
+            continue
+        targets = "; ".join(", ".join(map(str, node["target"])) for node in violation["nodes"][:5])
+        more = len(violation["nodes"]) - 5
+        found.append(
+            f"{name} ({page.url}): {violation['id']} [{violation['impact']}] "
+            f"{violation['help']}: {targets}" + (f" (y {more} más)" if more > 0 else "")
+        )
+    return found
+
+
+def phone_problems(page, name: str, *, menu: bool = True) -> list[str]:
+    """At 390 px: the menu is folded behind its button and opens on a click; nothing makes the
+    document wider than the screen."""
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > 390 + 1:
+        wide = page.evaluate(
+            """() => Array.from(document.querySelectorAll('main *, header *'))
+                .filter(e => e.getBoundingClientRect().right > 391)
+                .filter(e => !e.closest('.table-scroll, .table-wrap'))
+                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (e.className && typeof e.className === 'string'
+                       ? '.' + e.className.split(' ').join('.') : ''))"""
+        )
+        found.append(f"{name}: el documento mide {width} px de ancho (más anchos: {wide})")
+    if not menu:
+        return found
+    button = page.get_by_role("button", name="Menú")
+    nav = page.locator("nav[aria-label='Navegación principal']")
+    if not button.is_visible():
+        return [*found, f"{name}: no se ve el botón «Menú»"]
+    if nav.is_visible() or button.get_attribute("aria-expanded") != "false":
+        found.append(f"{name}: el menú está abierto antes de pulsar «Menú»")
+    button.click()
+    if not nav.is_visible() or button.get_attribute("aria-expanded") != "true":
+        found.append(f"{name}: «Menú» no abre la navegación")
+    button.click()
+    if nav.is_visible():
+        found.append(f"{name}: «Menú» no vuelve a cerrar la navegación")
+    return found
+
+
+def check_pages(page, live_server, viewport: str, pages) -> list[str]:
+    problems = []
+    for name, path in pages:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, (name, path, response)
+        settle(page)
+        problems += serious_violations(page, name)
+        if viewport == "phone":
+            problems += phone_problems(page, name)
+    return problems
+
+
+def report(problems: list[str]) -> str:
+    return f"{len(problems)} problema(s):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("username", list(PAGES))
+def test_main_pages_have_no_serious_axe_violations(
+    monitoring, browser, live_server, username, viewport
+):
+    context, page = open_session(browser, live_server, viewport, username)
+    try:
+        problems = check_pages(page, live_server, viewport, PAGES[username])
+    finally:
+        context.close()
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_import_preview_has_no_serious_axe_violations(monitoring, browser, live_server, viewport):
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        page.goto(live_server.url + "/importar/")
+        page.get_by_label("Archivo CSV o XLSX").set_input_files(
+            {"name": "valores.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode()}
+        )
+        page.get_by_role("button", name="Revisar archivo").click()
+        page.wait_for_load_state("networkidle")
+        assert "Vista previa: 1 filas" in page.locator("#preview").inner_text()
+        problems = serious_violations(page, "vista previa de importación")
+        if viewport == "phone":
+            problems += phone_problems(page, "vista previa de importación")
+    finally:
+        context.close()
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_login_page_has_no_serious_axe_violations(plan_tx, browser, live_server, viewport):
+    context, page = open_session(browser, live_server, viewport, None)
+    try:
+        problems = serious_violations(page, "ingreso")
+        if viewport == "phone":  # no menu before logging in
+            problems += phone_problems(page, "ingreso", menu=False)
+        page.get_by_label("Usuario").fill("nadie")
+        page.get_by_label("Contraseña").fill("otra-clave")
+        page.get_by_role("button", name="Ingresar").click()
+        page.get_by_role("alert").wait_for()
+        problems += serious_violations(page, "ingreso con error")
+    finally:
+        context.close()
+    assert not problems, report(problems)
+
+
+def test_phone_menu_opens_and_wide_screens_always_show_it(monitoring, browser, live_server):
+    context, page = open_session(browser, live_server, "phone", "dir.dpe")
+    try:
+        button = page.get_by_role("button", name="Menú")
+        nav = page.locator("nav[aria-label='Navegación principal']")
+        assert button.get_attribute("aria-controls") == nav.get_attribute("id")
+        assert button.is_visible() and nav.is_hidden()
+        button.click()
+        assert button.get_attribute("aria-expanded") == "true"
+        nav.get_by_role("link", name="Direcciones").click()
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert nav.is_hidden()  # a new page starts with the menu folded
+
+        # A wide table scrolls in its own box, its first column stays in view.
+        box = page.locator(".table-scroll").first
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+        assert box.get_attribute("aria-label")
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        assert button.is_hidden() and nav.is_visible()  # wide: always visible, no button
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_menu_stays_visible(monitoring, browser, live_server):
+    context = browser.new_context(
+        viewport=VIEWPORTS["phone"], locale="es-PE", java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Usuario").fill("dir.dpe")
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator("nav[aria-label='Navegación principal']").is_visible()
+        assert page.get_by_role("button", name="Menú").count() == 0
+    finally:
+        context.close()
