@@ -323,6 +323,25 @@ class ActionReport(WorkflowItem):
         return f"AE {self.action.code} · {self.directorate.code} · {self.year}"
 
 
+class ReportConclusion(WorkflowItem):
+    """Section 4 of a year's monitoring report (conclusiones y recomendaciones), written by the
+    planning office and validated by another of its members (indicators.conclusion_services).
+    Only the validated text goes into the report's files."""
+
+    year = models.PositiveSmallIntegerField("año del reporte", unique=True)
+    conclusions = models.TextField("conclusiones", blank=True)
+    recommendations = models.TextField("recomendaciones", blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "conclusiones del reporte de seguimiento"
+        verbose_name_plural = "conclusiones de los reportes de seguimiento"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"Conclusiones y recomendaciones {self.year}"
+
+
 class IndicatorYearStatus(models.Model):
     """Where an indicator stands in a year, as computed by indicators.progress: a stored copy
     so the tablero reads a page of rows and a few counts instead of recomputing every

@@ -1,37 +1,286 @@
-"""The yearly monitoring report (reporte de seguimiento), following CEPLAN's usual structure:
-summary, results per objective, actions per directorate, data-quality notes. One read for the
-page and its XLSX, so both show the same numbers; it reads the stored yearly statuses."""
+"""The yearly monitoring report (reporte de seguimiento) as CEPLAN structures it:
+
+1. Resumen ejecutivo: objectives and indicators by light, coverage, lights that changed;
+2. Avance por objetivo estratégico sectorial y acción estratégica sectorial: per objective its
+   indicators (baseline, target, value, achievement, light, trajectory, chart, the narrative
+   of validated values) and its actions, once each, with every responsible directorate;
+3. Observaciones de calidad de datos: the indicators' flags;
+4. Conclusiones y recomendaciones: the planning office's validated text (ReportConclusion).
+
+One read (`monitoring_report`) for the page, the PDF (pesem.report_pdf) and the XLSX
+(pesem.report_xlsx), so all three show the same rows and the same figures: every number is
+formatted here, once, with its indicator's precision (indicators.entry.published_places).
+It reads the stored yearly statuses, so no arithmetic of the plan happens here (that is
+indicators.progress); nine queries whatever the plan's size.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
 
-from indicators import progress, selectors
-from indicators.models import ActionReport, IndicatorYearStatus
-from objectives import spreadsheets
-from objectives.charts import as_float
-from objectives.models import Plan, StrategicObjective
+from django.conf import settings
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from indicators import entry, numbers, progress, selectors, status
+from indicators.models import (
+    ActionReport,
+    IndicatorValue,
+    IndicatorYearStatus,
+    ReportConclusion,
+    WorkflowState,
+)
+from objectives.models import (
+    Directorate,
+    Plan,
+    StrategicAction,
+    StrategicObjective,
+    responsibles_prefetch,
+)
+from pesem import report_charts
+
+DEFAULT_MINISTRY = "Ministerio de Relaciones Exteriores"
+SECTION_TITLES = (
+    "1. Resumen ejecutivo",
+    "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
+    "3. Observaciones de calidad de datos",
+    "4. Conclusiones y recomendaciones",
+)
+NO_CUTOFF = "sin datos validados"
+# How the PDF and the XLSX colour a light's cell, under its word (so greyscale still reads):
+# light tints of the site's colours, dark text stays legible on each.
+LIGHT_FILLS = {"green": "#a9d8b4", "yellow": "#ffe08a", "red": "#f2a9a3", "grey": "#d9dce1"}
+INTERPOLATED = "interpolada"
+OFFICIAL = "oficial"
+OBJECTIVE_RULE = (
+    "El semáforo de un objetivo es el de su indicador más rezagado (rojo si alguno está en "
+    "rojo, luego amarillo, luego verde); gris si ninguno tiene valor validado y meta."
+)
+GREY_NOTE = "gris: sin valor validado o sin meta para el año"
+CONCLUSION_PENDING = (
+    "La oficina de planeamiento aún no ha validado las conclusiones y recomendaciones de este año."
+)
+
+
+def ministry_name() -> str:
+    return getattr(settings, "PESEM_MINISTRY_NAME", "") or DEFAULT_MINISTRY
+
+
+def local_date(moment: datetime | None, *, with_time: bool = False) -> str:
+    """dd/mm/aaaa (and hh:mm) in Lima's time zone."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+LIGHT_LABELS = progress.LIGHT_LABELS
+
+
+def light_label(light: progress.Light | str | None) -> str:
+    return LIGHT_LABELS[progress.Light(light)] if light else progress.NO_VALUE
+
+
+def _objective_light(lights: list[str]) -> progress.Light:
+    """An objective is as far behind as its most delayed indicator: one red indicator is
+    enough to call the objective at risk, and averaging percentages would let an indicator
+    far over its target hide one far under it. The stored rank orders red < yellow < green
+    < grey, so grey only wins when no indicator can be judged."""
+    if not lights:
+        return progress.Light.GREY
+    return progress.Light(min(lights, key=lambda light: status.LIGHT_RANK[light]))
+
+
+def _counts(lights: list[str]) -> dict[progress.Light, int]:
+    return progress.light_counts(progress.Light(light) for light in lights)
+
+
+def _counts_sentence(counts: dict[progress.Light, int]) -> str:
+    parts = [f"{counts[light]} en {progress.LIGHT_LABELS[light]}" for light in progress.Light]
+    return ", ".join(parts[:-1]) + " y " + parts[-1]
+
+
+# --- rows ---------------------------------------------------------------------------------
 
 
 @dataclass
 class ReportRow:
+    """An indicator in the year, with everything the three formats show, already worded."""
+
     status: IndicatorYearStatus
     baseline: progress.Point | None
+    places: int
+    value: IndicatorValue | None  # the year's value, whatever its state
+    series: list[progress.Point]  # validated values up to the year
+    targets: list[report_charts.ChartTarget]  # stored target of every year that has one
+    previous_light: str | None  # None without a stored status for the year before
+    years: range  # the plan's years (the chart's axis)
 
     @property
     def indicator(self):
         return self.status.indicator
 
+    @property
+    def light(self) -> progress.Light:
+        return progress.Light(self.status.light)
 
-@dataclass
-class ReportObjective:
-    objective: StrategicObjective
-    rows: list[ReportRow]
-    counts: dict[progress.Light, int]
+    @property
+    def light_label(self) -> str:
+        return light_label(self.status.light)
+
+    def show(self, value: Decimal | None) -> str:
+        """A number of this indicator, with its precision, in Peruvian format."""
+        return numbers.format_number(value, self.places)
+
+    @property
+    def baseline_text(self) -> str:
+        if self.baseline is None:
+            return progress.NO_VALUE
+        return f"{self.show(self.baseline.value)} ({self.baseline.year})"
+
+    @property
+    def target_kind(self) -> str:
+        if self.status.target is None:
+            return progress.NO_TARGET
+        return INTERPOLATED if self.status.target_interpolated else OFFICIAL
+
+    @property
+    def target_text(self) -> str:
+        if self.status.target is None:
+            return progress.NO_TARGET
+        shown = self.show(self.status.target)
+        return f"{shown} ({INTERPOLATED})" if self.status.target_interpolated else shown
+
+    @property
+    def has_value(self) -> bool:
+        return self.status.value is not None
+
+    @property
+    def value_text(self) -> str:
+        return self.show(self.status.value)
+
+    @property
+    def preliminary_text(self) -> str:
+        return "" if self.status.preliminary is None else self.show(self.status.preliminary)
+
+    @property
+    def achievement_text(self) -> str:
+        if self.status.achievement is None:
+            return self.status.achievement_note
+        return f"{progress.fmt(self.status.achievement, 1)} %"
+
+    @property
+    def trajectory_label(self) -> str:
+        return progress.TRAJECTORY_LABELS[progress.TrajectoryStatus(self.status.trajectory)]
+
+    @property
+    def validated_value(self) -> IndicatorValue | None:
+        """The year's value when validated: only then is its narrative published."""
+        if self.value is not None and self.value.state == WorkflowState.VALIDATED:
+            return self.value
+        return None
+
+    @property
+    def analysis(self) -> str:
+        return self.validated_value.analysis.strip() if self.validated_value else ""
+
+    @property
+    def measures(self) -> str:
+        return self.validated_value.measures.strip() if self.validated_value else ""
+
+    @cached_property
+    def chart(self) -> SafeString:
+        return report_charts.indicator_svg(
+            code=self.indicator.code,
+            unit=self.indicator.unit,
+            years=self.years,
+            series=[(p.year, p.value) for p in self.series],
+            targets=self.targets,
+            baseline=(self.baseline.year, self.baseline.value) if self.baseline else None,
+        )
+
+
+@dataclass(frozen=True)
+class ResponsibleProgress:
+    """A responsible directorate of an action and its report of the year, if any."""
+
+    directorate: Directorate
+    report: ActionReport | None
+
+    @property
+    def validated(self) -> bool:
+        return self.report is not None and self.report.state == WorkflowState.VALIDATED
+
+    @property
+    def state_label(self) -> str:
+        return self.report.get_state_display() if self.report else "sin reporte"
+
+    @property
+    def progress_text(self) -> str:
+        """'en ejecución, 60 %'; a submitted report is marked preliminary, a draft is not
+        shown (it is the directorate's work in progress)."""
+        report = self.report
+        if report is None:
+            return "sin reporte"
+        if report.state == WorkflowState.DRAFT:
+            return "sin reporte enviado"
+        shown = f"{report.get_execution_display()}, {numbers.format_number(report.percent, 0)} %"
+        return shown if self.validated else f"{shown} (preliminar, por validar)"
+
+    @property
+    def text(self) -> str:
+        return f"{self.directorate.code}: {self.progress_text}"
+
+    @property
+    def description(self) -> str:
+        return self.report.description.strip() if self.validated and self.report else ""
 
 
 @dataclass
 class ActionLine:
+    """A strategic action, once, with its responsible directorates in Cuadro 6's order."""
+
+    action: StrategicAction
+    responsibles: list[ResponsibleProgress]
+
+    @property
+    def code(self) -> str:
+        return self.action.code
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+    @property
+    def importance(self) -> int | None:
+        return self.action.importance
+
+    @property
+    def responsible_codes(self) -> str:
+        return ", ".join(r.directorate.code for r in self.responsibles)
+
+    @property
+    def progress_text(self) -> str:
+        return "; ".join(r.text for r in self.responsibles) or "sin dirección responsable"
+
+    @property
+    def validated_count(self) -> int:
+        return sum(1 for r in self.responsibles if r.validated)
+
+    @property
+    def validated_progress(self) -> Decimal | None:
+        """Mean progress (percent) of the validated reports; None without any."""
+        return progress.mean(
+            [r.report.percent for r in self.responsibles if r.validated and r.report]
+        )
+
+
+@dataclass(frozen=True)
+class ActionResponsibleRow:
+    """One action and one of its responsible directorates (MonitoringReport.actions)."""
+
     objective: int
     code: str
     name: str
@@ -41,149 +290,289 @@ class ActionLine:
 
 
 @dataclass
+class ReportObjective:
+    objective: StrategicObjective
+    rows: list[ReportRow]
+    actions: list[ActionLine]
+
+    @property
+    def code(self) -> str:
+        return f"OE{self.objective.number}"
+
+    @property
+    def counts(self) -> dict[progress.Light, int]:
+        return _counts([r.status.light for r in self.rows])
+
+    @property
+    def light(self) -> progress.Light:
+        return _objective_light([r.status.light for r in self.rows])
+
+    @property
+    def previous_light(self) -> progress.Light | None:
+        previous = [r.previous_light for r in self.rows]
+        if any(light is None for light in previous):
+            return None
+        return _objective_light([light for light in previous if light is not None])
+
+    @property
+    def with_value(self) -> int:
+        return sum(1 for r in self.rows if r.has_value)
+
+    @property
+    def light_label(self) -> str:
+        return light_label(self.light)
+
+    @property
+    def previous_light_label(self) -> str:
+        return light_label(self.previous_light)
+
+    @property
+    def count_list(self) -> list[tuple[str, str, int]]:
+        """(light, its label, how many of the objective's indicators), green first."""
+        counts = self.counts
+        return [(light.value, LIGHT_LABELS[light], counts[light]) for light in progress.Light]
+
+
+@dataclass(frozen=True)
+class LightChange:
+    code: str
+    name: str
+    before: progress.Light
+    after: progress.Light
+    is_objective: bool
+
+    @property
+    def before_label(self) -> str:
+        return light_label(self.before)
+
+    @property
+    def after_label(self) -> str:
+        return light_label(self.after)
+
+
+@dataclass
 class MonitoringReport:
     year: int
     plan: Plan | None
-    cards: list[ReportObjective]
-    actions: list[ActionLine]
-    counts: dict[progress.Light, int]
+    ministry: str
+    objectives: list[ReportObjective]
+    conclusion: ReportConclusion | None
+    cutoff: datetime | None
+    has_validated: bool  # any validated value in the year
+
+    section_titles = SECTION_TITLES
+    objective_rule = OBJECTIVE_RULE
+    grey_note = GREY_NOTE
+    conclusion_pending = CONCLUSION_PENDING
+
+    @property
+    def plan_name(self) -> str:
+        return self.plan.name if self.plan else ""
+
+    @property
+    def previous_year(self) -> int:
+        return self.year - 1
+
+    @property
+    def rows(self) -> list[ReportRow]:
+        return [r for o in self.objectives for r in o.rows]
+
+    # 1. Resumen ejecutivo
+
+    @property
+    def counts(self) -> dict[progress.Light, int]:
+        """Indicators by light."""
+        return _counts([r.status.light for r in self.rows])
+
+    @property
+    def light_headers(self) -> list[str]:
+        return [LIGHT_LABELS[light].capitalize() for light in progress.Light]
+
+    @property
+    def objective_counts(self) -> dict[progress.Light, int]:
+        return progress.light_counts(o.light for o in self.objectives)
+
+    @property
+    def objective_sentence(self) -> str:
+        return (
+            f"En {self.year}, de los {len(self.objectives)} objetivos estratégicos "
+            f"sectoriales: {_counts_sentence(self.objective_counts)}."
+        )
+
+    @property
+    def indicator_sentence(self) -> str:
+        return (
+            f"De sus {len(self.rows)} indicadores: {_counts_sentence(self.counts)} ({GREY_NOTE})."
+        )
+
+    @property
+    def with_value(self) -> int:
+        return sum(1 for r in self.rows if r.has_value)
+
+    @property
+    def coverage_text(self) -> str:
+        return f"{self.with_value} de {len(self.rows)} indicadores con dato validado en {self.year}"
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.rows) and all(r.previous_light is not None for r in self.rows)
+
+    @property
+    def changes(self) -> list[LightChange]:
+        """Lights that changed since the year before: objectives first, then indicators."""
+        found = []
+        for o in self.objectives:
+            before = o.previous_light
+            if before is not None and before != o.light:
+                found.append(LightChange(o.code, o.objective.name, before, o.light, True))
+        for r in self.rows:
+            if r.previous_light is not None and r.previous_light != r.status.light:
+                found.append(
+                    LightChange(
+                        r.indicator.code,
+                        r.indicator.name,
+                        progress.Light(r.previous_light),
+                        r.light,
+                        False,
+                    )
+                )
+        return found
+
+    @property
+    def cutoff_text(self) -> str:
+        if not self.has_validated:
+            return NO_CUTOFF
+        return local_date(self.cutoff) or "sin fecha de validación registrada"
+
+    # 2. actions, one row per action and responsible directorate, in Cuadro 6's order
+
+    @property
+    def actions(self) -> list[ActionResponsibleRow]:
+        return [
+            ActionResponsibleRow(
+                objective=o.objective.number,
+                code=line.code,
+                name=line.name,
+                importance=line.importance,
+                directorate=r.directorate.code,
+                report=r.report,
+            )
+            for o in self.objectives
+            for line in o.actions
+            for r in line.responsibles
+        ]
+
+    # 3. Observaciones de calidad de datos
 
     @property
     def flags(self) -> list[tuple[str, str]]:
-        return [(r.indicator.code, f) for c in self.cards for r in c.rows for f in r.status.flags]
+        return [(r.indicator.code, f) for r in self.rows for f in r.status.flags]
+
+    # 4. Conclusiones y recomendaciones
+
+    @property
+    def validated_conclusion(self) -> ReportConclusion | None:
+        """The only text the report's files carry."""
+        c = self.conclusion
+        return c if c is not None and c.state == WorkflowState.VALIDATED else None
 
 
 def monitoring_report(*, year: int) -> MonitoringReport:
-    statuses = (
+    """The report of `year`. Nine queries whatever the plan's size: the year's statuses with
+    their indicators, their baselines and targets, their values, every year's stored
+    statuses (charts, the year before), objectives with the plan, the year's action reports,
+    actions and their responsibles, the conclusions."""
+    statuses = list(
         IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
         .select_related("indicator")
         .prefetch_related("indicator__targets")
         .order_by("indicator__order", "indicator__code")
     )
+    # The same indicators as `statuses`, selected the same way (no list of ids in the SQL).
+    values: dict[int, list[IndicatorValue]] = {}
+    for v in IndicatorValue.objects.filter(indicator__objective__isnull=False).only(
+        "indicator_id",
+        "year",
+        "value",
+        "state",
+        "published_text",
+        "analysis",
+        "measures",
+        "validated_at",
+    ):
+        values.setdefault(v.indicator_id, []).append(v)
+    every_year: dict[int, dict[int, tuple[Decimal | None, Decimal | None, bool, str]]] = {}
+    for indicator_id, stored_year, *stored in (
+        IndicatorYearStatus.objects.filter(indicator__objective__isnull=False)
+        .order_by("year")
+        .values_list("indicator_id", "year", "value", "target", "target_interpolated", "light")
+    ):
+        every_year.setdefault(indicator_id, {})[stored_year] = tuple(stored)
+    # The plan comes with the objectives (one query for both); a plan without objectives is
+    # read on its own.
+    objective_list = list(StrategicObjective.objects.select_related("plan"))
+    plan = objective_list[0].plan if objective_list else Plan.objects.first()
+    years = plan.years if plan else range(year, year + 1)
     by_objective: dict[int, list[ReportRow]] = {}
+    validated_at: list[datetime] = []
+    has_validated = False
     for s in statuses:
-        row = ReportRow(s, selectors.baseline_point(list(s.indicator.targets.all())))
-        by_objective.setdefault(s.indicator.objective_id, []).append(row)
-    cards = [
-        ReportObjective(
-            o,
-            by_objective.get(o.pk, []),
-            progress.light_counts(
-                progress.Light(r.status.light) for r in by_objective.get(o.pk, [])
+        targets = list(s.indicator.targets.all())
+        own_values = values.get(s.indicator_id, [])
+        stored = every_year.get(s.indicator_id, {})
+        year_value = next((v for v in own_values if v.year == year), None)
+        if year_value is not None and year_value.state == WorkflowState.VALIDATED:
+            has_validated = True
+            if year_value.validated_at is not None:
+                validated_at.append(year_value.validated_at)
+        previous = stored.get(year - 1)
+        row = ReportRow(
+            status=s,
+            baseline=selectors.baseline_point(targets),
+            places=entry.published_places(
+                [t.published_text for t in targets] + [v.published_text for v in own_values]
             ),
+            value=year_value,
+            series=[
+                progress.Point(y, value)
+                for y, (value, _, _, _) in sorted(stored.items())
+                if value is not None and y <= year
+            ],
+            targets=[
+                report_charts.ChartTarget(y, target, interpolated)
+                for y, (_, target, interpolated, _) in sorted(stored.items())
+                if target is not None
+            ],
+            previous_light=previous[3] if previous else None,
+            years=years,
         )
-        for o in StrategicObjective.objects.all()
-    ]
-    actions = []
-    summaries = selectors.directorate_summaries(year=year)
-    for summary in summaries:
-        for action in summary.actions:
-            actions.append(
-                ActionLine(
-                    objective=action.objective.number,
-                    code=action.code,
-                    name=action.name,
-                    importance=action.importance,
-                    directorate=summary.directorate.code,
-                    report=summary.reports.get(action.pk),
-                )
-            )
-    # An action's directorates in Cuadro 6's order (the first may lead), as prefetched.
-    place = {
-        (action.code, d.code): n
-        for summary in summaries
-        for action in summary.actions
-        for n, d in enumerate(action.responsibles.all())
-    }
-    actions.sort(
-        key=lambda a: (
-            a.objective,
-            [int(p) for p in a.code.split(".")],
-            place.get((a.code, a.directorate), 0),
-            a.directorate,
-        )
-    )
-    counts = {light: sum(c.counts[light] for c in cards) for light in progress.Light}
-    return MonitoringReport(
-        year=year, plan=Plan.objects.first(), cards=cards, actions=actions, counts=counts
-    )
-
-
-def _table(records: list[dict[str, object]]) -> list[list[object]]:
-    """Rows of a sheet: the records' keys as header, then their values."""
-    if not records:
-        return []
-    return [list(records[0]), *(list(r.values()) for r in records)]
-
-
-def report_xlsx(report: MonitoringReport) -> bytes:
-    """The report's sheets, every text written as text (objectives.spreadsheets): an action's
-    description typed as `=...` never runs as a formula."""
-    summary = _table(
-        [
-            {
-                "Objetivo": f"OE{c.objective.number}",
-                "Nombre": c.objective.name,
-                "Indicadores": len(c.rows),
-                **{
-                    progress.LIGHT_LABELS[light].capitalize(): c.counts[light]
-                    for light in progress.Light
-                },
-            }
-            for c in report.cards
-        ]
-    )
-    indicators = _table(
-        [
-            {
-                "Objetivo": f"OE{c.objective.number}",
-                "Código": r.indicator.code,
-                "Indicador": r.indicator.name,
-                "Línea de base": as_float(r.baseline.value) if r.baseline else None,
-                "Año base": r.baseline.year if r.baseline else None,
-                f"Meta {report.year}": as_float(r.status.target),
-                "Meta interpolada": r.status.target_interpolated
-                if r.status.target is not None
-                else None,
-                f"Valor obtenido {report.year}": as_float(r.status.value),
-                "Cumplimiento (%)": (
-                    round(float(r.status.achievement), 2)
-                    if r.status.achievement is not None
-                    else None
-                ),
-                "Nota de cumplimiento": r.status.achievement_note,
-                "Semáforo": progress.LIGHT_LABELS[progress.Light(r.status.light)],
-                "Trayectoria": progress.TRAJECTORY_LABELS[
-                    progress.TrajectoryStatus(r.status.trajectory)
+        by_objective.setdefault(s.indicator.objective_id, []).append(row)
+    reports = {(r.action_id, r.directorate_id): r for r in ActionReport.objects.filter(year=year)}
+    actions: dict[int, list[ActionLine]] = {}
+    for action in (
+        StrategicAction.objects.filter(parent=None)
+        .prefetch_related(responsibles_prefetch())
+        .order_by("objective__number", "order")
+    ):
+        actions.setdefault(action.objective_id, []).append(
+            ActionLine(
+                action,
+                [
+                    ResponsibleProgress(d, reports.get((action.pk, d.pk)))
+                    for d in action.responsibles.all()
                 ],
-                "Valor preliminar (por validar)": as_float(r.status.preliminary),
-            }
-            for c in report.cards
-            for r in c.rows
-        ]
-    )
-    actions = _table(
-        [
-            {
-                "Objetivo": f"OE{a.objective}",
-                "Acción": a.code,
-                "Nombre": a.name,
-                "Importancia": a.importance,
-                "Dirección": a.directorate,
-                "Situación": a.report.get_execution_display() if a.report else "sin reporte",
-                "Avance (%)": as_float(a.report.percent) if a.report else None,
-                "Estado": a.report.get_state_display() if a.report else "sin registrar",
-                "Qué se hizo": a.report.description if a.report else "",
-            }
-            for a in report.actions
-        ]
-    )
-    quality = _table([{"Código": code, "Observación": text} for code, text in report.flags])
-    return spreadsheets.xlsx_bytes(
-        {
-            "Resumen": summary,
-            "Indicadores": indicators,
-            "Acciones": actions,
-            "Calidad de datos": quality,
-        }
+            )
+        )
+    objectives = [
+        ReportObjective(o, by_objective.get(o.pk, []), actions.get(o.pk, []))
+        for o in objective_list
+    ]
+    return MonitoringReport(
+        year=year,
+        plan=plan,
+        ministry=ministry_name(),
+        objectives=objectives,
+        conclusion=ReportConclusion.objects.filter(year=year).first(),
+        cutoff=max(validated_at, default=None),
+        has_validated=has_validated,
     )

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pesem import dashboard_views, prospective_views, views
+from pesem import dashboard_views, prospective_views, report_views, views
+from pesem.api import api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -15,11 +16,19 @@ urlpatterns = [
     path("direcciones/<str:code>/", dashboard_views.directorate_detail, name="directorate_detail"),
     path("reporte/", dashboard_views.report, name="report"),
     path("reporte/<int:year>/xlsx/", dashboard_views.report_download, name="report_download"),
+    path("reporte/<int:year>/pdf/", report_views.report_pdf_download, name="report_pdf"),
+    path(
+        "reporte/<int:year>/conclusiones/",
+        report_views.report_conclusions,
+        name="report_conclusions",
+    ),
     path("", include("indicators.urls")),
     path("", include("actors.urls")),
     # Only login and logout: password reset needs mail to the user and pages of its own, and
     # passwords are set by an administrator (admin, user -> "contraseña").
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("publico/", include("pesem.portal_urls")),
     path("admin/", admin.site.urls),
 ]

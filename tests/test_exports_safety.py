@@ -124,7 +124,9 @@ def test_tablero_refuses_other_export_formats_with_400(client, director_dpe, fmt
 
 
 @pytest.mark.django_db
-def test_report_xlsx_keeps_a_typed_description_as_text(client, director_dpe, registrar_dpe):
+def test_report_xlsx_keeps_a_typed_description_as_text(
+    client, director_dpe, registrar_dpe, validator
+):
     report = services.report_save(
         user=registrar_dpe,
         action=StrategicAction.objects.get(code="2.1"),
@@ -135,11 +137,14 @@ def test_report_xlsx_keeps_a_typed_description_as_text(client, director_dpe, reg
         description="=cmd|' /C calc'!A0",
     )
     assert report.description.startswith("=")
+    # The report's XLSX carries what validated reports say was done, after the directorate.
+    report = services.do_submit(user=registrar_dpe, item=report, expected_version=report.version)
+    services.do_validate(user=validator, item=report, expected_version=report.version)
     client.force_login(director_dpe)
     response = client.get(reverse("report_download", args=[2016]))
     cells = assert_no_formula(response.content)
-    assert any(c.value == "=cmd|' /C calc'!A0" and c.data_type == "s" for c in cells)
-    assert any(c.value == 60 and c.data_type == "n" for c in cells)  # numbers stay numbers
+    assert any(c.value == "DPE: =cmd|' /C calc'!A0" and c.data_type == "s" for c in cells)
+    assert any(c.value == 0.6 and c.data_type == "n" for c in cells)  # numbers stay numbers
 
 
 @pytest.mark.django_db

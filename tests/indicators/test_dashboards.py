@@ -103,16 +103,25 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
     client.force_login(director_dpe)
     response = client.get(reverse("report_download", args=[2016]))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Resumen", "Indicadores", "Acciones", "Calidad de datos"]
+    # A sheet per table of the report's sections, each under a title block (issue 11 §1;
+    # the details are in tests/pesem/test_report_files.py).
+    assert book.sheetnames == [
+        "Resumen",
+        "Cambios de semáforo",
+        "Indicadores",
+        "Acciones",
+        "Calidad de datos",
+        "Conclusiones",
+    ]
     indicators = list(book["Indicadores"].iter_rows(values_only=True))
-    header = indicators[0]
+    header = next(r for r in indicators if r[0] == "Objetivo")
     row = next(r for r in indicators if r[1] == "OE2.1")
     assert row[header.index("Valor obtenido 2016")] == 1.55
-    assert row[header.index("Cumplimiento (%)")] == 97.48
+    assert round(row[header.index("Cumplimiento")] * 100, 2) == 97.48  # a percentage cell
     assert row[header.index("Semáforo")] == "verde"
     actions = list(book["Acciones"].iter_rows(values_only=True))
-    assert any(r[1] == "2.1" and r[4] == "DPE" and r[6] == 60 for r in actions)
-    quality = [r[1] for r in book["Calidad de datos"].iter_rows(values_only=True)]
+    assert any(r[1] == "2.1" and r[7] == "DPE: en ejecución, 60 %" for r in actions)
+    quality = [r[3] for r in book["Calidad de datos"].iter_rows(values_only=True)]
     assert any(str(q).startswith("Conflicto de metas 2021") for q in quality)
 
 
@@ -120,10 +129,10 @@ def test_report_page_follows_ceplan_structure(client, director_dpe, year_2016):
     client.force_login(director_dpe)
     page = client.get(reverse("report"), {"anio": 2016}).content.decode()
     for heading in (
-        "1. Resumen",
-        "2. Resultados por objetivo",
-        "3. Acciones estratégicas",
-        "4. Notas de calidad",
+        "1. Resumen ejecutivo",
+        "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
+        "3. Observaciones de calidad de datos",
+        "4. Conclusiones y recomendaciones",
     ):
         assert heading in page
     assert "97.5 %" in page and "Ferias" not in page  # description is in the XLSX only
@@ -243,8 +252,10 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     # user's directorate; the year's deadline; menu badge (submitted count)
     with django_assert_max_num_queries(15):
         client.get(reverse("directorates"), {"anio": 2016})
-    # session, user, groups; plan years, first year; objective indicators (5 reads);
-    # objectives, plan; actions, responsibles, reports, statuses, directorates
+    # session, user, groups; plan years, first year; stored statuses complete (2 counts);
+    # the year's statuses with indicators, their targets, their values, every year's
+    # statuses; objectives with the plan; reports, actions, responsibles; conclusions; menu
+    # badge (submitted count)
     with django_assert_max_num_queries(17):
         client.get(reverse("report"), {"anio": 2016})
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);

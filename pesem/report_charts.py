@@ -1,0 +1,192 @@
+"""The monitoring report's chart of an indicator, as a small SVG drawn here in Python.
+
+The same markup goes into the report page (inline) and into the PDF (WeasyPrint draws inline
+SVG as vectors). Why not the site's plotly charts: plotly draws in the browser, and its
+static export needs kaleido, which drives a headless Chrome; the PDF is built on the server
+without a browser. Why not matplotlib: a second plotting library (and its build time, ~50 ms a
+chart) for a line and a few markers. This is a few dozen lines, deterministic, and fast enough
+to draw every chart on every request.
+
+Every text (code, unit, labels) is escaped; numbers on the axis are in Peruvian format
+(indicators.numbers.format_number). Only geometry is computed here: the plan's arithmetic
+(achievement, interpolation) comes in already done, from the stored statuses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.safestring import SafeString, mark_safe
+
+from indicators import numbers
+
+WIDTH, HEIGHT = 640, 250
+LEFT, RIGHT, TOP, BOTTOM = 70, 16, 14, 62
+FONT = "DejaVu Sans, Verdana, sans-serif"
+INK, MUTED, GRID, ACCENT = "#1d2733", "#5b6672", "#d8dee4", "#8a1538"
+MAX_TICK_PLACES = 6
+
+
+@dataclass(frozen=True)
+class ChartTarget:
+    year: int
+    value: Decimal
+    interpolated: bool
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about `ticks` intervals."""
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def _ticks(low: float, high: float) -> tuple[list[float], int]:
+    """Tick values covering [low, high] and the decimals they need."""
+    if high == low:
+        pad = abs(high) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    step = _nice_step(high - low)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    count = round((last - first) / step)
+    places = min(MAX_TICK_PLACES, max(0, -math.floor(math.log10(step) + 1e-9)))
+    return [first + i * step for i in range(count + 1)], places
+
+
+def _label(value: float, places: int) -> str:
+    return numbers.format_number(Decimal(repr(round(value, places))), places)
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: int = 11) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'font-family="{FONT}" fill="{INK}">{escape(text)}</text>'
+    )
+
+
+def indicator_svg(
+    *,
+    code: str,
+    unit: str,
+    years: range,
+    series: Sequence[tuple[int, Decimal]],
+    targets: Sequence[ChartTarget],
+    baseline: tuple[int, Decimal] | None,
+) -> SafeString:
+    """The indicator's validated values, its targets (official and interpolated, marked
+    apart) and its baseline, over `years` (widened to the baseline and the first value)."""
+    label = f"Gráfico de {code}: valores validados, metas y línea de base"
+    numbers_shown = [v for _, v in series] + [t.value for t in targets]
+    if baseline is not None:
+        numbers_shown.append(baseline[1])
+    if not numbers_shown or not years:
+        return mark_safe(
+            f'<svg role="img" aria-label={quoteattr(label)} width="{WIDTH}" height="40" '
+            f'viewBox="0 0 {WIDTH} 40">'
+            + _text(WIDTH / 2, 24, f"{code}: sin datos para graficar")
+            + "</svg>"
+        )
+    first_year = min([years.start, *(y for y, _ in series)] + ([baseline[0]] if baseline else []))
+    last_year = max(years.stop - 1, *(y for y, _ in series), *(t.year for t in targets))
+    values = [float(v) for v in numbers_shown]
+    ticks, tick_places = _ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span_years = max(last_year - first_year, 1)
+
+    def px(year: int) -> float:
+        return LEFT + (year - first_year) / span_years * plot_w
+
+    def py(value: Decimal | float) -> float:
+        return TOP + plot_h - (float(value) - low) / (high - low) * plot_h
+
+    parts = [
+        f'<svg role="img" aria-label={quoteattr(label)} width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" class="report-chart-svg">',
+        f"<title>{escape(label)}</title>",
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+    ]
+    for tick in ticks:
+        y = py(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(_text(LEFT - 6, y + 4, _label(tick, tick_places), anchor="end"))
+    for year in range(first_year, last_year + 1):
+        parts.append(_text(px(year), TOP + plot_h + 16, str(year), size=10))
+    parts.append(
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    )
+    if unit:
+        parts.append(
+            f'<text x="12" y="{TOP + plot_h / 2:.1f}" font-size="10" font-family="{FONT}" '
+            f'fill="{MUTED}" text-anchor="middle" '
+            f'transform="rotate(-90 12 {TOP + plot_h / 2:.1f})">{escape(unit[:60])}</text>'
+        )
+    # Targets: the path baseline -> targets dotted, official ones as filled diamonds and
+    # interpolated milestones as open circles (they are not official).
+    path = ([baseline] if baseline else []) + [(t.year, t.value) for t in targets]
+    path = sorted(set(path))
+    if len(path) > 1:
+        points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in path)
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{ACCENT}" stroke-width="1" '
+            'stroke-dasharray="3 3"/>'
+        )
+    for t in targets:
+        x, y = px(t.year), py(t.value)
+        if t.interpolated:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#ffffff" stroke="{ACCENT}" '
+                'stroke-width="1.2"/>'
+            )
+        else:
+            parts.append(
+                f'<polygon points="{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} '
+                f'{x - 6:.1f},{y:.1f}" fill="{ACCENT}"/>'
+            )
+    if baseline is not None:
+        x, y = px(baseline[0]), py(baseline[1])
+        parts.append(
+            f'<polygon points="{x:.1f},{y - 7:.1f} {x + 6:.1f},{y + 5:.1f} {x - 6:.1f},'
+            f'{y + 5:.1f}" fill="{MUTED}"/>'
+        )
+    if series:
+        points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in series)
+        if len(series) > 1:
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{INK}" stroke-width="2"/>'
+            )
+        for y, v in series:
+            parts.append(f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="3.5" fill="{INK}"/>')
+    parts.append(_legend(TOP + plot_h + 40))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _legend(y: float) -> str:
+    items = [
+        (f'<circle cx="0" cy="-4" r="3.5" fill="{INK}"/>', "Valor validado"),
+        (f'<polygon points="0,-10 6,-4 0,2 -6,-4" fill="{ACCENT}"/>', "Meta oficial"),
+        (
+            f'<circle cx="0" cy="-4" r="3.5" fill="#ffffff" stroke="{ACCENT}" stroke-width="1.2"/>',
+            "Meta interpolada (no oficial)",
+        ),
+        (f'<polygon points="0,-11 6,1 -6,1" fill="{MUTED}"/>', "Línea de base"),
+    ]
+    x, parts = LEFT, []
+    for symbol, text in items:
+        parts.append(f'<g transform="translate({x},{y:.1f})">{symbol}</g>')
+        parts.append(_text(x + 10, y, text, anchor="start", size=10))
+        x += 24 + 6 * len(text)
+    return "".join(parts)
