@@ -16,7 +16,7 @@ the README):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
 from enum import StrEnum
@@ -362,6 +362,116 @@ def green_share(lights: Iterable[Light]) -> Decimal | None:
     """Percent of green among the indicators that can be judged (grey ones are left out)."""
     judged = [light for light in lights if light != Light.GREY]
     return share(judged.count(Light.GREEN), len(judged))
+
+
+def light_shares(lights: Iterable[Light]) -> dict[Light, Decimal] | None:
+    """Percent of each light among all the indicators, grey included, so that the four add up
+    to 100 (one stacked bar); None when there is nothing to count."""
+    counts = light_counts(lights)
+    total = sum(counts.values())
+    if not total:
+        return None
+    return {light: Decimal(n) / Decimal(total) * HUNDRED for light, n in counts.items()}
+
+
+# --- coverage and the year a dashboard opens on ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many indicators have a validated value in a year ("N de M")."""
+
+    validated: int
+    total: int
+
+    @property
+    def at_least_half(self) -> bool:
+        return covers_half(self.validated, self.total)
+
+
+def covers_half(validated: int, total: int) -> bool:
+    """At least half of the indicators have a validated value: 12 of 24 yes, 12 of 25 no,
+    never with no indicators. In integers (2 x validated >= total): no rounding decides it."""
+    return total > 0 and 2 * validated >= total
+
+
+def coverage(values: Iterable[Decimal | None]) -> Coverage:
+    """The coverage of a year's validated values, one per indicator (None: sin dato)."""
+    listed = list(values)
+    return Coverage(sum(1 for v in listed if v is not None), len(listed))
+
+
+class YearRule(StrEnum):
+    HALF = "half"  # the most recent year with at least half the indicators validated
+    LATEST = "latest"  # no year reaches half: the most recent with any validated value
+    NONE = "none"  # nothing validated yet: the first year
+
+
+@dataclass(frozen=True)
+class YearChoice:
+    year: int
+    rule: YearRule
+    coverage: Coverage
+
+
+def default_year(coverage_by_year: Mapping[int, Coverage], *, fallback: int) -> YearChoice:
+    """The year a dashboard opens on when none is asked for. Not simply the latest year with
+    a validated value: three early entries of a new year would open the tablero on a year that
+    is mostly grey. The most recent year where at least half the indicators have a validated
+    value; else the most recent with any; else `fallback`."""
+    latest_first = sorted(coverage_by_year, reverse=True)
+    for year in latest_first:
+        if coverage_by_year[year].at_least_half:
+            return YearChoice(year, YearRule.HALF, coverage_by_year[year])
+    for year in latest_first:
+        if coverage_by_year[year].validated:
+            return YearChoice(year, YearRule.LATEST, coverage_by_year[year])
+    return YearChoice(fallback, YearRule.NONE, coverage_by_year.get(fallback, Coverage(0, 0)))
+
+
+# --- chart scale -----------------------------------------------------------------------------
+
+AXIS_PADDING = Decimal("0.1")
+
+
+def off_scale_years(series: Mapping[int, Decimal], factor: Decimal = Decimal(5)) -> list[int]:
+    """Years whose value would flatten the rest of the series on a chart: a jump (more than
+    `factor` times the previous or next non-zero value, or less than its 1/`factor`, as
+    `series_jumps` flags it) that is also more than `factor` times away from the median of
+    the non-zero values. The median test picks the odd value itself, not its neighbours
+    (V14: 0.72, 0.70, 63.00, 1.52 -> only 2013), and a steady growth without jumps is never
+    off scale. Zeros are never off scale (an axis may well include 0, and `series_jumps`
+    already asks to check them); fewer than three non-zero values have no middle to judge."""
+    points = [(year, value) for year, value in sorted(series.items()) if value > 0]
+    if len(points) < 3:
+        return []
+    values = sorted(value for _, value in points)
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    def apart(a: Decimal, b: Decimal) -> bool:
+        return a / b > factor or b / a > factor
+
+    found = []
+    for index, (year, value) in enumerate(points):
+        neighbours = [points[i][1] for i in (index - 1, index + 1) if 0 <= i < len(points)]
+        if any(apart(value, n) for n in neighbours) and apart(value, median):
+            found.append(year)
+    return found
+
+
+def axis_range(
+    values: Iterable[Decimal], padding: Decimal = AXIS_PADDING
+) -> tuple[Decimal, Decimal] | None:
+    """A y-axis range that shows every value with `padding` (a share of the span) above and
+    below; a single level gets a band of `padding` times its size (1 around 0). None without
+    values."""
+    listed = list(values)
+    if not listed:
+        return None
+    low, high = min(listed), max(listed)
+    span = high - low if high != low else (abs(high) or Decimal(1))
+    return low - span * padding, high + span * padding
 
 
 # --- checks before saving a value ----------------------------------------------------------
