@@ -15,6 +15,7 @@ from indicators.models import (
     IndicatorFlag,
     IndicatorValue,
     OutboundMail,
+    ReportConclusion,
     ReportingDeadline,
     Target,
 )
@@ -238,6 +239,24 @@ class ReportingDeadlineAdmin(admin.ModelAdmin):
 
     list_display = ["year", "due_date", "updated_by", "updated_at"]
     readonly_fields = ["year", "due_date", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportConclusion)
+class ReportConclusionAdmin(admin.ModelAdmin):
+    """Read-only here: written and validated at /reporte/<año>/conclusiones/ (four eyes)."""
+
+    list_display = ["year", "state", "updated_by", "validated_by", "updated_at"]
+    list_filter = ["state"]
+    readonly_fields = [f.name for f in ReportConclusion._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -250,6 +250,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Off only in tests, whose writes roll back without committing (so never bump the version);
 # the cache tests turn it on with committed writes.
 PESEM_PAGE_CACHE = env_bool("PESEM_PAGE_CACHE", True)
+# The ministry named in the monitoring report's header (PDF and XLSX).
+PESEM_MINISTRY_NAME = os.environ.get("PESEM_MINISTRY_NAME", "Ministerio de Relaciones Exteriores")
 # Cached pages and fragments are keyed on the data version (pesem/datacache.py). The cache is
 # shared by every process: the database table `pesem_cache` by default (createcachetable),
 # Redis through django-redis when REDIS_URL is set.

@@ -18,6 +18,7 @@ WORKFLOW = {
     "indicators.Target",
     "indicators.OutboundMail",
     "indicators.ReportingDeadline",
+    "indicators.ReportConclusion",
 }
 
 
