@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from actors.models import Actor, ActorInfluence
 from indicators import progress
 from indicators.models import Target
-from indicators.selectors import IndicatorFacts, indicator_facts_list
+from indicators.selectors import IndicatorFacts, indicator_facts_list, list_order
 from objectives.models import (
     Component,
     Directorate,
@@ -151,7 +151,8 @@ def _actions(objective: StrategicObjective) -> list[dict]:
 
 def plan_as_dict() -> dict[str, Any]:
     plan = Plan.objects.first()
-    facts = indicator_facts_list()
+    # Objective indicators first, then variable, then national; codes in natural order.
+    facts = sorted(indicator_facts_list(), key=lambda f: list_order(f.indicator))
     indicators_by_objective: dict[int, list[str]] = {}
     for f in facts:
         if f.indicator.objective_id:

@@ -486,8 +486,9 @@ def monitoring_report(*, year: int) -> MonitoringReport:
         IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
         .select_related("indicator")
         .prefetch_related("indicator__targets")
-        .order_by("indicator__order", "indicator__code")
     )
+    # The published order of every list (objective, variable, national; natural codes).
+    statuses.sort(key=lambda s: selectors.list_order(s.indicator))
     # The same indicators as `statuses`, selected the same way (no list of ids in the SQL).
     values: dict[int, list[IndicatorValue]] = {}
     for v in IndicatorValue.objects.filter(indicator__objective__isnull=False).only(
