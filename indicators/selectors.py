@@ -438,14 +438,9 @@ class DashboardRow:
 
 
 def default_year(*, years: range) -> int:
-    """The latest year with a validated value (one query); the plan's start otherwise."""
-    latest = (
-        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, value__isnull=False)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    return latest or years.start
+    """The year a page opens on when none is asked for, by the tablero's rule (coverage of at
+    least half the indicators, see default_year_choice): one query."""
+    return default_year_choice(years=years).year
 
 
 def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) -> list[DashboardRow]:
