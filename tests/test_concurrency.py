@@ -87,7 +87,11 @@ def test_concurrent_validate_and_return_one_wins(people):
     registrar, validator = people
     indicator = Indicator.objects.get(code="OE3.1")
     item = services.value_save(
-        user=registrar, indicator=indicator, year=2016, numerator=D(400), denominator=D(10)
+        user=registrar,
+        indicator=indicator,
+        year=2016,
+        numerator=D(450),  # 1.58 per 10,000: plausible, no warning to justify
+        denominator=D(2_850_000),
     )
     item = services.do_submit(user=registrar, item=item, expected_version=item.version)
 

@@ -83,7 +83,7 @@ def open_session(browser, live_server, viewport: str, username: str | None):
 
 def settle(page) -> None:
     """Wait until every plotly figure of the page is drawn: axe must see the charts."""
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=45_000)  # slow CI machines
     page.wait_for_function(
         "Array.from(document.querySelectorAll('div[data-figure]'))"
         ".every(n => n.getAttribute('data-drawn') === 'true')"

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import selectors, status
+from indicators import selectors, services, status
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -50,7 +50,9 @@ def test_pages_and_downloads_open_without_login(client, validated):
     pages = fetch_all(client)
     home = pages[reverse("portal_home")]
     assert "Plan Estratégico" in home and "Visión" in home
-    assert 'href="/publico/objetivos/3/?anio=2018"' in home  # default: latest validated year
+    # The default year follows the tablero's rule (half the indicators with a validated value).
+    year = selectors.default_year(years=selectors.dashboard_years(years=services.plan_years()))
+    assert f'href="/publico/objetivos/3/?anio={year}"' in home
     assert "/accounts/" not in home and "Salir" not in home  # no staff menu, no login needed
     response = client.get(reverse("portal_resource_csv", args=["valores"]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
