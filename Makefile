@@ -52,10 +52,12 @@ restore: venv
 	@test -n "$(FILE)" || { echo "Uso: make restore FILE=backups/pesem-AAAAMMDD-HHMMSS.json.gz" >&2; exit 1; }
 	$(BIN)/python manage.py restore "$(FILE)"
 
-# Benchmark in a separate database (BENCH_DATABASE_URL, SQLite file by default).
+# Benchmark in a separate database (SQLite file): in process, then through gunicorn + wrk with
+# the database cache and Redis (BENCH_WRK_SECONDS per page, default 5; needs `apt-get install wrk`).
 bench: venv
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --http
 
-# Load test against gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_SECONDS, default 60).
+# Load test against gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_SECONDS, default 60); with
+# LOADTEST_REDIS_URL=redis://127.0.0.1:6379/15 the page cache is that Redis database (flushed).
 loadtest: venv
 	$(BIN)/python bench/loadtest.py

@@ -9,6 +9,12 @@ that the last acknowledged value of each row is the stored one, and that no requ
 
     python bench/loadtest.py [--seconds 60] [--readers 50] [--writers 5] [--workers N]
 
+The page cache (pesem/pagecache.py) is the database table by default; with LOADTEST_REDIS_URL
+(e.g. redis://127.0.0.1:6379/15) it is that Redis database, flushed first: the database is
+new, its data version starts again at 0, and pages kept by an earlier run under the same
+version numbers would otherwise be served. The readers (directors of DPE) see every page they
+read; the share of reads answered from a kept page (X-Page-Cache: hit) is printed.
+
 Traffic goes only to 127.0.0.1. Requests carry X-Forwarded-Proto: https, as the proxy would.
 """
 
@@ -22,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -31,6 +38,9 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "carga-segura-2021"
+OLD_THROUGHPUT = 26.0  # req/s of the last run before the page cache (README)
+TARGET_P95_READ_MS = 500
+SERVER_LOG = Path(tempfile.gettempdir()) / "pesem-loadtest-gunicorn.log"
 READ_PATHS = [
     "/?anio=2016",
     "/objetivos/2/?anio=2016",
@@ -55,6 +65,7 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.last_hit = False  # the last answer was a kept page (X-Page-Cache: hit)
 
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, float]:
         headers = {
@@ -81,6 +92,7 @@ class Session:
                 if attempt:
                     raise
         elapsed = time.perf_counter() - start
+        self.last_hit = response.getheader("X-Page-Cache") == "hit"
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -120,10 +132,19 @@ def prepare_database(url: str) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "pesem.settings",
     }
+    env.pop("REDIS_URL", None)
+    redis_url = os.environ.get("LOADTEST_REDIS_URL")
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+        env["REDIS_URL"] = redis_url
     python = sys.executable
     subprocess.run(
         [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
+    # The page cache's table (the default cache; unused with Redis, created as `make serve` does).
+    subprocess.run([python, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [python, "manage.py", "load_plan"], cwd=ROOT, env=env, check=True, capture_output=True
     )
@@ -166,12 +187,15 @@ def main() -> int:
     env = prepare_database(url)
     port = free_port()
     env = {**env, "PESEM_BIND": f"127.0.0.1:{port}", "PESEM_WORKERS": str(args.workers)}
+    # The server's log (errors, one JSON line per write) to a file: a pipe nobody reads fills
+    # up (64 KB) and then blocks every worker on its next log line.
+    log = SERVER_LOG.open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "pesem/gunicorn.conf.py", "pesem.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         for _ in range(100):
@@ -184,6 +208,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
+        log.close()
+        print(f"Registro del servidor: {SERVER_LOG}")
 
 
 def run(args, port: int, env: dict) -> int:
@@ -201,6 +227,8 @@ def run(args, port: int, env: dict) -> int:
 
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[int, int] = defaultdict(int)
+    read_statuses: dict[int, int] = defaultdict(int)
+    hits = [0]
     errors: list[str] = []
     acknowledged: dict[tuple[str, int], list[int]] = defaultdict(list)
     lock = threading.Lock()
@@ -219,6 +247,9 @@ def run(args, port: int, env: dict) -> int:
             while time.monotonic() < deadline:
                 status, _, elapsed = session.request("GET", READ_PATHS[n % len(READ_PATHS)])
                 record("lectura", status, elapsed)
+                with lock:
+                    read_statuses[status] += 1
+                    hits[0] += session.last_hit
                 n += 1
         except Exception as exc:  # reported below
             errors.append(f"lector {i}: {exc!r}")
@@ -284,10 +315,11 @@ def run(args, port: int, env: dict) -> int:
     five_xx = sum(n for s, n in statuses.items() if s >= 500)
 
     total = sum(len(v) for v in latencies.values())
+    cache = "Redis" if env.get("REDIS_URL") else "tabla de la base"
     print()
     print(
         f"Duración: {wall:.1f} s · {args.readers} lectores · {args.writers} escritores · "
-        f"{args.workers} workers de gunicorn · PostgreSQL"
+        f"{args.workers} workers de gunicorn · PostgreSQL · caché de páginas: {cache}"
     )
     print(f"Solicitudes: {total} · {total / wall:.1f} por segundo")
     print(f"{'tipo':<12}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'máx ms':>10}")
@@ -298,6 +330,11 @@ def run(args, port: int, env: dict) -> int:
             f"{kind:<12}{len(values):>7}{statistics.median(values) * 1000:>10.0f}{p95 * 1000:>10.0f}{values[-1] * 1000:>10.0f}"
         )
     print("Códigos HTTP: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
+    reads = len(latencies["lectura"])
+    print(
+        f"Lecturas servidas de la página guardada (X-Page-Cache: hit): {hits[0]} de {reads}"
+        + (f" ({hits[0] / reads:.0%})" if reads else "")
+    )
     writes = sum(len(v) for v in acknowledged.values())
     print()
     print("Comprobaciones:")
@@ -306,11 +343,29 @@ def run(args, port: int, env: dict) -> int:
         f"  - cada escritura confirmada guardada exactamente una vez: {'sí' if not failures else 'NO'}"
     )
     print(f"  - respuestas 5xx: {five_xx}")
+    refused_reads = sum(n for s, n in read_statuses.items() if s != 200)
+    print(
+        f"  - lecturas con respuesta distinta de 200 (p. ej. 403: rol sin acceso): {refused_reads}"
+    )
     print(f"  - errores de cliente: {len(errors)}")
     for line in (failures + errors)[:20]:
         print(f"    {line}")
-    ok = not failures and not five_xx and not errors and writes > 0
+    ok = not failures and not five_xx and not errors and writes > 0 and not refused_reads
     print("RESULTADO: " + ("correcto" if ok else "CON FALLAS"))
+    # Speed targets (issue 13): 4× the throughput before the page cache, reads' p95 < 500 ms.
+    reads_sorted = sorted(latencies["lectura"])
+    p95 = reads_sorted[min(len(reads_sorted) - 1, int(len(reads_sorted) * 0.95))] if reads else 0
+    missed = []
+    if total / wall < 4 * OLD_THROUGHPUT:
+        missed.append(
+            f"{total / wall:.1f} solicitudes/s (objetivo ≥ {4 * OLD_THROUGHPUT:.0f}: 4× {OLD_THROUGHPUT:.0f})"
+        )
+    if p95 * 1000 >= TARGET_P95_READ_MS:
+        missed.append(f"p95 de lecturas {p95 * 1000:.0f} ms (objetivo < {TARGET_P95_READ_MS} ms)")
+    print(
+        "Objetivos de velocidad: "
+        + ("cumplidos" if not missed else "NO cumplidos: " + "; ".join(missed))
+    )
     return 0 if ok else 1
 
 
