@@ -574,7 +574,10 @@ def main() -> int:
             print(f"  - {m}")
     else:
         print("Todos los objetivos cumplidos.")
-    print(f"(bench completo en {(time.monotonic() - started) / 60:.1f} min)")
+    print(
+        f"(bench completo en {(time.monotonic() - started) / 60:.1f} min; carga media de la "
+        f"máquina al terminar: {os.getloadavg()[1]:.1f} en 5 min, {os.cpu_count()} núcleos)"
+    )
     return 0
 
 
