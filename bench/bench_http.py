@@ -105,6 +105,9 @@ def server_env(database_url: str, static_root: Path, redis_url: str | None) -> d
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_STATIC_ROOT": str(static_root),
             "PESEM_PUBLIC_PORTAL": "1",
+            # One IP sends every request here: the portal's per-IP limit (120 a minute) would
+            # answer 429 and the bench would measure the limiter, not the pages.
+            "PESEM_PORTAL_RATE_LIMIT": "100000000",
             "PESEM_WORKERS": str(WORKERS),
         }
     )
@@ -348,10 +351,13 @@ def measure_pages(
             else:
                 prepare(backend, label, path)
             status, first, check_status, check, hit = prepared[backend, label]
+            load = None
             if check_status == 200 and check < SLOW:
                 load = wrk(port, path, None if label in portal else cookie, seconds)
                 drain(port)
-            else:
+                if not load.requests:
+                    load = None  # not one answer within the run: estimated below
+            if load is None:
                 # Too slow (or failing) to hammer: 16 queued requests would keep the workers
                 # busy for minutes after wrk stops. Throughput estimated: a request a worker.
                 rps = WORKERS / check if check_status == 200 and check else 0.0
@@ -526,7 +532,7 @@ def run_size(
         if not result.cookie:
             result.cookie = login(ports["db"], *user)
         for backend, port in ports.items():
-            result.trivial[backend] = warm_workers(port, result.cookie, [pages[0][1], "/"])
+            result.trivial[backend] = warm_workers(port, result.cookie, [pages[0][1]])
         before = datacache.current_version()
         result.loads = measure_pages(
             ports,
@@ -660,14 +666,15 @@ def _throughput_misses(
         failures = load.non_2xx if load.requests else (0 if load.first_status == 200 else 1)
         if failures:
             misses.append(f"{label} ({where}): {failures} respuestas no 2xx")
-        if label in exempt and load.kept and load.requests and load.hits == load.requests:
+        below = load.rps < base.rps / floor
+        if below and label in exempt and load.kept and load.hits == load.requests:
             # The report is built once per data change: exempt, but said.
             print(
                 f"  exento: {label} ({where}) {load.rps:.1f} sol/s = {load.rps / base.rps:.2f}× "
                 f"la página trivial (se construye una vez por cambio de datos)"
             )
             continue
-        if load.rps < base.rps / floor:
+        if below:
             misses.append(
                 f"{label} ({where}): {load.rps:.1f} sol/s = 1/{base.rps / load.rps if load.rps else float('inf'):.0f} "
                 f"de la página trivial ({base.rps:.0f} sol/s; objetivo ≥ 1/{floor})"

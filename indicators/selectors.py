@@ -60,8 +60,14 @@ class IndicatorFacts:
 
     @property
     def series(self) -> dict[int, Decimal]:
-        """Every stored value, whatever its state (for data-quality checks)."""
-        return {v.year: v.value for v in self.values if v.value is not None}
+        """Values sent or validated: what the data-quality flags check and the charts draw.
+        A draft is nobody's figure yet: its jumps and ranges are warned about at entry
+        (progress.entry_warnings), and no dashboard, report or flag quotes it."""
+        return {
+            v.year: v.value
+            for v in self.values
+            if v.value is not None and v.state in (WorkflowState.VALIDATED, WorkflowState.SUBMITTED)
+        }
 
     @property
     def official_series(self) -> dict[int, Decimal]:
@@ -76,12 +82,7 @@ class IndicatorFacts:
     def off_scale_years(self) -> list[int]:
         """Years of a charted value (validated or preliminary) that would flatten the rest of
         the series: progress.off_scale_years with the jump factor of the flags."""
-        charted = {
-            v.year: v.value
-            for v in self.values
-            if v.value is not None and v.state in (WorkflowState.VALIDATED, WorkflowState.SUBMITTED)
-        }
-        return progress.off_scale_years(charted, Decimal(str(settings.PESEM_JUMP_FACTOR)))
+        return progress.off_scale_years(self.series, Decimal(str(settings.PESEM_JUMP_FACTOR)))
 
     def target_for(self, year: int) -> progress.YearTarget | None:
         return progress.target_for_year(year, self.baseline, self.official, self.official_sources)

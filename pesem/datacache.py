@@ -6,22 +6,32 @@ the request that made it answers; readers read the version first and then the ca
 that contains it. So a reader never gets a page built before the last acknowledged write, in
 any process: the cache is Django's (database table by default, Redis with REDIS_URL), shared
 by every process. Bulk operations that send no signals (load_plan, restore, refresh_statuses)
-call bump() themselves."""
+call bump() themselves.
+
+Two counters, one row:
+- `number` grows with every write. Anything may be keyed on it.
+- `official` grows with every write except one that only touches a draft yearly value (in
+  state borrador before and after, or a draft deleted). Only what never shows a draft value,
+  to anyone, may be keyed on it (pagecache.DRAFT_BLIND, the portal):
+  a registrar saving drafts all morning then leaves the dashboards kept. The stored yearly
+  statuses are derived from values: indicators.status rewrites them only when they change,
+  and that rewrite is an official write of its own."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
+from indicators.models import IndicatorValue, WorkflowState
 from pesem.models import DataVersion
 
 T = TypeVar("T")
@@ -31,49 +41,102 @@ IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion"}
 TIMEOUT = 24 * 3600  # entries of old versions are never read again; they expire
 
 
+class Versions(NamedTuple):
+    number: int  # every write
+    official: int  # every write but draft-only ones
+
+
+def current() -> Versions:
+    """Both counters, one query. Read them BEFORE reading the data a cached entry is built
+    from."""
+    row = DataVersion.objects.filter(pk=1).values_list("number", "official").first()
+    return Versions(*row) if row else Versions(0, 0)
+
+
 def current_version() -> int:
-    """One query. Read it BEFORE reading the data a cached entry is built from."""
-    number = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first()
-    return number or 0
+    """The version every write moves (one query)."""
+    return current().number
 
 
-def bump() -> None:
+def bump(*, drafts_only: bool = False) -> None:
     """Mark the data as changed now (after the caller's transaction commits). One bump per
-    transaction however many rows it writes (a plan load writes thousands)."""
+    transaction and kind however many rows it writes (a plan load writes thousands).
+    `drafts_only`: the write touched nothing but drafts (the official counter stays)."""
+    callback = _bump_drafts if drafts_only else _bump_all
     connection = transaction.get_connection()
     # run_on_commit holds (savepoint ids, callable, robust) for the open transaction.
-    if connection.in_atomic_block and any(e[1] is _bump_now for e in connection.run_on_commit):
+    if connection.in_atomic_block and any(e[1] is callback for e in connection.run_on_commit):
         return
-    transaction.on_commit(_bump_now)
+    transaction.on_commit(callback)
 
 
-def _bump_now() -> None:
-    updated = DataVersion.objects.filter(pk=1).update(
-        number=F("number") + 1, changed_at=timezone.now()
-    )
-    if not updated:
+def _bump_all() -> None:
+    _bump(official=True)
+
+
+def _bump_drafts() -> None:
+    _bump(official=False)
+
+
+def _bump(*, official: bool) -> None:
+    changes: dict[str, Any] = {"number": F("number") + 1, "changed_at": timezone.now()}
+    if official:
+        changes["official"] = F("official") + 1
+    if not DataVersion.objects.filter(pk=1).update(**changes):
         DataVersion.objects.get_or_create(
-            pk=1, defaults={"number": 1, "changed_at": timezone.now()}
+            pk=1,
+            defaults={"number": 1, "official": int(official), "changed_at": timezone.now()},
         )
 
 
-def key(*parts: object, version: int | None = None) -> str:
-    """A cache key for these parts at the current (or given) data version."""
-    number = current_version() if version is None else version
+def key(*parts: object, version: int | None = None, official: bool = False) -> str:
+    """A cache key for these parts at the current (or given) data version; with `official`,
+    at the official counter (only for what never shows a draft)."""
+    if version is None:
+        versions = current()
+        version = versions.official if official else versions.number
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"pesem:v{number}:{digest}"
+    return f"pesem:{'o' if official else 'v'}{version}:{digest}"
 
 
-def cached(parts: Iterable[object], build: Callable[[], T], *, version: int | None = None) -> T:
-    """The value cached under `parts` at the data version, built once per version."""
+def cached(
+    parts: Iterable[object],
+    build: Callable[[], T],
+    *,
+    version: int | None = None,
+    official: bool = False,
+) -> T:
+    """The value cached under `parts` at the data version (`official`: see key()), built
+    once per version."""
     if not settings.PESEM_PAGE_CACHE:
         return build()
-    k = key(*parts, version=version)
+    k = key(*parts, version=version, official=official)
     value: Any = cache.get(k)
     if value is None:
         value = build()
         cache.set(k, value, TIMEOUT)
     return value
+
+
+def _state_before(sender: type[IndicatorValue], instance: IndicatorValue, **kwargs: Any) -> None:
+    """Before a yearly value is saved: its stored state (None for a new row), so the save
+    can tell a draft kept a draft from a draft submitted or a value returned."""
+    stored = None
+    if not kwargs.get("raw") and instance.pk is not None and not instance._state.adding:
+        stored = sender.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+    instance._datacache_state_before = stored  # type: ignore[attr-defined]
+
+
+def _drafts_only(**kwargs: Any) -> bool:
+    """A yearly value that is a draft after the write and was a draft (or nothing) before.
+    Only values: draft action reports show their state on the objective and directorate
+    pages ("en ejecución (42 %), borrador"), so they are official writes."""
+    instance = kwargs.get("instance")
+    if not isinstance(instance, IndicatorValue) or instance.state != WorkflowState.DRAFT:
+        return False
+    if kwargs.get("signal") is post_delete or kwargs.get("created"):
+        return True
+    return getattr(instance, "_datacache_state_before", None) == WorkflowState.DRAFT
 
 
 def _changed(sender: type, **kwargs: Any) -> None:
@@ -84,7 +147,7 @@ def _changed(sender: type, **kwargs: Any) -> None:
         return
     if meta.label_lower == "auth.user" and kwargs.get("update_fields") == frozenset({"last_login"}):
         return  # a login changes no figure
-    bump()
+    bump(drafts_only=_drafts_only(**kwargs))
 
 
 def connect() -> None:
@@ -95,6 +158,8 @@ def connect() -> None:
     for model in models:
         uid = f"datacache-{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        if model is IndicatorValue:
+            pre_save.connect(_state_before, sender=model, dispatch_uid=f"{uid}-before")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(

@@ -95,6 +95,9 @@ class DataVersion(models.Model):
     never gets a page older than the last acknowledged write."""
 
     number = models.BigIntegerField("versión de los datos", default=0)
+    # Grows with every write except those that only touch drafts (pesem.datacache): pages that
+    # never show a draft are keyed on it, so a registrar saving drafts leaves them kept.
+    official = models.BigIntegerField("versión de los datos oficiales", default=0)
     changed_at = models.DateTimeField("último cambio", null=True, blank=True)
 
     class Meta:

@@ -10,11 +10,23 @@ The parts of a copy that are personal are put back at every answer: the user's n
 badge in the header (between `<!--pc:...-->` markers in base.html) and the CSRF tokens of the
 forms. A request with flash messages waiting, any method but GET, and any answer but 200 are
 never cached. Keys carry today's date (deadline texts count days) and the data version, read
-before the page is built, so a copy never outlives the write that made it stale."""
+before the page is built, so a copy never outlives the write that made it stale.
+
+DRAFT_BLIND pages never show a draft to anyone (they read validated and submitted values, and
+action reports and conclusions only once sent): they are keyed on the official counter
+(pesem.datacache), so registrars saving drafts do not make them stale. The rest (an indicator's
+page lists its history, drafts included; personal pages) are keyed on every write.
+tests/test_pagecache_drafts.py saves drafts of each kind and requires every DRAFT_BLIND page to
+be the same for every role before and after.
+
+One build per key at a time: after a write, the first request for a page builds it and the
+others asking for the same copy meanwhile wait for it (up to WAIT seconds, then build it
+themselves) instead of all building it at once on the same cores."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +62,23 @@ PAGES = {
     "grid": SESSION,
     "validation_queue": SESSION,
 }
+DRAFT_BLIND = {
+    "home",
+    "plan",
+    "objective_detail",
+    "prospective",
+    "directorates",
+    "directorate_detail",
+    "report",
+    "report_download",
+    "report_pdf",
+    "actors",
+    "actor_matrix",
+    "variable_actors",
+    "actor_detail",
+}
+WAIT = 10.0  # s: how long a request waits for another process building the same copy
+POLL = 0.02  # s
 USER_MARK = re.compile(r"<!--pc:user-->.*?<!--/pc:user-->", re.S)
 BADGE_MARK = re.compile(r"<!--pc:badge-->.*?<!--/pc:badge-->", re.S)
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -70,15 +99,33 @@ def _audience(request: HttpRequest, kind: str) -> str:
     return f"a:{roles}:{access.directorate_id_of(user)}:{int(user.is_staff)}"
 
 
-def _page_key(request: HttpRequest, kind: str, version: int) -> str:
+def _page_key(request: HttpRequest, kind: str, name: str) -> str:
+    versions = datacache.current()
+    official = name in DRAFT_BLIND
     return datacache.key(
         "page",
-        request.resolver_match.url_name if request.resolver_match else "",
+        name,
         request.get_full_path(),
         _audience(request, kind),
         timezone.localdate().isoformat(),
-        version=version,
+        version=versions.official if official else versions.number,
+        official=official,
     )
+
+
+def _wait_for(key: str) -> dict[str, Any] | None:
+    """The copy another request is building under `key`, once it is kept; None when that
+    build ends without keeping one (an error) or takes longer than WAIT."""
+    lock = f"{key}:building"
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        time.sleep(POLL)
+        entry: dict[str, Any] | None = cache.get(key)
+        if entry is not None:
+            return entry
+        if cache.get(lock) is None:
+            return cache.get(key)  # type: ignore[no-any-return]
+    return None
 
 
 def _personal_parts(request: HttpRequest) -> dict[str, str]:
@@ -111,15 +158,20 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response: HttpResponse = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and response.status_code == 200 and not response.streaming:
-            entry = {
-                "content": response.content,
-                "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
-            }
-            cache.set(key, entry, datacache.TIMEOUT)
-        return response
+        try:
+            response: HttpResponse = self.get_response(request)
+            key = getattr(request, "_page_cache_key", None)
+            if key and response.status_code == 200 and not response.streaming:
+                entry = {
+                    "content": response.content,
+                    "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+                }
+                cache.set(key, entry, datacache.TIMEOUT)
+            return response
+        finally:
+            key = getattr(request, "_page_cache_key", None)
+            if key and getattr(request, "_page_cache_building", False):
+                cache.delete(f"{key}:building")  # waiting requests stop waiting
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -127,16 +179,24 @@ class PageCacheMiddleware:
         if not settings.PESEM_PAGE_CACHE or request.method != "GET":
             return None
         match = request.resolver_match
-        kind = PAGES.get(match.url_name or "") if match else None
+        # view_name carries the namespace: the API's "plan" is not the plan page.
+        name = match.view_name if match else ""
+        kind = PAGES.get(name)
         if kind is None or not request.user.is_authenticated or _has_messages(request):
             return None
         if kind == SESSION and not request.session.session_key:
             return None
-        key = _page_key(request, kind, datacache.current_version())
+        key = _page_key(request, kind, name)
         entry = cache.get(key)
         if entry is None:
-            request._page_cache_key = key  # type: ignore[attr-defined]  # kept on the way out
-            return None
+            # One build at a time per copy: the first asker builds, the others wait for it.
+            building = cache.add(f"{key}:building", 1, int(WAIT) + 20)
+            if not building:
+                entry = _wait_for(key)
+            if entry is None:
+                request._page_cache_key = key  # type: ignore[attr-defined]  # kept on the way out
+                request._page_cache_building = building  # type: ignore[attr-defined]
+                return None
         content: bytes = entry["content"]
         headers: dict[str, str] = entry["headers"]
         if headers.get("Content-Type", "").startswith("text/html"):

@@ -23,7 +23,6 @@ from pesem import datacache, opendata, public, ratelimit
 
 # Requests per client IP (as pesem.middleware.client_ip finds it) and minute, pages and
 # downloads together: far above a person browsing, low enough to stop a scraper's flood.
-RATE_LIMIT = 120
 RATE_WINDOW = 60
 MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again (ETag)
 MAX_CHARTS = 12  # charts on an objective page; the table lists every indicator
@@ -50,7 +49,9 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.PESEM_PUBLIC_PORTAL:
             raise Http404("El portal público no está habilitado.")
-        if not ratelimit.hit_client(request, "portal", limit=RATE_LIMIT, window=RATE_WINDOW):
+        if not ratelimit.hit_client(
+            request, "portal", limit=settings.PESEM_PORTAL_RATE_LIMIT, window=RATE_WINDOW
+        ):
             return _too_many(request)
         response = conditional(request, *args, **kwargs)
         if response.status_code in (200, 304):
@@ -188,7 +189,8 @@ def data(request: HttpRequest) -> HttpResponse:
 
 
 def _cached(parts: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
-    return datacache.cached(("portal", *public.shape(), *parts), build)
+    # Validated data only: a draft saved changes no file (the official counter).
+    return datacache.cached(("portal", *public.shape(), *parts), build, official=True)
 
 
 def _dataset() -> public.PublicDataset:

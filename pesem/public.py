@@ -323,11 +323,12 @@ def shape() -> tuple[object, ...]:
 
 
 def data_version() -> str:
-    """The portal's ETag (one query): pesem.datacache's data version, which every committed
-    write to the plan's data moves (any door: pages, services, imports, admin, load_plan,
-    refresh_statuses), hashed with `shape()`. Equal across processes; read it before the
-    data, as datacache says."""
-    return hashlib.sha256(repr((shape(), datacache.current_version())).encode()).hexdigest()[:32]
+    """The portal's ETag (one query): pesem.datacache's official data version, which every
+    committed write to the plan's data moves (any door: pages, services, imports, admin,
+    load_plan, refresh_statuses) except a draft saved, which the portal never shows; hashed
+    with `shape()`. Equal across processes; read it before the data, as datacache says."""
+    official = datacache.current().official
+    return hashlib.sha256(repr((shape(), official)).encode()).hexdigest()[:32]
 
 
 # --- years and plan -----------------------------------------------------------------------

@@ -40,12 +40,15 @@ class OfflineFetcher(URLFetcher):
 
 
 def report_html(report: MonitoringReport, *, generated_at: datetime | None = None) -> str:
+    when = generated_at or timezone.now()
     return render_to_string(
         TEMPLATE,
         {
             "report": report,
             "year": report.year,
-            "generated": local_date(generated_at or timezone.now(), with_time=True),
+            "generated": local_date(when, with_time=True),
+            # The PDF's metadata wants an ISO date (W3C-DTF), not the page's dd/mm/yyyy.
+            "generated_iso": timezone.localtime(when).isoformat(timespec="seconds"),
             "light_fills": LIGHT_FILLS,
         },
     )

@@ -151,6 +151,9 @@ PESEM_JUMP_FACTOR = float(os.environ.get("PESEM_JUMP_FACTOR", "5"))
 # The public portal and open data under /publico/ (validated data only; README, "Portal
 # público y datos abiertos"). Off by default: /publico/ answers 404 until the office opens it.
 PESEM_PUBLIC_PORTAL = env_bool("PESEM_PUBLIC_PORTAL", False)
+# Requests a minute per client IP on the public portal (429 beyond): one person browsing needs
+# a few; `make bench` raises it to measure the pages, not the limit.
+PESEM_PORTAL_RATE_LIMIT = int(os.environ.get("PESEM_PORTAL_RATE_LIMIT", "120"))
 
 # --- e-mail (README, "Correo y recordatorios") ---------------------------------------------
 # Mails are rows of the outbox (indicators.OutboundMail) written with the change that causes

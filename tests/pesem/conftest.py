@@ -14,13 +14,13 @@ from django.urls import reverse
 from indicators import services
 from indicators.models import Indicator
 from objectives.models import Directorate, StrategicAction
-from pesem import opendata, portal_views
+from pesem import opendata
 
 
 @pytest.fixture(autouse=True)
-def portal_on(settings, monkeypatch):
+def portal_on(settings):
     settings.PESEM_PUBLIC_PORTAL = True
-    monkeypatch.setattr(portal_views, "RATE_LIMIT", 100_000)
+    settings.PESEM_PORTAL_RATE_LIMIT = 100_000
 
 
 def save_value(user, code, year, *, numerator=None, denominator=None, value=None, **texts):

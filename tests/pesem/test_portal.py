@@ -21,7 +21,7 @@ from indicators.models import (
     Target,
 )
 from objectives.models import Directorate, StrategicAction, StrategicObjective
-from pesem import portal_views, public
+from pesem import public
 from pesem.models import PortalSettings
 from tests.conftest import enter_value
 from tests.pesem.conftest import (
@@ -187,8 +187,8 @@ def test_logged_in_staff_get_the_same_public_cacheable_page(client, validator):
     assert response["Cache-Control"] == "public, max-age=300"
 
 
-def test_rate_limit_per_client_ip_answers_429_in_spanish(client, monkeypatch):
-    monkeypatch.setattr(portal_views, "RATE_LIMIT", 3)
+def test_rate_limit_per_client_ip_answers_429_in_spanish(client, settings):
+    settings.PESEM_PORTAL_RATE_LIMIT = 3
     for _ in range(3):
         assert client.get(reverse("portal_reports")).status_code == 200
     refused = client.get(reverse("portal_data"))
