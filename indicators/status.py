@@ -9,10 +9,17 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from indicators import selectors, services
-from indicators.models import Indicator, IndicatorFlag, IndicatorValue, IndicatorYearStatus, Target
+from indicators.models import (
+    Indicator,
+    IndicatorFlag,
+    IndicatorValue,
+    IndicatorYearStatus,
+    Target,
+    WorkflowState,
+)
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 BATCH = 500
@@ -128,9 +135,35 @@ def suspended():
         _suspended.on = previous
 
 
+def _state_before(sender, instance, **kwargs) -> None:
+    """Before a yearly value is saved: its stored state (None for a new row), read under the
+    service's row lock, so the save can tell a draft kept a draft (draft_only)."""
+    if getattr(_suspended, "on", False) or kwargs.get("raw"):
+        return
+    stored = None
+    if instance.pk is not None and not instance._state.adding:
+        stored = sender.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+    instance._state_before = stored
+
+
+def draft_only(instance: object, *, created: bool = False, deleted: bool = False) -> bool:
+    """A yearly value that is a draft after the write and was a draft (or nothing) before,
+    or a draft deleted. Nothing computed from values counts a draft (statuses, lights,
+    coverage, flags: selectors.IndicatorFacts.series), so such a write changes no status and
+    no page that shows official data only. Unknown before-state: not draft-only."""
+    if not isinstance(instance, IndicatorValue) or instance.state != WorkflowState.DRAFT:
+        return False
+    if created or deleted:
+        return True
+    return getattr(instance, "_state_before", None) == WorkflowState.DRAFT
+
+
 def _changed(sender, instance, **kwargs) -> None:
     if getattr(_suspended, "on", False) or kwargs.get("raw"):
         return
+    deleted = kwargs.get("signal") is post_delete
+    if draft_only(instance, created=bool(kwargs.get("created")), deleted=deleted):
+        return  # the statuses count no draft
     indicator_id = instance.pk if isinstance(instance, Indicator) else instance.indicator_id
     if isinstance(instance, Indicator) and kwargs.get("signal") is post_delete:
         return  # its statuses went with it (cascade)
@@ -138,6 +171,7 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
+    pre_save.connect(_state_before, sender=IndicatorValue, dispatch_uid="status-state-before")
     for model in (Indicator, IndicatorValue, Target, IndicatorFlag):
         post_save.connect(_changed, sender=model, dispatch_uid=f"status-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"status-del-{model.__name__}")

@@ -100,8 +100,9 @@ def value_entry(request, code: str, year: int):
         raise PermissionDenied(
             "Solo el registrador de la dirección responsable puede registrar este indicador."
         )
-    row = entry.entry_row(indicator=indicator, year=year)
     if request.method == "POST":
+        # The row (context and warnings) is computed by the service under its lock; here only
+        # when the form is shown again.
         form = ValueForm(request.POST, request.FILES, indicator=indicator)
         if form.is_valid():
             data = form.cleaned_data
@@ -125,17 +126,18 @@ def value_entry(request, code: str, year: int):
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
-                row = entry.entry_row(indicator=indicator, year=year)  # as stored now
             else:
                 label = f"{indicator.code} {year}: valor"
                 done = "enviado a validación" if submit else "guardado como borrador"
                 messages.success(request, f"{label} {done}.")
                 return redirect(reverse("pending") + f"?anio={item.year}")
+        row = entry.entry_row(indicator=indicator, year=year)  # as stored now
         typed = {
             name: form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
             for name in ("numerator", "denominator", "value")
         }
     else:
+        row = entry.entry_row(indicator=indicator, year=year)
         form = ValueForm(initial=entry_initial(row), indicator=indicator)
         item = row.item
         typed = {

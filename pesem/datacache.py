@@ -26,12 +26,12 @@ from typing import Any, NamedTuple, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from indicators.models import IndicatorValue, WorkflowState
+from indicators import status
 from pesem.models import DataVersion
 
 T = TypeVar("T")
@@ -39,6 +39,9 @@ WATCHED_APPS = ("objectives", "indicators", "actors", "pesem")
 # Rows that are not the plan's data: mail queue, API tokens, the version itself.
 IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion"}
 TIMEOUT = 24 * 3600  # entries of old versions are never read again; they expire
+
+
+CURRENT_SQL = f"SELECT number, official FROM {DataVersion._meta.db_table} WHERE id = 1"  # noqa: S608
 
 
 class Versions(NamedTuple):
@@ -49,8 +52,12 @@ class Versions(NamedTuple):
 def current() -> Versions:
     """Both counters, one query. Read them BEFORE reading the data a cached entry is built
     from."""
-    row = DataVersion.objects.filter(pk=1).values_list("number", "official").first()
-    return Versions(*row) if row else Versions(0, 0)
+    # Raw SQL: read on every request of a kept page, and the ORM's compiling costs as much as
+    # the query.
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_SQL)
+        row = cursor.fetchone()
+    return Versions(int(row[0]), int(row[1])) if row else Versions(0, 0)
 
 
 def current_version() -> int:
@@ -118,25 +125,15 @@ def cached(
     return value
 
 
-def _state_before(sender: type[IndicatorValue], instance: IndicatorValue, **kwargs: Any) -> None:
-    """Before a yearly value is saved: its stored state (None for a new row), so the save
-    can tell a draft kept a draft from a draft submitted or a value returned."""
-    stored = None
-    if not kwargs.get("raw") and instance.pk is not None and not instance._state.adding:
-        stored = sender.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
-    instance._datacache_state_before = stored  # type: ignore[attr-defined]
-
-
 def _drafts_only(**kwargs: Any) -> bool:
-    """A yearly value that is a draft after the write and was a draft (or nothing) before.
-    Only values: draft action reports show their state on the objective and directorate
-    pages ("en ejecución (42 %), borrador"), so they are official writes."""
-    instance = kwargs.get("instance")
-    if not isinstance(instance, IndicatorValue) or instance.state != WorkflowState.DRAFT:
-        return False
-    if kwargs.get("signal") is post_delete or kwargs.get("created"):
-        return True
-    return getattr(instance, "_datacache_state_before", None) == WorkflowState.DRAFT
+    """A yearly value kept a draft (indicators.status.draft_only). Only values: draft action
+    reports show their state on the objective and directorate pages ("en ejecución (42 %),
+    borrador"), so they are official writes."""
+    return status.draft_only(
+        kwargs.get("instance"),
+        created=bool(kwargs.get("created")),
+        deleted=kwargs.get("signal") is post_delete,
+    )
 
 
 def _changed(sender: type, **kwargs: Any) -> None:
@@ -158,8 +155,6 @@ def connect() -> None:
     for model in models:
         uid = f"datacache-{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-        if model is IndicatorValue:
-            pre_save.connect(_state_before, sender=model, dispatch_uid=f"{uid}-before")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(

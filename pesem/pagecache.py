@@ -77,6 +77,7 @@ DRAFT_BLIND = {
     "variable_actors",
     "actor_detail",
 }
+AUDIENCE_KEY = "_pagecache_audience"
 WAIT = 10.0  # s: how long a request waits for another process building the same copy
 POLL = 0.02  # s
 USER_MARK = re.compile(r"<!--pc:user-->.*?<!--/pc:user-->", re.S)
@@ -91,12 +92,21 @@ def _has_messages(request: HttpRequest) -> bool:
     return "messages" in request.COOKIES or bool(request.session.get("_messages"))
 
 
-def _audience(request: HttpRequest, kind: str) -> str:
+def _audience(request: HttpRequest, kind: str, versions: datacache.Versions) -> str:
+    """Who a copy is for. A person's roles and directorate (two queries) are remembered in the
+    session for as long as the official counter stays: any change to users, groups or staff
+    profiles is an official write and moves it."""
     user = request.user
     if kind == SESSION:
         return f"s:{request.session.session_key}"
-    roles = ",".join(sorted(access.roles(user)))
-    return f"a:{roles}:{access.directorate_id_of(user)}:{int(user.is_staff)}"
+    remembered = request.session.get(AUDIENCE_KEY)
+    if remembered and remembered[0] == versions.official and remembered[1] == user.pk:
+        roles, directorate = sorted(remembered[2]), remembered[3]
+    else:
+        roles, directorate = sorted(access.roles(user)), access.directorate_id_of(user)
+        request.session[AUDIENCE_KEY] = [versions.official, user.pk, roles, directorate]
+    request._pagecache_roles = frozenset(roles)  # type: ignore[attr-defined]  # for _fill
+    return f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}"
 
 
 def _page_key(request: HttpRequest, kind: str, name: str) -> str:
@@ -106,7 +116,7 @@ def _page_key(request: HttpRequest, kind: str, name: str) -> str:
         "page",
         name,
         request.get_full_path(),
-        _audience(request, kind),
+        _audience(request, kind, versions),
         timezone.localdate().isoformat(),
         version=versions.official if official else versions.number,
         official=official,
@@ -131,9 +141,10 @@ def _wait_for(key: str) -> dict[str, Any] | None:
 def _personal_parts(request: HttpRequest) -> dict[str, str]:
     user = request.user
     name = escape(user.get_full_name() or user.get_username())
+    roles = getattr(request, "_pagecache_roles", None)
     count = (
         inbox.open_task_count(user=user, today=deadlines.today())
-        if access.roles(user) & inbox.TASK_ROLES
+        if (access.roles(user) if roles is None else roles) & inbox.TASK_ROLES
         else None
     )
     badge = render_to_string("_badge.html", {"open_tasks": count}).strip()
