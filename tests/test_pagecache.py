@@ -94,3 +94,17 @@ def test_a_page_with_a_message_waiting_is_rendered_for_it(django_user_model):
     response = client.post("/direcciones/DGC/2016/registro/", {"save": ""}, follow=True)
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
+
+
+def test_a_role_change_reaches_a_logged_in_session_at_once(django_user_model):
+    """The audience is remembered in the session while the official version stays; a role
+    given by an administrator moves it, so the same session gets the new role's copy."""
+    from django.contrib.auth.models import Group
+
+    person = make_staff(django_user_model, "ana", "director", "DGC")
+    client = _client(person)
+    assert "/validacion/" not in client.get("/").content.decode()
+    person.groups.add(Group.objects.get(name="validador"))
+    served = client.get("/")
+    assert "X-Page-Cache" not in served
+    assert "Validación" in served.content.decode()
