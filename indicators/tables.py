@@ -1,11 +1,16 @@
 """The tablero's indicator table over stored yearly statuses: display in render_*, export
 values in value_*. Rows arrive as a list in list order (selectors.tablero_rows: objective,
 variable, national; codes in natural order), each with its `natural_rank`, which the columns
-use to break ties; sorting by a column happens in Python. Exports go through SafeTableExport."""
+use to break ties; sorting by a column happens in Python. Exports go through SafeTableExport
+(XLSX, built whole) or stream_delimited (CSV and TSV, written row by row as they are read)."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+
 import django_tables2 as tables
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -137,3 +142,28 @@ class SafeTableExport(TableExport):
         for row in rows[1:]:
             safe.append(spreadsheets.neutralize_row(row))
         return safe.export(self.format)
+
+
+class _Line:
+    """csv.writer's file: hands back each line written instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def stream_delimited(
+    export_format: str, table: tables.Table, filename: str
+) -> StreamingHttpResponse:
+    """A CSV or TSV export sent as its rows are rendered: the first byte leaves before the
+    last row is read, and no copy of the whole file is held (thousands of indicators make a
+    file of megabytes). Cells are those of SafeTableExport, formula-like text quoted; the bytes
+    are the same as tablib's (csv module, `\\r\\n` lines)."""
+    writer = csv.writer(_Line(), delimiter="\t" if export_format == TableExport.TSV else ",")
+
+    def lines() -> Iterator[str]:
+        for row in table.as_values():
+            yield writer.writerow(spreadsheets.neutralize_row(row))
+
+    response = StreamingHttpResponse(lines(), content_type=TableExport.FORMATS[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

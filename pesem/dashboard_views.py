@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from indicators import access, charts, deadlines, inbox, progress, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
 from indicators.models import Indicator
-from indicators.tables import DashboardTable, SafeTableExport
+from indicators.tables import DashboardTable, SafeTableExport, stream_delimited
 from objectives.models import Directorate
 from pesem import report_xlsx, reports
 
@@ -73,8 +73,11 @@ def tablero(request):
                 {"exception": "Formato de exportación no disponible: use CSV, TSV o XLSX."},
                 status=400,
             )
+        filename = f"tablero-{year}.{export_format}"
+        if export_format != SafeTableExport.XLSX:
+            return stream_delimited(export_format, table, filename)
         export = SafeTableExport(export_format, table, dataset_kwargs={"title": f"Tablero {year}"})
-        return export.response(f"tablero-{year}.{export_format}")
+        return export.response(filename)
     summary = selectors.tablero_summary(statuses=statuses)
     return render(
         request,
