@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -28,6 +29,7 @@ MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again 
 MAX_CHARTS = 12  # charts on an objective page; the table lists every indicator
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8"
+HTML_TYPE = "text/html; charset=utf-8"
 
 
 def _etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
@@ -41,8 +43,34 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A portal page is the same for everyone (no name, no form token, no nonce): its HTML is
+    kept per official data version (pesem.datacache) and full address, so a page read a
+    thousand times between two validations is built once. Files have their own cache
+    (_cached) and are not kept twice."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not settings.PESEM_PAGE_CACHE:
+            return view(request, *args, **kwargs)
+        key = datacache.key("portal-page", *public.shape(), request.get_full_path(), official=True)
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content, content_type=HTML_TYPE)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type") == HTML_TYPE
+        ):
+            cache.set(key, response.content, datacache.TIMEOUT)
+        return response
+
+    return inner
+
+
 def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    conditional = condition(etag_func=_etag)(view)
+    conditional = condition(etag_func=_etag)(_kept(view))
 
     @require_safe
     @wraps(view)

@@ -16,14 +16,18 @@ def hit(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:
     seconds (the request should get 429)."""
     start = int(time.time()) // window
     key = f"rl:{scope}:{ident}:{start}"
-    # add() is atomic in every backend: the first request of the window creates the counter.
-    if cache.add(key, 1, timeout=window + 5):
-        return True
+    # Most requests find the window's counter: incr() first (one round trip on Redis). The
+    # first of a window creates it with add(), atomic in every backend; when another request
+    # created it in between, count on it.
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window + 5)
-        return True
+    except ValueError:
+        if cache.add(key, 1, timeout=window + 5):
+            return True
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired in between
+            return True
     return count <= limit
 
 

@@ -180,6 +180,40 @@ def test_downloads_are_built_once_per_data_version(
     assert b"OE3.1,2017," in client.get(url).content
 
 
+def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
+    """No query read the plan's data: the page was not built."""
+    return all(
+        "pesem_cache" in q["sql"]
+        or "pesem_dataversion" in q["sql"]
+        or q["sql"] in ("BEGIN", "COMMIT", "ROLLBACK")
+        or q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+        for q in queries.captured_queries
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_are_built_once_per_official_version_and_drafts_keep_them(
+    plan_tx, client, validated, registrar_dgc, validator, settings
+):
+    settings.PESEM_PAGE_CACHE = True
+    url = reverse("portal_objective", args=[3]) + "?anio=2017"
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url).content.decode()
+    assert again == first
+    assert _only_cache_and_version(kept)  # the rate limit, the version, the kept copy
+    # A registrar's draft is not public: the kept page stays.
+    enter_value(registrar_dgc, "OE3.1", 2017, 460, 2_850_000)
+    with CaptureQueriesContext(connection) as after_draft:
+        assert client.get(url).content.decode() == first
+    assert _only_cache_and_version(after_draft)
+    # Validated: the next reader gets the new figure.
+    item = IndicatorValue.objects.get(indicator__code="OE3.1", year=2017)
+    item = services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
+    services.do_validate(user=validator, item=item, expected_version=item.version)
+    assert client.get(url).content.decode() != first
+
+
 def test_logged_in_staff_get_the_same_public_cacheable_page(client, validator):
     client.force_login(validator)
     response = client.get(reverse("portal_home"))
