@@ -225,13 +225,20 @@ def available_pages() -> list[tuple[str, str]]:
 
 
 def kept_pages(pages: list[tuple[str, str]]) -> set[str]:
-    """Labels of the pages the page cache keeps (pesem.pagecache.PAGES)."""
+    """Labels of the pages kept once per data version: pesem.pagecache.PAGES (by view name;
+    the tablero's CSV export is streamed, then kept) and the portal's pages
+    (pesem.portal_views, kept per official version)."""
     # After django.setup(), like available_pages().
     from django.urls import resolve
 
     from pesem.pagecache import PAGES as KEPT
 
-    return {label for label, url in pages if resolve(url.split("?")[0]).url_name in KEPT}
+    kept = set()
+    for label, url in pages:
+        match = resolve(url.split("?")[0])
+        if match.view_name in KEPT or (match.url_name or "").startswith("portal_"):
+            kept.add(label)
+    return kept
 
 
 def make_user():
@@ -315,8 +322,8 @@ def measure(
     client, anon, pages, *, rounds: int, repeats: int, limit: float, warm: bool = False
 ) -> dict[str, Page]:
     """MISS: `rounds` times, a write (bump) then every page once (each one built and kept).
-    HIT: then every page `repeats` times (kept pages; the trivial and portal pages are never
-    kept, so theirs is a full request each time)."""
+    HIT: then every page `repeats` times (kept pages; the trivial page is never kept, so its
+    is a full request each time)."""
     # After django.setup(), like every import of our apps here.
     from pesem import datacache
 

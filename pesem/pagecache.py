@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -161,6 +162,16 @@ def _fill(request: HttpRequest, html: str) -> str:
     return html
 
 
+def _kept_when_sent(chunks: Iterator[bytes], key: str, headers: dict[str, str]) -> Iterator[bytes]:
+    """The chunks of a streamed answer, passed on as they come; kept as one copy when the
+    last one has gone (not when the client leaves halfway)."""
+    sent = []
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk
+    cache.set(key, {"content": b"".join(sent), "headers": headers}, datacache.TIMEOUT)
+
+
 class PageCacheMiddleware:
     """After authentication and messages: serves a kept copy of a cacheable page, or keeps the
     page the view renders."""
@@ -172,12 +183,16 @@ class PageCacheMiddleware:
         try:
             response: HttpResponse = self.get_response(request)
             key = getattr(request, "_page_cache_key", None)
-            if key and response.status_code == 200 and not response.streaming:
-                entry = {
-                    "content": response.content,
-                    "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
-                }
-                cache.set(key, entry, datacache.TIMEOUT)
+            if key and response.status_code == 200:
+                headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+                if response.streaming:
+                    # A streamed export leaves as it is built and is kept once sent whole.
+                    response.streaming_content = _kept_when_sent(
+                        response.streaming_content, key, headers
+                    )
+                else:
+                    entry = {"content": response.content, "headers": headers}
+                    cache.set(key, entry, datacache.TIMEOUT)
             return response
         finally:
             key = getattr(request, "_page_cache_key", None)

@@ -56,7 +56,9 @@ def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         key = datacache.key("portal-page", *public.shape(), request.get_full_path(), official=True)
         content = cache.get(key)
         if content is not None:
-            return HttpResponse(content, content_type=HTML_TYPE)
+            response = HttpResponse(content, content_type=HTML_TYPE)
+            response["X-Page-Cache"] = "hit"  # as pesem.pagecache's kept pages say
+            return response
         response = view(request, *args, **kwargs)
         if (
             response.status_code == 200

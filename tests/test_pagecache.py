@@ -108,3 +108,14 @@ def test_a_role_change_reaches_a_logged_in_session_at_once(django_user_model):
     served = client.get("/")
     assert "X-Page-Cache" not in served
     assert "Validación" in served.content.decode()
+
+
+def test_a_streamed_export_is_kept_once_sent_whole(django_user_model):
+    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    first = director.get("/?anio=2016&_export=csv")
+    assert first.streaming
+    sent = b"".join(first.streaming_content)
+    again = director.get("/?anio=2016&_export=csv")
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == sent
+    assert again["Content-Disposition"] == 'attachment; filename="tablero-2016.csv"'
