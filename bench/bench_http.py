@@ -17,7 +17,6 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.loadtest import Session, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -80,12 +81,6 @@ def redis_available(url: str = REDIS_URL) -> bool:
         return True
     except Exception:  # no server, no client: the Redis runs are skipped and said so
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(database_url: str, static_root: Path, redis_url: str | None) -> dict[str, str]:
@@ -198,18 +193,9 @@ def safe_get(
 
 
 def login(port: int, username: str, password: str) -> str:
-    """The Cookie header of a logged-in session: the login form's POST with its CSRF token."""
-    from bench.loadtest import Session
-
+    """The Cookie header of a logged-in session (bench.loadtest.Session's login)."""
     session = Session(port)
-    _, html, _ = session.request("GET", "/accounts/login/")
-    status, _, _ = session.request(
-        "POST",
-        "/accounts/login/",
-        {"csrfmiddlewaretoken": session.csrf(html), "username": username, "password": password},
-    )
-    if status != 302 or "sessionid" not in session.cookies:
-        raise RuntimeError(f"el login de {username} falló ({status})")
+    session.login(username, password)
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 

@@ -104,14 +104,15 @@ class Session:
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         return match.group(1) if match else ""
 
-    def login(self, username: str) -> None:
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        """The login form's POST with its CSRF token; refused unless a session starts."""
         _, html, _ = self.request("GET", "/accounts/login/")
         status, _, _ = self.request(
             "POST",
             "/accounts/login/",
-            {"csrfmiddlewaretoken": self.csrf(html), "username": username, "password": PASSWORD},
+            {"csrfmiddlewaretoken": self.csrf(html), "username": username, "password": password},
         )
-        if status != 302:
+        if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login de {username} falló ({status})")
 
 

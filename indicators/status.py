@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -23,27 +22,6 @@ from indicators.models import (
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 BATCH = 500
-STORED = Decimal("0.000001")  # the DecimalFields' six places
-COMPARED = [
-    f.attname
-    for f in IndicatorYearStatus._meta.concrete_fields
-    if not f.primary_key and f.attname != "id"
-]
-
-
-def _comparable(row: IndicatorYearStatus) -> tuple[object, ...]:
-    """A row's fields as stored (decimals to six places), to tell a rewrite that changes
-    nothing."""
-    return tuple(
-        v.quantize(STORED) if isinstance(v, Decimal) else v
-        for v in (getattr(row, name) for name in COMPARED)
-    )
-
-
-def _unchanged(chunk: list[int], rows: list[IndicatorYearStatus]) -> bool:
-    stored = IndicatorYearStatus.objects.filter(indicator_id__in=chunk)
-    before = sorted(map(_comparable, stored), key=repr)
-    return before == sorted(map(_comparable, rows), key=repr)
 
 
 def _rows(facts: selectors.IndicatorFacts, years: range) -> list[IndicatorYearStatus]:
@@ -92,12 +70,8 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         facts = selectors.indicator_facts_list(
             queryset=selectors.indicator_queryset(light=True).filter(pk__in=chunk)
         )
-        rows = [row for f in facts for row in _rows(f, years)]
-        if indicator_ids is not None and _unchanged(chunk, rows):
-            # A draft saved changes no status: nothing rewritten, and the pages that show only
-            # official data stay kept (pesem.datacache's official counter).
-            continue
         IndicatorYearStatus.objects.filter(indicator_id__in=chunk).delete()
+        rows = [row for f in facts for row in _rows(f, years)]
         IndicatorYearStatus.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
     if indicator_ids is None:
@@ -165,7 +139,7 @@ def _changed(sender, instance, **kwargs) -> None:
     if draft_only(instance, created=bool(kwargs.get("created")), deleted=deleted):
         return  # the statuses count no draft
     indicator_id = instance.pk if isinstance(instance, Indicator) else instance.indicator_id
-    if isinstance(instance, Indicator) and kwargs.get("signal") is post_delete:
+    if isinstance(instance, Indicator) and deleted:
         return  # its statuses went with it (cascade)
     refresh([indicator_id])
 

@@ -14,8 +14,8 @@ Two counters, one row:
   state borrador before and after, or a draft deleted). Only what never shows a draft value,
   to anyone, may be keyed on it (pagecache.DRAFT_BLIND, the portal):
   a registrar saving drafts all morning then leaves the dashboards kept. The stored yearly
-  statuses are derived from values: indicators.status rewrites them only when they change,
-  and that rewrite is an official write of its own."""
+  statuses count no draft: indicators.status does not recompute them for a draft saved, and
+  any other write that does is official anyway."""
 
 from __future__ import annotations
 

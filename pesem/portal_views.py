@@ -32,8 +32,18 @@ CSV_TYPE = "text/csv; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 
 
+def _official(request: HttpRequest) -> int:
+    """The official data version, read once per request (the ETag and the kept page both
+    use it)."""
+    version: int | None = getattr(request, "_portal_official", None)
+    if version is None:
+        version = datacache.current().official
+        request._portal_official = version  # type: ignore[attr-defined]
+    return version
+
+
 def _etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
-    return public.data_version()
+    return public.data_version(_official(request))
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -53,7 +63,13 @@ def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def inner(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.PESEM_PAGE_CACHE:
             return view(request, *args, **kwargs)
-        key = datacache.key("portal-page", *public.shape(), request.get_full_path(), official=True)
+        key = datacache.key(
+            "portal-page",
+            *public.shape(),
+            request.get_full_path(),
+            version=_official(request),
+            official=True,
+        )
         content = cache.get(key)
         if content is not None:
             response = HttpResponse(content, content_type=HTML_TYPE)

@@ -322,12 +322,14 @@ def shape() -> tuple[object, ...]:
     )
 
 
-def data_version() -> str:
-    """The portal's ETag (one query): pesem.datacache's official data version, which every
-    committed write to the plan's data moves (any door: pages, services, imports, admin,
-    load_plan, refresh_statuses) except a draft saved, which the portal never shows; hashed
-    with `shape()`. Equal across processes; read it before the data, as datacache says."""
-    official = datacache.current().official
+def data_version(official: int | None = None) -> str:
+    """The portal's ETag (one query, none when `official` is given): pesem.datacache's
+    official data version, which every committed write to the plan's data moves (any door:
+    pages, services, imports, admin, load_plan, refresh_statuses) except a draft saved, which
+    the portal never shows; hashed with `shape()`. Equal across processes; read it before
+    the data, as datacache says."""
+    if official is None:
+        official = datacache.current().official
     return hashlib.sha256(repr((shape(), official)).encode()).hexdigest()[:32]
 
 

@@ -13,7 +13,6 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from indicators import services
@@ -21,23 +20,12 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowS
 from objectives.models import Directorate, StrategicAction, StrategicVariable
 from pesem import datacache, pagecache
 from tests.conftest import make_staff
+from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # When the file was built (to the minute): not data.
 GENERATED = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, plan_tx):
-    settings.PESEM_PAGE_CACHE = True
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _paths() -> dict[str, str]:
@@ -78,7 +66,7 @@ def _readable(response) -> str:
                 for ws in book
             ]
         )
-    return CSRF.sub(r"\1\2", response.content.decode())
+    return pagecache.CSRF_INPUT.sub(r"\1\2", response.content.decode())
 
 
 def _without_build_time(text: str) -> str:
