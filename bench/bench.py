@@ -50,6 +50,9 @@ def configure(database_url: str, static_root: Path | None = None) -> None:
         os.environ.pop("PESEM_PLAIN_STATIC", None)
         os.environ["DJANGO_STATIC_ROOT"] = str(static_root)
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    # Every request comes from one address: the portal's per-IP limit (120 a minute) would
+    # answer 429 and the bench would measure the limiter (as in bench_http.server_env).
+    os.environ["PESEM_PORTAL_RATE_LIMIT"] = "100000000"
     os.environ["DJANGO_SETTINGS_MODULE"] = "pesem.settings"
     import django
 
@@ -199,6 +202,7 @@ PAGES = [
 PORTAL = {"portal", "portal objetivo"}  # anonymous, PESEM_PUBLIC_PORTAL on
 EXPORTS = ["tablero CSV", "reporte XLSX", "reporte PDF"]
 REPORT_PAGES = {"reporte", "reporte XLSX", "reporte PDF"}  # exempt at scale when kept
+REPORT_FILES = {"report_download", "report_pdf"}  # kept as files (pesem.report_files)
 # Validator (sees everything) and registrar of DGC (the grid, Pendientes, Mis tareas).
 BENCH_USER, BENCH_PASSWORD = "bench.validador", "Bench-Validador-2026"
 SLOW = 5.0  # s: a page this slow is requested once, not repeated
@@ -226,8 +230,8 @@ def available_pages() -> list[tuple[str, str]]:
 
 def kept_pages(pages: list[tuple[str, str]]) -> set[str]:
     """Labels of the pages kept once per data version: pesem.pagecache.PAGES (by view name;
-    the tablero's CSV export is streamed, then kept) and the portal's pages
-    (pesem.portal_views, kept per official version)."""
+    the tablero's CSV export is streamed, then kept), the report's files (pesem.report_files)
+    and the portal's pages (pesem.portal_views, kept per official version)."""
     # After django.setup(), like available_pages().
     from django.urls import resolve
 
@@ -236,7 +240,11 @@ def kept_pages(pages: list[tuple[str, str]]) -> set[str]:
     kept = set()
     for label, url in pages:
         match = resolve(url.split("?")[0])
-        if match.view_name in KEPT or (match.url_name or "").startswith("portal_"):
+        if (
+            match.view_name in KEPT
+            or match.view_name in REPORT_FILES
+            or (match.url_name or "").startswith("portal_")
+        ):
             kept.add(label)
     return kept
 
@@ -325,6 +333,7 @@ def measure(
     HIT: then every page `repeats` times (kept pages; the trivial page is never kept, so its
     is a full request each time)."""
     # After django.setup(), like every import of our apps here.
+    from bench import bench_http
     from pesem import datacache
 
     results = {label: Page() for label, _ in pages}
@@ -344,12 +353,14 @@ def measure(
                 over.add(label)
                 progress(f"  {label}: fallo de más de {limit:.0f} s, detenido")
                 continue
-            if got["status"] != 200:
+            if got["status"] not in (200, 202):  # 202: a report file's waiting page
                 raise RuntimeError(f"{url}: HTTP {got['status']}")
             samples[label].append(got["seconds"])
             results[label].miss_queries = got["queries"]
             results[label].size = got["bytes"]
             progress(f"  {label}: fallo {got['seconds'] * 1000:.0f} ms")
+    # What the timer does for files asked for on a large plan (pesem.report_files).
+    bench_http.build_report_files()
     for label, url in pages:
         page = results[label]
         if label in over:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,9 @@ WORKERS = 3
 CONNECTIONS = 16
 THREADS = 2
 SLOW = 5.0  # s: a page slower than this per request is not hammered by wrk (estimated instead)
+# s: how long the bench lets build_reports build the report's files at scale (the PDF of 5,000
+# indicators takes more than 20 minutes)
+FILES_LIMIT = float(os.environ.get("BENCH_FILES_LIMIT", "150"))
 SECRET = "bench-http-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz-000"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 GUNICORN_LOG = Path(tempfile.gettempdir()) / "pesem-bench-gunicorn.log"
@@ -312,7 +316,17 @@ def measure_pages(
         port = ports[backend]
         page_cookie = None if label in portal else cookie
         status, _, first, _, _ = safe_get(port, path, page_cookie)
-        if status != 200 or (label not in kept and first >= SLOW):
+        if status == 202:  # a report file on a large plan: the waiting page, then the timer
+            took = build_report_files()
+            progress(
+                f"  {label} ({backend}): página de espera en {first * 1000:.0f} ms; "
+                + (
+                    f"build_reports {took:.1f} s"
+                    if took
+                    else f"build_reports > {FILES_LIMIT:.0f} s"
+                )
+            )
+        if status not in (200, 202) or (label not in kept and first >= SLOW):
             # Never kept: every request costs the same; one slow request is enough.
             prepared[backend, label] = (status, first, status, first, False)
             return
@@ -361,6 +375,39 @@ def measure_pages(
     return results
 
 
+def build_report_files(limit: float = FILES_LIMIT) -> float | None:
+    """Seconds `manage.py build_reports` takes to build what was asked for (the report's
+    files on a large plan are built outside the request: pesem.report_files), in a child
+    process stopped after `limit` seconds (None then: the file stays "preparándose" and its
+    address keeps answering the waiting page)."""
+    # After django.setup() (bench.configure): the bench's database and storage.
+    from django.db import connections
+
+    from pesem import report_files
+
+    connections.close_all()  # the child opens its own
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            code = 1 if report_files.build_pending().failed else 0
+        except BaseException:  # the parent reports the exit code
+            code = 2
+        os._exit(code)
+    deadline = start + limit
+    while time.perf_counter() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if os.waitstatus_to_exitcode(status):
+                raise RuntimeError("build_reports falló (vea el registro de pesem.reports)")
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
 @dataclass
 class Download:
     cold_first: float | None  # s to the first byte after a write (None: not measured)
@@ -368,6 +415,7 @@ class Download:
     warm_total: float | None = None
     size: int = 0
     note: str = ""
+    built: float | None = None  # s build_reports took (report files on a large plan)
 
 
 def measure_exports(
@@ -386,7 +434,8 @@ def measure_exports(
             results[label] = Download(None, note=skip[label])
             continue
         status, cold, _, _, _ = safe_get(port, path, cookie, timeout=300)
-        if status != 200:
+        built = build_report_files() if status == 202 else None  # the waiting page answered
+        if status not in (200, 202):
             results[label] = Download(None, note=f"HTTP {status} tras {cold:.0f} s")
             continue
         warm = [safe_get(port, path, cookie) for _ in range(3)]
@@ -395,6 +444,12 @@ def measure_exports(
             statistics.median(w[1] for w in warm),
             statistics.median(w[2] for w in warm),
             warm[0][4],
+            note=""
+            if status == 200
+            else f"espera; build_reports {built:.1f} s"
+            if built
+            else f"espera; build_reports > {FILES_LIMIT:.0f} s",
+            built=built,
         )
         progress(f"  {label}: primer byte en frío {cold * 1000:.0f} ms")
     return trivial, results

@@ -116,6 +116,38 @@ class Session:
             raise RuntimeError(f"login de {username} falló ({status})")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (every core, /proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
+def tree_seconds(root: int) -> float:
+    """CPU seconds of a process and its live children (gunicorn's master and workers)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parts = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid, ppid = int(entry.name), int(parts[1])
+        if pid == root or ppid == root:
+            total += (int(parts[11]) + int(parts[12])) / TICKS  # utime, stime
+    return total
+
+
+def client_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -206,7 +238,7 @@ def main() -> int:
                     break
             except OSError:
                 time.sleep(0.1)
-        return run(args, port, env)
+        return run(args, port, env, server.pid)
     finally:
         server.terminate()
         server.wait(10)
@@ -214,7 +246,7 @@ def main() -> int:
         print(f"Registro del servidor: {SERVER_LOG}")
 
 
-def run(args, port: int, env: dict) -> int:
+def run(args, port: int, env: dict, server_pid: int) -> int:
     import django
 
     os.environ.update(
@@ -311,12 +343,19 @@ def run(args, port: int, env: dict) -> int:
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(args.readers)]
     threads += [threading.Thread(target=writer, args=(i,)) for i in range(args.writers)]
+    cpu_before = (busy_seconds(), tree_seconds(server_pid), client_seconds())
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(args.seconds + 120)
     wall = time.monotonic() - started
+    busy, server_cpu, client_cpu = (
+        after - before
+        for after, before in zip(
+            (busy_seconds(), tree_seconds(server_pid), client_seconds()), cpu_before, strict=True
+        )
+    )
 
     # Verification against the database.
     failures = []
@@ -351,6 +390,12 @@ def run(args, port: int, env: dict) -> int:
         f" ({os.cpu_count()} núcleos)"
     )
     print(f"Solicitudes: {total} · {total / wall:.1f} por segundo")
+    print(
+        f"CPU en la corrida ({os.cpu_count()} núcleos × {wall:.0f} s = {os.cpu_count() * wall:.0f} s): "
+        f"ocupada {busy:.0f} s · gunicorn {server_cpu:.0f} s ({server_cpu / total * 1000:.1f} ms "
+        f"por solicitud) · cliente de carga {client_cpu:.0f} s · PostgreSQL y el resto "
+        f"{busy - server_cpu - client_cpu:.0f} s"
+    )
     print(f"{'tipo':<12}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'máx ms':>10}")
     for kind, values in sorted(latencies.items()):
         values = sorted(values)

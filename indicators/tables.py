@@ -1,8 +1,10 @@
 """The tablero's indicator table over stored yearly statuses: display in render_*, export
-values in value_*. Rows arrive as a list in list order (selectors.tablero_rows: objective,
-variable, national; codes in natural order), each with its `natural_rank`, which the columns
-use to break ties; sorting by a column happens in Python. Exports go through SafeTableExport
-(XLSX, built whole) or stream_delimited (CSV and TSV, written row by row as they are read)."""
+values in value_*. Rows arrive in list order (objective, variable, national; codes in natural
+order), each with its `natural_rank`, which the columns use to break ties, and its indicator's
+`table_targets`: as a list (selectors.tablero_rows), sorted by a column in Python, or for the
+CSV/TSV export as StreamedRows (selectors.tablero_stream), read while the file is written.
+Exports go through SafeTableExport (XLSX, built whole) or stream_delimited (CSV and TSV,
+written row by row as they are read)."""
 
 from __future__ import annotations
 
@@ -14,22 +16,27 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.data import TableData
 from django_tables2.export import TableExport
 from tablib import Dataset
 
 from indicators import progress
-from indicators.models import IndicatorYearStatus, Target
+from indicators.models import IndicatorYearStatus
 from objectives import spreadsheets
 
 LIGHTS = {light.value: light for light in progress.Light}
 
 
 def _targets(row: IndicatorYearStatus, year: int) -> str:
-    published = [
-        t for t in row.indicator.targets.all() if t.kind == Target.Kind.TARGET and t.year == year
-    ]
+    # The indicator's targets (not baselines), set by the selectors: see the docstring.
+    published = [t for t in row.indicator.table_targets if t.year == year]
     text = " / ".join(f"{progress.fmt(t.value)} ({t.source})" for t in published)
     return text or "sin meta"
+
+
+class StreamedRows(TableData):
+    """A table's rows as an iterator, read once while an export is written: never counted,
+    paginated or sorted (a column's order needs every row first: give a list then)."""
 
 
 class DashboardTable(tables.Table):
@@ -154,10 +161,11 @@ class _Line:
 def stream_delimited(
     export_format: str, table: tables.Table, filename: str
 ) -> StreamingHttpResponse:
-    """A CSV or TSV export sent as its rows are rendered: the first byte leaves before the
-    last row is read, and no copy of the whole file is held (thousands of indicators make a
-    file of megabytes). Cells are those of SafeTableExport, formula-like text quoted; the bytes
-    are the same as tablib's (csv module, `\\r\\n` lines)."""
+    """A CSV or TSV export sent as its rows are rendered: the header leaves before any row is
+    read, each row as soon as it is (with StreamedRows), and no copy of the whole file is held
+    (thousands of indicators make a file of megabytes). Cells are those of SafeTableExport,
+    formula-like text quoted; the bytes are the same as tablib's (csv module, `\\r\\n`
+    lines)."""
     writer = csv.writer(_Line(), delimiter="\t" if export_format == TableExport.TSV else ",")
 
     def lines() -> Iterator[str]:

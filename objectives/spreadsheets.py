@@ -82,15 +82,16 @@ def protect_sheet(sheet: Worksheet) -> None:
 
 
 def write_rows(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
-    """Append rows to a worksheet; text that looks like a formula is written as text."""
+    """Append rows to a worksheet; text that looks like a formula is written as text. Each
+    cell is made safe before it is appended (looking the appended row up again through
+    `sheet.max_row` walks every cell: thousands of rows took minutes)."""
     for row in rows:
-        values = [xlsx_value(value) for value in row]
-        sheet.append(values)
-        if not values:
-            continue
-        for cells in sheet.iter_rows(min_row=sheet.max_row, max_col=len(values)):
-            for cell in cells:
-                protect_cell(cell)
+        cells = []
+        for value in row:
+            cell = Cell(sheet, value=xlsx_value(value))
+            protect_cell(cell)
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def xlsx_bytes(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:

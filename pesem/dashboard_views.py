@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
 from indicators import access, charts, deadlines, inbox, progress, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
 from indicators.models import Indicator
-from indicators.tables import DashboardTable, SafeTableExport, stream_delimited
+from indicators.tables import DashboardTable, SafeTableExport, StreamedRows, stream_delimited
 from objectives.models import Directorate
-from pesem import report_xlsx, reports
+from pesem import reports
 
 TABLE_PAGE_SIZE = 50
 
@@ -61,9 +61,6 @@ def tablero(request):
     filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
-    table = DashboardTable(selectors.tablero_rows(statuses=statuses))
-    # Paginated so the page stays light whatever the plan's size; exports carry every row.
-    RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
     export_format = request.GET.get("_export")
     if export_format:
         if not SafeTableExport.is_valid_format(export_format):
@@ -74,10 +71,19 @@ def tablero(request):
                 status=400,
             )
         filename = f"tablero-{year}.{export_format}"
+        # Rows in list order are read while they are sent (thousands of them at scale).
+        table = DashboardTable(StreamedRows(selectors.tablero_stream(statuses=statuses)))
+        if request.GET.get(table.prefixed_order_by_field) or export_format == SafeTableExport.XLSX:
+            # Sorted by a column, or a workbook: every row is read first.
+            table = DashboardTable(selectors.tablero_rows(statuses=statuses))
+            RequestConfig(request, paginate=False).configure(table)
         if export_format != SafeTableExport.XLSX:
             return stream_delimited(export_format, table, filename)
         export = SafeTableExport(export_format, table, dataset_kwargs={"title": f"Tablero {year}"})
         return export.response(filename)
+    table = DashboardTable(selectors.tablero_rows(statuses=statuses))
+    # Paginated so the page stays light whatever the plan's size.
+    RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
     summary = selectors.tablero_summary(statuses=statuses)
     return render(
         request,
@@ -167,16 +173,3 @@ def report(request):
             "writes_conclusions": access.is_validator(request.user) and year in plan_years,
         },
     )
-
-
-@login_required
-def report_download(request, year: int):
-    if year not in selectors.dashboard_years(years=services.plan_years()):
-        raise Http404("Año fuera del periodo.")
-    status.ensure(year)
-    response = HttpResponse(
-        report_xlsx.report_xlsx(reports.monitoring_report(year=year)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="reporte-seguimiento-{year}.xlsx"'
-    return response

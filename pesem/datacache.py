@@ -15,7 +15,8 @@ Two counters, one row:
   to anyone, may be keyed on it (pagecache.DRAFT_BLIND, the portal):
   a registrar saving drafts all morning then leaves the dashboards kept. The stored yearly
   statuses count no draft: indicators.status does not recompute them for a draft saved, and
-  any other write that does is official anyway."""
+  any other write that does is official anyway. What shows the drafts of one indicator only
+  (its page) may be keyed on `official` plus value_history_mark(its code)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from indicators import status
+from indicators.models import Indicator, IndicatorValue
 from pesem.models import DataVersion
 
 T = TypeVar("T")
 WATCHED_APPS = ("objectives", "indicators", "actors", "pesem")
-# Rows that are not the plan's data: mail queue, API tokens, the version itself.
-IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion"}
+# Rows that are not the plan's data: mail queue, API tokens, the version itself, the report
+# files built per version (pesem.report_files).
+IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion", "preparedreport"}
 TIMEOUT = 24 * 3600  # entries of old versions are never read again; they expire
 
 
@@ -58,6 +61,28 @@ def current() -> Versions:
         cursor.execute(CURRENT_SQL)
         row = cursor.fetchone()
     return Versions(int(row[0]), int(row[1])) if row else Versions(0, 0)
+
+
+_VALUE_HISTORY = IndicatorValue.history.model._meta
+# The history's own index on indicator_id (a foreign key of the historical model) serves it.
+VALUE_HISTORY_SQL = (
+    f"SELECT COUNT(*), MAX(h.{_VALUE_HISTORY.pk.column})"  # noqa: S608
+    f" FROM {_VALUE_HISTORY.db_table} h JOIN {Indicator._meta.db_table} i"
+    f" ON i.{Indicator._meta.pk.column} = h.{_VALUE_HISTORY.get_field('indicator').column}"
+    f" WHERE i.{Indicator._meta.get_field('code').column} = %s"
+)
+
+
+def value_history_mark(code: str) -> str:
+    """A mark that moves with every committed save or delete of the yearly values of the
+    indicator `code`, drafts included (one query): each writes a django-simple-history row.
+    The number of rows, not only the last id: ids are handed out at insert, so a writer that
+    commits after a later-numbered one would not move the last id. Read it, like the version,
+    before the data it stamps."""
+    with connection.cursor() as cursor:
+        cursor.execute(VALUE_HISTORY_SQL, [code])
+        count, last = cursor.fetchone()
+    return f"values:{count}:{last}"
 
 
 def current_version() -> int:

@@ -106,3 +106,52 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class PreparedReport(models.Model):
+    """The monitoring report's XLSX or PDF for a year, built once per official data version
+    (pesem.report_files) and kept in the default storage; on a large plan it is built by
+    `manage.py build_reports` (a timer) instead of inside a request. Not the plan's data: a
+    row is written by a reader's request and never moves the data version."""
+
+    class State(models.TextChoices):
+        PENDING = "pendiente", "en cola"
+        BUILDING = "preparando", "preparándose"
+        READY = "listo", "listo"
+        FAILED = "fallido", "falló"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
+
+    year = models.PositiveSmallIntegerField("año")
+    file_format = models.CharField("formato", max_length=4, choices=Format.choices)
+    version = models.BigIntegerField("versión de los datos oficiales")
+    state = models.CharField("estado", max_length=10, choices=State.choices, default=State.PENDING)
+    file_name = models.CharField("archivo", max_length=255, blank=True)
+    size = models.BigIntegerField("tamaño (bytes)", null=True, blank=True)
+    requested_at = models.DateTimeField("pedido", auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pedido por",
+    )
+    started_at = models.DateTimeField("inicio de la preparación", null=True, blank=True)
+    built_at = models.DateTimeField("preparado", null=True, blank=True)
+    build_seconds = models.FloatField("segundos de preparación", null=True, blank=True)
+    error = models.TextField("error", blank=True)
+
+    class Meta:
+        verbose_name = "archivo del reporte"
+        verbose_name_plural = "archivos del reporte"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "file_format", "version"], name="prepared_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reporte {self.year} ({self.get_file_format_display()}, versión {self.version})"

@@ -14,10 +14,12 @@ before the page is built, so a copy never outlives the write that made it stale.
 
 DRAFT_BLIND pages never show a draft to anyone (they read validated and submitted values, and
 action reports and conclusions only once sent): they are keyed on the official counter
-(pesem.datacache), so registrars saving drafts do not make them stale. The rest (an indicator's
-page lists its history, drafts included; personal pages) are keyed on every write.
-tests/test_pagecache_drafts.py saves drafts of each kind and requires every DRAFT_BLIND page to
-be the same for every role before and after.
+(pesem.datacache), so registrars saving drafts do not make them stale. An indicator's page
+lists its own values and their history, drafts included, and nothing of other indicators'
+drafts: it is keyed on the official counter plus a mark of its own values' writes
+(datacache.value_history_mark), so a draft saved of another indicator leaves it kept.
+Personal pages are keyed on every write. tests/test_pagecache_drafts.py saves drafts of each
+kind and requires every DRAFT_BLIND page to be the same for every role before and after.
 
 One build per key at a time: after a write, the first request for a page builds it and the
 others asking for the same copy meanwhile wait for it (up to WAIT seconds, then build it
@@ -38,8 +40,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
-from indicators import access, deadlines, inbox
-from pesem import datacache
+from pesem import datacache, personal
 
 AUDIENCE = "audience"
 SESSION = "session"
@@ -50,9 +51,8 @@ PAGES = {
     "prospective": AUDIENCE,
     "directorates": AUDIENCE,
     "directorate_detail": AUDIENCE,
+    # The report's XLSX and PDF are kept as files per official version (pesem.report_files).
     "report": AUDIENCE,
-    "report_download": AUDIENCE,
-    "report_pdf": AUDIENCE,
     "indicator_detail": AUDIENCE,
     "actors": AUDIENCE,
     "actor_matrix": AUDIENCE,
@@ -71,14 +71,16 @@ DRAFT_BLIND = {
     "directorates",
     "directorate_detail",
     "report",
-    "report_download",
-    "report_pdf",
     "actors",
     "actor_matrix",
     "variable_actors",
     "actor_detail",
 }
-AUDIENCE_KEY = "_pagecache_audience"
+# Pages keyed on the official counter plus a mark of their own drafts, computed from the URL's
+# arguments (one query): see the module's docstring.
+OWN_DRAFTS = {
+    "indicator_detail": lambda kwargs: datacache.value_history_mark(kwargs["code"]),
+}
 WAIT = 10.0  # s: how long a request waits for another process building the same copy
 POLL = 0.02  # s
 USER_MARK = re.compile(r"<!--pc:user-->.*?<!--/pc:user-->", re.S)
@@ -93,32 +95,32 @@ def _has_messages(request: HttpRequest) -> bool:
     return "messages" in request.COOKIES or bool(request.session.get("_messages"))
 
 
-def _audience(request: HttpRequest, kind: str, versions: datacache.Versions) -> str:
-    """Who a copy is for. A person's roles and directorate (two queries) are remembered in the
-    session for as long as the official counter stays: any change to users, groups or staff
-    profiles is an official write and moves it."""
+def _audience(request: HttpRequest, kind: str) -> str:
+    """Who a copy is for. A person's roles and directorate are remembered in the session while
+    the official counter stays (pesem.personal)."""
     user = request.user
     if kind == SESSION:
         return f"s:{request.session.session_key}"
-    remembered = request.session.get(AUDIENCE_KEY)
-    if remembered and remembered[0] == versions.official and remembered[1] == user.pk:
-        roles, directorate = sorted(remembered[2]), remembered[3]
-    else:
-        roles, directorate = sorted(access.roles(user)), access.directorate_id_of(user)
-        request.session[AUDIENCE_KEY] = [versions.official, user.pk, roles, directorate]
+    roles, directorate = personal.audience(request)
     request._pagecache_roles = frozenset(roles)  # type: ignore[attr-defined]  # for _fill
     return f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}"
 
 
-def _page_key(request: HttpRequest, kind: str, name: str) -> str:
-    versions = datacache.current()
-    official = name in DRAFT_BLIND
-    return datacache.key(
+def _page_key(request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any]) -> str:
+    versions = personal.versions(request)  # read once: the menu's badge reuses it
+    own_drafts = OWN_DRAFTS.get(name)
+    official = name in DRAFT_BLIND or own_drafts is not None
+    parts = [
         "page",
         name,
         request.get_full_path(),
-        _audience(request, kind, versions),
+        _audience(request, kind),
         timezone.localdate().isoformat(),
+    ]
+    if own_drafts is not None:
+        parts.append(own_drafts(kwargs))
+    return datacache.key(
+        *parts,
         version=versions.official if official else versions.number,
         official=official,
     )
@@ -142,12 +144,8 @@ def _wait_for(key: str) -> dict[str, Any] | None:
 def _personal_parts(request: HttpRequest) -> dict[str, str]:
     user = request.user
     name = escape(user.get_full_name() or user.get_username())
-    roles = getattr(request, "_pagecache_roles", None)
-    count = (
-        inbox.open_task_count(user=user, today=deadlines.today())
-        if (access.roles(user) if roles is None else roles) & inbox.TASK_ROLES
-        else None
-    )
+    roles = getattr(request, "_pagecache_roles", None)  # set by _audience
+    count = personal.open_task_count(request, personal.roles(request) if roles is None else roles)
     badge = render_to_string("_badge.html", {"open_tasks": count}).strip()
     return {"user": name, "badge": badge}
 
@@ -212,7 +210,7 @@ class PageCacheMiddleware:
             return None
         if kind == SESSION and not request.session.session_key:
             return None
-        key = _page_key(request, kind, name)
+        key = _page_key(request, kind, name, view_kwargs)
         entry = cache.get(key)
         if entry is None:
             # One build at a time per copy: the first asker builds, the others wait for it.

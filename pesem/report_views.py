@@ -1,20 +1,29 @@
-"""The monitoring report's PDF and the page where the planning office writes the report's
-conclusions and recommendations. The report page and its XLSX are in dashboard_views."""
+"""The monitoring report's files (XLSX and PDF, kept per data version: pesem.report_files) and
+the page where the planning office writes the report's conclusions and recommendations. The
+report page is in dashboard_views."""
 
 from __future__ import annotations
+
+import time
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from indicators import access, conclusion_services, selectors, services, status
+from indicators import access, conclusion_services, selectors, services
 from indicators.conclusion_forms import ConclusionForm, ConclusionTransitionForm
 from indicators.models import ReportConclusion, WorkflowState
-from pesem import report_pdf, reports
+from pesem import datacache, report_files
+from pesem.models import PreparedReport
 
 HISTORY_ROWS = 20
+# A file asked for this long ago and still not built: the waiting page says whom to tell.
+LATE = timedelta(minutes=10)
 
 
 def _report_year(year: int) -> None:
@@ -23,14 +32,72 @@ def _report_year(year: int) -> None:
 
 
 @login_required
-def report_pdf_download(request, year: int):
+def report_file(request, year: int, file_format: str):
+    """The report's XLSX or PDF for a year. Served from the copy built for the current
+    official data version when there is one (streamed from storage); else built here on a
+    small plan, or asked for and answered with the waiting page on a large one
+    (pesem.report_files). `?estado=1` answers the waiting page's checks in JSON."""
     _report_year(year)
-    status.ensure(year)
-    response = HttpResponse(
-        report_pdf.report_pdf(reports.monitoring_report(year=year)),
-        content_type="application/pdf",
+    kind = report_files.KINDS[PreparedReport.Format(file_format)]
+    name = report_files.filename(year, file_format)
+    if not report_files.keeping():
+        return _attachment(report_files.build_bytes(year, file_format), kind, name)
+    version = datacache.current().official  # before the data the file is built from
+    row = report_files.ready(year, file_format, version)
+    if row is not None and row.state == PreparedReport.State.READY:
+        try:
+            stored = default_storage.open(row.file_name)
+        except FileNotFoundError:  # removed behind our back: build it again
+            PreparedReport.objects.filter(pk=row.pk).delete()
+            row = None
+        else:
+            if "estado" in request.GET:
+                return JsonResponse({"listo": True, "estado": row.get_state_display()})
+            response = FileResponse(
+                stored, as_attachment=True, filename=name, content_type=kind.content_type
+            )
+            response["X-Page-Cache"] = "hit"  # a kept copy, as pesem.pagecache says it
+            return response
+    if row is None and report_files.built_in_request():
+        start = time.perf_counter()
+        content = report_files.build_bytes(year, file_format)
+        report_files.keep_built(
+            year,
+            file_format,
+            version,
+            content,
+            seconds=time.perf_counter() - start,
+            user=request.user,
+        )
+        if "estado" in request.GET:
+            return JsonResponse({"listo": True, "estado": PreparedReport.State.READY.label})
+        return _attachment(content, kind, name)
+    if row is None:
+        row = report_files.request_file(year, file_format, version, request.user)
+    elif row.state == PreparedReport.State.FAILED and "reintentar" in request.GET:
+        report_files.retry(row)
+        return redirect(request.path)
+    if "estado" in request.GET:
+        return JsonResponse(
+            {"listo": False, "estado": row.get_state_display(), "error": bool(row.error)}
+        )
+    return render(
+        request,
+        "indicators/report_preparing.html",
+        {
+            "year": year,
+            "row": row,
+            "kind": kind,
+            "failed": row.state == PreparedReport.State.FAILED,
+            "late": timezone.now() - row.requested_at > LATE,
+        },
+        status=202,
     )
-    response["Content-Disposition"] = f'attachment; filename="reporte-seguimiento-{year}.pdf"'
+
+
+def _attachment(content: bytes, kind: report_files.FileKind, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=kind.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

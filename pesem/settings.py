@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "indicators.context_processors.roles",
+                "pesem.context_processors.roles",
             ],
         },
     },
@@ -253,6 +253,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Off only in tests, whose writes roll back without committing (so never bump the version);
 # the cache tests turn it on with committed writes.
 PESEM_PAGE_CACHE = env_bool("PESEM_PAGE_CACHE", True)
+# The report's XLSX and PDF are built inside the request that asks for them while the plan has
+# at most this many indicators; past it, by `manage.py build_reports` (pesem/report_files.py).
+PESEM_REPORT_INLINE_MAX_INDICATORS = int(
+    os.environ.get("PESEM_REPORT_INLINE_MAX_INDICATORS", "300")
+)
 # The ministry named in the monitoring report's header (PDF and XLSX).
 PESEM_MINISTRY_NAME = os.environ.get("PESEM_MINISTRY_NAME", "Ministerio de Relaciones Exteriores")
 # Cached pages and fragments are keyed on the data version (pesem/datacache.py). The cache is
@@ -271,6 +276,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "pesem_cache",
+            # Django's default (300 entries, a third culled past it) would drop kept pages of
+            # the current version: there is one copy per page, address and audience.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PESEM_CACHE_MAX_ENTRIES", "20000"))},
         }
     }
 

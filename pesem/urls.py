@@ -15,8 +15,18 @@ urlpatterns = [
     path("direcciones/", dashboard_views.directorate_list, name="directorates"),
     path("direcciones/<str:code>/", dashboard_views.directorate_detail, name="directorate_detail"),
     path("reporte/", dashboard_views.report, name="report"),
-    path("reporte/<int:year>/xlsx/", dashboard_views.report_download, name="report_download"),
-    path("reporte/<int:year>/pdf/", report_views.report_pdf_download, name="report_pdf"),
+    path(
+        "reporte/<int:year>/xlsx/",
+        report_views.report_file,
+        {"file_format": "xlsx"},
+        name="report_download",
+    ),
+    path(
+        "reporte/<int:year>/pdf/",
+        report_views.report_file,
+        {"file_format": "pdf"},
+        name="report_pdf",
+    ),
     path(
         "reporte/<int:year>/conclusiones/",
         report_views.report_conclusions,

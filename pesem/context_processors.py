@@ -1,0 +1,26 @@
+"""What every rendered page's menu needs: the roles and the «Mis tareas» badge."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.http import HttpRequest
+
+from indicators import inbox
+from pesem import personal
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    """The current user's roles, for the navigation only (services check access again), and
+    for registrars and validators `open_tasks`, the number on the menu's «Mis tareas» badge
+    (pesem.personal: remembered in the session per data version). It is a cached callable, so
+    the badge is looked at only on pages that draw the menu (not in the admin), and once per
+    page."""
+    user_roles = personal.roles(request)
+    context: dict[str, Any] = {"user_roles": user_roles}
+    if user_roles & inbox.TASK_ROLES:
+        context["open_tasks"] = functools.cache(
+            lambda: personal.open_task_count(request, user_roles)
+        )
+    return context

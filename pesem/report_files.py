@@ -1,0 +1,243 @@
+"""The monitoring report's XLSX and PDF, built once per official data version and served from
+the default storage.
+
+The report lists every indicator, action and flag of the plan: at the published plan's size
+(24 indicators) a file takes a fraction of a second (XLSX) to a few seconds (PDF), at 5,000
+indicators minutes, far past a request's time limit (gunicorn's 60 s) and with the memory of
+the whole document. So:
+
+- A file is built at most once per official data version (pesem.datacache: drafts never reach
+  the report) and year, stored under `informes/v<version>/` in the default storage (a shared
+  volume or an object store: no app server keeps a copy of its own), and every later download
+  of that version streams it from there (bounded memory, first byte at once).
+- While the plan is small (at most PESEM_REPORT_INLINE_MAX_INDICATORS indicators) the first
+  request builds the file itself, as before.
+- Past that, a request records the wish (a PreparedReport row, `pendiente`) and answers at
+  once with a page that says the file is being prepared and checks back by itself;
+  `manage.py build_reports`, run every minute by cron or a systemd timer, builds what was asked
+  for (and, with --prebuild, the default year's files after every change), then deletes the
+  files of older versions.
+
+The official version is read before the report's data, as for kept pages: a file is never
+labelled newer than the data it was built from. With PESEM_PAGE_CACHE off (the test suite,
+whose writes roll back and so never move the version) nothing is kept: every request builds."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from indicators import selectors, services, status
+from indicators.models import Indicator
+from pesem import datacache, report_pdf, report_xlsx, reports
+from pesem.models import PreparedReport
+
+log = logging.getLogger("pesem.reports")
+State = PreparedReport.State
+Format = PreparedReport.Format
+STORAGE_DIR = "informes"
+# A build that has not finished after this long is taken for dead (its process was killed)
+# and may be claimed again.
+STALE_BUILD = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    label: str
+    content_type: str
+    build: Callable[[reports.MonitoringReport], bytes]
+
+
+KINDS = {
+    Format.XLSX: FileKind(
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        report_xlsx.report_xlsx,
+    ),
+    Format.PDF: FileKind("PDF", "application/pdf", report_pdf.report_pdf),
+}
+
+
+def filename(year: int, file_format: str) -> str:
+    return f"reporte-seguimiento-{year}.{file_format}"
+
+
+def keeping() -> bool:
+    """Files are kept per version only where the version moves with every commit."""
+    return bool(settings.PESEM_PAGE_CACHE)
+
+
+def built_in_request() -> bool:
+    """Small plans build a file inside the request that asks for it (one query)."""
+    return Indicator.objects.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
+
+
+def build_bytes(year: int, file_format: str) -> bytes:
+    """The file as it reads now (the stored yearly statuses are brought up to date first)."""
+    status.ensure(year)
+    return KINDS[Format(file_format)].build(reports.monitoring_report(year=year))
+
+
+def ready(year: int, file_format: str, version: int) -> PreparedReport | None:
+    """The row of this version's file, whatever its state (None when nobody asked yet)."""
+    return PreparedReport.objects.filter(
+        year=year, file_format=file_format, version=version
+    ).first()
+
+
+def request_file(year: int, file_format: str, version: int, user) -> PreparedReport:
+    """Ask for this version's file (idempotent: a second asker gets the same row). A failed
+    build asked for again is queued again."""
+    row, created = PreparedReport.objects.get_or_create(
+        year=year,
+        file_format=file_format,
+        version=version,
+        defaults={"requested_by": user if user.is_authenticated else None},
+    )
+    if created:
+        log.info(
+            "report file requested",
+            extra={"year": year, "format": file_format, "version": version, "user": str(user)},
+        )
+    return row
+
+
+def retry(row: PreparedReport) -> None:
+    PreparedReport.objects.filter(pk=row.pk, state=State.FAILED).update(
+        state=State.PENDING, error="", started_at=None
+    )
+
+
+def _store(year: int, file_format: str, version: int, content: bytes) -> str:
+    return default_storage.save(
+        f"{STORAGE_DIR}/v{version}/{filename(year, file_format)}", ContentFile(content)
+    )
+
+
+def keep_built(
+    year: int, file_format: str, version: int, content: bytes, *, seconds: float, user=None
+) -> PreparedReport:
+    """Store a file built inside a request. Two requests that built it at once store it once:
+    the second one's copy is deleted."""
+    name = _store(year, file_format, version, content)
+    fields = {
+        "state": State.READY,
+        "file_name": name,
+        "size": len(content),
+        "built_at": timezone.now(),
+        "build_seconds": seconds,
+        "requested_by": user if user is not None and user.is_authenticated else None,
+    }
+    try:
+        with transaction.atomic():
+            row, created = PreparedReport.objects.get_or_create(
+                year=year, file_format=file_format, version=version, defaults=fields
+            )
+    except IntegrityError:  # another request stored it between our read and our write
+        row, created = ready(year, file_format, version), False
+    if row is not None and not created:
+        if row.state == State.READY and row.file_name != name:
+            default_storage.delete(name)
+        else:
+            PreparedReport.objects.filter(pk=row.pk).update(**fields)
+            row.refresh_from_db()
+    assert row is not None
+    return row
+
+
+def _claim(row: PreparedReport) -> bool:
+    """Take a queued (or abandoned) build for this process; False when another took it."""
+    now = timezone.now()
+    claimable = PreparedReport.objects.filter(pk=row.pk, state=State.PENDING)
+    if row.state == State.BUILDING:
+        claimable = PreparedReport.objects.filter(
+            pk=row.pk, state=State.BUILDING, started_at__lt=now - STALE_BUILD
+        )
+    return bool(claimable.update(state=State.BUILDING, started_at=now))
+
+
+def build(row: PreparedReport) -> PreparedReport:
+    """Build a claimed row's file and store it; a failure is recorded on the row (with the
+    reason the waiting page shows) and logged with its traceback."""
+    start = time.perf_counter()
+    try:
+        content = build_bytes(row.year, row.file_format)
+        name = _store(row.year, row.file_format, row.version, content)
+    except Exception as exc:
+        log.exception(
+            "report file failed",
+            extra={"year": row.year, "format": row.file_format, "version": row.version},
+        )
+        PreparedReport.objects.filter(pk=row.pk).update(
+            state=State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+    else:
+        PreparedReport.objects.filter(pk=row.pk).update(
+            state=State.READY,
+            file_name=name,
+            size=len(content),
+            built_at=timezone.now(),
+            build_seconds=time.perf_counter() - start,
+            error="",
+        )
+    row.refresh_from_db()
+    return row
+
+
+def default_year() -> int | None:
+    """The year the report page opens on (the dashboards' default)."""
+    plan_years = services.plan_years()
+    if not plan_years:
+        return None
+    return selectors.default_year_choice(years=selectors.dashboard_years(years=plan_years)).year
+
+
+@dataclass
+class BuildRun:
+    built: list[PreparedReport]
+    failed: list[PreparedReport]
+    purged: int
+    version: int
+
+
+def build_pending(*, prebuild: bool = False) -> BuildRun:
+    """One pass of `build_reports`: every file asked for at the current official version
+    (and, with `prebuild`, both files of the default year), then the older versions' files
+    deleted. Rows asked for at an older version are not built: their askers' pages ask again
+    at the current one."""
+    version = datacache.current().official
+    if prebuild and (year := default_year()) is not None:
+        for file_format in KINDS:
+            PreparedReport.objects.get_or_create(
+                year=year, file_format=file_format, version=version
+            )
+    built, failed = [], []
+    wanted = PreparedReport.objects.filter(
+        version=version, state__in=[State.PENDING, State.BUILDING]
+    ).order_by("requested_at", "pk")
+    for row in wanted:
+        if not _claim(row):
+            continue
+        done = build(row)
+        (built if done.state == State.READY else failed).append(done)
+    return BuildRun(built, failed, purge(before=version), version)
+
+
+def purge(*, before: int) -> int:
+    """Delete the files and rows of versions older than `before` (nobody is sent them any
+    more; a download already streaming keeps its open file on a local volume)."""
+    old = list(PreparedReport.objects.filter(version__lt=before))
+    for row in old:
+        if row.file_name:
+            default_storage.delete(row.file_name)
+    PreparedReport.objects.filter(pk__in=[row.pk for row in old]).delete()
+    return len(old)
