@@ -37,6 +37,7 @@ SLOW = 5.0  # s: a page slower than this per request is not hammered by wrk (est
 # s: how long the bench lets build_reports build the report's files at scale (the PDF of 5,000
 # indicators takes more than 20 minutes)
 FILES_LIMIT = float(os.environ.get("BENCH_FILES_LIMIT", "150"))
+NOTHING_BUILT = 3  # the build child's exit code when it found nothing it could build
 SECRET = "bench-http-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz-000"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 GUNICORN_LOG = Path(tempfile.gettempdir()) / "pesem-bench-gunicorn.log"
@@ -317,15 +318,8 @@ def measure_pages(
         page_cookie = None if label in portal else cookie
         status, _, first, _, _ = safe_get(port, path, page_cookie)
         if status == 202:  # a report file on a large plan: the waiting page, then the timer
-            took = build_report_files()
-            progress(
-                f"  {label} ({backend}): página de espera en {first * 1000:.0f} ms; "
-                + (
-                    f"build_reports {took:.1f} s"
-                    if took
-                    else f"build_reports > {FILES_LIMIT:.0f} s"
-                )
-            )
+            _, what = build_report_files()
+            progress(f"  {label} ({backend}): página de espera en {first * 1000:.0f} ms; {what}")
         if status not in (200, 202) or (label not in kept and first >= SLOW):
             # Never kept: every request costs the same; one slow request is enough.
             prepared[backend, label] = (status, first, status, first, False)
@@ -375,11 +369,12 @@ def measure_pages(
     return results
 
 
-def build_report_files(limit: float = FILES_LIMIT) -> float | None:
-    """Seconds `manage.py build_reports` takes to build what was asked for (the report's
-    files on a large plan are built outside the request: pesem.report_files), in a child
-    process stopped after `limit` seconds (None then: the file stays "preparándose" and its
-    address keeps answering the waiting page)."""
+def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:
+    """What `manage.py build_reports` does with what was asked for (the report's files on a
+    large plan are built outside the request: pesem.report_files), in a child process stopped
+    after `limit` seconds: (seconds when it built something, what happened in words). A file
+    whose build was stopped stays "preparándose" (for two hours) and its address keeps
+    answering the waiting page."""
     # After django.setup() (bench.configure): the bench's database and storage.
     from django.db import connections
 
@@ -389,23 +384,30 @@ def build_report_files(limit: float = FILES_LIMIT) -> float | None:
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # the child
-        code = 0
+        code = 2
         try:
-            code = 1 if report_files.build_pending().failed else 0
-        except BaseException:  # the parent reports the exit code
-            code = 2
-        os._exit(code)
+            run = report_files.build_pending()
+            code = 1 if run.failed else 0 if run.built else NOTHING_BUILT
+        finally:  # the parent reads the exit code
+            os._exit(code)
     deadline = start + limit
     while time.perf_counter() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            if os.waitstatus_to_exitcode(status):
+            code = os.waitstatus_to_exitcode(status)
+            if code == NOTHING_BUILT:
+                return (
+                    None,
+                    "build_reports no construyó nada (una construcción detenida lo retiene)",
+                )
+            if code:
                 raise RuntimeError("build_reports falló (vea el registro de pesem.reports)")
-            return time.perf_counter() - start
+            took = time.perf_counter() - start
+            return took, f"build_reports {took:.1f} s"
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    return None
+    return None, f"build_reports > {limit:.0f} s, detenido"
 
 
 @dataclass
@@ -434,7 +436,7 @@ def measure_exports(
             results[label] = Download(None, note=skip[label])
             continue
         status, cold, _, _, _ = safe_get(port, path, cookie, timeout=300)
-        built = build_report_files() if status == 202 else None  # the waiting page answered
+        built, what = build_report_files() if status == 202 else (None, "")  # waiting page
         if status not in (200, 202):
             results[label] = Download(None, note=f"HTTP {status} tras {cold:.0f} s")
             continue
@@ -444,11 +446,7 @@ def measure_exports(
             statistics.median(w[1] for w in warm),
             statistics.median(w[2] for w in warm),
             warm[0][4],
-            note=""
-            if status == 200
-            else f"espera; build_reports {built:.1f} s"
-            if built
-            else f"espera; build_reports > {FILES_LIMIT:.0f} s",
+            note="" if status == 200 else f"espera; {what}",
             built=built,
         )
         progress(f"  {label}: primer byte en frío {cold * 1000:.0f} ms")

@@ -109,7 +109,10 @@ def directorate_list(request):
     status.ensure(year)
     summaries = selectors.directorate_summaries(year=year)
     # The year's deadline, for «¿Quién no ha reportado?»; years before the plan are not due.
-    due = inbox.due_of(year=year, today=deadlines.today()) if year in plan_years else None
+    # Read for any year, so the page's queries do not depend on which year it shows.
+    due = inbox.due_of(year=year, today=deadlines.today())
+    if year not in plan_years:
+        due = None
     return render(
         request,
         "indicators/directorates.html",

@@ -46,8 +46,9 @@ State = PreparedReport.State
 Format = PreparedReport.Format
 STORAGE_DIR = "informes"
 # A build that has not finished after this long is taken for dead (its process was killed)
-# and may be claimed again.
-STALE_BUILD = timedelta(minutes=30)
+# and may be claimed again. Longer than any build seen: the PDF of 5,000 indicators takes more
+# than 20 minutes.
+STALE_BUILD = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
