@@ -85,7 +85,6 @@ WAIT = 10.0  # s: how long a request waits for another process building the same
 POLL = 0.02  # s
 # The personal parts base.html marks, each once, in the header.
 MARKS = ("user", "badge")
-CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]*)"')
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 

@@ -33,7 +33,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from indicators import selectors, services, status
@@ -96,8 +95,8 @@ def ready(year: int, file_format: str, version: int) -> PreparedReport | None:
 
 
 def request_file(year: int, file_format: str, version: int, user) -> PreparedReport:
-    """Ask for this version's file (idempotent: a second asker gets the same row). A failed
-    build asked for again is queued again."""
+    """Ask for this version's file (idempotent: a second asker gets the same row; a failed
+    build is queued again only through retry())."""
     row, created = PreparedReport.objects.get_or_create(
         year=year,
         file_format=file_format,
@@ -138,20 +137,16 @@ def keep_built(
         "build_seconds": seconds,
         "requested_by": user if user is not None and user.is_authenticated else None,
     }
-    try:
-        with transaction.atomic():
-            row, created = PreparedReport.objects.get_or_create(
-                year=year, file_format=file_format, version=version, defaults=fields
-            )
-    except IntegrityError:  # another request stored it between our read and our write
-        row, created = ready(year, file_format, version), False
-    if row is not None and not created:
+    # get_or_create reads again when another request inserted the row meanwhile.
+    row, created = PreparedReport.objects.get_or_create(
+        year=year, file_format=file_format, version=version, defaults=fields
+    )
+    if not created:
         if row.state == State.READY and row.file_name != name:
             default_storage.delete(name)
         else:
             PreparedReport.objects.filter(pk=row.pk).update(**fields)
             row.refresh_from_db()
-    assert row is not None
     return row
 
 

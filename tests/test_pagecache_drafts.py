@@ -66,7 +66,9 @@ def _readable(response) -> str:
                 for ws in book
             ]
         )
-    return pagecache.CSRF_INPUT.sub(r"\1\2", response.content.decode())
+    return pagecache.CSRF_VALUE.sub(
+        rb'name="csrfmiddlewaretoken" value=""', response.content
+    ).decode()
 
 
 def _without_build_time(text: str) -> str:
