@@ -2,9 +2,9 @@
 values in value_*. Rows arrive in list order (objective, variable, national; codes in natural
 order), each with its `natural_rank`, which the columns use to break ties, and its indicator's
 `table_targets`: as a list (selectors.tablero_rows), sorted by a column in Python, or for the
-CSV/TSV export as StreamedRows (selectors.tablero_stream), read while the file is written.
-Exports go through SafeTableExport (XLSX, built whole) or stream_delimited (CSV and TSV,
-written row by row as they are read)."""
+exports as StreamedRows (selectors.tablero_stream), read while the file is written. The
+tablero's exports are written row by row as they are read: stream_delimited (CSV and TSV)
+and stream_workbook (XLSX); SafeTableExport builds the same cells whole."""
 
 from __future__ import annotations
 
@@ -173,5 +173,17 @@ def stream_delimited(
             yield writer.writerow(spreadsheets.neutralize_row(row))
 
     response = StreamingHttpResponse(lines(), content_type=TableExport.FORMATS[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stream_workbook(title: str, table: tables.Table, filename: str) -> StreamingHttpResponse:
+    """An XLSX export sent while its rows are rendered (objectives.spreadsheets.stream_xlsx):
+    the package's fixed parts leave before any row is read, and the cells are those of
+    SafeTableExport, formula-like text kept as text."""
+    response = StreamingHttpResponse(
+        spreadsheets.stream_xlsx(title, table.as_values()),
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

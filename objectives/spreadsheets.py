@@ -8,7 +8,8 @@ action's description, an indicator's name edited in admin) that begins with `=`,
   show and never evaluate.
 - XLSX: the cell is written as a string (data type "s", never "f") with the quote-prefix
   style, so Excel shows the text and keeps it text even when someone edits the cell
-  (`write_rows`, `protect_sheet`). The text itself is unchanged.
+  (`write_rows`, `protect_sheet`; `stream_xlsx` for a one-sheet file sent while its rows are
+  read). The text itself is unchanged.
 
 Numbers stay numbers (a negative number is not text). Reading our own files back,
 `unquote_cell` removes the `'` that `safe_cell` added, so exports round-trip.
@@ -19,11 +20,17 @@ Bottom layer (objectives/): every app may use it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -103,3 +110,139 @@ def xlsx_bytes(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- A one-sheet workbook written while its rows are read ---------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STREAM_ROWS = 200  # rows compressed between two chunks handed to the response
+_SHEET_TITLE_REFUSED = re.compile(r"[\\/?*:\[\]]")
+# XML reads a bare carriage return back as a line break: written as a reference, it stays.
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_STATIC_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_OFFICE}.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        f'ContentType="{_OFFICE}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_OFFICE}.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    ),
+    # Style 0: the default; style 1: quote prefix (text that looks like a formula); style 2:
+    # bold (the header row).
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<styleSheet xmlns="{_MAIN}">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    ),
+}
+
+
+class _Chunks(io.RawIOBase):
+    """zipfile's output: keeps what was written until it is taken. It cannot seek, so
+    zipfile writes each entry's sizes after its data (a data descriptor), as streaming
+    zip writers do; Excel, LibreOffice and openpyxl read such files."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _xml_cell(reference: str, value: object, *, header: bool) -> str:
+    value = xlsx_value(value)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal) and math.isfinite(value):
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    text = str(value)
+    style = ' s="2"' if header else (' s="1"' if is_formula_like(text) else "")
+    return (
+        f'<c r="{reference}" t="inlineStr"{style}><is>'
+        f'<t xml:space="preserve">{escape(text, _TEXT_ENTITIES)}</t></is></c>'
+    )
+
+
+def _xml_row(number: int, row: Sequence[object], letters: list[str]) -> str:
+    while len(letters) < len(row):
+        letters.append(get_column_letter(len(letters) + 1))
+    cells = "".join(
+        _xml_cell(f"{letters[i]}{number}", value, header=number == 1) for i, value in enumerate(row)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def stream_xlsx(title: str, rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+    """A workbook of one sheet (header row first, in bold) handed out in pieces while `rows`
+    are read: the package's fixed parts leave before the first row is asked for, then the
+    sheet's XML compressed every STREAM_ROWS rows, so no copy of the whole file is held.
+    Text is written inline, never as a formula; text that looks like one gets the
+    quote-prefix style (as `write_rows` does). Empty cells ("" or None) are left out."""
+    title = _SHEET_TITLE_REFUSED.sub(" ", str(title))[:31].strip() or "Hoja1"
+    out = _Chunks()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+        for name, xml in _STATIC_PARTS.items():
+            book.writestr(name, xml)
+        book.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            f'<sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        yield out.take()
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                f'<worksheet xmlns="{_MAIN}"><sheetData>'.encode()
+            )
+            letters: list[str] = []
+            for number, row in enumerate(rows, start=1):
+                sheet.write(_xml_row(number, row, letters).encode())
+                if number % STREAM_ROWS == 0 and (chunk := out.take()):
+                    yield chunk
+            sheet.write(b"</sheetData></worksheet>")
+    yield out.take()

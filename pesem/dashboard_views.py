@@ -12,7 +12,13 @@ from django_tables2 import RequestConfig
 from indicators import access, charts, deadlines, inbox, progress, selectors, services, status
 from indicators.filters import DashboardFilter, YearForm
 from indicators.models import Indicator
-from indicators.tables import DashboardTable, SafeTableExport, StreamedRows, stream_delimited
+from indicators.tables import (
+    DashboardTable,
+    SafeTableExport,
+    StreamedRows,
+    stream_delimited,
+    stream_workbook,
+)
 from objectives.models import Directorate
 from pesem import reports
 
@@ -73,14 +79,13 @@ def tablero(request):
         filename = f"tablero-{year}.{export_format}"
         # Rows in list order are read while they are sent (thousands of them at scale).
         table = DashboardTable(StreamedRows(selectors.tablero_stream(statuses=statuses)))
-        if request.GET.get(table.prefixed_order_by_field) or export_format == SafeTableExport.XLSX:
-            # Sorted by a column, or a workbook: every row is read first.
+        if request.GET.get(table.prefixed_order_by_field):
+            # Sorted by a column: every row is read first.
             table = DashboardTable(selectors.tablero_rows(statuses=statuses))
             RequestConfig(request, paginate=False).configure(table)
-        if export_format != SafeTableExport.XLSX:
-            return stream_delimited(export_format, table, filename)
-        export = SafeTableExport(export_format, table, dataset_kwargs={"title": f"Tablero {year}"})
-        return export.response(filename)
+        if export_format == SafeTableExport.XLSX:
+            return stream_workbook(f"Tablero {year}", table, filename)
+        return stream_delimited(export_format, table, filename)
     table = DashboardTable(selectors.tablero_rows(statuses=statuses))
     # Paginated so the page stays light whatever the plan's size.
     RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)

@@ -26,6 +26,7 @@ from indicators import numbers
 
 WIDTH, HEIGHT = 640, 250
 LEFT, RIGHT, TOP, BOTTOM = 70, 16, 14, 62
+YEAR_LABELS = 12  # years named on the axis at most (pesem.report_charts._year_labels)
 FONT = "DejaVu Sans, Verdana, sans-serif"
 INK, MUTED, GRID, ACCENT = "#1d2733", "#5b6672", "#d8dee4", "#8a1538"
 MAX_TICK_PLACES = 6
@@ -63,6 +64,18 @@ def _ticks(low: float, high: float) -> tuple[list[float], int]:
 
 def _label(value: float, places: int) -> str:
     return numbers.format_number(Decimal(repr(round(value, places))), places)
+
+
+def _year_labels(first: int, last: int) -> list[int]:
+    """Every year while they fit (YEAR_LABELS at most); over longer spans the years that are
+    multiples of 2, 5, 10... (the first step that fits): thirty labels four characters wide
+    would overlap on the axis, and each one costs the PDF a text to lay out."""
+    years = list(range(first, last + 1))
+    for step in (1, 2, 5, 10, 20, 50):
+        shown = years if step == 1 else [y for y in years if y % step == 0]
+        if len(shown) <= YEAR_LABELS:
+            return shown
+    return years[:: len(years) // YEAR_LABELS + 1]
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: int = 11) -> str:
@@ -121,7 +134,7 @@ def indicator_svg(
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(_text(LEFT - 6, y + 4, _label(tick, tick_places), anchor="end"))
-    for year in range(first_year, last_year + 1):
+    for year in _year_labels(first_year, last_year):
         parts.append(_text(px(year), TOP + plot_h + 16, str(year), size=10))
     parts.append(
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '

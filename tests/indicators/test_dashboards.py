@@ -112,7 +112,9 @@ def test_tablero_filters_by_directorate_and_light(client, director_dpe, year_201
 def test_tablero_xlsx_export(client, director_dpe, year_2016):
     client.force_login(director_dpe)
     response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response["Content-Disposition"] == 'attachment; filename="tablero-2016.xlsx"'
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.title == "Tablero 2016"
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Código"
     assert any(r[0] == "OE2.1" and 97.48 in r for r in rows)

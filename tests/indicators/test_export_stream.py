@@ -2,6 +2,7 @@
 any row is read, rows leave in list order as they are read, the bytes are those of the whole
 export whatever the filters and codes, and the queries do not grow with the plan."""
 
+import io
 from decimal import Decimal as D
 from types import SimpleNamespace
 
@@ -9,11 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from indicators import selectors, status
 from indicators.filters import DashboardFilter
 from indicators.models import Indicator, IndicatorValue, Target
 from indicators.tables import DashboardTable, SafeTableExport
+from objectives import spreadsheets
 from objectives.models import Directorate, StrategicObjective
 from tests.indicators.test_dashboards import grow_plan
 
@@ -140,7 +143,8 @@ def whole_export(fmt: str, params: dict) -> bytes:
     table = DashboardTable(selectors.tablero_rows(statuses=statuses))
     if "sort" in params:
         table.order_by = params["sort"]
-    return SafeTableExport(fmt, table).export().encode("utf-8")
+    content = SafeTableExport(fmt, table).export()
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 @pytest.mark.django_db
@@ -156,18 +160,48 @@ def test_the_streamed_file_is_the_whole_file(client, validator, awkward_codes, f
     assert b"".join(response.streaming_content) == whole_export(fmt, params)
 
 
+def sheet_values(content: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
 @pytest.mark.django_db
-def test_the_header_leaves_before_any_row_is_read(client, validator, django_assert_num_queries):
+@pytest.mark.parametrize(
+    "params", [{}, {"responsible": "DPE"}, {"light": "grey"}, {"sort": "-achievement"}]
+)
+def test_the_streamed_workbook_holds_the_cells_of_the_whole_one(
+    client, validator, awkward_codes, params
+):
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "csv"})
+    response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx", **params})
+    assert response.streaming
+    assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
+    streamed = sheet_values(b"".join(response.streaming_content))
+    whole = sheet_values(whole_export("xlsx", params))
+    # openpyxl writes "" as an empty string cell; the streamed sheet leaves the cell empty.
+    assert streamed == [tuple(None if v == "" else v for v in row) for row in whole]
+    assert len(streamed) > 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_first_bytes_leave_before_any_row_is_read(
+    client, validator, django_assert_num_queries, fmt
+):
+    """The CSV's header, the workbook's fixed parts: then three queries for every row."""
+    client.force_login(validator)
+    response = client.get(reverse("home"), {"anio": 2016, "_export": fmt})
     chunks = iter(response.streaming_content)
     with django_assert_num_queries(0):
-        header = next(chunks)
-    assert header.startswith(b"C\xc3\xb3digo,Indicador,")
+        first = next(chunks)
     # the rows' codes, their targets, the rows: then every row without another query
     with django_assert_num_queries(3):
-        rows = list(chunks)
-    assert len(rows) == Indicator.objects.count()
+        rest = list(chunks)
+    if fmt == "csv":
+        assert first.startswith(b"C\xc3\xb3digo,Indicador,")
+        assert len(rest) == Indicator.objects.count()
+    else:
+        assert first.startswith(b"PK")
+        assert len(sheet_values(first + b"".join(rest))) == Indicator.objects.count() + 1
 
 
 # --- queries that do not grow with the plan -------------------------------------------------

@@ -146,8 +146,8 @@ def validated_conclusions(writer, checker, **texts):
 # --- reading the files back ---------------------------------------------------------------
 
 
-def pdf_text(content: bytes) -> str:
-    """The PDF's text as pdftotext reads it, whitespace folded (titles may wrap)."""
+def pdftotext(content: bytes) -> str:
+    """The PDF's text as pdftotext reads it: lines as laid out, a form feed after each page."""
     done = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"],
         input=content,
@@ -155,7 +155,12 @@ def pdf_text(content: bytes) -> str:
         check=True,
         timeout=60,
     )
-    return " ".join(done.stdout.decode("utf-8").split())
+    return done.stdout.decode("utf-8")
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text, whitespace folded (titles may wrap)."""
+    return " ".join(pdftotext(content).split())
 
 
 def get_pdf(client, year=2016) -> bytes:
@@ -710,3 +715,23 @@ def test_conclusions_page_flow(client, validator, second_validator, director_dpe
     client.force_login(director_dpe)
     report = page_text(client).split('id="report-section-4"')[1]
     assert "Se avanzó." in report and "Seguir." in report
+
+
+@pytest.mark.parametrize(
+    ("years", "shown"),
+    [
+        (range(2011, 2022), list(range(2011, 2022))),  # the published plan: every year
+        (range(1992, 2022), [1995, 2000, 2005, 2010, 2015, 2020]),
+        (range(2000, 2022), list(range(2000, 2022, 2))),
+    ],
+)
+def test_chart_names_every_year_while_they_fit_then_round_years(years, shown):
+    svg = report_charts.indicator_svg(
+        code="X.1",
+        unit="",
+        years=years,
+        series=[(years.start, D("1")), (years.stop - 1, D("2"))],
+        targets=[],
+        baseline=None,
+    )
+    assert [int(y) for y in re.findall(r">((?:19|20)\d\d)</text>", svg)] == shown

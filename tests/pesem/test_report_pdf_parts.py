@@ -1,0 +1,101 @@
+"""A long report's PDF laid out one part at a time (pesem.report_pdf.plan_parts) and joined:
+it reads as one document (every page numbered "Página n de N" in order, the running header
+on every page but the cover, the document's title), holds the same text as the PDF laid out
+whole, and no part holds more than a part's work. Parts are made small here so the published
+plan needs several."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+import pytest
+from pypdf import PdfReader
+
+from pesem import report_pdf, reports
+from tests.pesem.test_report_files import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2016")]
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(report_pdf, "PART_BLOCKS", 2)
+    monkeypatch.setattr(report_pdf, "PART_ROWS", 3)
+
+
+def page_texts(content: bytes) -> list[str]:
+    """Each page's text, as pdftotext reads it."""
+    return pdftotext(content).split("\f")[:-1]  # a form feed ends every page
+
+
+def test_no_part_holds_more_than_a_parts_work(small_parts):
+    report = reports.monitoring_report(year=2016)
+    parts = report_pdf.plan_parts(report)
+    assert len(parts) > 3
+    for part in parts:
+        blocks = sum(len(p.rows) for p in part if p.name == "objective_blocks")
+        rows = sum(len(p.rows) for p in part if p.name != "objective_blocks")
+        assert blocks <= 2 and rows <= 3 or len(part) == 1
+
+    # Every piece once, in the order of the whole document.
+    def seen(piece) -> tuple:
+        return piece.name, [getattr(r, "indicator", r) for r in piece.rows], piece.objective
+
+    assert [seen(p) for part in parts for p in part] == [seen(p) for p in report_pdf.pieces(report)]
+    shown = [r for part in parts for p in part if p.name == "objective_blocks" for r in p.rows]
+    assert [r.indicator.code for r in shown] == [r.indicator.code for r in report.rows]
+
+
+def test_a_short_report_is_one_document():
+    report = reports.monitoring_report(year=2016)
+    assert len(report_pdf.plan_parts(report)) == 1
+
+
+@needs_pdftotext
+def test_a_report_built_in_parts_reads_as_one_document(small_parts, settings):
+    report = reports.monitoring_report(year=2016)
+    assert len(report_pdf.plan_parts(report)) > 3
+    content = report_pdf.report_pdf(report)
+    pages = page_texts(content)
+    total = len(PdfReader(io.BytesIO(content)).pages)
+    assert len(pages) == total > 3
+    numbers = [re.findall(r"Página (\d+) de (\d+)", page) for page in pages]
+    assert numbers == [[(str(n), str(total))] for n in range(1, total + 1)]
+    running = f"{report.ministry} · {report.plan_name} · Reporte de seguimiento 2016"
+    assert [running in " ".join(page.split()) for page in pages] == [False] + [True] * (total - 1)
+    assert "(continuación)" in "".join(pages)
+    metadata = PdfReader(io.BytesIO(content)).metadata
+    assert metadata.title == f"Reporte de seguimiento 2016 · {report.plan_name}"
+    assert metadata.author == report.ministry
+
+
+@needs_pdftotext
+def test_the_parts_hold_the_text_of_the_whole_document(small_parts):
+    report = reports.monitoring_report(year=2016)
+    generated = reports.timezone.now()
+    parted = report_pdf.report_pdf(report, generated_at=generated)
+    whole = report_pdf._write(
+        report_pdf._layout(report_pdf.report_html(report, generated_at=generated))
+    )
+
+    def lines(content: bytes) -> Counter:
+        """Lines of text, without what belongs to a page or a part (header, footer,
+        "(continuación)" headings and the table headers that open a part)."""
+        found: Counter = Counter()
+        for page in page_texts(content):
+            for line in page.splitlines():
+                line = line.strip()
+                if line and "Página" not in line and "Generado el" not in line:
+                    found[line] += 1
+        return found
+
+    a, b = lines(parted), lines(whole)
+    assert sum(b.values()) > 100  # the whole report's lines, to compare
+    # What the parts add: names repeated with "(continuación)", each page's header
+    # lines and the repeated table headers; nothing of the whole document is missing.
+    assert not (b - a), b - a
+    assert all("(continuación)" in line or line in b for line in a), [
+        line for line in a if line not in b
+    ]
