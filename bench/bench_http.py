@@ -35,8 +35,8 @@ CONNECTIONS = 16
 THREADS = 2
 SLOW = 5.0  # s: a page slower than this per request is not hammered by wrk (estimated instead)
 # s: how long the bench lets build_reports build the report's files at scale (the PDF of 5,000
-# indicators takes more than 20 minutes)
-FILES_LIMIT = float(os.environ.get("BENCH_FILES_LIMIT", "150"))
+# indicators takes minutes, laid out in parts: pesem.report_pdf)
+FILES_LIMIT = float(os.environ.get("BENCH_FILES_LIMIT", "900"))
 NOTHING_BUILT = 3  # the build child's exit code when it found nothing it could build
 SECRET = "bench-http-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz-000"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -392,7 +392,7 @@ def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:
             os._exit(code)
     deadline = start + limit
     while time.perf_counter() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             code = os.waitstatus_to_exitcode(status)
             if code == NOTHING_BUILT:
@@ -403,7 +403,8 @@ def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:
             if code:
                 raise RuntimeError("build_reports falló (vea el registro de pesem.reports)")
             took = time.perf_counter() - start
-            return took, f"build_reports {took:.1f} s"
+            # ru_maxrss: the child's peak resident memory, in KB on Linux.
+            return took, f"build_reports {took:.1f} s, {usage.ru_maxrss // 1024} MB máx."
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
@@ -670,7 +671,7 @@ def report(
             print(f"  {line}")
         for note in result.notes:
             print(f"  nota: {note}")
-        misses += _print_exports(result, exports, limit)
+        misses += _print_exports(result, exports, limit, cold_rule=result is scale)
     print()
     print("Costo de un fallo a escala (primera solicitud tras una escritura, en proceso):")
     for label, seconds_ in sorted(
@@ -740,7 +741,12 @@ def _compare(result: SizeResult, pages, kept: set[str]) -> str:
     )
 
 
-def _print_exports(result: SizeResult, exports: list[str], limit: float) -> list[str]:
+def _print_exports(
+    result: SizeResult, exports: list[str], limit: float, *, cold_rule: bool
+) -> list[str]:
+    """Print the exports' table; return the missed targets. The first byte after a write is
+    held to 1 s at 5,000 indicators (`cold_rule`), as the issue asks; at seed size the
+    report's PDF is built in the request (about 1.5 s) and the figure is printed only."""
     misses = []
     print()
     print(
@@ -767,7 +773,7 @@ def _print_exports(result: SizeResult, exports: list[str], limit: float) -> list
             f"{'—' if times is None else f'{times:.1f}':>11}{d.size / 1024:>9.0f}  {d.note}"
         )
         where = f"{label}, {result.size}"
-        if d.cold_first is None or d.cold_first >= 1:
+        if cold_rule and (d.cold_first is None or d.cold_first >= 1):
             shown = d.note if d.cold_first is None else f"{d.cold_first:.1f} s"
             misses.append(f"{where}: primer byte tras una escritura {shown} (objetivo < 1 s)")
         if d.warm_first is not None and d.warm_first >= 1:
