@@ -24,14 +24,17 @@ whose writes roll back and so never move the version) nothing is kept: every req
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -54,16 +57,21 @@ STALE_BUILD = timedelta(hours=2)
 class FileKind:
     label: str
     content_type: str
-    build: Callable[[reports.MonitoringReport], bytes]
+    write: Callable[[reports.MonitoringReport, BinaryIO], None]
+
+
+def _write_xlsx(report: reports.MonitoringReport, target: BinaryIO) -> None:
+    target.write(report_xlsx.report_xlsx(report))
 
 
 KINDS = {
     Format.XLSX: FileKind(
         "XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        report_xlsx.report_xlsx,
+        _write_xlsx,
     ),
-    Format.PDF: FileKind("PDF", "application/pdf", report_pdf.report_pdf),
+    # A long report's PDF goes to the file part by part (pesem.report_pdf).
+    Format.PDF: FileKind("PDF", "application/pdf", report_pdf.write_report_pdf),
 }
 
 
@@ -81,10 +89,17 @@ def built_in_request() -> bool:
     return Indicator.objects.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
 
 
-def build_bytes(year: int, file_format: str) -> bytes:
-    """The file as it reads now (the stored yearly statuses are brought up to date first)."""
+def write_file(year: int, file_format: str, target: BinaryIO) -> None:
+    """Write the file as it reads now (the stored yearly statuses are brought up to date
+    first)."""
     status.ensure(year)
-    return KINDS[Format(file_format)].build(reports.monitoring_report(year=year))
+    KINDS[Format(file_format)].write(reports.monitoring_report(year=year), target)
+
+
+def build_bytes(year: int, file_format: str) -> bytes:
+    out = io.BytesIO()
+    write_file(year, file_format, out)
+    return out.getvalue()
 
 
 def ready(year: int, file_format: str, version: int) -> PreparedReport | None:
@@ -117,10 +132,8 @@ def retry(row: PreparedReport) -> None:
     )
 
 
-def _store(year: int, file_format: str, version: int, content: bytes) -> str:
-    return default_storage.save(
-        f"{STORAGE_DIR}/v{version}/{filename(year, file_format)}", ContentFile(content)
-    )
+def _store(year: int, file_format: str, version: int, content: File) -> str:
+    return default_storage.save(f"{STORAGE_DIR}/v{version}/{filename(year, file_format)}", content)
 
 
 def keep_built(
@@ -128,7 +141,7 @@ def keep_built(
 ) -> PreparedReport:
     """Store a file built inside a request. Two requests that built it at once store it once:
     the second one's copy is deleted."""
-    name = _store(year, file_format, version, content)
+    name = _store(year, file_format, version, ContentFile(content))
     fields = {
         "state": State.READY,
         "file_name": name,
@@ -166,8 +179,17 @@ def build(row: PreparedReport) -> PreparedReport:
     reason the waiting page shows) and logged with its traceback."""
     start = time.perf_counter()
     try:
-        content = build_bytes(row.year, row.file_format)
-        name = _store(row.year, row.file_format, row.version, content)
+        # Through a temporary file: a long report's PDF is never whole in memory.
+        with tempfile.TemporaryFile() as scratch:
+            write_file(row.year, row.file_format, scratch)
+            size = scratch.tell()
+            scratch.seek(0)
+            name = _store(
+                row.year,
+                row.file_format,
+                row.version,
+                File(scratch, name=filename(row.year, row.file_format)),
+            )
     except Exception as exc:
         log.exception(
             "report file failed",
@@ -180,7 +202,7 @@ def build(row: PreparedReport) -> PreparedReport:
         PreparedReport.objects.filter(pk=row.pk).update(
             state=State.READY,
             file_name=name,
-            size=len(content),
+            size=size,
             built_at=timezone.now(),
             build_seconds=time.perf_counter() - start,
             error="",

@@ -13,12 +13,12 @@ indicator's block (chart and narrative), so a plan of thousands of indicators wo
 gigabytes. A report is therefore written as a list of pieces (cover and summary, a run of a
 table's rows, a run of indicator blocks, an objective's actions, observations, conclusions),
 and a long one is laid out one part at a time (`plan_parts`: at most PART_BLOCKS blocks or
-PART_ROWS table rows a part) and the parts' PDFs joined (pypdf). Memory is then that of one
-part whatever the plan's size. Each part begins on a new page, and a table or an objective
-that goes on in a new part says "(continuación)". Pages are numbered through the whole file,
-"Página 7 de 240": the parts are laid out once to count their pages, then again to write
-them with their numbers (half as much work again as one pass). A report that fits in one part
-is one document, as it always was.
+PART_ROWS table rows a part) and the parts' PDFs joined into the target file as they come
+(pesem.pdf_join). Memory is then that of one part whatever the plan's size. Each part begins
+on a new page, and a table or an objective that goes on in a new part says "(continuación)".
+Pages are numbered through the whole file, "Página 7 de 240": the parts are laid out once to
+count their pages, then again to write them with their numbers (half as much work again as
+one pass). A report that fits in one part is one document, as it always was.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import BinaryIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pesem.pdf_join import PdfJoin
 from pesem.reports import LIGHT_FILLS, MonitoringReport, local_date
 
 TEMPLATE = "reports/report_pdf.html"
@@ -176,10 +177,15 @@ def _write(document: Document) -> bytes:
     return pdf
 
 
-def report_pdf(report: MonitoringReport, *, generated_at: datetime | None = None) -> bytes:
+def write_report_pdf(
+    report: MonitoringReport, target: BinaryIO, *, generated_at: datetime | None = None
+) -> None:
+    """Write the report's PDF to `target` (a file: a long report is written part by part,
+    never whole in memory)."""
     parts = plan_parts(report)
     if len(parts) == 1:
-        return _write(_layout(report_html(report, generated_at=generated_at)))
+        _layout(report_html(report, generated_at=generated_at)).write_pdf(target)
+        return
     context = _context(report, generated_at or timezone.now())
     # First pass: each part's pages, one part in memory at a time (a later part's first
     # page as it will be: with the running header).
@@ -188,17 +194,20 @@ def report_pdf(report: MonitoringReport, *, generated_at: datetime | None = None
         for n, part in enumerate(parts)
     ]
     total = sum(counts)
-    writer = PdfWriter()
+    joined = PdfJoin(target)
     start = 1
-    for number, (part, count) in enumerate(zip(parts, counts, strict=True)):
+    for part, count in zip(parts, counts, strict=True):
         document = _layout(_part_html(context, part, start_page=start, total_pages=total))
         if len(document.pages) != count:  # pragma: no cover - the footer never moves content
             raise RuntimeError("Las páginas de una parte del PDF cambiaron entre dos pasadas.")
-        reader = PdfReader(io.BytesIO(_write(document)))
-        if number == 0 and reader.metadata:
-            writer.add_metadata(dict(reader.metadata))
-        writer.append(reader)
+        # The bookmarks' levels as laid out (h1 = 1): the part's own outline starts afresh.
+        levels = [level for page in document.pages for level, *_ in page.bookmarks]
+        joined.add(_write(document), levels=levels)
         start += count
+    joined.finish()
+
+
+def report_pdf(report: MonitoringReport, *, generated_at: datetime | None = None) -> bytes:
     out = io.BytesIO()
-    writer.write(out)
+    write_report_pdf(report, out, generated_at=generated_at)
     return out.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from collections import Counter
 
 import pytest
@@ -99,3 +100,46 @@ def test_the_parts_hold_the_text_of_the_whole_document(small_parts):
     assert all("(continuación)" in line or line in b for line in a), [
         line for line in a if line not in b
     ]
+
+
+def bookmarks(reader: PdfReader, outline=None, level: int = 1) -> list[tuple[int, str, int]]:
+    """The outline as (level, title, page index), in order."""
+    found = []
+    for item in reader.outline if outline is None else outline:
+        if isinstance(item, list):
+            found += bookmarks(reader, item, level + 1)
+        else:
+            found.append((level, item.title, reader.get_destination_page_number(item)))
+    return found
+
+
+@needs_pdftotext
+def test_the_joined_file_keeps_the_bookmarks_and_reads_cleanly(small_parts, tmp_path):
+    """The parts are joined into the file as they come (pesem.pdf_join): the file's
+    cross-reference must be exact for strict readers, and the bookmarks of every part must
+    be there, nested as in the whole document, each opening the page that shows its title."""
+    report = reports.monitoring_report(year=2016)
+    generated = reports.timezone.now()
+    parted = report_pdf.report_pdf(report, generated_at=generated)
+    whole = report_pdf._write(
+        report_pdf._layout(report_pdf.report_html(report, generated_at=generated))
+    )
+    reader = PdfReader(io.BytesIO(parted), strict=True)
+    (tmp_path / "reporte.pdf").write_bytes(parted)
+    checked = subprocess.run(
+        ["pdfinfo", tmp_path / "reporte.pdf"], capture_output=True, check=True, timeout=60
+    )
+    assert checked.stderr == b"", checked.stderr  # poppler reports any damage here
+    assert f"Pages:           {len(reader.pages)}\n".encode() in checked.stdout
+
+    found = bookmarks(reader)
+    expected = bookmarks(PdfReader(io.BytesIO(whole)))
+    assert len(expected) > 10
+    # A part that goes on with an objective or a table repeats its heading "(continuación)".
+    assert [(lv, t) for lv, t, _ in found if "(continuación)" not in t] == [
+        (lv, t) for lv, t, _ in expected if "(continuación)" not in t
+    ]
+    pages = page_texts(parted)
+    for _level, title, page in found:
+        assert " ".join(title.split()) in " ".join(pages[page].split()), (title, page)
+    assert [page for _lv, _t, page in found] == sorted(page for _lv, _t, page in found)

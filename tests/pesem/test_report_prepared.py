@@ -162,13 +162,15 @@ def test_a_failed_build_is_explained_and_can_be_asked_again(staff, large_plan, m
     director = _client(staff["director"])
     director.get(PDF)
 
-    def broken(report):
+    def broken(report, target):
+        target.write(b"%PDF-1.7 half a file")
         raise RuntimeError("sin memoria")
 
     pdf = PreparedReport.Format.PDF
-    monkeypatch.setitem(report_files.KINDS, pdf, replace(report_files.KINDS[pdf], build=broken))
+    monkeypatch.setitem(report_files.KINDS, pdf, replace(report_files.KINDS[pdf], write=broken))
     with pytest.raises(CommandError, match="No se pudieron preparar: .*sin memoria"):
         call_command("build_reports", stdout=io.StringIO())
+    assert PreparedReport.objects.get().file_name == ""  # the half-written file is not kept
     page = director.get(PDF)
     assert page.status_code == 202
     assert "No se pudo preparar el archivo: RuntimeError: sin memoria" in page.content.decode()
