@@ -190,8 +190,7 @@ class ReportRow:
     def measures(self) -> str:
         return self.validated_value.measures.strip() if self.validated_value else ""
 
-    @cached_property
-    def chart(self) -> SafeString:
+    def _chart(self, *, placed: bool) -> SafeString:
         return report_charts.indicator_svg(
             code=self.indicator.code,
             unit=self.indicator.unit,
@@ -199,7 +198,17 @@ class ReportRow:
             series=[(p.year, p.value) for p in self.series],
             targets=self.targets,
             baseline=(self.baseline.year, self.baseline.value) if self.baseline else None,
+            placed=placed,
         )
+
+    @cached_property
+    def chart(self) -> SafeString:
+        return self._chart(placed=False)
+
+    @cached_property
+    def chart_pdf(self) -> SafeString:
+        """The chart with its axis labels placed for DejaVu Sans (pesem.report_charts)."""
+        return self._chart(placed=True)
 
 
 @dataclass(frozen=True)

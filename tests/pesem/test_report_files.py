@@ -14,12 +14,15 @@ import shutil
 import socket
 import subprocess
 from decimal import Decimal as D
+from xml.etree import ElementTree
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from weasyprint import HTML
 
 from indicators import conclusion_services, services, status
@@ -34,6 +37,8 @@ from objectives.models import Directorate, StrategicAction, StrategicObjective
 from pesem import report_charts, report_pdf, report_xlsx, reports
 from pesem.export import plan_as_dict
 from tests.conftest import make_staff
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 pytestmark = pytest.mark.django_db
 
@@ -399,6 +404,63 @@ def test_chart_axis_uses_peruvian_numbers_and_marks_interpolated_targets():
     assert "Meta interpolada (no oficial)" in svg and "Línea de base" in svg
     assert "&lt;atendidas&gt;" in svg and "<atendidas>" not in svg
     assert ">2014<" in svg and ">2021<" in svg
+
+
+def _chart(*, placed: bool) -> str:
+    return report_charts.indicator_svg(
+        code="X.1",
+        unit="personas",
+        years=range(1995, 2025),
+        series=[(2015, D("-1020000.5")), (2016, D("1500000"))],
+        targets=[report_charts.ChartTarget(2016, D("99.5"), False)],
+        baseline=(2014, D("1000000")),
+        placed=placed,
+    )
+
+
+def test_the_pdf_chart_places_its_axis_labels_where_the_anchored_ones_stand():
+    """The PDF's chart starts each axis label where its width in DejaVu Sans puts it (an
+    anchored SVG text is a group of its own in the PDF): the label ends (numbers) or is
+    centred (years) exactly where the page's anchored label is."""
+    anchored = ElementTree.fromstring(_chart(placed=False)).iter("text")
+    placed = ElementTree.fromstring(_chart(placed=True)).iter("text")
+    moved = 0
+    for a, p in zip(anchored, placed, strict=True):
+        assert (a.text, a.get("y"), a.get("font-size")) == (p.text, p.get("y"), p.get("font-size"))
+        if a.get("text-anchor") == p.get("text-anchor"):
+            continue
+        moved += 1
+        assert p.get("text-anchor") == "start"
+        width = report_charts.text_width(a.text, float(a.get("font-size")))
+        shift = width if a.get("text-anchor") == "end" else width / 2
+        assert float(p.get("x")) + shift == pytest.approx(
+            float(a.get("x")), abs=0.1
+        )  # both rounded
+    assert moved >= 9  # the numbers of the axis and the years named
+
+
+@pytest.mark.skipif(
+    not os.path.exists(DEJAVU) and not IN_CI, reason="fonts-dejavu-core no está instalado"
+)
+def test_label_widths_are_those_of_the_pdfs_font():
+    font = TTFont(DEJAVU)
+    advances, cmap = font["hmtx"], font.getBestCmap()
+    assert font["head"].unitsPerEm == report_charts.EM
+    for character, advance in report_charts.ADVANCES.items():
+        assert advances[cmap[ord(character)]][0] == advance, character
+
+
+def test_the_pdfs_charts_are_not_drawn_as_a_group_per_label(director_dpe, year_2016):
+    """Every axis label as a group of its own made half of a large report's file; what is
+    left is one a chart (its unit, written upwards)."""
+    report = reports.monitoring_report(year=2016)
+    content = report_pdf.report_pdf(report)
+    reader = PdfReader(io.BytesIO(content))
+    groups = set()
+    for page in reader.pages:
+        for ref in (page["/Resources"].get("/XObject") or {}).values():
+            groups.add(ref.idnum)
+    assert 0 < len(groups) <= len(report.rows)
 
 
 # --- the XLSX -----------------------------------------------------------------------------
