@@ -3,8 +3,7 @@ the default storage.
 
 The report lists every indicator, action and flag of the plan: at the published plan's size
 (24 indicators) a file takes a fraction of a second (XLSX) to a few seconds (PDF), at 5,000
-indicators minutes, far past a request's time limit (gunicorn's 60 s) and with the memory of
-the whole document. So:
+indicators minutes (the PDF about 7), far past a request's time limit (gunicorn's 60 s). So:
 
 - A file is built at most once per official data version (pesem.datacache: drafts never reach
   the report) and year, stored under `informes/v<version>/` in the default storage (a shared
@@ -48,8 +47,8 @@ State = PreparedReport.State
 Format = PreparedReport.Format
 STORAGE_DIR = "informes"
 # A build that has not finished after this long is taken for dead (its process was killed)
-# and may be claimed again. Longer than any build seen: the PDF of 5,000 indicators takes more
-# than 20 minutes.
+# and may be claimed again. Far longer than any build seen: the PDF of 5,000 indicators takes
+# about 7 minutes (2026-12-06, this machine; more than 20 before it was laid out in parts).
 STALE_BUILD = timedelta(hours=2)
 
 
