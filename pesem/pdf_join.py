@@ -1,12 +1,13 @@
 """Join PDFs into one file while they come, holding one of them in memory at a time.
 
-pypdf's PdfWriter keeps every page it was given until it writes the file: joining the parts
-of a report of 5,000 indicators held about 1.3 GB. `PdfJoin` writes each part's objects to the
-target as soon as the part is added (renumbered after the objects already written), then
-forgets them; what it keeps until the end is a few numbers a page (the page's object number)
-and a few an outline entry (title, page, position). The file then gets one page tree, one
-outline (the parts' bookmarks in order, nested as they were), the first part's document
-information (title, author, dates) and language, and a classic cross-reference table.
+pypdf's PdfWriter keeps every page's objects until it writes the file, about seven times the
+file's bytes (117 MB for the 15.5 MB report of 5,000 indicators), growing with the plan.
+`PdfJoin` writes each part's objects to the target as soon as the part is added (renumbered
+after the objects already written), then forgets them; what it keeps until the end is a
+number a page and a few an outline entry (title, page, position). The file then gets one
+page tree, one outline (the parts' bookmarks in order, nested by their own levels), the first
+part's document information (title, author, dates) and language, and a classic
+cross-reference table.
 
 It is made for PDFs written by WeasyPrint: links and bookmarks point at pages of their own
 part (kept); named destinations and tagged structure are not carried over (the report
