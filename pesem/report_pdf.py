@@ -14,11 +14,12 @@ gigabytes. A report is therefore written as a list of pieces (cover and summary,
 table's rows, a run of indicator blocks, an objective's actions, observations, conclusions),
 and a long one is laid out one part at a time (`plan_parts`: at most PART_BLOCKS blocks or
 PART_ROWS table rows a part) and the parts' PDFs joined into the target file as they come
-(pesem.pdf_join). Memory is then that of one part whatever the plan's size. Each part begins
-on a new page, and a table or an objective that goes on in a new part says "(continuación)".
-Pages are numbered through the whole file, "Página 7 de 240": the parts are laid out once to
-count their pages, then again to write them with their numbers (half as much work again as
-one pass). A report that fits in one part is one document, as it always was.
+(pesem.pdf_join). Memory is then one part's layout plus the report's rows, however many pages
+there are. Each part begins on a new page, and a table or an objective that goes on in a new
+part says "(continuación)". Pages are numbered through the whole file, "Página 7 de 240":
+the parts are laid out once to count their pages, then again to write them with their
+numbers (half as much work again as one pass). A report that fits in one part is one
+document, as it always was.
 """
 
 from __future__ import annotations
