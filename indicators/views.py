@@ -176,7 +176,8 @@ TRANSITION_LABELS = {
 def _safe_next(request, default: str) -> str:
     """The page to return to, only if it is on this site (no open redirect)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: "abc" would be taken for a URL name by redirect() and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
