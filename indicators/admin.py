@@ -259,6 +259,16 @@ class ReportingDeadlineAdmin(admin.ModelAdmin):
     list_display = ["year", "due_date", "updated_by", "updated_at"]
     readonly_fields = ["year", "due_date", "updated_by", "updated_at"]
 
+    def changelist_view(self, request, extra_context=None):
+        pointer = format_html(
+            "Las fechas límite las fija la oficina de planeamiento (rol validador) en "
+            '<a href="{}">Calendario de reporte</a>, con un motivo; aquí solo se consultan. '
+            "Un año sin fecha propia vence el {}.",
+            reverse("calendar"),
+            "31 de marzo del año siguiente",
+        )
+        return super().changelist_view(request, {"subtitle": pointer, **(extra_context or {})})
+
     def has_add_permission(self, request):
         return False
 
