@@ -166,7 +166,12 @@ def submitted(items: Iterable[WorkflowRecord], by: User | None) -> None:
     # Two requests at once may both add a row for someone: the sender merges a person's
     # unsent digests into one mail (indicators.outbox).
     OutboundMail.objects.bulk_create(
-        OutboundMail(kind=OutboundMail.Kind.SUBMITTED, recipient=user, to_email=user.email)
+        OutboundMail(
+            kind=OutboundMail.Kind.SUBMITTED,
+            recipient=user,
+            to_email=user.email,
+            data={"submitted_by": by.pk if by is not None else None},
+        )
         for user in validators
     )
 

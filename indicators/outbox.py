@@ -88,7 +88,7 @@ TOGETHER: dict[str, tuple[str, ...]] = {
 def _batch(head: OutboundMail, tried: set[int]) -> list[OutboundMail]:
     """`head` and the other unsent rows (locked, none already tried) that go in its mail."""
     kinds = TOGETHER.get(head.kind)
-    if not kinds or head.recipient_id is None or not head.data:
+    if not kinds or head.recipient_id is None or _written_with_text(head):
         return [head]
     others = (
         OutboundMail.objects.select_for_update(skip_locked=True)
@@ -97,6 +97,7 @@ def _batch(head: OutboundMail, tried: set[int]) -> list[OutboundMail]:
             kind__in=kinds,
             recipient_id=head.recipient_id,
             to_email=head.to_email,
+            body="",  # not a row written with its text (those go alone, as they are)
         )
         .exclude(pk=head.pk)
         .exclude(pk__in=tried)
@@ -105,11 +106,17 @@ def _batch(head: OutboundMail, tried: set[int]) -> list[OutboundMail]:
     return [head, *others]
 
 
+def _written_with_text(mail: OutboundMail) -> bool:
+    """An unsent row gets its text only when sent: one with text and no data was written
+    before mails were rendered at sending time."""
+    return bool(mail.body) and not mail.data
+
+
 def render(rows: list[OutboundMail]) -> emails.Rendered | None:
-    """The mail of `rows` (one person's), from the data as it stands now. A row written before
-    mails were rendered at sending time carries its text and no data: it goes as it is."""
+    """The mail of `rows` (one person's), from the data as it stands now; an old row written
+    with its text goes as it is."""
     head = rows[0]
-    if not head.data and head.body:
+    if _written_with_text(head):
         return emails.Rendered(subject=head.subject, body=head.body)
     return RENDERERS[head.kind](head.recipient, rows)
 

@@ -273,6 +273,17 @@ def test_the_digest_is_the_queue_when_sent_not_the_log_of_submissions(smtp, reg,
     assert body(latest).count("\n- ") == 3 and "- V1.2 2016 (DGC)" in body(latest)
 
 
+def test_two_unsent_digests_of_one_validator_go_as_one_mail(smtp, reg, val):
+    value(reg)
+    # Two submissions at the same moment may both have written a digest row.
+    OutboundMail.objects.create(kind="submitted", recipient=val, to_email=val.email, data={"x": 1})
+    assert "Enviados: 1, pendientes: 0" in send_outbox()
+    (mail,) = smtp.to(val.email)
+    assert subject(mail) == "PESEM: 1 registro espera validación"
+    sent = OutboundMail.objects.filter(recipient=val)
+    assert sent.count() == 2 and all(m.sent_at and m.subject == subject(mail) for m in sent)
+
+
 def test_a_digest_whose_queue_emptied_before_sending_is_not_sent(smtp, reg, val):
     item = value(reg)
     services.do_withdraw(user=reg, item=item, expected_version=item.version)
