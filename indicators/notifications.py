@@ -183,13 +183,13 @@ def submitted(items: Iterable[WorkflowRecord], by: User | None) -> None:
 class ItemLine:
     """One value or action report as a mail names it."""
 
-    what: str  # "valor de OE3.1 2016" / "reporte de la AE 3.1 2016 (DGC)"
+    kind: str  # VALUE / REPORT
     code: str  # "OE3.1" / "AE 3.1"
     year: int
     name: str  # the indicator's or the action's name
     directorate: str  # code of the responsible directorate, "" when none
-    content_label: str  # "Valor" / "Situación"
-    content: str  # "1.58" / "en ejecución, 40 %"
+    number: str  # the value in the indicator's precision / the report's percent: "1.58", "40"
+    unit: str  # the indicator's unit / the report's execution: "en ejecución"
     url: str  # the grid row / the report's entry page
     submitted_by_id: int | None = None
     submitted_by: str = ""
@@ -208,15 +208,14 @@ def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
     for row in entry.validation_rows(values=values):
         item, indicator = row.item, row.indicator
         assert item is not None
-        unit = f" {indicator.unit}" if indicator.unit else ""
         lines[item.pk] = ItemLine(
-            what=f"valor de {indicator.code} {item.year}",
+            kind=VALUE,
             code=indicator.code,
             year=item.year,
             name=indicator.name,
             directorate=indicator.responsible.code if indicator.responsible else "",
-            content_label="Valor",
-            content=f"{row.value_text}{unit}",
+            number=row.value_text,
+            unit=indicator.unit,
             url=grid_row_url(indicator, item.year),
             submitted_by_id=item.submitted_by_id,
             submitted_by=person_name(item.submitted_by) if item.submitted_by else "",
@@ -227,13 +226,13 @@ def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
 
 def _report_line(report: ActionReport) -> ItemLine:
     return ItemLine(
-        what=f"reporte de la AE {report.action.code} {report.year} ({report.directorate.code})",
+        kind=REPORT,
         code=f"AE {report.action.code}",
         year=report.year,
         name=report.action.name,
         directorate=report.directorate.code,
-        content_label="Situación",
-        content=f"{report.get_execution_display()}, {numbers.format_number(report.percent, 0)} %",
+        number=numbers.format_number(report.percent, 0),
+        unit=report.get_execution_display(),
         url=report_url(report),
         submitted_by_id=report.submitted_by_id,
         submitted_by=person_name(report.submitted_by) if report.submitted_by else "",
