@@ -237,6 +237,21 @@ def test_validations_and_a_return_of_one_run_are_one_mail_and_the_next_run_anoth
     )
 
 
+def test_a_reopened_value_tells_its_submitter_why_with_the_grid_row(smtp, reg, val, val2):
+    item = enter_value(reg, submit=True, validator=val2)
+    send_outbox()  # the validation's mail
+    services.do_reopen(
+        user=val, item=item, reason="Cambió la fuente oficial", expected_version=item.version
+    )
+    send_outbox()
+    mail = smtp.to(reg.email)[-1]
+    assert subject(mail) == "PESEM: su valor de OE3.1 2016 fue reabierto"
+    text = body(mail)
+    assert "- Reabierto: OE3.1 2016 (DGC)" in text and "Motivo: Cambió la fuente oficial" in text
+    assert f"Corríjalo aquí: {row_link('OE3.1', 2016)}" in text
+    assert "vuelve a borrador" in text and "Lo validado es" not in text
+
+
 def test_the_digest_is_the_queue_when_sent_not_the_log_of_submissions(smtp, reg, val, val2):
     kept = value(reg)
     withdrawn = value(reg, "V1.2", 2016)
