@@ -65,12 +65,18 @@ def grid_url(directorate_code: str, year: int) -> str:
     return absolute_url(reverse("grid", args=[directorate_code, year]))
 
 
-def grid_row_url(indicator: Indicator, year: int) -> str:
-    """The indicator's row in its directorate's grid (templates/indicators/grid.html gives each
-    row the id `fila-<indicator pk>`); its page when no directorate is responsible for it."""
+def grid_row_url(directorate_code: str, year: int, indicator_pk: int) -> str:
+    """An indicator's row in its directorate's grid: templates/indicators/grid.html gives each
+    row the id `fila-<indicator pk>`."""
+    return f"{grid_url(directorate_code, year)}#fila-{indicator_pk}"
+
+
+def indicator_url(indicator: Indicator, year: int) -> str:
+    """Where a mail sends someone about an indicator's year: its row in the grid; its page
+    when no directorate is responsible for it (no grid has it)."""
     if indicator.responsible is None:
         return absolute_url(reverse("indicator_detail", args=[indicator.code]) + f"?anio={year}")
-    return f"{grid_url(indicator.responsible.code, year)}#fila-{indicator.pk}"
+    return grid_row_url(indicator.responsible.code, year, indicator.pk)
 
 
 def report_url(report: ActionReport) -> str:
@@ -216,7 +222,7 @@ def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
             directorate=indicator.responsible.code if indicator.responsible else "",
             number=row.value_text,
             unit=indicator.unit,
-            url=grid_row_url(indicator, item.year),
+            url=indicator_url(indicator, item.year),
             submitted_by_id=item.submitted_by_id,
             submitted_by=person_name(item.submitted_by) if item.submitted_by else "",
             submitted_on=_local_day(item.submitted_at),

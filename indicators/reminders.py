@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from indicators import deadlines, emails, numbers
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
-from indicators.notifications import absolute_url, grid_url, queue_context
+from indicators.notifications import absolute_url, grid_row_url, grid_url, queue_context
 from indicators.services import plan_years
 from objectives.models import Directorate, Role, StrategicAction
 
@@ -129,8 +129,7 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
             state, reason = values.get((indicator_id, year), (None, ""))
             if state not in (None, WorkflowState.DRAFT):
                 continue
-            grid = grid_url(codes[directorate_id], year)
-            thing = Owing(code, name, f"{grid}#fila-{indicator_id}")
+            thing = Owing(code, name, grid_row_url(codes[directorate_id], year, indicator_id))
             owes = result[directorate_id, year]
             if state is None:
                 owes.missing_values.append(thing)
