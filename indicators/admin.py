@@ -237,7 +237,7 @@ class ActionReportAdmin(WorkflowHistoryAdmin):
 class OutboundMailAdmin(admin.ModelAdmin):
     """The mail outbox, read-only: what was sent, what waits and why (send_mail_outbox)."""
 
-    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "attempts"]
+    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "skipped", "attempts"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["to_email", "subject"]
     readonly_fields = [f.name for f in OutboundMail._meta.fields]
