@@ -66,7 +66,7 @@ class ImportFileError(Exception):
     """The file cannot be read as a whole (encoding, format, columns, size)."""
 
 
-class Rows(list):
+class Rows(list[tuple[int, dict[str, object]]]):
     """The numbered rows `read_rows` gives, and the sheet they were read from (XLSX only)."""
 
     sheet: str = ""
@@ -97,15 +97,15 @@ class RowChange:
     justification: str | None = None
     # The indicator's context for the year with the row's value as its item: the preview
     # shows its numbers, target, achievement and light as the grid does (indicators.entry).
-    entry: entry.EntryRow | None = None
+    context: entry.EntryRow | None = None
     warnings: tuple[str, ...] = ()
 
     @property
     def current_text(self) -> str:
         """The stored value, with the indicator's precision."""
-        if self.existing is None or self.entry is None:
+        if self.existing is None or self.context is None:
             return progress.NO_VALUE
-        return self.entry.show(self.existing.value)
+        return self.context.show(self.existing.value)
 
     @property
     def writes(self) -> bool:
@@ -576,9 +576,9 @@ def _judge(result: ImportPlan, status: str, sheet: str) -> None:
     for change in result.changes:
         context = contexts[(change.indicator.pk, change.year)]
         if change.clean is None:
-            change.entry = context
+            change.context = context
             continue
-        change.entry = replace(
+        change.context = replace(
             context,
             item=IndicatorValue(
                 indicator=change.indicator,
