@@ -92,7 +92,9 @@ def test_several_values_are_validated_at_once(client, validator, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).validated_by == validator
 
 
-def test_one_refused_value_validates_none_and_says_so_on_its_row(client, validator, sent):
+def test_bulk_validation_validates_what_it_may_and_lists_what_it_skipped(
+    client, validator, sent
+):
     client.force_login(validator)
     data = {
         "validar": [str(i.pk) for i in sent.values()],
@@ -100,15 +102,37 @@ def test_one_refused_value_validates_none_and_says_so_on_its_row(client, validat
         "validar_seleccionados": "",
     }
     data[f"version-{sent['V1.2'].pk}"] = sent["V1.2"].version - 1  # read before a change
-    response = client.post(reverse(QUEUE), data)
+    response = client.post(reverse(QUEUE), data, follow=True)
+    page = response.content.decode()
+    assert "2 valor(es) validado(s): OE3.1 2016, NAC.3 2016." in page
+    assert "V1.2 2016 no se validó: Otra persona modificó este registro" in page
+    states = dict(IndicatorValue.objects.filter(year=2016).values_list("indicator__code", "state"))
+    assert states == {"OE3.1": "validated", "NAC.3": "validated", "V1.2": "submitted"}
+    assert [r.item.pk for r in response.context["rows"]] == [sent["V1.2"].pk]  # still waits
+
+
+def test_bulk_validation_with_nothing_valid_stores_nothing_and_says_why_on_each_row(
+    client, validator, sent
+):
+    client.force_login(validator)
+    stale = {f"version-{item.pk}": item.version - 1 for item in sent.values()}
+    chosen = [sent["OE3.1"], sent["V1.2"]]
+    response = client.post(
+        reverse(QUEUE),
+        {"validar": [str(i.pk) for i in chosen], **stale, "validar_seleccionados": ""},
+    )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Otra persona modificó este registro" in row_html(page, "V1.2")
-    assert "Otra persona" not in row_html(page, "OE3.1")
+    summary = page.split('id="error-summary"')[1].split("</section>")[0]
+    assert "No se guardó nada: 2 filas con problemas" in summary
+    assert f'href="#fila-{sent["OE3.1"].pk}"' in summary
+    assert f'href="#fila-{sent["V1.2"].pk}"' in summary
+    assert "Otra persona modificó este registro" in row_html(page, "OE3.1")
+    assert "Otra persona" not in row_html(page, "NAC.3")
     assert set(IndicatorValue.objects.filter(year=2016).values_list("state", flat=True)) == {
         "submitted"
     }
-    assert page.count("checked") == 3  # the selection is kept
+    assert page.count("checked") == 2  # the selection is kept
 
 
 def test_the_row_button_validates_only_that_row(client, validator, sent):
@@ -167,23 +191,23 @@ def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
 
 
-def test_validate_many_is_all_or_none(validator, registrar_dgc, sent):
+def test_validate_many_validates_each_it_may_and_reports_the_others(
+    validator, registrar_dgc, sent
+):
     with pytest.raises(PermissionDenied):
         services.validate_many(user=registrar_dgc, items_with_versions=[(sent["V1.2"], 2)])
     draft = services.do_return(
         user=validator, item=sent["V1.2"], reason="Revisar", expected_version=sent["V1.2"].version
     )
-    with pytest.raises(ValidationError) as exc:
-        services.validate_many(
-            user=validator,
-            items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version), (draft, draft.version)],
-        )
-    assert "No se puede validar" in exc.value.message_dict["V1.2 2016"][0]
-    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
-    done = services.validate_many(
-        user=validator, items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version)]
+    result = services.validate_many(
+        user=validator,
+        items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version), (draft, draft.version)],
     )
-    assert [i.state for i in done] == ["validated"]
+    assert [(services.item_label(i), i.state) for i in result.done] == [("OE3.1 2016", "validated")]
+    assert list(result.skipped) == ["V1.2 2016"]
+    assert "No se puede validar" in result.skipped["V1.2 2016"][0]
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "validated"
+    assert IndicatorValue.objects.get(pk=draft.pk).state == "draft"
 
 
 def count_queries(client) -> int:
