@@ -7,7 +7,7 @@ import re
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -92,9 +92,7 @@ def test_several_values_are_validated_at_once(client, validator, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).validated_by == validator
 
 
-def test_bulk_validation_validates_what_it_may_and_lists_what_it_skipped(
-    client, validator, sent
-):
+def test_bulk_validation_validates_what_it_may_and_lists_what_it_skipped(client, validator, sent):
     client.force_login(validator)
     data = {
         "validar": [str(i.pk) for i in sent.values()],
@@ -191,9 +189,7 @@ def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
 
 
-def test_validate_many_validates_each_it_may_and_reports_the_others(
-    validator, registrar_dgc, sent
-):
+def test_validate_many_validates_each_it_may_and_reports_the_others(validator, registrar_dgc, sent):
     with pytest.raises(PermissionDenied):
         services.validate_many(user=registrar_dgc, items_with_versions=[(sent["V1.2"], 2)])
     draft = services.do_return(
