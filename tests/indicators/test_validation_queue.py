@@ -222,8 +222,9 @@ def test_queue_query_count_does_not_grow_with_the_queue(
     add_indicators("DGC", 25, submitted=True, start=5)
     assert len(client.get(reverse(QUEUE)).context["rows"]) == 30
     assert count_queries(client) == small
-    # session, user, groups, submitted values, submitted reports, indicators, values,
-    # targets, flags, articulated objectives, plan years (year filter); the menu's
-    # «Mis tareas» badge (context processor): plan years, open task count
+    # session, user, groups, submitted values, submitted reports, the values this person
+    # shaped (four eyes; the reports they shaped is one more when reports wait), indicators,
+    # values, targets, flags, articulated objectives, plan years (year filter, and the
+    # menu's «Mis tareas» badge), the badge's open task count
     with django_assert_max_num_queries(13):
         client.get(reverse(QUEUE))
