@@ -70,7 +70,9 @@ def has_shaped(user: User, item: Item) -> bool:
     if not user.is_authenticated:
         return False
     through = type(item).shaped_by.through
-    return through.objects.filter(**{_link(type(item)): item.pk, "user_id": user.pk}).exists()
+    return through._default_manager.filter(
+        **{_link(type(item)): item.pk, "user_id": user.pk}
+    ).exists()
 
 
 def shaped_pks(user: User, items: Iterable[Item]) -> set[int]:
@@ -81,7 +83,7 @@ def shaped_pks(user: User, items: Iterable[Item]) -> set[int]:
         return set()
     model = type(items[0])
     return set(
-        model.shaped_by.through.objects.filter(
+        model.shaped_by.through._default_manager.filter(
             **{f"{_link(model)}__in": [i.pk for i in items], "user_id": user.pk}
         ).values_list(_link(model), flat=True)
     )
@@ -90,7 +92,7 @@ def shaped_pks(user: User, items: Iterable[Item]) -> set[int]:
 def shaped_exists(model: type[WorkflowItem], user: User) -> Exists:
     """Whether `user` shaped the row, to annotate a queryset of `model` (no extra query)."""
     return Exists(
-        model.shaped_by.through.objects.filter(
+        model.shaped_by.through._default_manager.filter(
             **{_link(model): OuterRef("pk"), "user_id": user.pk if user.is_authenticated else None}
         )
     )

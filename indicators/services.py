@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -561,23 +561,23 @@ def item_label(item: WorkflowRecord) -> str:
 
 
 @dataclass
-class BulkValidation:
+class BulkValidation(Generic[_Item]):
     """What validate_many did: the items validated, and each item it skipped (by its label,
     item_label) with the reasons."""
 
-    done: list[WorkflowRecord]
+    done: list[_Item]
     skipped: dict[str, list[str]]
 
 
 @transaction.atomic
 def validate_many(
-    *, user: User, items_with_versions: Sequence[tuple[WorkflowRecord, int | None]]
-) -> BulkValidation:
+    *, user: User, items_with_versions: Sequence[tuple[_Item, int | None]]
+) -> BulkValidation[_Item]:
     """Validate several items at once: each that may be validated is (each in its own
     savepoint), and each refused (changed since it was read, not submitted, shaped by this
     person: four eyes) is skipped with its reasons, so one such item does not sink the rest."""
     access.require_validator(user)
-    result = BulkValidation(done=[], skipped={})
+    result: BulkValidation[_Item] = BulkValidation(done=[], skipped={})
     for item, version in items_with_versions:
         try:
             with transaction.atomic():
