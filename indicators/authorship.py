@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 
 from indicators.models import ActionReport, IndicatorValue, ReportConclusion, WorkflowItem
 
@@ -56,8 +56,13 @@ def record(item: Item, user: User | None) -> None:
     """`user` entered, imported, edited or sent the item's current content (after its save:
     it needs a primary key). Anonymous writes (the import command without --user) add no
     one."""
-    if user is not None and user.is_authenticated:
-        item.shaped_by.add(user.pk)
+    if user is None or not user.is_authenticated:
+        return
+    # One INSERT, a no-op when already recorded (the through table is unique per pair).
+    through: type[Model] = type(item).shaped_by.through
+    through._default_manager.bulk_create(
+        [through(**{_link(type(item)): item.pk, "user_id": user.pk})], ignore_conflicts=True
+    )
 
 
 def clear(item: Item) -> None:
