@@ -7,6 +7,7 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,8 @@ from django.urls import reverse
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
-from tests.conftest import enter_value
+from objectives.models import Directorate, StrategicAction
+from tests.conftest import enter_value, make_staff
 from tests.indicators.test_grid import add_indicators
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +181,78 @@ def test_a_return_without_reason_shows_the_error_on_that_row(client, validator, 
     assert 'value="Revisar la encuesta"' in row_html(page, "V1.2")  # typed text kept
     item.refresh_from_db()
     assert item.state == "submitted"
+
+
+def test_a_refused_return_reports_every_problem_at_once_in_a_summary_that_takes_focus(
+    client, validator, sent
+):
+    client.force_login(validator)
+    item = sent["NAC.3"]
+    data = {"devolver": item.pk, f"motivo-{item.pk}": "", **versions(sent.values())}
+    data[f"version-{item.pk}"] = item.version - 1  # and read before a change
+    response = client.post(reverse(QUEUE), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page.split('<section class="error-summary"')[1].split("</section>")[0]
+    assert 'id="error-summary" tabindex="-1" autofocus' in summary
+    assert "No se guardó nada: 1 fila con problemas" in summary
+    assert f'<a href="#fila-{item.pk}">NAC.3 2016</a>' in summary
+    assert f'id="fila-{item.pk}"' in row_html(page, "NAC.3")
+    for problem in ("Indique el motivo.", "Otra persona modificó este valor"):
+        assert problem in summary and problem in row_html(page, "NAC.3")
+    item.refresh_from_db()
+    assert (item.state, item.return_reason) == ("submitted", "")
+    assert 'id="error-summary"' not in client.get(reverse(QUEUE)).content.decode()
+
+
+def test_rows_the_person_shaped_say_why_and_have_no_validate_button(
+    client, django_user_model, registrar_dgc, validator, sent
+):
+    """A DGC registrar who is also a validator entered V1.2 and an action report, which a
+    colleague sent: those rows say why, with no button nor checkbox; the others keep both."""
+    both = make_staff(django_user_model, "doble.dgc", "registrador", "DGC")
+    both.groups.add(Group.objects.get(name="validador"))
+    own = services.do_return(
+        user=both, item=sent["V1.2"], reason="Revisar", expected_version=sent["V1.2"].version
+    )
+    own = services.value_save(
+        user=both,
+        indicator=own.indicator,
+        year=2016,
+        numerator=D(8),
+        denominator=D(10),
+        expected_version=own.version,
+    )
+    own = services.do_submit(user=registrar_dgc, item=own, expected_version=own.version)
+    report = services.report_save(
+        user=both,
+        action=StrategicAction.objects.get(code="3.1"),
+        directorate=Directorate.objects.get(code="DGC"),
+        year=2016,
+        execution="in_progress",
+        percent=D(40),
+        description="Avance",
+    )
+    report = services.do_submit(user=registrar_dgc, item=report, expected_version=report.version)
+    client.force_login(both)
+    page = client.get(reverse(QUEUE)).content.decode()
+    refusal = "Usted participó en este valor: debe validarlo otra persona de la oficina de"
+    mine = row_html(page, "V1.2")
+    assert refusal in mine and "un administrador puede dar el rol de validador" in mine
+    assert 'name="validar_uno"' not in mine and 'type="checkbox"' not in mine
+    assert 'name="devolver"' in mine  # returning stays possible
+    for code in ("OE3.1", "NAC.3"):
+        assert refusal not in row_html(page, code)
+        assert 'name="validar_uno"' in row_html(page, code)
+    reports = page.split('id="submitted-reports"')[1]
+    assert "Usted participó en este reporte" in reports
+    assert reverse("report_transition", args=[report.pk, "validate"]) not in reports
+    assert reverse("report_transition", args=[report.pk, "return"]) in reports
+
+    client.force_login(validator)
+    page = client.get(reverse(QUEUE)).content.decode()
+    assert "Usted participó" not in page
+    assert reverse("report_transition", args=[report.pk, "validate"]) in page
 
 
 def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
