@@ -8,8 +8,9 @@ validated; returned or reopened with a reason), but the generic transitions of
 indicators.services do not fit it: there a registrar of the owning directorate submits and
 the submitter is mailed about the outcome, while here one member of the planning office
 writes and submits and ANOTHER validates (four eyes, the same rule as values: whoever wrote
-or submitted the current text cannot validate it, services._authors). Only the validated text
-goes into the report's files.
+or submitted the current text since its last validation cannot validate it, returns and
+reopenings included; indicators.authorship). Only the validated text goes into the report's
+files.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators import access, services
+from indicators import access, authorship, services
 from indicators.models import ReportConclusion, WorkflowState
 
 audit = logging.getLogger("pesem.audit")
@@ -31,7 +32,7 @@ MAX_TEXT = 20_000
 WRITTEN = "redacción"
 SUBMITTED = "enviado a validación"
 VALIDATED = "validado"
-# The same prefixes as services._back_to_draft: they end a round of authorship (four eyes).
+# The same history prefixes as services._back_to_draft (inbox.py reads them).
 RETURNED = "devuelto"
 REOPENED = "reabierto"
 
@@ -110,6 +111,7 @@ def conclusion_save(
     try:
         with transaction.atomic():
             _save(item, user, WRITTEN)
+            authorship.record(item, user)
     except IntegrityError:
         raise services.ConflictError(
             "Otra persona registró las conclusiones de este año al mismo tiempo. Recargue la "
@@ -129,6 +131,7 @@ def conclusion_submit(
     item.state = WorkflowState.SUBMITTED
     item.submitted_by, item.submitted_at = user, timezone.now()
     _save(item, user, SUBMITTED)
+    authorship.record(item, user)
     return item
 
 
@@ -140,21 +143,12 @@ def conclusion_validate(
     access.require_validator(user)
     services.check_version(item, expected_version, _describe(item))
     _require_state(item, WorkflowState.SUBMITTED, "validar")
-    # Four eyes: the submitter and whoever saved the text since its last validation, return
-    # or reopen (the same reading of the history as for values and action reports).
-    if user.pk in services._authors(item):  # type: ignore[arg-type]
-        audit.warning(
-            "permission_denied",
-            extra={"user": user.get_username(), "rule": "four_eyes", "id": item.pk},
-        )
-        raise ValidationError(
-            "No puede validar conclusiones que usted mismo redactó o envió: otra persona de la "
-            "oficina de planeamiento debe validarlas."
-        )
+    authorship.require_other_person(user, item)
     item.state = WorkflowState.VALIDATED
     item.validated_by, item.validated_at = user, timezone.now()
     item.return_reason = ""
     _save(item, user, VALIDATED)
+    authorship.clear(item)
     return item
 
 

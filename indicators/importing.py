@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from indicators import access, entry, notifications, progress, selectors, services
+from indicators import access, authorship, entry, notifications, progress, selectors, services
 from indicators.models import Indicator, IndicatorValue, WorkflowState
 from objectives import spreadsheets
 from objectives.models import Directorate
@@ -698,6 +698,10 @@ def apply_import(
         if status == WorkflowState.VALIDATED:
             item.validated_by, item.validated_at = acting, now
         services._save(item, acting, reason)
+        if status == WorkflowState.VALIDATED:
+            authorship.clear(item)  # only the command without --user writes validated values
+        else:
+            authorship.record(item, acting)
         written += 1
         saved.append(item)
     notifications.submitted(saved, by=acting)  # one digest line per submitted value

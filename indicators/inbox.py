@@ -24,7 +24,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from indicators import access, deadlines, services
+from indicators import access, authorship, deadlines, services
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -289,7 +289,13 @@ class Waiting:
     item: IndicatorValue | ActionReport
     submitted_by: str
     days_waiting: int | None
-    own: bool  # submitted by this validator: another person must validate it (four eyes)
+    # This person shaped the content (indicators.authorship): another person validates it.
+    shaped: bool
+
+    @property
+    def refusal(self) -> str:
+        """Why this person may not validate it, and the way out (shown when `shaped`)."""
+        return authorship.refusal(type(self.item))
 
     @property
     def is_value(self) -> bool:
@@ -312,12 +318,17 @@ def _oldest_first(item: IndicatorValue | ActionReport) -> tuple[bool, datetime]:
 
 def validator_inbox(*, user: User, today: date) -> list[DirectorateQueue]:
     """Submitted values and reports by directorate; the directorate waiting longest first,
-    and within each the oldest submission first: two queries."""
-    values = IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED).select_related(
-        "indicator__responsible", "submitted_by"
+    and within each the oldest submission first; each marked when this person shaped it
+    (four eyes, as services.do_validate decides): two queries."""
+    values = (
+        IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED)
+        .select_related("indicator__responsible", "submitted_by")
+        .annotate(viewer_shaped=authorship.shaped_exists(IndicatorValue, user))
     )
-    reports = ActionReport.objects.filter(state=WorkflowState.SUBMITTED).select_related(
-        "action", "directorate", "submitted_by"
+    reports = (
+        ActionReport.objects.filter(state=WorkflowState.SUBMITTED)
+        .select_related("action", "directorate", "submitted_by")
+        .annotate(viewer_shaped=authorship.shaped_exists(ActionReport, user))
     )
     items: list[IndicatorValue | ActionReport] = [*values, *reports]
     items.sort(key=_oldest_first)
@@ -350,7 +361,7 @@ def validator_inbox(*, user: User, today: date) -> list[DirectorateQueue]:
                 item=item,
                 submitted_by=_who(item.submitted_by),
                 days_waiting=waited,
-                own=item.submitted_by_id is not None and item.submitted_by_id == user.pk,
+                shaped=item.viewer_shaped,
             )
         )
     return list(queues.values())  # in order of each directorate's oldest item

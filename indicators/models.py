@@ -62,6 +62,11 @@ class WorkflowItem(models.Model):
         verbose_name="validado por",
     )
     validated_at = models.DateTimeField("validado", null=True, blank=True)
+    # Four eyes (indicators.authorship): who entered, imported, edited or sent the current
+    # content since its last validation. A return or reopening keeps them; a validation clears.
+    shaped_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", editable=False, verbose_name="autores"
+    )
 
     class Meta:
         abstract = True

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from indicators import access, entry, notifications, numbers, progress
+from indicators import access, authorship, entry, notifications, numbers, progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -325,6 +325,7 @@ def _store_value(
         try:
             with transaction.atomic():
                 _save(item, user, reason)
+                authorship.record(item, user)
         except IntegrityError:
             raise ConflictError(
                 "Otra persona registró este valor al mismo tiempo. Recargue la página para verlo."
@@ -454,41 +455,9 @@ def do_submit(*, user: User, item: _Item, expected_version: int | None) -> _Item
     item.state = WorkflowState.SUBMITTED
     item.submitted_by, item.submitted_at = user, timezone.now()
     _save(item, user, "enviado a validación")
+    authorship.record(item, user)
     notifications.submitted([item], by=user)
     return item
-
-
-# History reasons of the planning office's _back_to_draft (its `label`s): they end a round.
-_BACK_TO_DRAFT_REASONS = ("devuelto: ", "reabierto: ")
-
-
-def _authors(item: WorkflowRecord) -> set[int]:
-    """Who put the item's current content in the system: its submitter, and everyone who saved
-    it since its last validation, return or reopen (that act itself is not authorship)."""
-    authors = {item.submitted_by_id}
-    rows = item.history.order_by("-history_date", "-history_id").values_list(
-        "history_user_id", "state", "history_change_reason"
-    )
-    for user_id, state, reason in rows:
-        if state == WorkflowState.VALIDATED or (reason or "").startswith(_BACK_TO_DRAFT_REASONS):
-            break
-        authors.add(user_id)
-    return {a for a in authors if a is not None}
-
-
-def _require_other_person(user: User, item: WorkflowRecord) -> None:
-    """Four eyes: whoever entered or submitted an item cannot validate it."""
-    if user.pk not in _authors(item):
-        return
-    audit.warning(
-        "permission_denied",
-        extra={"user": user.get_username(), "rule": "four_eyes", "id": item.pk},
-    )
-    what = "un valor" if isinstance(item, IndicatorValue) else "un reporte"
-    raise ValidationError(
-        f"No puede validar {what} que usted mismo registró o envió: otra persona de la "
-        "oficina de planeamiento debe validarlo."
-    )
 
 
 @transaction.atomic
@@ -497,11 +466,12 @@ def do_validate(*, user: User, item: _Item, expected_version: int | None) -> _It
     access.require_validator(user)
     check_version(item, expected_version, _describe(item))
     _require_state(item, WorkflowState.SUBMITTED, "validar")
-    _require_other_person(user, item)
+    authorship.require_other_person(user, item)
     item.state = WorkflowState.VALIDATED
     item.validated_by, item.validated_at = user, timezone.now()
     item.return_reason = ""
     _save(item, user, "validado")
+    authorship.clear(item)
     notifications.validated(item)
     return item
 
@@ -516,7 +486,9 @@ def _back_to_draft(
     verb: str,
     label: str,
 ) -> _Item:
-    """The planning office sends an item back to its directorate, always with a reason."""
+    """The planning office sends an item back to its directorate, always with a reason. Who
+    shaped the content stays recorded (indicators.authorship): returning is not validating,
+    and returning one's own work does not let one validate it after a colleague re-sends it."""
     item = _locked(type(item), item)
     access.require_validator(user)
     reason = _require_reason(reason)
@@ -588,25 +560,31 @@ def item_label(item: WorkflowRecord) -> str:
     return str(item)
 
 
+@dataclass
+class BulkValidation(Generic[_Item]):
+    """What validate_many did: the items validated, and each item it skipped (by its label,
+    item_label) with the reasons."""
+
+    done: list[_Item]
+    skipped: dict[str, list[str]]
+
+
 @transaction.atomic
 def validate_many(
     *, user: User, items_with_versions: Sequence[tuple[_Item, int | None]]
-) -> list[_Item]:
-    """Validate several items at once, in one transaction: if any is refused (changed since
-    it was read, not submitted, four eyes) none is validated, and the ValidationError maps
-    each refused item's label (item_label) to its messages."""
+) -> BulkValidation[_Item]:
+    """Validate several items at once: each that may be validated is (each in its own
+    savepoint), and each refused (changed since it was read, not submitted, shaped by this
+    person: four eyes) is skipped with its reasons, so one such item does not sink the rest."""
     access.require_validator(user)
-    done: list[_Item] = []
-    errors: dict[str, list[str]] = {}
+    result: BulkValidation[_Item] = BulkValidation(done=[], skipped={})
     for item, version in items_with_versions:
         try:
             with transaction.atomic():
-                done.append(do_validate(user=user, item=item, expected_version=version))
+                result.done.append(do_validate(user=user, item=item, expected_version=version))
         except ValidationError as exc:
-            errors[item_label(item)] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return done
+            result.skipped[item_label(item)] = exc.messages
+    return result
 
 
 # Called with keyword arguments only; return and reopen also take a `reason`.
@@ -668,6 +646,7 @@ def report_save(
     try:
         with transaction.atomic():
             _save(item, user, "registro")
+            authorship.record(item, user)
     except IntegrityError:
         raise ConflictError(
             "Otra persona registró este reporte al mismo tiempo. Recargue la página para verlo."

@@ -22,7 +22,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import access, charts, deadlines, entry, importing, inbox, selectors, services
+from indicators import (
+    access,
+    authorship,
+    charts,
+    deadlines,
+    entry,
+    importing,
+    inbox,
+    selectors,
+    services,
+)
 from indicators.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
 from indicators.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue
@@ -309,9 +319,11 @@ def pending(request):
 @dataclass
 class QueueRow:
     """A submitted value in the planning office's queue, with what was typed for it in a
-    refused attempt (reason, selection) and that attempt's errors."""
+    refused attempt (reason, selection) and that attempt's errors. `shaped`: the person
+    looking shaped its content, so may not validate it (indicators.authorship)."""
 
     entry: entry.EntryRow
+    shaped: bool = False
     checked: bool = False
     reason: str = ""
     errors: list[str] = field(default_factory=list)
@@ -320,15 +332,33 @@ class QueueRow:
     def item(self) -> IndicatorValue:
         return cast(IndicatorValue, self.entry.item)
 
+    @property
+    def refusal(self) -> str:
+        return authorship.refusal(IndicatorValue)
+
 
 def _posted_version(request, pk: int) -> int | None:
     raw = request.POST.get(f"version-{pk}", "")
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
+
+
+def _return_problems(request, row: QueueRow) -> list[str]:
+    """Every reason a return of `row` would be refused, found before writing, so they are all
+    reported at once (the service checks them again under the lock)."""
+    problems = []
+    if not row.reason.strip():
+        problems.append("Indique el motivo.")
+    if _posted_version(request, row.item.pk) != row.item.version:
+        problems.append(
+            "Otra persona modificó este valor desde que abrió la página: revise el valor actual."
+        )
+    return problems
 
 
 def _queue_post(request, rows: list[QueueRow]) -> bool:
-    """Validate the checked values (all or none) or return one with its reason. True when done;
-    False with the errors on their rows."""
+    """Return one value with its reason, or validate the checked ones: each that may be
+    validated is, the others are listed with why. True when something was done (the page is
+    read again); False with the errors on their rows when nothing was stored."""
     by_pk = {row.item.pk: row for row in rows}
     chosen = request.POST.getlist("validar")
     for row in rows:
@@ -339,6 +369,9 @@ def _queue_post(request, rows: list[QueueRow]) -> bool:
         if row is None:
             messages.error(request, "Ese valor ya no espera validación.")
             return True
+        row.errors = _return_problems(request, row)
+        if row.errors:
+            return False
         try:
             services.do_return(
                 user=request.user,
@@ -360,18 +393,18 @@ def _queue_post(request, rows: list[QueueRow]) -> bool:
     if not picked:
         messages.error(request, "Marque al menos un valor para validar.")
         return True
-    try:
-        done = services.validate_many(
-            user=request.user,
-            items_with_versions=[(r.item, _posted_version(request, r.item.pk)) for r in picked],
-        )
-    except ValidationError as exc:
-        refused = exc.message_dict
+    result = services.validate_many(
+        user=request.user,
+        items_with_versions=[(r.item, _posted_version(request, r.item.pk)) for r in picked],
+    )
+    if not result.done:
         for row in picked:
-            row.errors = refused.get(services.item_label(row.item), [])
+            row.errors = result.skipped.get(services.item_label(row.item), [])
         return False
-    labels = ", ".join(services.item_label(item) for item in done)
-    messages.success(request, f"{len(done)} valor(es) validado(s): {labels}.")
+    labels = ", ".join(services.item_label(item) for item in result.done)
+    messages.success(request, f"{len(result.done)} valor(es) validado(s): {labels}.")
+    for label, reasons in result.skipped.items():
+        messages.error(request, f"{label} no se validó: {' '.join(reasons)}")
     return True
 
 
@@ -383,19 +416,31 @@ def _int(raw: str) -> int | None:
 def validation_queue(request):
     """The planning office's queue: each submitted value with its target, the previous
     validated value, the achievement and light it would get, its warnings and justification,
-    narrative and evidence; several validated at once, or one returned with its reason."""
+    narrative and evidence; several validated at once, or one returned with its reason. Rows
+    this person shaped say why they may not validate them, with no button (four eyes)."""
     access.require_validator(request.user)
     raw = request.GET.get("anio")
     # ASCII digits only ("²".isdigit() is true), and a year's size: no integer overflow.
     year = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
     values, reports = selectors.submitted_items(year=year)
-    rows = [QueueRow(row) for row in entry.validation_rows(values=values)]
+    shaped = authorship.shaped_pks(request.user, values)
+    rows = [
+        QueueRow(row, shaped=row.item.pk in shaped) for row in entry.validation_rows(values=values)
+    ]
     if request.method == "POST" and _queue_post(request, rows):
         return redirect(request.get_full_path())
     return render(
         request,
         "indicators/validation.html",
-        {"rows": rows, "reports": reports, "year": year, "years": services.plan_years()},
+        {
+            "rows": rows,
+            "problem_rows": [row for row in rows if row.errors],
+            "reports": reports,
+            "shaped_reports": authorship.shaped_pks(request.user, reports),
+            "report_refusal": authorship.refusal(ActionReport),
+            "year": year,
+            "years": services.plan_years(),
+        },
     )
 
 

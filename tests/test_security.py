@@ -28,7 +28,7 @@ from tests.conftest import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 
-OWN_WORK = "usted mismo registró o envió"
+OWN_WORK = "Usted participó en"
 PLAUSIBLE = {"numerator": 450, "denominator": 2_850_000}  # no warning to justify on submit
 
 
@@ -101,7 +101,7 @@ def test_who_submitted_a_report_cannot_validate_it(django_user_model, validator)
         description="Ferias en 12 OSE",
     )
     report = services.do_submit(user=user, item=report, expected_version=report.version)
-    with pytest.raises(ValidationError, match=f"No puede validar un reporte que {OWN_WORK}"):
+    with pytest.raises(ValidationError, match=f"{OWN_WORK} este reporte"):
         services.do_validate(user=user, item=report, expected_version=report.version)
     report.refresh_from_db()
     assert report.state == "submitted" and report.validated_by is None
@@ -119,7 +119,7 @@ def test_the_validate_button_on_ones_own_value_says_why_and_changes_nothing(
         {"version": item.version},
         follow=True,
     )
-    assert "otra persona de la oficina de planeamiento debe validarlo" in (
+    assert "debe validarlo otra persona de la oficina de planeamiento" in (
         response.content.decode()
     )
     item.refresh_from_db()

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +15,7 @@ from django.urls import reverse
 from indicators import deadlines, inbox, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportingDeadline
 from objectives.models import Directorate, StrategicAction
-from tests.conftest import enter_value
+from tests.conftest import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +197,40 @@ def test_validator_sees_submitted_items_by_directorate_oldest_first(
     assert f"{reverse('validation_queue')}?anio=2016" in page
     assert "V1.2" not in page
     assert response.context["registrar"] is None
+
+
+def test_validator_who_shaped_a_value_is_told_who_validates_it_instead(
+    client, django_user_model, registrar_dgc, validator, today
+):
+    """The mark follows the service's rule, not the submitter: this value was entered by a
+    DGC registrar who is also the planning office's only validator, returned by them and
+    re-sent by a colleague; they may not validate it, and the inbox says who may."""
+    both = make_staff(django_user_model, "doble.dgc", "registrador", "DGC")
+    both.groups.add(Group.objects.get(name="validador"))
+    item = enter_value(both, "OE3.1", 2016, 130, 1_000_000, submit=True)
+    item = services.do_return(user=both, item=item, reason="Falta", expected_version=item.version)
+    item = services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
+    other = enter_value(registrar_dgc, "V1.2", 2016, 1, 4, submit=True)
+    sentence = (
+        "Usted participó en este valor: debe validarlo otra persona de la oficina de "
+        "planeamiento. Si no hay otra, un administrador puede dar el rol de validador a otra "
+        "persona de la oficina de planeamiento."
+    )
+    client.force_login(both)
+    response = client.get(reverse("my_tasks"))
+    waiting = {w.code: w for q in response.context["queues"] for w in q.items}
+    assert (waiting["OE3.1"].submitted_by, waiting["OE3.1"].shaped) == ("reg.dgc", True)
+    assert waiting["V1.2"].shaped is False
+    page = response.content.decode()
+    assert page.count(sentence) == 1
+    assert "Usted lo envió" not in page
+    with pytest.raises(ValidationError, match="Usted participó en este valor"):
+        services.do_validate(user=both, item=item, expected_version=item.version)
+    client.force_login(validator)
+    response = client.get(reverse("my_tasks"))
+    assert sentence not in response.content.decode()
+    assert not any(w.shaped for q in response.context["queues"] for w in q.items)
+    assert other.state == "submitted"
 
 
 def test_director_gets_a_short_page_pointing_to_the_tablero(client, director_dpe, dgc_work):

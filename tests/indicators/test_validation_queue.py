@@ -7,14 +7,16 @@ import re
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
-from tests.conftest import enter_value
+from objectives.models import Directorate, StrategicAction
+from tests.conftest import enter_value, make_staff
 from tests.indicators.test_grid import add_indicators
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +94,7 @@ def test_several_values_are_validated_at_once(client, validator, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).validated_by == validator
 
 
-def test_one_refused_value_validates_none_and_says_so_on_its_row(client, validator, sent):
+def test_bulk_validation_validates_what_it_may_and_lists_what_it_skipped(client, validator, sent):
     client.force_login(validator)
     data = {
         "validar": [str(i.pk) for i in sent.values()],
@@ -100,15 +102,37 @@ def test_one_refused_value_validates_none_and_says_so_on_its_row(client, validat
         "validar_seleccionados": "",
     }
     data[f"version-{sent['V1.2'].pk}"] = sent["V1.2"].version - 1  # read before a change
-    response = client.post(reverse(QUEUE), data)
+    response = client.post(reverse(QUEUE), data, follow=True)
+    page = response.content.decode()
+    assert "2 valor(es) validado(s): OE3.1 2016, NAC.3 2016." in page
+    assert "V1.2 2016 no se validó: Otra persona modificó este registro" in page
+    states = dict(IndicatorValue.objects.filter(year=2016).values_list("indicator__code", "state"))
+    assert states == {"OE3.1": "validated", "NAC.3": "validated", "V1.2": "submitted"}
+    assert [r.item.pk for r in response.context["rows"]] == [sent["V1.2"].pk]  # still waits
+
+
+def test_bulk_validation_with_nothing_valid_stores_nothing_and_says_why_on_each_row(
+    client, validator, sent
+):
+    client.force_login(validator)
+    stale = {f"version-{item.pk}": item.version - 1 for item in sent.values()}
+    chosen = [sent["OE3.1"], sent["V1.2"]]
+    response = client.post(
+        reverse(QUEUE),
+        {"validar": [str(i.pk) for i in chosen], **stale, "validar_seleccionados": ""},
+    )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Otra persona modificó este registro" in row_html(page, "V1.2")
-    assert "Otra persona" not in row_html(page, "OE3.1")
+    summary = page.split('id="error-summary"')[1].split("</section>")[0]
+    assert "No se guardó nada: 2 filas con problemas" in summary
+    assert f'href="#fila-{sent["OE3.1"].pk}"' in summary
+    assert f'href="#fila-{sent["V1.2"].pk}"' in summary
+    assert "Otra persona modificó este registro" in row_html(page, "OE3.1")
+    assert "Otra persona" not in row_html(page, "NAC.3")
     assert set(IndicatorValue.objects.filter(year=2016).values_list("state", flat=True)) == {
         "submitted"
     }
-    assert page.count("checked") == 3  # the selection is kept
+    assert page.count("checked") == 2  # the selection is kept
 
 
 def test_the_row_button_validates_only_that_row(client, validator, sent):
@@ -159,6 +183,78 @@ def test_a_return_without_reason_shows_the_error_on_that_row(client, validator, 
     assert item.state == "submitted"
 
 
+def test_a_refused_return_reports_every_problem_at_once_in_a_summary_that_takes_focus(
+    client, validator, sent
+):
+    client.force_login(validator)
+    item = sent["NAC.3"]
+    data = {"devolver": item.pk, f"motivo-{item.pk}": "", **versions(sent.values())}
+    data[f"version-{item.pk}"] = item.version - 1  # and read before a change
+    response = client.post(reverse(QUEUE), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page.split('<section class="error-summary"')[1].split("</section>")[0]
+    assert 'id="error-summary" tabindex="-1" autofocus' in summary
+    assert "No se guardó nada: 1 fila con problemas" in summary
+    assert f'<a href="#fila-{item.pk}">NAC.3 2016</a>' in summary
+    assert f'id="fila-{item.pk}"' in row_html(page, "NAC.3")
+    for problem in ("Indique el motivo.", "Otra persona modificó este valor"):
+        assert problem in summary and problem in row_html(page, "NAC.3")
+    item.refresh_from_db()
+    assert (item.state, item.return_reason) == ("submitted", "")
+    assert 'id="error-summary"' not in client.get(reverse(QUEUE)).content.decode()
+
+
+def test_rows_the_person_shaped_say_why_and_have_no_validate_button(
+    client, django_user_model, registrar_dgc, validator, sent
+):
+    """A DGC registrar who is also a validator entered V1.2 and an action report, which a
+    colleague sent: those rows say why, with no button nor checkbox; the others keep both."""
+    both = make_staff(django_user_model, "doble.dgc", "registrador", "DGC")
+    both.groups.add(Group.objects.get(name="validador"))
+    own = services.do_return(
+        user=both, item=sent["V1.2"], reason="Revisar", expected_version=sent["V1.2"].version
+    )
+    own = services.value_save(
+        user=both,
+        indicator=own.indicator,
+        year=2016,
+        numerator=D(8),
+        denominator=D(10),
+        expected_version=own.version,
+    )
+    own = services.do_submit(user=registrar_dgc, item=own, expected_version=own.version)
+    report = services.report_save(
+        user=both,
+        action=StrategicAction.objects.get(code="3.1"),
+        directorate=Directorate.objects.get(code="DGC"),
+        year=2016,
+        execution="in_progress",
+        percent=D(40),
+        description="Avance",
+    )
+    report = services.do_submit(user=registrar_dgc, item=report, expected_version=report.version)
+    client.force_login(both)
+    page = client.get(reverse(QUEUE)).content.decode()
+    refusal = "Usted participó en este valor: debe validarlo otra persona de la oficina de"
+    mine = row_html(page, "V1.2")
+    assert refusal in mine and "un administrador puede dar el rol de validador" in mine
+    assert 'name="validar_uno"' not in mine and 'type="checkbox"' not in mine
+    assert 'name="devolver"' in mine  # returning stays possible
+    for code in ("OE3.1", "NAC.3"):
+        assert refusal not in row_html(page, code)
+        assert 'name="validar_uno"' in row_html(page, code)
+    reports = page.split('id="submitted-reports"')[1]
+    assert "Usted participó en este reporte" in reports
+    assert reverse("report_transition", args=[report.pk, "validate"]) not in reports
+    assert reverse("report_transition", args=[report.pk, "return"]) in reports
+
+    client.force_login(validator)
+    page = client.get(reverse(QUEUE)).content.decode()
+    assert "Usted participó" not in page
+    assert reverse("report_transition", args=[report.pk, "validate"]) in page
+
+
 def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
     client.force_login(registrar_dgc)
     assert client.get(reverse(QUEUE)).status_code == 403
@@ -167,23 +263,21 @@ def test_only_the_planning_office_uses_the_queue(client, registrar_dgc, sent):
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
 
 
-def test_validate_many_is_all_or_none(validator, registrar_dgc, sent):
+def test_validate_many_validates_each_it_may_and_reports_the_others(validator, registrar_dgc, sent):
     with pytest.raises(PermissionDenied):
         services.validate_many(user=registrar_dgc, items_with_versions=[(sent["V1.2"], 2)])
     draft = services.do_return(
         user=validator, item=sent["V1.2"], reason="Revisar", expected_version=sent["V1.2"].version
     )
-    with pytest.raises(ValidationError) as exc:
-        services.validate_many(
-            user=validator,
-            items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version), (draft, draft.version)],
-        )
-    assert "No se puede validar" in exc.value.message_dict["V1.2 2016"][0]
-    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
-    done = services.validate_many(
-        user=validator, items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version)]
+    result = services.validate_many(
+        user=validator,
+        items_with_versions=[(sent["OE3.1"], sent["OE3.1"].version), (draft, draft.version)],
     )
-    assert [i.state for i in done] == ["validated"]
+    assert [(services.item_label(i), i.state) for i in result.done] == [("OE3.1 2016", "validated")]
+    assert list(result.skipped) == ["V1.2 2016"]
+    assert "No se puede validar" in result.skipped["V1.2 2016"][0]
+    assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "validated"
+    assert IndicatorValue.objects.get(pk=draft.pk).state == "draft"
 
 
 def count_queries(client) -> int:
@@ -202,8 +296,9 @@ def test_queue_query_count_does_not_grow_with_the_queue(
     add_indicators("DGC", 25, submitted=True, start=5)
     assert len(client.get(reverse(QUEUE)).context["rows"]) == 30
     assert count_queries(client) == small
-    # session, user, groups, submitted values, submitted reports, indicators, values,
-    # targets, flags, articulated objectives, plan years (year filter); the menu's
-    # «Mis tareas» badge (context processor): plan years, open task count
+    # session, user, groups, submitted values, submitted reports, the values this person
+    # shaped (four eyes; the reports they shaped is one more when reports wait), indicators,
+    # values, targets, flags, articulated objectives, plan years (year filter, and the
+    # menu's «Mis tareas» badge), the badge's open task count
     with django_assert_max_num_queries(13):
         client.get(reverse(QUEUE))
