@@ -166,9 +166,17 @@ class _HistoryNotes(Protocol):
     _change_reason: str
 
 
+# django-simple-history's change reason is a 100-character column (PostgreSQL refuses a longer
+# one). A return's whole reason is kept in the item's own `return_reason`, which the history
+# row copies; the change reason is its label, shortened.
+HISTORY_REASON_MAX = 100
+
+
 def _note_history(instance: models.Model, user: User | None, reason: str) -> None:
     notes = cast(_HistoryNotes, instance)
     notes._history_user = user
+    if len(reason) > HISTORY_REASON_MAX:
+        reason = reason[: HISTORY_REASON_MAX - 1] + "…"
     notes._change_reason = reason
 
 

@@ -169,6 +169,22 @@ def test_return_needs_a_reason_and_goes_back_to_draft(registrar_dgc, validator, 
     assert corrected.state == "draft" and corrected.denominator == D(2_900_000)
 
 
+def test_a_long_return_reason_is_kept_whole(registrar_dgc, validator, consular):
+    """The history's change reason holds 100 characters (PostgreSQL refused a longer one with
+    a 500); the whole reason stays on the item and in its history row."""
+    item = submitted(registrar_dgc, consular)
+    reason = "El denominador no corresponde al padrón consular de 2016. " * 30
+    item = services.do_return(
+        user=validator, item=item, reason=reason, expected_version=item.version
+    )
+    item.refresh_from_db()
+    assert item.state == "draft" and item.return_reason == reason.strip()
+    last = item.history.order_by("-history_id").first()
+    assert last.return_reason == reason.strip()
+    assert last.history_change_reason.startswith("devuelto: El denominador")
+    assert len(last.history_change_reason) == 100
+
+
 def test_validated_value_is_locked_until_the_planning_office_reopens_it(
     registrar_dgc, validator, consular
 ):
