@@ -8,7 +8,7 @@ leaves a history record with the user and the reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar, cast
@@ -351,6 +351,35 @@ def _by_field(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": exc.messages}
 
 
+def _merge_errors(into: dict[str, list[str]], found: dict[str, list[str]]) -> dict[str, list[str]]:
+    for field, messages in found.items():
+        kept = into.setdefault(field, [])
+        kept.extend(m for m in messages if m not in kept)
+    return into
+
+
+def _unjustified(data: ValueInput, context: entry.EntryRow, years: range) -> dict[str, list[str]]:
+    """A sent value whose numbers trip warnings and has no justification: reported with the
+    row's other problems (_store_value checks it last, after the numbers, version and state,
+    so a row refused for another reason would hide it until the next attempt)."""
+    if data.justification.strip():
+        return {}
+    try:
+        clean = clean_value(
+            data.indicator,
+            context.year,
+            numerator=data.numerator,
+            denominator=data.denominator,
+            value=data.value,
+            years=years,
+        )
+    except ValidationError:
+        return {}  # no number, no warnings: the number's own error is reported
+    if not context.warnings_for(clean.value):
+        return {}
+    return {"justification": [WARNINGS_NEED_JUSTIFICATION]}
+
+
 @transaction.atomic
 def grid_save(
     *,
@@ -359,23 +388,33 @@ def grid_save(
     year: int,
     rows: Sequence[ValueInput],
     submit: bool,
+    refused: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> list[IndicatorValue]:
     """Save every row of a directorate's entry grid, and with `submit` send them, in one
-    transaction: any row refused raises GridError with every row's errors and nothing is
-    stored. A draft whose content did not change is not written again (no new version, no
-    history row), but is sent with the others."""
+    transaction: any row refused raises GridError with every problem of every row at once
+    (its numbers, version, state, and a missing justification) and nothing is stored.
+    `refused` holds the problems the page found before (a number that does not parse): they
+    are reported with the others, and every row is still checked. A draft whose content did
+    not change is not written again (no new version, no history row), but is sent with the
+    others."""
     access.require_registrar_of(user, directorate.pk)
     years = plan_years()
     check_year(year, years)
-    contexts = {row.code: row for row in entry.entry_rows(directorate=directorate, year=year)}
+    pks = {data.indicator.pk for data in rows}
+    contexts = {
+        row.code: row for row in entry.entry_rows(directorate=directorate, year=year, pks=pks)
+    }
     saved: list[IndicatorValue] = []
     errors: dict[str, dict[str, list[str]]] = {}
+    for code, fields in (refused or {}).items():
+        _merge_errors(errors.setdefault(code, {}), {f: list(m) for f, m in fields.items()})
     for data in rows:
         context = contexts.get(data.indicator.code)
         if context is None:
             raise PermissionDenied(
                 f"El indicador {data.indicator.code} no está a cargo de {directorate.code}."
             )
+        found = _unjustified(data, context, years) if submit else {}
         try:
             with transaction.atomic():
                 item = _store_value(
@@ -388,9 +427,11 @@ def grid_save(
                     skip_unchanged=True,
                 )
         except ValidationError as exc:
-            errors[data.indicator.code] = _by_field(exc)
+            _merge_errors(found, _by_field(exc))
         else:
             saved.append(item)
+        if found:
+            _merge_errors(errors.setdefault(data.indicator.code, {}), found)
     if errors:
         raise GridError(errors)
     return saved
