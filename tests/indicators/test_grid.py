@@ -829,3 +829,32 @@ def test_preview_with_a_superscript_year_is_404(client, registrar_dgc):
     client.force_login(registrar_dgc)
     response = client.get(reverse("grid_preview"), {"indicador": "NAC.3", "anio": "²"})
     assert response.status_code == 404
+
+
+def test_grid_inputs_are_written_as_djangos_own_widget_templates_write_them():
+    """The grid's faster widget renderer gives the same HTML as Django's templates, escaping
+    included, for every input of a row (bound, with errors, and unbound with a stored value)."""
+    from django.forms.renderers import DjangoTemplates
+
+    from indicators.grid_forms import GridRowForm, GridWidgetRenderer
+
+    dgc = Directorate.objects.get(code="DGC")
+    rows = {r.code: r for r in entry.entry_rows(directorate=dgc, year=2016)}
+    tricky = '"><script>alert(1)</script> & «ñ»'
+    for code in ("OE3.1", "NAC.3"):
+        row = rows[code]
+        prefix = f"r{row.indicator.pk}-"
+        data = {
+            prefix + name: tricky
+            for name in ("numerator", "denominator", "value", "note", "analysis", "measures")
+        }
+        data[prefix + "evidence_url"] = "javascript:alert(1)"
+        data[prefix + "version"] = "3"
+        fast = GridRowForm(data, row=row)
+        plain = GridRowForm(data, row=row, renderer=DjangoTemplates())
+        fast.is_valid(), plain.is_valid()
+        assert isinstance(fast.renderer, GridWidgetRenderer)
+        assert fast.errors  # aria-invalid and aria-describedby are written too
+        for name in fast.fields:
+            assert str(fast[name]) == str(plain[name]), name
+        assert "<script>" not in str(fast["note"])
