@@ -358,12 +358,15 @@ def _merge_errors(into: dict[str, list[str]], found: dict[str, list[str]]) -> di
     return into
 
 
-def _unjustified(data: ValueInput, context: entry.EntryRow, years: range) -> dict[str, list[str]]:
-    """A sent value whose numbers trip warnings and has no justification: reported with the
-    row's other problems (_store_value checks it last, after the numbers, version and state,
-    so a row refused for another reason would hide it until the next attempt)."""
-    if data.justification.strip():
-        return {}
+def _grid_row_problems(
+    data: ValueInput, context: entry.EntryRow, years: range, submit: bool
+) -> dict[str, list[str]]:
+    """Every problem of a grid row before anything is written: its numbers, its version, its
+    state and, to send it, the justification its warnings need (_store_value stops at the
+    first of these). The stored value is the one the row's context read in this transaction;
+    _store_value checks again under lock when it writes."""
+    found: dict[str, list[str]] = {}
+    clean = None
     try:
         clean = clean_value(
             data.indicator,
@@ -373,11 +376,27 @@ def _unjustified(data: ValueInput, context: entry.EntryRow, years: range) -> dic
             value=data.value,
             years=years,
         )
-    except ValidationError:
-        return {}  # no number, no warnings: the number's own error is reported
-    if not context.warnings_for(clean.value):
-        return {}
-    return {"justification": [WARNINGS_NEED_JUSTIFICATION]}
+    except ValidationError as exc:
+        _merge_errors(found, _by_field(exc))
+    item = context.item
+    try:
+        if item is None:
+            if data.expected_version is not None:
+                raise ConflictError("Este registro fue eliminado mientras usted lo editaba.")
+        else:
+            check_version(item, data.expected_version, _describe_value(item))
+            if item.state != WorkflowState.DRAFT:
+                raise ValidationError(_locked_message(item))
+    except ValidationError as exc:
+        _merge_errors(found, _by_field(exc))
+    if (
+        submit
+        and clean is not None
+        and not data.justification.strip()
+        and context.warnings_for(clean.value)
+    ):
+        _merge_errors(found, {"justification": [WARNINGS_NEED_JUSTIFICATION]})
+    return found
 
 
 @transaction.atomic
@@ -391,8 +410,9 @@ def grid_save(
     refused: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> list[IndicatorValue]:
     """Save every row of a directorate's entry grid, and with `submit` send them, in one
-    transaction: any row refused raises GridError with every problem of every row at once
-    (its numbers, version, state, and a missing justification) and nothing is stored.
+    transaction: every row is checked first (its numbers, version, state, and the
+    justification its warnings need to be sent), and any problem raises GridError with every
+    problem of every row at once, nothing written.
     `refused` holds the problems the page found before (a number that does not parse): they
     are reported with the others, and every row is still checked. A draft whose content did
     not change is not written again (no new version, no history row), but is sent with the
@@ -404,7 +424,6 @@ def grid_save(
     contexts = {
         row.code: row for row in entry.entry_rows(directorate=directorate, year=year, pks=pks)
     }
-    saved: list[IndicatorValue] = []
     errors: dict[str, dict[str, list[str]]] = {}
     for code, fields in (refused or {}).items():
         _merge_errors(errors.setdefault(code, {}), {f: list(m) for f, m in fields.items()})
@@ -414,24 +433,28 @@ def grid_save(
             raise PermissionDenied(
                 f"El indicador {data.indicator.code} no está a cargo de {directorate.code}."
             )
-        found = _unjustified(data, context, years) if submit else {}
+        found = _grid_row_problems(data, context, years, submit)
+        if found:
+            _merge_errors(errors.setdefault(data.indicator.code, {}), found)
+    if errors:  # every problem at once, and nothing written
+        raise GridError(errors)
+    saved: list[IndicatorValue] = []
+    for data in rows:
         try:
             with transaction.atomic():
                 item = _store_value(
                     user,
                     data,
-                    context=context,
+                    context=contexts[data.indicator.code],
                     years=years,
                     reason="registro (planilla)",
                     submit=submit,
                     skip_unchanged=True,
                 )
-        except ValidationError as exc:
-            _merge_errors(found, _by_field(exc))
+        except ValidationError as exc:  # changed meanwhile (checked again under lock)
+            errors[data.indicator.code] = _by_field(exc)
         else:
             saved.append(item)
-        if found:
-            _merge_errors(errors.setdefault(data.indicator.code, {}), found)
     if errors:
         raise GridError(errors)
     return saved

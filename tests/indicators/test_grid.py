@@ -858,3 +858,17 @@ def test_grid_inputs_are_written_as_djangos_own_widget_templates_write_them():
         for name in fast.fields:
             assert str(fast[name]) == str(plain[name]), name
         assert "<script>" not in str(fast["note"])
+
+
+def test_a_refused_grid_writes_nothing_at_all(client, registrar_dgc, monkeypatch):
+    """Every row is checked before any is written: a refusal writes no row only to roll it
+    back (no audit line nor mail for a write that did not happen)."""
+    writes = []
+    original = services._save
+    monkeypatch.setattr(services, "_save", lambda *a, **k: writes.append(a) or original(*a, **k))
+    client.force_login(registrar_dgc)
+    response = post_grid(client, {**GOOD, "NAC.3": {"value": "1,5"}})
+    assert response.status_code == 200 and writes == []
+    response = post_grid(client, {**GOOD, "V1.2": {"numerator": "9"}}, submit=True)
+    assert "Ingrese el denominador." in response.content.decode() and writes == []
+    assert post_grid(client, GOOD).status_code == 302 and len(writes) == 3
