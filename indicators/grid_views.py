@@ -271,8 +271,13 @@ def grid(request, code: str, year: int):
     directorate, years = _directorate_year(code, year)
     can_edit = access.is_registrar_of(request.user, directorate.pk)
     order = entry.entry_order(directorate=directorate)
-    page, pks = _paginate(order, _page_number(request.GET.get("pagina")))
+    raw_page = request.GET.get("pagina")
+    page, pks = _paginate(order, _page_number(raw_page))
     if request.method != "POST":
+        if raw_page is not None and (page.number == 1 or raw_page != str(page.number)):
+            # One address a page (a page number out of range or odd goes to the page shown):
+            # each address is a copy in the page cache.
+            return redirect(_grid_url(directorate, year, page))
         entry_rows = entry.entry_rows(directorate=directorate, year=year, pks=pks)
         rows = _rows(request, entry_rows, can_edit)
         return _render(request, directorate, year, years, rows, can_edit, page)
