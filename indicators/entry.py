@@ -6,7 +6,6 @@ indicators.progress."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +14,7 @@ from django.conf import settings
 
 from indicators import numbers, progress, selectors
 from indicators.models import Indicator, IndicatorValue, WorkflowState
+from objectives import ordering
 from objectives.models import Directorate
 
 TARGET_PUBLISHED = "meta publicada"
@@ -34,8 +34,9 @@ def jump_factor() -> Decimal:
 
 
 def natural_key(code: str) -> tuple[str | int, ...]:
-    """OE1.2 before OE1.10, V9.1 before V10.1: digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code))
+    """OE1.2 before OE1.10, V9.1 before V10.1: digits compare as numbers. Any stored code
+    sorts ("V8²": "²".isdigit() is true but it is no digit to int()): objectives.ordering."""
+    return ordering.natural_key(code)
 
 
 def published_places(texts: Iterable[str]) -> int:
@@ -196,14 +197,37 @@ def _order(row: EntryRow) -> tuple[bool, int, int, tuple[str | int, ...]]:
     )
 
 
-def entry_rows(*, directorate: Directorate, year: int) -> list[EntryRow]:
+def entry_rows(
+    *, directorate: Directorate, year: int, pks: Iterable[int] | None = None
+) -> list[EntryRow]:
     """Every indicator the directorate is responsible for (objective, variable and national),
-    by objective then code, with its context for `year`. Five queries: indicators, values,
-    targets, flags, articulated objectives."""
-    facts = selectors.indicator_facts_list(
-        queryset=selectors.indicator_queryset().filter(responsible=directorate)
-    )
+    by objective then code, with its context for `year`; only those of `pks` when given (a
+    page of the grid). Five queries: indicators, values, targets, flags, articulated
+    objectives."""
+    queryset = selectors.indicator_queryset().filter(responsible=directorate)
+    if pks is not None:
+        queryset = queryset.filter(pk__in=list(pks))
+    facts = selectors.indicator_facts_list(queryset=queryset)
     return sorted((_row(f, year, _year_value(f, year)) for f in facts), key=_order)
+
+
+def entry_order(*, directorate: Directorate) -> list[tuple[int, str]]:
+    """The (pk, code) of every indicator the directorate is responsible for, in the order of
+    entry_rows: one light query (no values or targets), so a page of the grid is chosen
+    without reading the context of every indicator."""
+    rows = Indicator.objects.filter(responsible=directorate).values_list(
+        "pk", "code", "level", "objective__number"
+    )
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            r[3] is None,
+            r[3] or 0,
+            _LEVEL_RANK.get(r[2], len(_LEVEL_RANK)),
+            natural_key(r[1]),
+        ),
+    )
+    return [(pk, code) for pk, code, _, _ in ordered]
 
 
 def entry_row(*, indicator: Indicator, year: int) -> EntryRow:

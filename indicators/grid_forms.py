@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from indicators import services
 from indicators.entry import EntryRow, part_for_input
@@ -17,7 +20,39 @@ NUMBER_FIELDS = ("numerator", "denominator", "value")
 TEXT_FIELDS = ("note", "analysis", "measures", "justification", "evidence_url")
 
 
+_WIDGET_TEMPLATES = "django/forms/widgets/"
+_INPUTS = {"input.html", "text.html", "hidden.html", "url.html", "file.html"}
+
+
+class GridWidgetRenderer(DjangoTemplates):
+    """Django's own widget templates (input.html with attrs.html, textarea.html) written out
+    in Python for the grid's inputs: the same HTML, without a template render per input
+    (about 3 ms each, two thirds of a page of 50 rows). Any other template goes to Django."""
+
+    def render(self, template_name: str, context: dict[str, Any], request=None) -> SafeString:
+        name = template_name.removeprefix(_WIDGET_TEMPLATES)
+        widget = context.get("widget")
+        if not template_name.startswith(_WIDGET_TEMPLATES) or widget is None:
+            return super().render(template_name, context, request)
+        if name not in _INPUTS and name != "textarea.html":
+            return super().render(template_name, context, request)
+        attrs = "".join(
+            f" {key}" if value is True else f' {key}="{conditional_escape(value)}"'
+            for key, value in widget["attrs"].items()
+            if value is not False
+        )
+        field = conditional_escape(widget["name"])
+        value = widget["value"]
+        if name == "textarea.html":
+            text = conditional_escape(value) if value else ""
+            return mark_safe(f'<textarea name="{field}"{attrs}>\n{text}</textarea>')
+        shown = "" if value is None else f' value="{conditional_escape(value)}"'
+        kind = conditional_escape(widget["type"])
+        return mark_safe(f'<input type="{kind}" name="{field}"{shown}{attrs}>')
+
+
 class GridRowForm(NarrativeFormMixin, WorkflowFormMixin):
+    default_renderer = GridWidgetRenderer()
     field_order = [
         "numerator",
         "denominator",

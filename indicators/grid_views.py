@@ -20,10 +20,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from indicators import access, entry, progress, services
-from indicators.grid_forms import GridRowForm, entry_initial
+from indicators.grid_forms import NUMBER_FIELDS, GridRowForm, entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.templatetags.pesem import percent
 from objectives.models import Directorate, StrategicAction
@@ -34,12 +35,14 @@ PENDING_DIR = "evidencia-pendiente"
 @dataclass
 class GridRow:
     """A row of the page: the indicator's context, its form when it can be typed in, and
-    what the typed (or stored) numbers give."""
+    what the typed (or stored) numbers give. `posted`: the browser sent the row's inputs
+    (static/js/grid.js sends only the rows typed in; a row not sent keeps what is stored)."""
 
     entry: entry.EntryRow
     form: GridRowForm | None
     preview: progress.Preview | None
     can_withdraw: bool = False
+    posted: bool = False
 
     @property
     def pending_name(self) -> str:
@@ -63,6 +66,88 @@ class GridRow:
             or self.form["justification"].value()
             or self.form["justification"].errors
         )
+
+    @property
+    def problems(self) -> list[str]:
+        """Every error of the row, each with its field's label, for the summary at the top."""
+        if self.form is None or not self.form.is_bound:
+            return []
+        found = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            for message in errors:
+                found.append(f"{field.label}: {message}" if field is not None else message)
+        return found
+
+
+@dataclass(frozen=True)
+class GridPage:
+    """The rows of the grid shown at once: PAGE_SIZE at most, so a page is built quickly and
+    its whole form fits Django's field and file limits even when every row is sent (nine
+    fields and one file input a row), whatever the number of indicators."""
+
+    number: int
+    count: int
+    total: int
+    first: int  # position of the page's first row, from 1
+    last: int
+    labels: tuple[str, ...]  # each page's first and last code, for the page list
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.labels, start=1))
+
+
+# Nine posted fields a row (version, kept file, two numbers or one, note, three texts, link)
+# and one file input: 50 rows stay far below DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) and
+# DATA_UPLOAD_MAX_NUMBER_FILES (100) without JavaScript too.
+PAGE_SIZE = 50
+
+
+def _page_number(raw: str | None) -> int:
+    """?pagina=N: ASCII digits of a sane size ("²".isdigit() is true), else the first page."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6:
+        return max(int(raw), 1)
+    return 1
+
+
+def _paginate(order: list[tuple[int, str]], number: int) -> tuple[GridPage, list[int]]:
+    """The page `number` (the last one if beyond it) of the ordered (pk, code) list."""
+    chunks = [order[i : i + PAGE_SIZE] for i in range(0, len(order), PAGE_SIZE)] or [[]]
+    number = min(number, len(chunks))
+    chunk = chunks[number - 1]
+    first = (number - 1) * PAGE_SIZE + 1 if chunk else 0
+    page = GridPage(
+        number=number,
+        count=len(chunks),
+        total=len(order),
+        first=first,
+        last=first + len(chunk) - 1 if chunk else 0,
+        labels=tuple(f"{c[0][1]} – {c[-1][1]}" if c else "" for c in chunks),
+    )
+    return page, [pk for pk, _ in chunk]
+
+
+_POSTED = re.compile(r"r([0-9]{1,12})-version")
+
+
+def _posted_pks(data, known: set[int]) -> set[int]:
+    """The directorate's rows whose inputs were sent (each row's hidden version field is sent
+    with its other inputs, or not at all)."""
+    found = set()
+    for key in data:
+        match = _POSTED.fullmatch(key)
+        if match and int(match.group(1)) in known:
+            found.add(int(match.group(1)))
+    return found
 
 
 # --- evidence chosen in an attempt that was refused ----------------------------------------
@@ -132,7 +217,8 @@ def _typed_preview(row: entry.EntryRow, form: GridRowForm) -> progress.Preview |
     return row.preview(**typed)
 
 
-def _render(request, directorate, year, years, rows, can_edit):
+def _render(request, directorate, year, years, rows, can_edit, page, refused=False):
+    problem_rows = [r for r in rows if r.problems] if refused else []
     return render(
         request,
         "indicators/grid.html",
@@ -144,63 +230,84 @@ def _render(request, directorate, year, years, rows, can_edit):
             "can_edit": can_edit,
             "has_forms": any(r.form for r in rows),
             "actions": _actions(directorate, year),
+            "page": page,
+            "refused": refused,
+            "problem_rows": problem_rows,
         },
     )
 
 
-def _rows(request, entry_rows, can_edit, data=None, files=None) -> list[GridRow]:
+def _rows(request, entry_rows, can_edit, data=None, files=None, posted=()) -> list[GridRow]:
     rows = []
     for row in entry_rows:
         form = None
+        sent = data is not None and row.indicator.pk in posted
         if can_edit and row.editable:
-            if data is None:
-                form = GridRowForm(initial=entry_initial(row), row=row)
-            else:
+            if sent:
                 form = GridRowForm(data, files, row=row)
+            else:
+                form = GridRowForm(initial=entry_initial(row), row=row)
         can_withdraw = (
             row.item is not None
             and row.item.state == WorkflowState.SUBMITTED
             and row.item.submitted_by_id == request.user.pk
             and can_edit
         )
-        rows.append(GridRow(row, form, _stored_preview(row), can_withdraw))
+        rows.append(GridRow(row, form, _stored_preview(row), can_withdraw, posted=sent))
     return rows
+
+
+def _grid_url(directorate: Directorate, year: int, page: GridPage) -> str:
+    url = reverse("grid", args=[directorate.code, year])
+    return f"{url}?pagina={page.number}" if page.number > 1 else url
 
 
 @login_required
 def grid(request, code: str, year: int):
     """Everyone logged in may read a directorate's grid (as its list of pending work); only its
-    registrars get inputs, and only they may save (403 for a hand-made POST)."""
+    registrars get inputs, and only they may save (403 for a hand-made POST). A page shows
+    PAGE_SIZE rows; a save stores the rows sent (grid.js sends those typed in) and sends
+    the page's drafts."""
     directorate, years = _directorate_year(code, year)
     can_edit = access.is_registrar_of(request.user, directorate.pk)
+    order = entry.entry_order(directorate=directorate)
+    raw_page = request.GET.get("pagina")
+    page, pks = _paginate(order, _page_number(raw_page))
     if request.method != "POST":
-        rows = _rows(request, entry.entry_rows(directorate=directorate, year=year), can_edit)
-        return _render(request, directorate, year, years, rows, can_edit)
+        if raw_page is not None and (page.number == 1 or raw_page != str(page.number)):
+            # One address a page (a page number out of range or odd goes to the page shown):
+            # each address is a copy in the page cache.
+            return redirect(_grid_url(directorate, year, page))
+        entry_rows = entry.entry_rows(directorate=directorate, year=year, pks=pks)
+        rows = _rows(request, entry_rows, can_edit)
+        return _render(request, directorate, year, years, rows, can_edit, page)
 
     access.require_registrar_of(request.user, directorate.pk)
-    rows = _rows(
-        request,
-        entry.entry_rows(directorate=directorate, year=year),
-        can_edit,
-        data=request.POST.copy(),
-        files=request.FILES,
-    )
-    valid = _parse(request, rows)
-    if not valid:
-        return _render(request, directorate, year, years, rows, can_edit)
-    inputs, keys = _inputs(rows)
+    data = request.POST.copy()
+    # The rows sent are saved even if they are no longer on this page (indicators added
+    # meanwhile move the pages' limits).
+    posted = _posted_pks(data, {pk for pk, _ in order})
+    entry_rows = entry.entry_rows(directorate=directorate, year=year, pks=set(pks) | posted)
+    rows = _rows(request, entry_rows, can_edit, data=data, files=request.FILES, posted=posted)
+    refused = _parse(request, rows)
+    inputs, keys = _inputs(rows, submit="submit" in request.POST)
     submit = "submit" in request.POST
     try:
         saved = services.grid_save(
-            user=request.user, directorate=directorate, year=year, rows=inputs, submit=submit
+            user=request.user,
+            directorate=directorate,
+            year=year,
+            rows=inputs,
+            submit=submit,
+            refused=refused,
         )
     except services.GridError as exc:
         _apply_row_errors(rows, exc.rows)
-        return _render(request, directorate, year, years, rows, can_edit)
+        return _render(request, directorate, year, years, rows, can_edit, page, refused=True)
     finally:
-        for data in inputs:
-            if data.evidence_file is not None:
-                data.evidence_file.close()
+        for value in inputs:
+            if value.evidence_file is not None:
+                value.evidence_file.close()
     for key in keys:
         default_storage.delete(key)
     if not saved:
@@ -209,19 +316,19 @@ def grid(request, code: str, year: int):
         messages.success(request, f"Planilla {year}: {len(saved)} valor(es) enviados a validación.")
     else:
         messages.success(request, f"Planilla {year} guardada como borrador.")
-    return redirect("grid", code=directorate.code, year=year)
+    return redirect(_grid_url(directorate, year, page))
 
 
-def _parse(request, rows: list[GridRow]) -> bool:
-    """Parse every row's form; keep each chosen file (valid or not the rest of the row), so a
-    refusal never makes the registrar choose it again. True when every row parsed."""
-    valid = True
+def _parse(request, rows: list[GridRow]) -> dict[str, dict[str, list[str]]]:
+    """Parse every sent row's form; keep each chosen file (valid or not the rest of the row),
+    so a refusal never makes the registrar choose it again. The problems found, by row code
+    and field (empty when every row parsed)."""
+    refused: dict[str, dict[str, list[str]]] = {}
     for row in rows:
         form = row.form
-        if form is None:
+        if form is None or not row.posted:
             continue
-        ok = form.is_valid()
-        valid = valid and ok
+        form.is_valid()
         cleaned = getattr(form, "cleaned_data", {})
         pending = form.data.get(form.add_prefix("pending_file"), "")
         key = _pending_key(request, pending)
@@ -229,27 +336,57 @@ def _parse(request, rows: list[GridRow]) -> bool:
             form.add_error(
                 None, "El archivo elegido antes ya no está disponible: elíjalo de nuevo."
             )
-            valid = False
         upload = cleaned.get("evidence_file")
         if upload:
             if key:
                 default_storage.delete(key)
             key = _stash(request, upload)
         form.data[form.add_prefix("pending_file")] = key
-        if hasattr(form, "cleaned_data"):
-            form.cleaned_data["pending_file"] = key
-            form.cleaned_data["evidence_file"] = None
+        form.cleaned_data["pending_file"] = key
+        form.cleaned_data["evidence_file"] = None
+        if form.errors:
+            refused[row.entry.code] = {name: list(errors) for name, errors in form.errors.items()}
         row.preview = _typed_preview(row.entry, form)
-    return valid
+    return refused
 
 
-def _inputs(rows: list[GridRow]) -> tuple[list[services.ValueInput], list[str]]:
-    """What to save: every row with something typed, and every stored draft (to send it
-    with the others); the kept evidence files, opened."""
+def _stored_input(row: entry.EntryRow) -> services.ValueInput:
+    """A stored draft as it is, for a row the browser did not send (to send it with the
+    others)."""
+    item = row.item
+    ratio = row.indicator.is_ratio
+    return services.ValueInput(
+        indicator=row.indicator,
+        numerator=item.numerator if ratio else None,
+        denominator=item.denominator if ratio else None,
+        value=None if ratio else item.value,
+        note=item.note,
+        analysis=item.analysis,
+        measures=item.measures,
+        justification=item.justification,
+        evidence_url=item.evidence_url,
+        expected_version=item.version,
+    )
+
+
+def _inputs(rows: list[GridRow], *, submit: bool) -> tuple[list[services.ValueInput], list[str]]:
+    """What to save: every sent row with something typed, and every stored draft (to send it
+    with the others; a draft not sent is saved as stored, so not written again); the kept
+    evidence files, opened. A row whose number did not parse is left to the refusal (its
+    number is unknown); the others are checked by the service, so every problem of every row
+    is reported at once."""
     inputs, keys = [], []
     for row in rows:
         form = row.form
-        if form is None or not (form.touched() or row.entry.item is not None):
+        if form is None:
+            continue
+        if not row.posted:
+            if submit and row.entry.item is not None:
+                inputs.append(_stored_input(row.entry))
+            continue
+        if any(name in form.errors for name in NUMBER_FIELDS):
+            continue
+        if not (form.touched() or row.entry.item is not None):
             continue
         data = form.cleaned_data
         key = data.get("pending_file") or ""
@@ -263,25 +400,40 @@ def _inputs(rows: list[GridRow]) -> tuple[list[services.ValueInput], list[str]]:
                 numerator=data.get("numerator"),
                 denominator=data.get("denominator"),
                 value=data.get("value"),
-                note=data["note"],
-                analysis=data["analysis"],
-                measures=data["measures"],
-                justification=data["justification"],
-                evidence_url=data["evidence_url"],
+                note=data.get("note", ""),
+                analysis=data.get("analysis", ""),
+                measures=data.get("measures", ""),
+                justification=data.get("justification", ""),
+                evidence_url=data.get("evidence_url", ""),
                 evidence_file=evidence,
-                expected_version=data["version"],
+                expected_version=data.get("version"),
             )
         )
     return inputs, keys
 
 
 def _apply_row_errors(rows: list[GridRow], errors: dict[str, dict[str, list[str]]]) -> None:
+    """Put the service's problems on their rows (those the form found already are there). A
+    row the browser did not send (a stored draft sent with the others) is shown as stored,
+    with its problems, and is sent with the next attempt."""
     for row in rows:
         if row.form is None or row.entry.code not in errors:
             continue
+        if not row.form.is_bound:
+            initial = entry_initial(row.entry)
+            row.form = GridRowForm(
+                {row.form.add_prefix(k): "" if v is None else v for k, v in initial.items()},
+                row=row.entry,
+            )
+            row.form.is_valid()
+            row.posted = True
+        form = row.form
         for field, messages_ in errors[row.entry.code].items():
+            name = field if field in form.fields else None
+            known = form.errors.get(name or "__all__", [])
             for message in messages_:
-                row.form.add_error(field if field in row.form.fields else None, message)
+                if message not in known:
+                    form.add_error(name, message)
 
 
 @login_required
@@ -296,7 +448,8 @@ def grid_withdraw(request, code: str, year: int, pk: int):
         indicator__responsible=directorate,
     )
     raw = request.POST.get("version", "")
-    version = int(raw) if raw.isdigit() else None
+    # ASCII digits only: "²".isdigit() is true and int("²") fails.
+    version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
     try:
         services.do_withdraw(user=request.user, item=item, expected_version=version)
     except ValidationError as exc:
@@ -325,7 +478,10 @@ def grid_preview(request):
     Read-only: everything it shows is on the indicator's page to any logged-in user."""
     indicator = get_object_or_404(Indicator, code=request.GET.get("indicador", ""))
     raw_year = request.GET.get("anio", "")
-    if not raw_year.isdigit() or int(raw_year) not in services.plan_years():
+    if (
+        not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4)
+        or int(raw_year) not in services.plan_years()
+    ):
         raise Http404("Año fuera del periodo del plan.")
     row = entry.entry_row(indicator=indicator, year=int(raw_year))
     parsed: dict[str, Decimal | None] = {}

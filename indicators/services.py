@@ -8,7 +8,7 @@ leaves a history record with the user and the reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, Protocol, TypeVar, cast
@@ -360,6 +360,54 @@ def _by_field(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": exc.messages}
 
 
+def _merge_errors(into: dict[str, list[str]], found: dict[str, list[str]]) -> dict[str, list[str]]:
+    for field, messages in found.items():
+        kept = into.setdefault(field, [])
+        kept.extend(m for m in messages if m not in kept)
+    return into
+
+
+def _grid_row_problems(
+    data: ValueInput, context: entry.EntryRow, years: range, submit: bool
+) -> dict[str, list[str]]:
+    """Every problem of a grid row before anything is written: its numbers, its version, its
+    state and, to send it, the justification its warnings need (_store_value stops at the
+    first of these). The stored value is the one the row's context read in this transaction;
+    _store_value checks again under lock when it writes."""
+    found: dict[str, list[str]] = {}
+    clean = None
+    try:
+        clean = clean_value(
+            data.indicator,
+            context.year,
+            numerator=data.numerator,
+            denominator=data.denominator,
+            value=data.value,
+            years=years,
+        )
+    except ValidationError as exc:
+        _merge_errors(found, _by_field(exc))
+    item = context.item
+    try:
+        if item is None:
+            if data.expected_version is not None:
+                raise ConflictError("Este registro fue eliminado mientras usted lo editaba.")
+        else:
+            check_version(item, data.expected_version, _describe_value(item))
+            if item.state != WorkflowState.DRAFT:
+                raise ValidationError(_locked_message(item))
+    except ValidationError as exc:
+        _merge_errors(found, _by_field(exc))
+    if (
+        submit
+        and clean is not None
+        and not data.justification.strip()
+        and context.warnings_for(clean.value)
+    ):
+        _merge_errors(found, {"justification": [WARNINGS_NEED_JUSTIFICATION]})
+    return found
+
+
 @transaction.atomic
 def grid_save(
     *,
@@ -368,35 +416,51 @@ def grid_save(
     year: int,
     rows: Sequence[ValueInput],
     submit: bool,
+    refused: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> list[IndicatorValue]:
     """Save every row of a directorate's entry grid, and with `submit` send them, in one
-    transaction: any row refused raises GridError with every row's errors and nothing is
-    stored. A draft whose content did not change is not written again (no new version, no
-    history row), but is sent with the others."""
+    transaction: every row is checked first (its numbers, version, state, and the
+    justification its warnings need to be sent), and any problem raises GridError with every
+    problem of every row at once, nothing written.
+    `refused` holds the problems the page found before (a number that does not parse): they
+    are reported with the others, and every row is still checked. A draft whose content did
+    not change is not written again (no new version, no history row), but is sent with the
+    others."""
     access.require_registrar_of(user, directorate.pk)
     years = plan_years()
     check_year(year, years)
-    contexts = {row.code: row for row in entry.entry_rows(directorate=directorate, year=year)}
-    saved: list[IndicatorValue] = []
+    pks = {data.indicator.pk for data in rows}
+    contexts = {
+        row.code: row for row in entry.entry_rows(directorate=directorate, year=year, pks=pks)
+    }
     errors: dict[str, dict[str, list[str]]] = {}
+    for code, fields in (refused or {}).items():
+        _merge_errors(errors.setdefault(code, {}), {f: list(m) for f, m in fields.items()})
     for data in rows:
         context = contexts.get(data.indicator.code)
         if context is None:
             raise PermissionDenied(
                 f"El indicador {data.indicator.code} no está a cargo de {directorate.code}."
             )
+        found = _grid_row_problems(data, context, years, submit)
+        if found:
+            _merge_errors(errors.setdefault(data.indicator.code, {}), found)
+    if errors:  # every problem at once, and nothing written
+        raise GridError(errors)
+    saved: list[IndicatorValue] = []
+    for data in rows:
         try:
             with transaction.atomic():
                 item = _store_value(
                     user,
                     data,
-                    context=context,
+                    context=contexts[data.indicator.code],
                     years=years,
                     reason="registro (planilla)",
                     submit=submit,
                     skip_unchanged=True,
                 )
-        except ValidationError as exc:
+        except ValidationError as exc:  # changed meanwhile (checked again under lock)
             errors[data.indicator.code] = _by_field(exc)
         else:
             saved.append(item)

@@ -14,8 +14,38 @@
     });
   });
 
+  // A refused save: the summary at the top takes the focus (autofocus may not apply to it).
+  var summary = document.getElementById("resumen-errores");
+  if (summary) { summary.focus(); }
+
   var form = document.querySelector("form[data-preview-url]");
   if (!form) { return; }
+
+  // Only the rows typed in are sent (a row's inputs are all sent or none): a grid of many
+  // indicators stays under the server's limit of fields, and a row not sent keeps what is
+  // stored (its draft is still sent to validation with "Guardar y enviar"). Rows the server
+  // sent back after a refusal carry data-changed already.
+  var rows = form.querySelectorAll("[data-preview-row]");
+  rows.forEach(function (row) {
+    function mark() { row.setAttribute("data-changed", ""); }
+    row.addEventListener("input", mark);
+    row.addEventListener("change", mark);
+  });
+  function fields(row) { return row.querySelectorAll("input, textarea, select"); }
+  form.addEventListener("submit", function () {
+    rows.forEach(function (row) {
+      if (!row.hasAttribute("data-changed")) {
+        fields(row).forEach(function (field) { field.disabled = true; });
+      }
+    });
+  });
+  // Back to a page kept by the browser after submitting: its inputs usable again.
+  window.addEventListener("pageshow", function () {
+    rows.forEach(function (row) {
+      fields(row).forEach(function (field) { field.disabled = false; });
+    });
+  });
+
   var url = form.getAttribute("data-preview-url");
   var year = form.getAttribute("data-year");
   var DELAY = 300;

@@ -526,10 +526,11 @@ def test_grid_query_count_does_not_grow_with_the_indicators(
     add_indicators("DGC", 25, start=2)  # 30 rows
     assert len(client.get(grid_url()).context["rows"]) == 30
     assert count_queries(client, grid_url()) == small
-    # session, user, plan years, directorate, profile (registrar?), groups, indicators,
-    # values, targets, flags, articulated objectives, actions, the year's reports; the menu's
-    # «Mis tareas» badge (context processor): plan years, open task count
-    with django_assert_max_num_queries(15):
+    # session, user, plan years, directorate, profile (registrar?), groups, the page's order
+    # (every indicator's code, light), indicators, values, targets, flags, articulated
+    # objectives, actions, the year's reports; the menu's «Mis tareas» badge (context
+    # processor): plan years, open task count
+    with django_assert_max_num_queries(16):
         client.get(grid_url())
 
 
@@ -595,3 +596,280 @@ def test_indicator_page_shows_the_narrative_with_each_value(client, registrar_dg
     assert 'Análisis del avance:</strong> <span class="note">Mejoró la atención.' in page
     page = client.get(reverse("indicator_detail", args=["NAC.3"])).content.decode()
     assert "Seguir con la recaudación en línea." in page
+
+
+# --- a refused save reports every problem at once ----------------------------------------------
+
+
+def summary_of(page: str) -> str:
+    found = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    assert found, "no summary at the top"
+    return found.group(0)
+
+
+def row_html(page: str, code: str) -> str:
+    found = re.search(
+        rf'<tr class="grid-row[^"]*"[^>]*data-code="{re.escape(code)}".*?</tr>', page, re.S
+    )
+    assert found
+    return found.group(0)
+
+
+def test_a_refused_save_lists_every_problem_of_every_row_at_once(client, registrar_dgc):
+    """A number that does not parse (V1.2) and a warned value without justification (NAC.3)
+    come back together on the first attempt, in a summary that links to each row."""
+    enter_value(registrar_dgc)  # OE3.1 stored: it must stay as it is
+    client.force_login(registrar_dgc)
+    typed = {
+        **GOOD,
+        "V1.2": {"numerator": "1,5", "denominator": "10"},
+        "NAC.3": {"value": "3,200,000"},
+    }
+    response = post_grid(client, typed, submit=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = summary_of(page)
+    assert "No se guardó nada: 2 filas con problemas" in summary
+    assert 'tabindex="-1"' in summary and "autofocus" in summary
+    satisfaction = Indicator.objects.get(code="V1.2")
+    revenue = Indicator.objects.get(code="NAC.3")
+    assert f'href="#fila-{satisfaction.pk}"' in summary
+    assert f'href="#fila-{revenue.pk}"' in summary
+    assert "Numerador: use punto decimal: ¿quiso decir 1.5?" in summary
+    assert (
+        "Justificación de las advertencias: Este valor tiene advertencias: escriba una "
+        "justificación para enviarlo." in summary
+    )
+    assert page.index("error-summary") < page.index('id="grid"')  # at the top
+    assert "Este valor tiene advertencias" in row_html(page, "NAC.3")
+    assert "¿quiso decir 1.5?" in row_html(page, "V1.2")
+    # nothing stored: OE3.1 as it was, the others absent
+    item = stored("OE3.1")
+    assert (item.numerator, item.version, item.state) == (D(450), 1, "draft")
+    assert not stored("V1.2") and not stored("NAC.3")
+
+
+def test_one_row_with_two_problems_shows_both(client, registrar_dgc):
+    """A file of the wrong type and a missing justification on the same row: both at once."""
+    client.force_login(registrar_dgc)
+    page = client.get(grid_url())
+    data = grid_data(page, {"NAC.3": {"value": "3,200,000"}}, submit=True)
+    form = form_of(page, "NAC.3")
+    data[form.add_prefix("evidence_file")] = SimpleUploadedFile("macro.exe", b"MZ")
+    response = client.post(grid_url(), data)
+    row = row_html(response.content.decode(), "NAC.3")
+    assert "Tipo de archivo no admitido" in row
+    assert "Este valor tiene advertencias: escriba una justificación para enviarlo." in row
+    assert "No se guardó nada: 1 fila con problemas" in response.content.decode()
+    assert not stored("NAC.3")
+
+
+def test_a_save_that_goes_through_shows_no_summary(client, registrar_dgc):
+    client.force_login(registrar_dgc)
+    response = post_grid(client, GOOD)
+    assert response.status_code == 302
+    assert "error-summary" not in client.get(grid_url()).content.decode()
+
+
+# --- only the rows typed in are sent --------------------------------------------------------
+
+
+def only_rows(response, codes, typed=None, submit=False):
+    """What grid.js sends: the inputs of the rows typed in (`codes`) only."""
+    data = grid_data(response, typed, submit)
+    keep = {form_of(response, code).prefix for code in codes}
+    return {k: v for k, v in data.items() if "-" not in k or k.split("-", 1)[0] in keep}
+
+
+def test_rows_not_sent_keep_what_is_stored(client, registrar_dgc):
+    item = enter_value(registrar_dgc, note="Fuente: ORH")
+    client.force_login(registrar_dgc)
+    page = client.get(grid_url())
+    response = client.post(grid_url(), only_rows(page, ["NAC.3"], GOOD))
+    assert response.status_code == 302
+    assert stored("NAC.3").value == D(938178)
+    item.refresh_from_db()  # OE3.1 was not sent: untouched, not cleared
+    assert (item.numerator, item.note, item.version) == (D(450), "Fuente: ORH", 1)
+    assert not stored("V1.2")
+
+
+def test_save_and_send_also_sends_the_drafts_not_sent(client, registrar_dgc):
+    item = enter_value(registrar_dgc)
+    client.force_login(registrar_dgc)
+    page = client.get(grid_url())
+    response = client.post(grid_url(), only_rows(page, ["NAC.3"], GOOD, submit=True))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.state == "submitted" and item.numerator == D(450)
+    assert item.history.count() == 2  # saved once, then sent: not written again
+    assert stored("NAC.3").state == "submitted"
+
+
+def test_a_stored_draft_not_sent_that_cannot_be_sent_is_shown_with_its_problem(
+    client, registrar_dgc
+):
+    """NAC.3's stored draft has warnings and no justification: sending the grid is refused
+    on that row, shown as stored, and the row is sent with the next attempt."""
+    services.value_save(
+        user=registrar_dgc,
+        indicator=Indicator.objects.get(code="NAC.3"),
+        year=2016,
+        numerator=None,
+        denominator=None,
+        value=D(3_200_000),
+    )
+    client.force_login(registrar_dgc)
+    page = client.get(grid_url())
+    response = client.post(grid_url(), only_rows(page, ["OE3.1"], GOOD, submit=True))
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = row_html(html, "NAC.3")
+    assert "Este valor tiene advertencias" in row
+    assert 'value="3,200,000"' in row and "data-changed" in row
+    assert "No se guardó nada: 1 fila con problemas" in summary_of(html)
+    assert stored("NAC.3").state == "draft" and not stored("OE3.1")
+
+
+# --- at size: pages of the grid --------------------------------------------------------------
+
+
+def test_a_large_grid_is_shown_in_pages(client, registrar_dgc):
+    from indicators.grid_views import PAGE_SIZE
+
+    client.force_login(registrar_dgc)
+    add_indicators("DGC", 2 * PAGE_SIZE + 20)  # 3 published + 120: three pages
+    order = [code for _, code in entry.entry_order(directorate=Directorate.objects.get(code="DGC"))]
+    everything = [
+        r.code for r in entry.entry_rows(directorate=Directorate.objects.get(code="DGC"), year=2016)
+    ]
+    assert order == everything  # the light order is the grid's order
+    first = client.get(grid_url())
+    assert [r.entry.code for r in first.context["rows"]] == order[:PAGE_SIZE]
+    html = first.content.decode()
+    assert f"Filas 1–{PAGE_SIZE} de 123 (página 1 de 3)" in html
+    assert 'href="?pagina=2"' in html
+    last = client.get(grid_url(), {"pagina": "3"})
+    assert [r.entry.code for r in last.context["rows"]] == order[2 * PAGE_SIZE :]
+    assert len(order[2 * PAGE_SIZE :]) == 23 and order[-1] == "NAC.3"  # national ones last
+    # odd page numbers go to one address a page (each address is a copy in the page cache)
+    for raw, url in (("²", grid_url()), ("1", grid_url()), ("99", grid_url() + "?pagina=3")):
+        response = client.get(grid_url(), {"pagina": raw})
+        assert (response.status_code, response.url) == (302, url)
+
+
+def test_a_whole_page_is_saved_within_djangos_field_limit(client, registrar_dgc, settings):
+    """123 rows, every row of a page sent (no JavaScript): the POST stays under
+    DATA_UPLOAD_MAX_NUMBER_FIELDS and _FILES, and the page's rows are stored. Before pages,
+    the whole grid posted over 1,100 fields and got 400."""
+    client.force_login(registrar_dgc)
+    add_indicators("DGC", 120)
+    page = client.get(grid_url(), {"pagina": "2"})
+    html = page.content.decode()
+    form = html[html.index('id="grid-form"') : html.index("</form>", html.index('id="grid-form"'))]
+    assert len(re.findall(r'<(?:input|textarea)[^>]*name="r', form)) + 3 < (
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    )
+    assert form.count('type="file"') <= settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    typed = {r.entry.code: {"numerator": "3", "denominator": "4"} for r in page.context["rows"]}
+    response = client.post(grid_url() + "?pagina=2", grid_data(page, typed))
+    assert response.status_code == 302 and response.url == grid_url() + "?pagina=2"
+    codes = set(typed)
+    changed = IndicatorValue.objects.filter(year=2016, numerator=3)
+    assert set(changed.values_list("indicator__code", flat=True)) == codes
+    assert IndicatorValue.objects.filter(year=2016, numerator=1).count() == 120 - len(codes)
+
+
+def test_grid_query_count_is_the_same_on_any_page_of_a_large_grid(
+    client, registrar_dgc, django_assert_max_num_queries
+):
+    client.force_login(registrar_dgc)
+    count_queries(client, grid_url())
+    small = count_queries(client, grid_url())
+    add_indicators("DGC", 300)
+    assert count_queries(client, grid_url()) == small
+    assert count_queries(client, grid_url(), {"pagina": "7"}) == small
+
+
+# --- input that once answered 500 ------------------------------------------------------------
+
+
+def test_a_code_with_a_superscript_digit_does_not_break_the_grid(client, registrar_dgc):
+    """An indicator code saved in admin as "V8²" ("²".isdigit() is true, int("²") fails)."""
+    Indicator.objects.create(
+        code="V8²",
+        name="Código con superíndice",
+        numerator="n",
+        denominator="d",
+        level="variable",
+        responsible=Directorate.objects.get(code="DGC"),
+        order=99,
+    )
+    assert entry.natural_key("V8²") < entry.natural_key("V10")
+    client.force_login(registrar_dgc)
+    response = client.get(grid_url())
+    assert response.status_code == 200
+    assert "V8²" in [r.entry.code for r in response.context["rows"]]
+    page = client.get(grid_url())
+    typed = {"V8²": {"numerator": "1", "denominator": "2"}}
+    assert client.post(grid_url(), grid_data(page, typed)).status_code == 302
+    assert stored("V8²").value == D("0.5")
+
+
+def test_withdraw_with_a_superscript_version_is_a_conflict_not_an_error(client, registrar_dgc):
+    item = enter_value(registrar_dgc, submit=True)
+    client.force_login(registrar_dgc)
+    url = reverse("grid_withdraw", args=["DGC", 2016, item.pk])
+    response = client.post(url, {"version": "²"}, follow=True)
+    assert response.status_code == 200
+    assert "Otra persona modificó este registro" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "submitted"
+
+
+def test_preview_with_a_superscript_year_is_404(client, registrar_dgc):
+    client.force_login(registrar_dgc)
+    response = client.get(reverse("grid_preview"), {"indicador": "NAC.3", "anio": "²"})
+    assert response.status_code == 404
+
+
+def test_grid_inputs_are_written_as_djangos_own_widget_templates_write_them():
+    """The grid's faster widget renderer gives the same HTML as Django's templates, escaping
+    included, for every input of a row (bound, with errors, and unbound with a stored value)."""
+    from django.forms.renderers import DjangoTemplates
+
+    from indicators.grid_forms import GridRowForm, GridWidgetRenderer
+
+    dgc = Directorate.objects.get(code="DGC")
+    rows = {r.code: r for r in entry.entry_rows(directorate=dgc, year=2016)}
+    tricky = '"><script>alert(1)</script> & «ñ»'
+    for code in ("OE3.1", "NAC.3"):
+        row = rows[code]
+        prefix = f"r{row.indicator.pk}-"
+        data = {
+            prefix + name: tricky
+            for name in ("numerator", "denominator", "value", "note", "analysis", "measures")
+        }
+        data[prefix + "evidence_url"] = "javascript:alert(1)"
+        data[prefix + "version"] = "3"
+        fast = GridRowForm(data, row=row)
+        plain = GridRowForm(data, row=row, renderer=DjangoTemplates())
+        fast.is_valid(), plain.is_valid()
+        assert isinstance(fast.renderer, GridWidgetRenderer)
+        assert fast.errors  # aria-invalid and aria-describedby are written too
+        for name in fast.fields:
+            assert str(fast[name]) == str(plain[name]), name
+        assert "<script>" not in str(fast["note"])
+
+
+def test_a_refused_grid_writes_nothing_at_all(client, registrar_dgc, monkeypatch):
+    """Every row is checked before any is written: a refusal writes no row only to roll it
+    back (no audit line nor mail for a write that did not happen)."""
+    writes = []
+    original = services._save
+    monkeypatch.setattr(services, "_save", lambda *a, **k: writes.append(a) or original(*a, **k))
+    client.force_login(registrar_dgc)
+    response = post_grid(client, {**GOOD, "NAC.3": {"value": "1,5"}})
+    assert response.status_code == 200 and writes == []
+    response = post_grid(client, {**GOOD, "V1.2": {"numerator": "9"}}, submit=True)
+    assert "Ingrese el denominador." in response.content.decode() and writes == []
+    assert post_grid(client, GOOD).status_code == 302 and len(writes) == 3
