@@ -367,3 +367,18 @@ def test_portal_has_no_pdf_of_a_year_without_validated_conclusions(
         client.get(reverse("portal_reports")).content.decode()
     )
     assert not PreparedReport.objects.exists()
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_annex_the_signoff_block_and_links_to_files_with_it(client, validator):
+    client.force_login(validator)
+    page = client.get(reverse("report"), {"anio": YEAR}).content.decode()
+    signoff = page.split('id="report-signoff"')[1].split("</dl>")[0]
+    assert re.findall(r"<dt>(.*?)</dt>", signoff) == ["Elaborado por", "Aprobado por"]
+    assert signoff.count("pendiente") == 2
+    annex = page.split('id="report-annex"')[1]
+    assert reports.ANNEX_TITLE in annex and NOTES[0] in annex  # internal page: always there
+    assert f"{reverse('report_pdf', args=[YEAR])}?anexo=1" in page
+    assert f"{reverse('report_download', args=[YEAR])}?anexo=1" in page

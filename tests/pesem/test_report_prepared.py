@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import load_workbook
 
+from indicators import conclusion_services
 from pesem import report_files
 from pesem.models import PreparedReport
 from tests.conftest import enter_value, make_staff
@@ -120,6 +121,35 @@ def test_large_plan_waiting_page_keeps_asking_for_the_annex(staff, large_plan):
     assert "Preparado: reporte-seguimiento-2016-con-anexo.xlsx" in out.getvalue()
     assert json.loads(director.get(XLSX, {"anexo": "1", "estado": 1}).content)["listo"] is True
     assert json.loads(director.get(XLSX, {"estado": 1}).content)["listo"] is False
+
+
+def test_the_public_pdf_of_a_large_plan_is_asked_for_and_answered_503(
+    staff, large_plan, settings, django_user_model
+):
+    settings.PESEM_PUBLIC_PORTAL = True
+    checker = make_staff(django_user_model, "val.dee", "validador", "OPP")
+    item = conclusion_services.conclusion_save(
+        user=staff["validator"],
+        year=2016,
+        conclusions="C",
+        recommendations="R",
+        expected_version=None,
+    )
+    item = conclusion_services.conclusion_submit(
+        user=staff["validator"], item=item, expected_version=item.version
+    )
+    conclusion_services.conclusion_validate(user=checker, item=item, expected_version=item.version)
+    response = Client().get("/publico/reportes/2016.pdf")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60" and "no-store" in response["Cache-Control"]
+    assert "se está preparando" in response.content.decode()
+    row = PreparedReport.objects.get()
+    assert (row.variant, row.file_format, row.state, row.requested_by) == (
+        PreparedReport.Variant.PUBLIC,
+        PreparedReport.Format.PDF,
+        PreparedReport.State.PENDING,
+        None,
+    )
 
 
 def test_a_validated_value_gives_the_next_download_the_new_figure(staff):
