@@ -213,11 +213,26 @@ def indicator_svg(
             f'{y + 5:.1f}" fill="{MUTED}"/>'
         )
     if series:
-        points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in series)
-        if len(series) > 1:
+        outside_any = any(float(v) > high or float(v) < low for _, v in series)
+        if len(series) > 1 and not outside_any:
+            points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in series)
             parts.append(
                 f'<polyline points="{points}" fill="none" stroke="{INK}" stroke-width="2"/>'
             )
+        elif len(series) > 1:
+            # The line keeps going toward the off-scale value and stops at the plot's edge,
+            # as the page's chart (clipped by plotly) draws it.
+            def true_y(value: Decimal) -> float:
+                return TOP + plot_h - (float(value) - low) / (high - low) * plot_h
+
+            for (y1, v1), (y2, v2) in zip(series, series[1:], strict=False):
+                segment = _clip_y(px(y1), true_y(v1), px(y2), true_y(v2), TOP, TOP + plot_h)
+                if segment is not None:
+                    a, b, c, d = segment
+                    parts.append(
+                        f'<line x1="{a:.1f}" y1="{b:.1f}" x2="{c:.1f}" y2="{d:.1f}" '
+                        f'stroke="{INK}" stroke-width="2"/>'
+                    )
         middle = (first_year + last_year) / 2
         for y, v in series:
             outside = float(v) > high or float(v) < low
@@ -230,6 +245,24 @@ def indicator_svg(
     return mark_safe("".join(parts))
 
 
+def _clip_y(
+    x1: float, y1: float, x2: float, y2: float, top: float, bottom: float
+) -> tuple[float, float, float, float] | None:
+    """The part of the segment between the heights `top` and `bottom` (SVG: top < bottom),
+    None when it lies wholly above or below."""
+    if max(y1, y2) < top or min(y1, y2) > bottom:
+        return None
+
+    def inside(x: float, y: float) -> tuple[float, float]:
+        edge = top if y < top else bottom if y > bottom else None
+        if edge is None:
+            return x, y
+        return x1 + (x2 - x1) * (edge - y1) / (y2 - y1), edge  # y1 != y2: one end is inside
+
+    (a, b), (c, d) = inside(x1, y1), inside(x2, y2)
+    return a, b, c, d
+
+
 def _off_scale_mark(x: float, y: float, value: Decimal, *, above: bool, left: bool) -> str:
     """A red triangle at the edge, pointing the way the value lies, and its number written
     beside it (toward the chart's middle), as the page's chart annotates it."""
@@ -238,13 +271,17 @@ def _off_scale_mark(x: float, y: float, value: Decimal, *, above: bool, left: bo
     else:
         symbol = f"{x:.1f},{y + 1:.1f} {x + 6:.1f},{y - 10:.1f} {x - 6:.1f},{y - 10:.1f}"
     text = f"{progress.fmt(value)} {'↑' if above else '↓'} fuera de escala"
-    return f'<polygon points="{symbol}" fill="{OFF_SCALE}"/>' + _text(
-        x - 9 if left else x + 9,
-        y + 10 if above else y - 3,
-        text,
-        anchor="end" if left else "start",
-        size=10,
-        fill=OFF_SCALE,
+    # A white box under the words (as the page's annotation has), so that the line toward
+    # the value does not cross them; its width from DejaVu Sans's average advance.
+    width = len(text) * 0.62 * 10 + 6
+    text_x = x - 9 if left else x + 9
+    text_y = y + 10 if above else y - 3
+    box_x = text_x - width + 3 if left else text_x - 3
+    return (
+        f'<polygon points="{symbol}" fill="{OFF_SCALE}"/>'
+        f'<rect x="{box_x:.1f}" y="{text_y - 10:.1f}" width="{width:.1f}" height="13" '
+        'fill="#ffffff" fill-opacity="0.85"/>'
+        + _text(text_x, text_y, text, anchor="end" if left else "start", size=10, fill=OFF_SCALE)
     )
 
 
