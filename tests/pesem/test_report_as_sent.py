@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from indicators import conclusion_services, services, status
 from indicators.models import Indicator, ReportConclusion
 from objectives.models import Directorate, StrategicAction
-from pesem import report_files, reports
+from pesem import report_charts, report_files, reports
 from pesem.models import PreparedReport
 from tests.conftest import make_staff
 
@@ -382,3 +382,11 @@ def test_the_page_shows_the_annex_the_signoff_block_and_links_to_files_with_it(c
     assert reports.ANNEX_TITLE in annex and NOTES[0] in annex  # internal page: always there
     assert f"{reverse('report_pdf', args=[YEAR])}?anexo=1" in page
     assert f"{reverse('report_download', args=[YEAR])}?anexo=1" in page
+
+
+def test_a_line_toward_an_off_scale_value_stops_at_the_plots_edge():
+    # From inside (y 100) to far above the top (y -100): cut where it crosses y 0.
+    assert report_charts._clip_y(0, 100, 10, -100, 0, 200) == (0, 100, 5.0, 0)
+    assert report_charts._clip_y(0, -50, 10, 300, 0, 200) == pytest.approx((10 / 7, 0, 50 / 7, 200))
+    assert report_charts._clip_y(0, -50, 10, -20, 0, 200) is None  # wholly above
+    assert report_charts._clip_y(0, 50, 10, 80, 0, 200) == (0, 50, 10, 80)
