@@ -12,8 +12,8 @@ Anexo. Observaciones de calidad de datos: the indicators' flags, internal notes 
 
 Three variants of the files (PreparedReport.Variant): internal (the default), internal with
 the annex, and public (the portal's: validated figures only, no annex, no preliminary value or
-unvalidated action report, narrative only as PortalSettings publishes it, and offices instead
-of people in "Elaborado por / Aprobado por").
+unvalidated action report, narrative only as the portal publishes it (pesem.public), and
+offices instead of people in "Elaborado por / Aprobado por").
 
 One read (`monitoring_report`) for the page, the PDF (pesem.report_pdf) and the XLSX
 (pesem.report_xlsx), so all three show the same rows and the same figures: every number is
@@ -50,7 +50,7 @@ from objectives.models import (
     responsibles_prefetch,
 )
 from pesem import report_charts
-from pesem.models import PortalSettings
+from pesem.public import narrative as published_narrative
 
 DEFAULT_MINISTRY = "Ministerio de Relaciones Exteriores"
 SECTION_TITLES = (
@@ -139,7 +139,7 @@ class ReportRow:
     previous_light: str | None  # None without a stored status for the year before
     years: range  # the plan's years (the chart's axis)
     public: bool = False  # the portal's report: no preliminary value
-    published_analysis: bool = True  # narrative fields shown (the portal's PortalSettings)
+    published_analysis: bool = True  # narrative fields shown (pesem.public.narrative)
     published_measures: bool = True
 
     @property
@@ -601,11 +601,12 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     their indicators, their baselines and targets, their values, every year's stored
     statuses (charts, the year before), objectives with the plan, the year's action reports,
     actions and their responsibles, the conclusions with who sent and validated them (and
-    their directorates); the public report reads PortalSettings too.
+    their directorates); the public report reads what the portal publishes too.
 
     `annex`: the files carry the data-quality notes (never with `public`). `public`: the
     portal's report (see the module's docstring)."""
-    published = PortalSettings.current() if public else None
+    # What the portal publishes is decided by its read layer (pesem.public), here as there.
+    published = published_narrative() if public else None
     statuses = list(
         IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
         .select_related("indicator")
@@ -671,8 +672,8 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
             previous_light=previous[3] if previous else None,
             years=years,
             public=public,
-            published_analysis=published is None or published.publish_analysis,
-            published_measures=published is None or published.publish_measures,
+            published_analysis=published is None or published.analysis,
+            published_measures=published is None or published.measures,
         )
         by_objective.setdefault(s.indicator.objective_id, []).append(row)
     reports = {(r.action_id, r.directorate_id): r for r in ActionReport.objects.filter(year=year)}
@@ -690,9 +691,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
                         d,
                         reports.get((action.pk, d.pk)),
                         public=public,
-                        published_description=(
-                            published is None or published.publish_report_description
-                        ),
+                        published_description=(published is None or published.report_description),
                     )
                     for d in action.responsibles.all()
                 ],

@@ -30,7 +30,7 @@ from indicators import conclusion_services, services, status
 from indicators.models import Indicator, ReportConclusion
 from objectives.models import Directorate, StrategicAction
 from pesem import report_charts, report_files, reports
-from pesem.models import PreparedReport
+from pesem.models import PortalSettings, PreparedReport
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -390,3 +390,19 @@ def test_a_line_toward_an_off_scale_value_stops_at_the_plots_edge():
     assert report_charts._clip_y(0, -50, 10, 300, 0, 200) == pytest.approx((10 / 7, 0, 50 / 7, 200))
     assert report_charts._clip_y(0, -50, 10, -20, 0, 200) is None  # wholly above
     assert report_charts._clip_y(0, 50, 10, 80, 0, 200) == (0, 50, 10, 80)
+
+
+def test_public_report_shows_only_the_narrative_the_portal_publishes(validator, registrar_dpe):
+    value = _value(registrar_dpe, "OE2.1", 93, 60, analysis="A-VALIDADO", measures="M-VALIDADAS")
+    value = _submit(registrar_dpe, value)
+    services.do_validate(user=validator, item=value, expected_version=value.version)
+    status.ensure(YEAR)
+
+    def oe21(**options) -> reports.ReportRow:
+        report = reports.monitoring_report(year=YEAR, **options)
+        return next(r for r in report.rows if r.indicator.code == "OE2.1")
+
+    assert (oe21(public=True).analysis, oe21(public=True).measures) == ("", "")
+    PortalSettings.objects.create(pk=1, publish_analysis=True)
+    assert (oe21(public=True).analysis, oe21(public=True).measures) == ("A-VALIDADO", "")
+    assert (oe21().analysis, oe21().measures) == ("A-VALIDADO", "M-VALIDADAS")  # inside: all
