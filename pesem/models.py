@@ -124,8 +124,18 @@ class PreparedReport(models.Model):
         XLSX = "xlsx", "XLSX"
         PDF = "pdf", "PDF"
 
+    class Variant(models.TextChoices):
+        """Which report the file holds (pesem.reports.monitoring_report's options)."""
+
+        INTERNAL = "interno", "interno"
+        ANNEX = "anexo", "interno, con el anexo de observaciones de calidad"
+        PUBLIC = "publico", "público (portal)"
+
     year = models.PositiveSmallIntegerField("año")
     file_format = models.CharField("formato", max_length=4, choices=Format.choices)
+    variant = models.CharField(
+        "variante", max_length=8, choices=Variant.choices, default=Variant.INTERNAL
+    )
     version = models.BigIntegerField("versión de los datos oficiales")
     state = models.CharField("estado", max_length=10, choices=State.choices, default=State.PENDING)
     file_name = models.CharField("archivo", max_length=255, blank=True)
@@ -149,9 +159,12 @@ class PreparedReport(models.Model):
         verbose_name_plural = "archivos del reporte"
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "file_format", "version"], name="prepared_report_once"
+                fields=["year", "file_format", "variant", "version"], name="prepared_report_once"
             )
         ]
 
     def __str__(self) -> str:
-        return f"Reporte {self.year} ({self.get_file_format_display()}, versión {self.version})"
+        return (
+            f"Reporte {self.year} ({self.get_file_format_display()}, "
+            f"{self.get_variant_display()}, versión {self.version})"
+        )

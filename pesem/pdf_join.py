@@ -10,8 +10,8 @@ part's document information (title, author, dates) and language, and a classic
 cross-reference table.
 
 It is made for PDFs written by WeasyPrint: links and bookmarks point at pages of their own
-part (kept); named destinations and tagged structure are not carried over (the report
-uses neither).
+part (kept); named destinations and tagged structure are not carried over (the report's
+parts are laid out untagged: only a report in one part is a tagged PDF, pesem.report_pdf).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ urlpatterns = [
     path("indicadores/<str:code>/", views.indicator, name="portal_indicator"),
     path("reportes/", views.reports, name="portal_reports"),
     path("reportes/<int:year>.xlsx", views.report_xlsx, name="portal_report_xlsx"),
+    path("reportes/<int:year>.pdf", views.report_pdf, name="portal_report_pdf"),
     path("datos/", views.data, name="portal_data"),
     path("datos/datapackage.json", views.datapackage, name="portal_datapackage"),
     path("datos/plan.xlsx", views.plan_xlsx, name="portal_plan_xlsx"),

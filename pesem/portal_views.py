@@ -7,12 +7,14 @@ goes through `portal_view`: 404 while PESEM_PUBLIC_PORTAL is off, 429 past the r
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -20,7 +22,9 @@ from django.views.decorators.http import condition, require_safe
 
 from indicators import status
 from indicators.filters import YearForm
-from pesem import datacache, opendata, public, ratelimit
+from indicators.models import ReportConclusion, WorkflowState
+from pesem import datacache, opendata, public, ratelimit, report_files
+from pesem.models import PreparedReport
 
 # Requests per client IP (as pesem.middleware.client_ip finds it) and minute, pages and
 # downloads together: far above a person browsing, low enough to stop a scraper's flood.
@@ -30,6 +34,8 @@ MAX_CHARTS = 12  # charts on an objective page; the table lists every indicator
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
+PDF_TYPE = "application/pdf"
+PREPARING_RETRY = 60  # seconds before asking again for a public PDF being prepared
 
 
 def _official(request: HttpRequest) -> int:
@@ -189,9 +195,67 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 @portal_view
 def reports(request: HttpRequest) -> HttpResponse:
     years = public.public_years()
+    plan_years = list(years.plan_years) if years else []
     return render(
-        request, "portal/reports.html", {"years": list(years.plan_years) if years else []}
+        request,
+        "portal/reports.html",
+        {"years": plan_years, "pdf_years": public_pdf_years(plan_years)},
     )
+
+
+def public_pdf_years(plan_years: list[int]) -> set[int]:
+    """Plan years whose conclusions are validated: each has a public PDF (one query)."""
+    return {
+        year
+        for year in ReportConclusion.objects.filter(
+            state=WorkflowState.VALIDATED, year__in=plan_years
+        ).values_list("year", flat=True)
+    }
+
+
+@portal_view
+def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's monitoring report as a PDF, public variant (pesem.reports: validated data
+    only, no internal notes, offices instead of people), for a year whose conclusions are
+    validated. Built once per official data version and kept like the internal files
+    (pesem.report_files); on a large plan, built by `build_reports` while this answers 503
+    with Retry-After."""
+    years = public.public_years()
+    if years is None or year not in public_pdf_years(list(years.plan_years)):
+        raise Http404("No hay un reporte validado de ese año.")
+    variant = PreparedReport.Variant.PUBLIC
+    file_format = PreparedReport.Format.PDF
+    name = report_files.filename(year, file_format, variant)
+    if not report_files.keeping():
+        return _download(report_files.build_bytes(year, file_format, variant), PDF_TYPE, name)
+    version = _official(request)
+    row = report_files.ready(year, file_format, version, variant)
+    if row is not None and row.state == PreparedReport.State.READY:
+        try:
+            stored = default_storage.open(row.file_name)
+        except FileNotFoundError:  # removed behind our back: build it again
+            PreparedReport.objects.filter(pk=row.pk).delete()
+            row = None
+        else:
+            return FileResponse(stored, as_attachment=True, filename=name, content_type=PDF_TYPE)
+    if row is None and report_files.built_in_request():
+        start = time.perf_counter()
+        content = report_files.build_bytes(year, file_format, variant)
+        report_files.keep_built(
+            year,
+            file_format,
+            version,
+            content,
+            seconds=time.perf_counter() - start,
+            variant=variant,
+        )
+        return _download(content, PDF_TYPE, name)
+    if row is None:
+        report_files.request_file(year, file_format, version, None, variant)
+    response = render(request, "portal/report_preparing.html", {"year": year}, status=503)
+    response["Retry-After"] = str(PREPARING_RETRY)
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @portal_view

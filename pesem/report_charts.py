@@ -15,20 +15,21 @@ Every text (code, unit, labels) is escaped; numbers on the axis are in Peruvian 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators import numbers
+from indicators import numbers, progress
 
 WIDTH, HEIGHT = 640, 250
 LEFT, RIGHT, TOP, BOTTOM = 70, 16, 14, 62
 YEAR_LABELS = 12  # years named on the axis at most (pesem.report_charts._year_labels)
 FONT = "DejaVu Sans, Verdana, sans-serif"
 INK, MUTED, GRID, ACCENT = "#1d2733", "#5b6672", "#d8dee4", "#8a1538"
+OFF_SCALE = "#b3261e"  # indicators.charts.OFF_SCALE_COLOR
 MAX_TICK_PLACES = 6
 # DejaVu Sans's advance widths (units of an em of 2048), for the characters of the axis
 # labels. WeasyPrint draws every SVG text anchored elsewhere than at its start as a group of
@@ -102,6 +103,7 @@ def _text(
     anchor: str = "middle",
     size: int = 11,
     placed: bool = False,
+    fill: str = INK,
 ) -> str:
     width = text_width(text, size) if placed and anchor != "start" else None
     if width is not None:
@@ -109,7 +111,7 @@ def _text(
         anchor = "start"
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-        f'font-family="{FONT}" fill="{INK}">{escape(text)}</text>'
+        f'font-family="{FONT}" fill="{fill}">{escape(text)}</text>'
     )
 
 
@@ -122,12 +124,16 @@ def indicator_svg(
     targets: Sequence[ChartTarget],
     baseline: tuple[int, Decimal] | None,
     placed: bool = False,
+    off_scale: Collection[int] = (),
 ) -> SafeString:
     """The indicator's validated values, its targets (official and interpolated, marked
     apart) and its baseline, over `years` (widened to the baseline and the first value).
-    `placed`: axis labels start where their width in DejaVu Sans puts them (the PDF's)."""
+    `placed`: axis labels start where their width in DejaVu Sans puts them (the PDF's).
+    `off_scale`: years of a value that would flatten the rest (progress.off_scale_years, the
+    page's rule): the axis leaves it out, as the page's chart does (indicators.charts), and
+    it is drawn at the plot's edge with a red marker and its number, "fuera de escala"."""
     label = f"Gráfico de {code}: valores validados, metas y línea de base"
-    numbers_shown = [v for _, v in series] + [t.value for t in targets]
+    numbers_shown = [v for y, v in series if y not in off_scale] + [t.value for t in targets]
     if baseline is not None:
         numbers_shown.append(baseline[1])
     if not numbers_shown or not years:
@@ -139,7 +145,7 @@ def indicator_svg(
         )
     first_year = min([years.start, *(y for y, _ in series)] + ([baseline[0]] if baseline else []))
     last_year = max(years.stop - 1, *(y for y, _ in series), *(t.year for t in targets))
-    values = [float(v) for v in numbers_shown]
+    values = [float(v) for v in numbers_shown] or [float(v) for _, v in series]
     ticks, tick_places = _ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -149,7 +155,9 @@ def indicator_svg(
         return LEFT + (year - first_year) / span_years * plot_w
 
     def py(value: Decimal | float) -> float:
-        return TOP + plot_h - (float(value) - low) / (high - low) * plot_h
+        """The value's height, held at the plot's edge (only an off-scale value is past it)."""
+        share = min(max((float(value) - low) / (high - low), 0.0), 1.0)
+        return TOP + plot_h - share * plot_h
 
     parts = [
         f'<svg role="img" aria-label={quoteattr(label)} width="{WIDTH}" height="{HEIGHT}" '
@@ -205,16 +213,76 @@ def indicator_svg(
             f'{y + 5:.1f}" fill="{MUTED}"/>'
         )
     if series:
-        points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in series)
-        if len(series) > 1:
+        outside_any = any(float(v) > high or float(v) < low for _, v in series)
+        if len(series) > 1 and not outside_any:
+            points = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in series)
             parts.append(
                 f'<polyline points="{points}" fill="none" stroke="{INK}" stroke-width="2"/>'
             )
+        elif len(series) > 1:
+            # The line keeps going toward the off-scale value and stops at the plot's edge,
+            # as the page's chart (clipped by plotly) draws it.
+            def true_y(value: Decimal) -> float:
+                return TOP + plot_h - (float(value) - low) / (high - low) * plot_h
+
+            for (y1, v1), (y2, v2) in zip(series, series[1:], strict=False):
+                segment = _clip_y(px(y1), true_y(v1), px(y2), true_y(v2), TOP, TOP + plot_h)
+                if segment is not None:
+                    a, b, c, d = segment
+                    parts.append(
+                        f'<line x1="{a:.1f}" y1="{b:.1f}" x2="{c:.1f}" y2="{d:.1f}" '
+                        f'stroke="{INK}" stroke-width="2"/>'
+                    )
+        middle = (first_year + last_year) / 2
         for y, v in series:
-            parts.append(f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="3.5" fill="{INK}"/>')
+            outside = float(v) > high or float(v) < low
+            if not outside:
+                parts.append(f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="3.5" fill="{INK}"/>')
+                continue
+            parts.append(_off_scale_mark(px(y), py(v), v, above=float(v) > high, left=y > middle))
     parts.append(_legend(TOP + plot_h + 40))
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def _clip_y(
+    x1: float, y1: float, x2: float, y2: float, top: float, bottom: float
+) -> tuple[float, float, float, float] | None:
+    """The part of the segment between the heights `top` and `bottom` (SVG: top < bottom),
+    None when it lies wholly above or below."""
+    if max(y1, y2) < top or min(y1, y2) > bottom:
+        return None
+
+    def inside(x: float, y: float) -> tuple[float, float]:
+        edge = top if y < top else bottom if y > bottom else None
+        if edge is None:
+            return x, y
+        return x1 + (x2 - x1) * (edge - y1) / (y2 - y1), edge  # y1 != y2: one end is inside
+
+    (a, b), (c, d) = inside(x1, y1), inside(x2, y2)
+    return a, b, c, d
+
+
+def _off_scale_mark(x: float, y: float, value: Decimal, *, above: bool, left: bool) -> str:
+    """A red triangle at the edge, pointing the way the value lies, and its number written
+    beside it (toward the chart's middle), as the page's chart annotates it."""
+    if above:
+        symbol = f"{x:.1f},{y - 1:.1f} {x + 6:.1f},{y + 10:.1f} {x - 6:.1f},{y + 10:.1f}"
+    else:
+        symbol = f"{x:.1f},{y + 1:.1f} {x + 6:.1f},{y - 10:.1f} {x - 6:.1f},{y - 10:.1f}"
+    text = f"{progress.fmt(value)} {'↑' if above else '↓'} fuera de escala"
+    # A white box under the words (as the page's annotation has), so that the line toward
+    # the value does not cross them; its width from DejaVu Sans's average advance.
+    width = len(text) * 0.62 * 10 + 6
+    text_x = x - 9 if left else x + 9
+    text_y = y + 10 if above else y - 3
+    box_x = text_x - width + 3 if left else text_x - 3
+    return (
+        f'<polygon points="{symbol}" fill="{OFF_SCALE}"/>'
+        f'<rect x="{box_x:.1f}" y="{text_y - 10:.1f}" width="{width:.1f}" height="13" '
+        'fill="#ffffff" fill-opacity="0.85"/>'
+        + _text(text_x, text_y, text, anchor="end" if left else "start", size=10, fill=OFF_SCALE)
+    )
 
 
 def _legend(y: float) -> str:

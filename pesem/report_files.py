@@ -6,7 +6,8 @@ The report lists every indicator, action and flag of the plan: at the published 
 indicators minutes (the PDF about 7), far past a request's time limit (gunicorn's 60 s). So:
 
 - A file is built at most once per official data version (pesem.datacache: drafts never reach
-  the report) and year, stored under `informes/v<version>/` in the default storage (a shared
+  the report), year and variant (PreparedReport.Variant: internal, internal with the annex of
+  data-quality notes, public), stored under `informes/v<version>/` in the default storage (a shared
   volume or an object store: no app server keeps a copy of its own), and every later download
   of that version streams it from there (bounded memory, first byte at once).
 - While the plan is small (at most PESEM_REPORT_INLINE_MAX_INDICATORS indicators) the first
@@ -45,6 +46,7 @@ from pesem.models import PreparedReport
 log = logging.getLogger("pesem.reports")
 State = PreparedReport.State
 Format = PreparedReport.Format
+Variant = PreparedReport.Variant
 STORAGE_DIR = "informes"
 # A build that has not finished after this long is taken for dead (its process was killed)
 # and may be claimed again. Far longer than any build seen: the PDF of 5,000 indicators takes
@@ -74,8 +76,18 @@ KINDS = {
 }
 
 
-def filename(year: int, file_format: str) -> str:
+def filename(year: int, file_format: str, variant: str = Variant.INTERNAL) -> str:
+    if variant == Variant.PUBLIC:
+        return f"reporte-seguimiento-publico-{year}.{file_format}"
+    if variant == Variant.ANNEX:
+        return f"reporte-seguimiento-{year}-con-anexo.{file_format}"
     return f"reporte-seguimiento-{year}.{file_format}"
+
+
+def variant_report(year: int, variant: str) -> reports.MonitoringReport:
+    return reports.monitoring_report(
+        year=year, annex=variant == Variant.ANNEX, public=variant == Variant.PUBLIC
+    )
 
 
 def keeping() -> bool:
@@ -88,39 +100,52 @@ def built_in_request() -> bool:
     return Indicator.objects.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
 
 
-def write_file(year: int, file_format: str, target: BinaryIO) -> None:
+def write_file(
+    year: int, file_format: str, target: BinaryIO, variant: str = Variant.INTERNAL
+) -> None:
     """Write the file as it reads now (the stored yearly statuses are brought up to date
     first)."""
     status.ensure(year)
-    KINDS[Format(file_format)].write(reports.monitoring_report(year=year), target)
+    KINDS[Format(file_format)].write(variant_report(year, variant), target)
 
 
-def build_bytes(year: int, file_format: str) -> bytes:
+def build_bytes(year: int, file_format: str, variant: str = Variant.INTERNAL) -> bytes:
     out = io.BytesIO()
-    write_file(year, file_format, out)
+    write_file(year, file_format, out, variant)
     return out.getvalue()
 
 
-def ready(year: int, file_format: str, version: int) -> PreparedReport | None:
+def ready(
+    year: int, file_format: str, version: int, variant: str = Variant.INTERNAL
+) -> PreparedReport | None:
     """The row of this version's file, whatever its state (None when nobody asked yet)."""
     return PreparedReport.objects.filter(
-        year=year, file_format=file_format, version=version
+        year=year, file_format=file_format, version=version, variant=variant
     ).first()
 
 
-def request_file(year: int, file_format: str, version: int, user) -> PreparedReport:
+def request_file(
+    year: int, file_format: str, version: int, user, variant: str = Variant.INTERNAL
+) -> PreparedReport:
     """Ask for this version's file (idempotent: a second asker gets the same row; a failed
     build is queued again only through retry())."""
     row, created = PreparedReport.objects.get_or_create(
         year=year,
         file_format=file_format,
         version=version,
-        defaults={"requested_by": user if user.is_authenticated else None},
+        variant=variant,
+        defaults={"requested_by": user if user is not None and user.is_authenticated else None},
     )
     if created:
         log.info(
             "report file requested",
-            extra={"year": year, "format": file_format, "version": version, "user": str(user)},
+            extra={
+                "year": year,
+                "format": file_format,
+                "variant": variant,
+                "version": version,
+                "user": str(user),
+            },
         )
     return row
 
@@ -131,16 +156,25 @@ def retry(row: PreparedReport) -> None:
     )
 
 
-def _store(year: int, file_format: str, version: int, content: File) -> str:
-    return default_storage.save(f"{STORAGE_DIR}/v{version}/{filename(year, file_format)}", content)
+def _store(year: int, file_format: str, version: int, content: File, variant: str) -> str:
+    return default_storage.save(
+        f"{STORAGE_DIR}/v{version}/{filename(year, file_format, variant)}", content
+    )
 
 
 def keep_built(
-    year: int, file_format: str, version: int, content: bytes, *, seconds: float, user=None
+    year: int,
+    file_format: str,
+    version: int,
+    content: bytes,
+    *,
+    seconds: float,
+    user=None,
+    variant: str = Variant.INTERNAL,
 ) -> PreparedReport:
     """Store a file built inside a request. Two requests that built it at once store it once:
     the second one's copy is deleted."""
-    name = _store(year, file_format, version, ContentFile(content))
+    name = _store(year, file_format, version, ContentFile(content), variant)
     fields = {
         "state": State.READY,
         "file_name": name,
@@ -151,7 +185,7 @@ def keep_built(
     }
     # get_or_create reads again when another request inserted the row meanwhile.
     row, created = PreparedReport.objects.get_or_create(
-        year=year, file_format=file_format, version=version, defaults=fields
+        year=year, file_format=file_format, version=version, variant=variant, defaults=fields
     )
     if not created:
         if row.state == State.READY and row.file_name != name:
@@ -180,19 +214,25 @@ def build(row: PreparedReport) -> PreparedReport:
     try:
         # Through a temporary file: a long report's PDF is never whole in memory.
         with tempfile.TemporaryFile() as scratch:
-            write_file(row.year, row.file_format, scratch)
+            write_file(row.year, row.file_format, scratch, row.variant)
             size = scratch.tell()
             scratch.seek(0)
             name = _store(
                 row.year,
                 row.file_format,
                 row.version,
-                File(scratch, name=filename(row.year, row.file_format)),
+                File(scratch, name=filename(row.year, row.file_format, row.variant)),
+                row.variant,
             )
     except Exception as exc:
         log.exception(
             "report file failed",
-            extra={"year": row.year, "format": row.file_format, "version": row.version},
+            extra={
+                "year": row.year,
+                "format": row.file_format,
+                "variant": row.variant,
+                "version": row.version,
+            },
         )
         PreparedReport.objects.filter(pk=row.pk).update(
             state=State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]

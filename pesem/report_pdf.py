@@ -19,7 +19,9 @@ there are. Each part begins on a new page, and a table or an objective that goes
 part says "(continuación)". Pages are numbered through the whole file, "Página 7 de 240":
 the parts are laid out once to count their pages, then again to write them with their
 numbers (half as much work again as one pass). A report that fits in one part is one
-document, as it always was.
+document, as it always was, and tagged (WeasyPrint's PDF/UA-1 variant: a structure tree that
+screen readers follow); a report in parts is not tagged (pesem.pdf_join keeps pages, links and
+bookmarks, not the parts' structure trees).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ TEMPLATE = "reports/report_pdf.html"
 PIECES = "reports/pdf/"
 PART_BLOCKS = 100  # indicator blocks (chart and narrative) laid out together at most
 PART_ROWS = 600  # table rows laid out together at most
+TAGGED_VARIANT = "pdf/ua-1"  # WeasyPrint's accessible variant, for a report in one part
 
 
 class ExternalResourceRefused(ValueError):
@@ -111,10 +114,11 @@ def pieces(report: MonitoringReport) -> list[Piece]:
         found.append(
             Piece("objective_actions", objective=objective, cost=len(objective.actions) / PART_ROWS)
         )
-    flags = report.flags
-    for n, run in enumerate(_runs(flags, PART_ROWS)):
-        found.append(Piece("flags", rows=run, first=n == 0, cost=len(run) / PART_ROWS))
     found.append(Piece("conclusions"))
+    if report.annex:  # the internal notes, only when asked for
+        flags = report.flags
+        for n, run in enumerate(_runs(flags, PART_ROWS)):
+            found.append(Piece("flags", rows=run, first=n == 0, cost=len(run) / PART_ROWS))
     return found
 
 
@@ -185,7 +189,11 @@ def write_report_pdf(
     never whole in memory)."""
     parts = plan_parts(report)
     if len(parts) == 1:
-        _layout(report_html(report, generated_at=generated_at)).write_pdf(target)
+        # Tagged (PDF/UA-1: structure tree, marked content, language, title) for screen
+        # readers. A report in parts is not: pesem.pdf_join does not carry structure over.
+        _layout(report_html(report, generated_at=generated_at)).write_pdf(
+            target, pdf_variant=TAGGED_VARIANT
+        )
         return
     context = _context(report, generated_at or timezone.now())
     # First pass: each part's pages, one part in memory at a time (a later part's first

@@ -22,8 +22,16 @@ from pesem import datacache, report_files
 from pesem.models import PreparedReport
 
 HISTORY_ROWS = 20
+# `?anexo=1` asks for the files with the annex of data-quality notes (internal notes about the
+# source document); any other value, or none, for the files without it.
+ANNEX_PARAM = "anexo"
+ANNEX_ON = frozenset({"1", "si", "sí", "on", "true"})
 # A file asked for this long ago and still not built: the waiting page says whom to tell.
 LATE = timedelta(minutes=10)
+
+
+def wants_annex(request) -> bool:
+    return request.GET.get(ANNEX_PARAM, "").strip().lower() in ANNEX_ON
 
 
 def _report_year(year: int) -> None:
@@ -36,14 +44,17 @@ def report_file(request, year: int, file_format: str):
     """The report's XLSX or PDF for a year. Served from the copy built for the current
     official data version when there is one (streamed from storage); else built here on a
     small plan, or asked for and answered with the waiting page on a large one
-    (pesem.report_files). `?estado=1` answers the waiting page's checks in JSON."""
+    (pesem.report_files). `?estado=1` answers the waiting page's checks in JSON; `?anexo=1`
+    asks for the variant with the annex of data-quality notes (kept apart)."""
     _report_year(year)
+    annex = wants_annex(request)
+    variant = PreparedReport.Variant.ANNEX if annex else PreparedReport.Variant.INTERNAL
     kind = report_files.KINDS[PreparedReport.Format(file_format)]
-    name = report_files.filename(year, file_format)
+    name = report_files.filename(year, file_format, variant)
     if not report_files.keeping():
-        return _attachment(report_files.build_bytes(year, file_format), kind, name)
+        return _attachment(report_files.build_bytes(year, file_format, variant), kind, name)
     version = datacache.current().official  # before the data the file is built from
-    row = report_files.ready(year, file_format, version)
+    row = report_files.ready(year, file_format, version, variant)
     if row is not None and row.state == PreparedReport.State.READY:
         try:
             stored = default_storage.open(row.file_name)
@@ -60,7 +71,7 @@ def report_file(request, year: int, file_format: str):
             return response
     if row is None and report_files.built_in_request():
         start = time.perf_counter()
-        content = report_files.build_bytes(year, file_format)
+        content = report_files.build_bytes(year, file_format, variant)
         report_files.keep_built(
             year,
             file_format,
@@ -68,15 +79,18 @@ def report_file(request, year: int, file_format: str):
             content,
             seconds=time.perf_counter() - start,
             user=request.user,
+            variant=variant,
         )
         if "estado" in request.GET:
             return JsonResponse({"listo": True, "estado": PreparedReport.State.READY.label})
         return _attachment(content, kind, name)
+    annex_query = f"{ANNEX_PARAM}=1&" if annex else ""
+    file_url = f"{request.path}?{ANNEX_PARAM}=1" if annex else request.path
     if row is None:
-        row = report_files.request_file(year, file_format, version, request.user)
+        row = report_files.request_file(year, file_format, version, request.user, variant)
     elif row.state == PreparedReport.State.FAILED and "reintentar" in request.GET:
         report_files.retry(row)
-        return redirect(request.path)
+        return redirect(file_url)
     if "estado" in request.GET:
         return JsonResponse(
             {"listo": False, "estado": row.get_state_display(), "error": bool(row.error)}
@@ -90,6 +104,9 @@ def report_file(request, year: int, file_format: str):
             "kind": kind,
             "failed": row.state == PreparedReport.State.FAILED,
             "late": timezone.now() - row.requested_at > LATE,
+            "annex": annex,
+            "annex_query": annex_query,
+            "file_url": file_url,
         },
         status=202,
     )

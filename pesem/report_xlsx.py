@@ -1,7 +1,8 @@
 """The monitoring report as an XLSX workbook, from the same rows as the page and the PDF
 (pesem.reports.monitoring_report): one sheet per table of the report's sections, each naming
 its section in its title block: 1. Resumen and Cambios de semáforo, 2. Indicadores and
-Acciones, 3. Calidad de datos, 4. Conclusiones.
+Acciones, 3. Conclusiones (with "Elaborado por / Aprobado por"), and, only when the report is
+asked with its annex, Calidad de datos (the internal notes about the source document).
 
 Each sheet opens with a title block (ministry, plan, year and section, cut-off and generation
 dates), then a bold, filled header row that stays frozen and carries an autofilter. Numbers are
@@ -9,6 +10,9 @@ numbers, shown with their indicator's precision ('#,##0.00'); achievements are p
 (the cell holds the fraction, 0.9748, shown as 97.5%); a light is a coloured cell with its
 word; yes/no is «Sí»/«No». Every cell is written through objectives.spreadsheets, so a text
 typed as `=...` stays text.
+
+Every sheet prints on A4 in landscape, one page wide (as many pages long as it needs), with
+its header row repeated on each page.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from indicators import progress
 from objectives import spreadsheets
 from pesem.reports import (
+    ANNEX_NOTE,
+    ANNEX_TITLE,
     LIGHT_FILLS,
     SECTION_TITLES,
     MonitoringReport,
@@ -146,7 +152,19 @@ def _sheet(
     last_row = header_row + len(rows)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    _print_setup(sheet, header_row)
     return sheet
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, every column on one page's width (fitToHeight 0: as many pages down as
+    the rows need), the header row printed again at the top of each page."""
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _summary(book: Workbook, report: MonitoringReport, generated: str) -> None:
@@ -325,7 +343,8 @@ def _quality(book: Workbook, report: MonitoringReport, generated: str) -> None:
         "Calidad de datos",
         report,
         generated,
-        section=SECTION_TITLES[2],
+        section=ANNEX_TITLE,
+        notes=[ANNEX_NOTE],
         columns=[
             Column("Objetivo", 10),
             Column("Código", 10),
@@ -351,12 +370,13 @@ def _conclusions(book: Workbook, report: MonitoringReport, generated: str) -> No
             ["Recomendaciones", c.recommendations],
             ["Validadas el", local_date(c.validated_at)],
         ]
+    rows += [[s.label, s.text] for s in report.signoffs]
     _sheet(
         book,
         "Conclusiones",
         report,
         generated,
-        section=SECTION_TITLES[3],
+        section=SECTION_TITLES[2],
         columns=[Column("Apartado", 18), Column("Texto", 110, wrap=True)],
         rows=rows,
     )
@@ -368,8 +388,9 @@ def report_xlsx(report: MonitoringReport, *, generated_at: datetime | None = Non
     book.remove(book.active)
     _summary(book, report, generated)
     _progress(book, report, generated)
-    _quality(book, report, generated)
     _conclusions(book, report, generated)
+    if report.annex:
+        _quality(book, report, generated)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

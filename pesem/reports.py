@@ -4,8 +4,16 @@
 2. Avance por objetivo estratégico sectorial y acción estratégica sectorial: per objective its
    indicators (baseline, target, value, achievement, light, trajectory, chart, the narrative
    of validated values) and its actions, once each, with every responsible directorate;
-3. Observaciones de calidad de datos: the indicators' flags;
-4. Conclusiones y recomendaciones: the planning office's validated text (ReportConclusion).
+3. Conclusiones y recomendaciones: the planning office's validated text (ReportConclusion),
+   and who prepared and who approved it (the conclusions' sending and validation);
+Anexo. Observaciones de calidad de datos: the indicators' flags, internal notes about the
+   source document ("parece copiada de la fila vecina", "se asume ascendente"). The page
+   always shows them; the files carry them only when asked for (`annex`).
+
+Three variants of the files (PreparedReport.Variant): internal (the default), internal with
+the annex, and public (the portal's: validated figures only, no annex, no preliminary value or
+unvalidated action report, narrative only as the portal publishes it (pesem.public), and
+offices instead of people in "Elaborado por / Aprobado por").
 
 One read (`monitoring_report`) for the page, the PDF (pesem.report_pdf) and the XLSX
 (pesem.report_xlsx), so all three show the same rows and the same figures: every number is
@@ -22,6 +30,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -41,14 +50,26 @@ from objectives.models import (
     responsibles_prefetch,
 )
 from pesem import report_charts
+from pesem.public import narrative as published_narrative
 
 DEFAULT_MINISTRY = "Ministerio de Relaciones Exteriores"
 SECTION_TITLES = (
     "1. Resumen ejecutivo",
     "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
-    "3. Observaciones de calidad de datos",
-    "4. Conclusiones y recomendaciones",
+    "3. Conclusiones y recomendaciones",
 )
+ANNEX_TITLE = "Anexo. Observaciones de calidad de datos"
+ANNEX_NOTE = (
+    "Notas internas de la oficina de planeamiento sobre el documento fuente y la calidad de "
+    "los datos (por ejemplo, metas que parecen copiadas de una fila vecina o sentidos no "
+    "publicados que se asumen). No forman parte del reporte enviado salvo que se pida este "
+    "anexo."
+)
+PREPARED_LABEL = "Elaborado por"
+APPROVED_LABEL = "Aprobado por"
+PENDING_SIGNOFF = "pendiente"
+# Who wrote or approved the public report, when their directorate is not recorded.
+PLANNING_OFFICE = "Oficina de planeamiento"
 NO_CUTOFF = "sin datos validados"
 # How the PDF and the XLSX colour a light's cell, under its word (so greyscale still reads):
 # light tints of the site's colours, dark text stays legible on each.
@@ -117,6 +138,9 @@ class ReportRow:
     targets: list[report_charts.ChartTarget]  # stored target of every year that has one
     previous_light: str | None  # None without a stored status for the year before
     years: range  # the plan's years (the chart's axis)
+    public: bool = False  # the portal's report: no preliminary value
+    published_analysis: bool = True  # narrative fields shown (pesem.public.narrative)
+    published_measures: bool = True
 
     @property
     def indicator(self):
@@ -163,7 +187,9 @@ class ReportRow:
 
     @property
     def preliminary_text(self) -> str:
-        return "" if self.status.preliminary is None else self.show(self.status.preliminary)
+        if self.public or self.status.preliminary is None:
+            return ""
+        return self.show(self.status.preliminary)
 
     @property
     def achievement_text(self) -> str:
@@ -173,7 +199,13 @@ class ReportRow:
 
     @property
     def trajectory_label(self) -> str:
-        return progress.TRAJECTORY_LABELS[progress.TrajectoryStatus(self.status.trajectory)]
+        """The stored trajectory in words. "Meta final ya alcanzada" is said only of an
+        indicator with a validated value in the year: the stored status may judge it from an
+        older value (the document's 2012 figure), which the report's row does not show."""
+        trajectory = progress.TrajectoryStatus(self.status.trajectory)
+        if trajectory == progress.TrajectoryStatus.ACHIEVED and not self.has_value:
+            return f"sin dato validado en {self.status.year}"
+        return progress.TRAJECTORY_LABELS[trajectory]
 
     @property
     def validated_value(self) -> IndicatorValue | None:
@@ -184,11 +216,15 @@ class ReportRow:
 
     @property
     def analysis(self) -> str:
-        return self.validated_value.analysis.strip() if self.validated_value else ""
+        if not self.published_analysis or self.validated_value is None:
+            return ""
+        return self.validated_value.analysis.strip()
 
     @property
     def measures(self) -> str:
-        return self.validated_value.measures.strip() if self.validated_value else ""
+        if not self.published_measures or self.validated_value is None:
+            return ""
+        return self.validated_value.measures.strip()
 
     def _chart(self, *, placed: bool) -> SafeString:
         return report_charts.indicator_svg(
@@ -199,6 +235,15 @@ class ReportRow:
             targets=self.targets,
             baseline=(self.baseline.year, self.baseline.value) if self.baseline else None,
             placed=placed,
+            off_scale=self.off_scale_years,
+        )
+
+    @cached_property
+    def off_scale_years(self) -> list[int]:
+        """Years of the chart's values that would flatten the rest: the page's rule
+        (progress.off_scale_years with the flags' jump factor, as IndicatorFacts applies it)."""
+        return progress.off_scale_years(
+            {p.year: p.value for p in self.series}, Decimal(str(settings.PESEM_JUMP_FACTOR))
         )
 
     @cached_property
@@ -217,6 +262,8 @@ class ResponsibleProgress:
 
     directorate: Directorate
     report: ActionReport | None
+    public: bool = False  # the portal's report: validated reports only
+    published_description: bool = True
 
     @property
     def validated(self) -> bool:
@@ -233,6 +280,8 @@ class ResponsibleProgress:
         report = self.report
         if report is None:
             return "sin reporte"
+        if self.public and not self.validated:
+            return "sin reporte validado"
         if report.state == WorkflowState.DRAFT:
             return "sin reporte enviado"
         shown = f"{report.get_execution_display()}, {numbers.format_number(report.percent, 0)} %"
@@ -244,7 +293,9 @@ class ResponsibleProgress:
 
     @property
     def description(self) -> str:
-        return self.report.description.strip() if self.validated and self.report else ""
+        if not self.published_description or not self.validated or self.report is None:
+            return ""
+        return self.report.description.strip()
 
 
 @dataclass
@@ -359,6 +410,41 @@ class LightChange:
         return light_label(self.after)
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """A line of the block "Elaborado por / Aprobado por": who (a person, or on the public
+    report their office) and when, or "pendiente"."""
+
+    label: str
+    who: str
+    when: str
+
+    @property
+    def pending(self) -> bool:
+        return not self.who
+
+    @property
+    def text(self) -> str:
+        if self.pending:
+            return PENDING_SIGNOFF
+        return f"{self.who}, {self.when}" if self.when else self.who
+
+
+def person_name(user) -> str:
+    return (user.get_full_name() or user.get_username()).strip()
+
+
+def office_name(user) -> str:
+    """The user's directorate ("Oficina General de Planeamiento (OPP)"), never the person."""
+    try:
+        directorate = user.profile.directorate
+    except ObjectDoesNotExist:
+        return PLANNING_OFFICE
+    if directorate.name:
+        return f"{directorate.name} ({directorate.code})"
+    return directorate.code
+
+
 @dataclass
 class MonitoringReport:
     year: int
@@ -368,8 +454,12 @@ class MonitoringReport:
     conclusion: ReportConclusion | None
     cutoff: datetime | None
     has_validated: bool  # any validated value in the year
+    annex: bool = False  # the files carry the annex of data-quality notes
+    public: bool = False  # the portal's report (offices instead of people)
 
     section_titles = SECTION_TITLES
+    annex_title = ANNEX_TITLE
+    annex_note = ANNEX_NOTE
     objective_rule = OBJECTIVE_RULE
     grey_note = GREY_NOTE
     conclusion_pending = CONCLUSION_PENDING
@@ -485,12 +575,38 @@ class MonitoringReport:
         c = self.conclusion
         return c if c is not None and c.state == WorkflowState.VALIDATED else None
 
+    @property
+    def signoffs(self) -> list[SignOff]:
+        """Elaborado por: who sent the conclusions (submitted or validated); aprobado por:
+        who validated them. Each "pendiente" until that step is done; on the public report
+        the person's office stands for the person."""
+        c = self.conclusion
+        sent = c is not None and c.state in (WorkflowState.SUBMITTED, WorkflowState.VALIDATED)
+        approved = c is not None and c.state == WorkflowState.VALIDATED
+        name = office_name if self.public else person_name
 
-def monitoring_report(*, year: int) -> MonitoringReport:
+        def line(label: str, done: bool, user, moment) -> SignOff:
+            if not done or user is None:
+                return SignOff(label, "", "")
+            return SignOff(label, name(user), local_date(moment))
+
+        return [
+            line(PREPARED_LABEL, sent, c and c.submitted_by, c and c.submitted_at),
+            line(APPROVED_LABEL, approved, c and c.validated_by, c and c.validated_at),
+        ]
+
+
+def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -> MonitoringReport:
     """The report of `year`. Nine queries whatever the plan's size: the year's statuses with
     their indicators, their baselines and targets, their values, every year's stored
     statuses (charts, the year before), objectives with the plan, the year's action reports,
-    actions and their responsibles, the conclusions."""
+    actions and their responsibles, the conclusions with who sent and validated them (and
+    their directorates); the public report reads what the portal publishes too.
+
+    `annex`: the files carry the data-quality notes (never with `public`). `public`: the
+    portal's report (see the module's docstring)."""
+    # What the portal publishes is decided by its read layer (pesem.public), here as there.
+    published = published_narrative() if public else None
     statuses = list(
         IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
         .select_related("indicator")
@@ -555,6 +671,9 @@ def monitoring_report(*, year: int) -> MonitoringReport:
             ],
             previous_light=previous[3] if previous else None,
             years=years,
+            public=public,
+            published_analysis=published is None or published.analysis,
+            published_measures=published is None or published.measures,
         )
         by_objective.setdefault(s.indicator.objective_id, []).append(row)
     reports = {(r.action_id, r.directorate_id): r for r in ActionReport.objects.filter(year=year)}
@@ -568,7 +687,12 @@ def monitoring_report(*, year: int) -> MonitoringReport:
             ActionLine(
                 action,
                 [
-                    ResponsibleProgress(d, reports.get((action.pk, d.pk)))
+                    ResponsibleProgress(
+                        d,
+                        reports.get((action.pk, d.pk)),
+                        public=public,
+                        published_description=(published is None or published.report_description),
+                    )
                     for d in action.responsibles.all()
                 ],
             )
@@ -582,7 +706,13 @@ def monitoring_report(*, year: int) -> MonitoringReport:
         plan=plan,
         ministry=ministry_name(),
         objectives=objectives,
-        conclusion=ReportConclusion.objects.filter(year=year).first(),
+        conclusion=ReportConclusion.objects.select_related(
+            "submitted_by__profile__directorate", "validated_by__profile__directorate"
+        )
+        .filter(year=year)
+        .first(),
         cutoff=max(validated_at, default=None),
         has_validated=has_validated,
+        annex=annex and not public,
+        public=public,
     )

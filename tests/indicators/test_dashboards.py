@@ -131,7 +131,6 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
         "Cambios de semáforo",
         "Indicadores",
         "Acciones",
-        "Calidad de datos",
         "Conclusiones",
     ]
     indicators = list(book["Indicadores"].iter_rows(values_only=True))
@@ -142,6 +141,9 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
     assert row[header.index("Semáforo")] == "verde"
     actions = list(book["Acciones"].iter_rows(values_only=True))
     assert any(r[1] == "2.1" and r[7] == "DPE: en ejecución, 60 %" for r in actions)
+    # The data-quality notes are internal: in the annex, asked for with ?anexo=1.
+    response = client.get(reverse("report_download", args=[2016]), {"anexo": "1"})
+    book = load_workbook(io.BytesIO(response.content))
     quality = [r[3] for r in book["Calidad de datos"].iter_rows(values_only=True)]
     assert any(str(q).startswith("Conflicto de metas 2021") for q in quality)
 
@@ -152,8 +154,8 @@ def test_report_page_follows_ceplan_structure(client, director_dpe, year_2016):
     for heading in (
         "1. Resumen ejecutivo",
         "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
-        "3. Observaciones de calidad de datos",
-        "4. Conclusiones y recomendaciones",
+        "3. Conclusiones y recomendaciones",
+        "Anexo. Observaciones de calidad de datos",
     ):
         assert heading in page
     assert "97.5 %" in page and "Ferias" not in page  # description is in the XLSX only

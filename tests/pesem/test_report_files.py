@@ -54,9 +54,8 @@ XLSX_SHEETS = [
     "Cambios de semáforo",
     "Indicadores",
     "Acciones",
-    "Calidad de datos",
     "Conclusiones",
-]
+]  # and "Calidad de datos" last, with the annex (tests/pesem/test_report_as_sent.py)
 HEADER_FIRST = {
     "Resumen": "Objetivo",
     "Cambios de semáforo": "Nivel",
@@ -478,8 +477,7 @@ def test_xlsx_has_a_sheet_per_section_with_title_block_header_filter_and_frozen_
         "Cambios de semáforo": 0,
         "Indicadores": 1,
         "Acciones": 1,
-        "Calidad de datos": 2,
-        "Conclusiones": 3,
+        "Conclusiones": 2,
     }
     for sheet in book.worksheets:
         assert sheet["A1"].value == reports.DEFAULT_MINISTRY and sheet["A1"].font.bold
@@ -603,8 +601,7 @@ def test_xlsx_summary_and_changes(client, director_dpe, year_2016):
     assert set(changes) == {"OE2", "OE2.1"}
     assert changes["OE2.1"]["Semáforo 2015"].value == "gris"
     assert changes["OE2.1"]["Semáforo 2016"].value == "verde"
-    quality = records(book["Calidad de datos"])
-    assert any(str(r["Observación"].value).startswith("Conflicto de metas 2021") for r in quality)
+    assert "Calidad de datos" not in book.sheetnames  # internal notes: only in the annex
 
 
 def test_xlsx_text_that_looks_like_a_formula_stays_text(
@@ -631,7 +628,7 @@ def test_only_validated_conclusions_reach_the_files_and_four_eyes_apply(
     assert "CONCLUSION-BORRADOR" not in texts and reports.CONCLUSION_PENDING in texts
     assert "CONCLUSION-BORRADOR" not in page_text(client)  # a director never sees the draft
     client.force_login(validator)
-    draft = page_text(client).split('id="report-section-4"')[1]
+    draft = page_text(client).split('id="report-section-3"')[1]
     assert "CONCLUSION-BORRADOR" in draft and "borrador" in draft  # the planning office does
 
     item = conclusion_services.conclusion_submit(
@@ -775,7 +772,7 @@ def test_conclusions_page_flow(client, validator, second_validator, director_dpe
     assert 'name="conclusions"' not in page and "Reabrir" in page
     assert "validado" in page.split('id="conclusion-history"')[1]
     client.force_login(director_dpe)
-    report = page_text(client).split('id="report-section-4"')[1]
+    report = page_text(client).split('id="report-section-3"')[1]
     assert "Se avanzó." in report and "Seguir." in report
 
 

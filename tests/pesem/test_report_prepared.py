@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import load_workbook
 
+from indicators import conclusion_services
 from pesem import report_files
 from pesem.models import PreparedReport
 from tests.conftest import enter_value, make_staff
@@ -84,6 +85,71 @@ def test_small_plan_builds_in_the_request_once_then_streams_the_stored_copy(staf
     assert again["Content-Disposition"] == first["Content-Disposition"]
     assert _body(again) == first.content
     assert PreparedReport.objects.count() == 1
+
+
+def test_the_files_with_and_without_the_annex_are_kept_apart(staff):
+    director = _client(staff["director"])
+    plain = director.get(XLSX)
+    annex = director.get(XLSX, {"anexo": "1"})
+    assert annex["Content-Disposition"] == (
+        'attachment; filename="reporte-seguimiento-2016-con-anexo.xlsx"'
+    )
+    rows = {r.variant: r for r in PreparedReport.objects.filter(year=2016, file_format="xlsx")}
+    assert set(rows) == {PreparedReport.Variant.INTERNAL, PreparedReport.Variant.ANNEX}
+    assert rows["interno"].file_name != rows["anexo"].file_name
+    # Each later download gets its own kept copy, never the other one.
+    for query, with_notes, first in (({}, False, plain), ({"anexo": "1"}, True, annex)):
+        again = director.get(XLSX, query)
+        assert again["X-Page-Cache"] == "hit"
+        content = _body(again)
+        assert content == first.content
+        assert ("Calidad de datos" in load_workbook(io.BytesIO(content)).sheetnames) is with_notes
+    assert PreparedReport.objects.count() == 2
+
+
+def test_large_plan_waiting_page_keeps_asking_for_the_annex(staff, large_plan):
+    director = _client(staff["director"])
+    waiting = director.get(XLSX, {"anexo": "1"})
+    assert waiting.status_code == 202
+    page = waiting.content.decode()
+    assert f'data-file-url="{XLSX}?anexo=1"' in page
+    assert f'data-status-url="{XLSX}?anexo=1&amp;estado=1"' in page
+    row = PreparedReport.objects.get()
+    assert (row.variant, row.state) == (PreparedReport.Variant.ANNEX, PreparedReport.State.PENDING)
+    out = io.StringIO()
+    call_command("build_reports", stdout=out)
+    assert "Preparado: reporte-seguimiento-2016-con-anexo.xlsx" in out.getvalue()
+    assert json.loads(director.get(XLSX, {"anexo": "1", "estado": 1}).content)["listo"] is True
+    assert json.loads(director.get(XLSX, {"estado": 1}).content)["listo"] is False
+
+
+def test_the_public_pdf_of_a_large_plan_is_asked_for_and_answered_503(
+    staff, large_plan, settings, django_user_model
+):
+    settings.PESEM_PUBLIC_PORTAL = True
+    checker = make_staff(django_user_model, "val.dee", "validador", "OPP")
+    item = conclusion_services.conclusion_save(
+        user=staff["validator"],
+        year=2016,
+        conclusions="C",
+        recommendations="R",
+        expected_version=None,
+    )
+    item = conclusion_services.conclusion_submit(
+        user=staff["validator"], item=item, expected_version=item.version
+    )
+    conclusion_services.conclusion_validate(user=checker, item=item, expected_version=item.version)
+    response = Client().get("/publico/reportes/2016.pdf")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60" and "no-store" in response["Cache-Control"]
+    assert "se está preparando" in response.content.decode()
+    row = PreparedReport.objects.get()
+    assert (row.variant, row.file_format, row.state, row.requested_by) == (
+        PreparedReport.Variant.PUBLIC,
+        PreparedReport.Format.PDF,
+        PreparedReport.State.PENDING,
+        None,
+    )
 
 
 def test_a_validated_value_gives_the_next_download_the_new_figure(staff):

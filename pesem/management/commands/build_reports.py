@@ -22,7 +22,7 @@ class Command(BaseCommand):
         run = report_files.build_pending(prebuild=options["prebuild"])
         for row in run.built:
             self.stdout.write(
-                f"Preparado: {report_files.filename(row.year, row.file_format)} "
+                f"Preparado: {report_files.filename(row.year, row.file_format, row.variant)} "
                 f"(versión {row.version}, {row.size:,} bytes, {row.build_seconds:.1f} s)"
             )
         self.stdout.write(
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "No se pudieron preparar: "
                 + "; ".join(
-                    f"{report_files.filename(r.year, r.file_format)}: {r.error}" for r in run.failed
+                    f"{report_files.filename(r.year, r.file_format, r.variant)}: {r.error}"
+                    for r in run.failed
                 )
             )
