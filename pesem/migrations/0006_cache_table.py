@@ -15,6 +15,6 @@ def create_cache_tables(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pesem", "0004_prepared_report")]
+    dependencies = [("pesem", "0005_prepared_report_variant")]
 
     operations = [migrations.RunPython(create_cache_tables, migrations.RunPython.noop)]
