@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -355,6 +356,55 @@ def public_years(asked: object = None) -> PublicYears | None:
     years = selectors.dashboard_years(years=plan_years)
     choice = selectors.default_year_choice(horizon=plan_years, validated_only=True, asked=asked)
     return PublicYears(years, plan_years, choice)
+
+
+@dataclass(frozen=True)
+class PortalFooter:
+    """What every portal page says at its foot: when the data last changed (the latest
+    validation of a value or an action report), whom to ask, and the plan's document."""
+
+    last_update: datetime | None
+    contact_name: str
+    contact_email: str
+    plan_document_url: str
+
+
+def portal_footer() -> PortalFooter:
+    """Three queries: the portal's settings, the latest validations (one query through the
+    plan's row) and, while no contact is set, the planning offices (the document names two:
+    DEE and OPP)."""
+    chosen = PortalSettings.current()
+    latest_value = (
+        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        .order_by("-validated_at")
+        .values("validated_at")[:1]
+    )
+    latest_report = (
+        ActionReport.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        .order_by("-validated_at")
+        .values("validated_at")[:1]
+    )
+    row = (
+        Plan.objects.annotate(
+            last_value=Subquery(latest_value), last_report=Subquery(latest_report)
+        )
+        .values("last_value", "last_report")
+        .first()
+    ) or {}
+    times = [t for t in (row.get("last_value"), row.get("last_report")) if t is not None]
+    contact = chosen.contact_name
+    if not contact:
+        offices = Directorate.objects.filter(is_planning_office=True).order_by("code")
+        contact = " y ".join(
+            f"{name} ({code})" if name else code
+            for code, name in offices.values_list("code", "name")
+        )
+    return PortalFooter(
+        last_update=max(times) if times else None,
+        contact_name=contact or "la oficina de planeamiento",
+        contact_email=chosen.contact_email,
+        plan_document_url=chosen.plan_document_url,
+    )
 
 
 def public_plan() -> PublicPlan | None:

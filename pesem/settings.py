@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pesem.context_processors.roles",
+                "pesem.context_processors.portal_footer",
             ],
         },
     },
