@@ -146,11 +146,13 @@ def operations(schema: dict[str, Any]) -> list[Operation]:
                 )
                 for p in op.get("parameters", [])
             ]
+            # Status codes are ints in the schema ninja builds, strings once it is JSON.
+            answers = {str(code): answer for code, answer in op.get("responses", {}).items()}
             responses = [
                 (code, STATUS_WORDS.get(code, answer.get("description", "")))
-                for code, answer in op.get("responses", {}).items()
+                for code, answer in answers.items()
             ]
-            ok = op.get("responses", {}).get("200", {})
+            ok = answers.get("200", {})
             ref = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
             item_name, fields = _fields(components, ref) if ref else ("", [])
             found.append(

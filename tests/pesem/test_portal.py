@@ -393,22 +393,24 @@ def test_query_counts_do_not_grow_with_the_plan(client, validated, memory_cache)
 def test_query_count_pins(client, validated, memory_cache, django_assert_max_num_queries):
     # Every portal response reads the data version (1 query; the rate limit's counter is in
     # memory here, see memory_cache); pages with a year add plan years, first year with
-    # data, default year, and the stored statuses' completeness (2 counts): 6 in all.
+    # data, the plan years with a validated value (the default year), and the stored
+    # statuses' completeness (2 counts): 6 in all. Every page's foot adds three: the
+    # portal's settings, the latest validations, the planning offices (the contact).
     # + plan, objectives, actions, responsibles, objectives and light counts
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         client.get(reverse("portal_home"), {"anio": 2016})
     # + narrative; objective, actions, responsibles; indicators, values, targets, flags,
     # articulated objectives, statuses; validated reports
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):
         client.get(reverse("portal_objective", args=[2]), {"anio": 2016})
     # + narrative; the indicator, values, targets, flags, articulated objectives, statuses
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(16):
         client.get(reverse("portal_indicator", args=["OE2.1"]))
-    # version; the index of indicators
-    with django_assert_max_num_queries(2):
+    # version; the index of indicators; the foot's three
+    with django_assert_max_num_queries(5):
         client.get(reverse("portal_data"))
     # + narrative, plan, objectives, actions, responsibles, six indicator reads, reports,
-    # directorates
+    # directorates (a download: no foot)
     with django_assert_max_num_queries(19):
         client.get(reverse("portal_datapackage"))
 
@@ -518,9 +520,7 @@ def test_action_progress_lists_an_actions_directorates_as_cuadro_6(
     ]
 
 
-def test_the_portal_shows_last_update_contact_plan_document_and_the_api(
-    client, validated, superuser
-):
+def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, validated):
     latest = IndicatorValue.objects.filter(state="validated").order_by("-validated_at").first()
     local = timezone.localtime(latest.validated_at)
     for name in ("portal_home", "portal_data", "portal_reports"):
