@@ -27,8 +27,8 @@ class PortalSettings(models.Model):
         "contacto",
         max_length=200,
         blank=True,
-        help_text="Quién responde por los datos del portal. Vacío: la oficina de planeamiento "
-        "(la dirección marcada como tal).",
+        help_text="Quién responde por los datos del portal. Vacío: los órganos de planeamiento "
+        "(DEE y OPP en el plan publicado).",
     )
     contact_email = models.EmailField(
         "correo de contacto", blank=True, help_text="Se muestra en el pie del portal."

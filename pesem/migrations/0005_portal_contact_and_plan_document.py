@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalportalsettings',
             name='contact_name',
-            field=models.CharField(blank=True, help_text='Quién responde por los datos del portal. Vacío: la oficina de planeamiento (la dirección marcada como tal).', max_length=200, verbose_name='contacto'),
+            field=models.CharField(blank=True, help_text='Quién responde por los datos del portal. Vacío: los órganos de planeamiento (DEE y OPP en el plan publicado).', max_length=200, verbose_name='contacto'),
         ),
         migrations.AddField(
             model_name='historicalportalsettings',
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='portalsettings',
             name='contact_name',
-            field=models.CharField(blank=True, help_text='Quién responde por los datos del portal. Vacío: la oficina de planeamiento (la dirección marcada como tal).', max_length=200, verbose_name='contacto'),
+            field=models.CharField(blank=True, help_text='Quién responde por los datos del portal. Vacío: los órganos de planeamiento (DEE y OPP en el plan publicado).', max_length=200, verbose_name='contacto'),
         ),
         migrations.AddField(
             model_name='portalsettings',
