@@ -4,7 +4,9 @@ where the workflow's rules apply (lock of what is validated, version, reason, hi
 user, audit line)."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -53,9 +55,26 @@ class WorkflowHistoryAdmin(WorkflowReadOnly, SimpleHistoryAdmin):
         fields = [f for f in super().get_fields(request, obj) if f != "where_to_change"]
         return ["where_to_change", *fields]
 
+    def _require_valid_id(self, *ids: str) -> None:
+        """simple_history looks the object up with the id as typed: "x" failed with a 500."""
+        for value in ids:
+            try:
+                self.model._meta.pk.to_python(unquote(value))
+            except ValidationError as exc:
+                raise Http404("No existe ese registro.") from exc
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_valid_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied(READ_ONLY_NOTE)
+        self._require_valid_id(object_id)
+        try:
+            int(version_id)
+        except ValueError as exc:
+            raise Http404("No existe esa versión.") from exc
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changelist_view(self, request, extra_context=None):
@@ -218,7 +237,7 @@ class ActionReportAdmin(WorkflowHistoryAdmin):
 class OutboundMailAdmin(admin.ModelAdmin):
     """The mail outbox, read-only: what was sent, what waits and why (send_mail_outbox)."""
 
-    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "attempts"]
+    list_display = ["created_at", "kind", "to_email", "subject", "sent_at", "skipped", "attempts"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["to_email", "subject"]
     readonly_fields = [f.name for f in OutboundMail._meta.fields]
@@ -239,6 +258,16 @@ class ReportingDeadlineAdmin(admin.ModelAdmin):
 
     list_display = ["year", "due_date", "updated_by", "updated_at"]
     readonly_fields = ["year", "due_date", "updated_by", "updated_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        pointer = format_html(
+            "Las fechas límite las fija la oficina de planeamiento (rol validador) en "
+            '<a href="{}">Calendario de reporte</a>, con un motivo; aquí solo se consultan. '
+            "Un año sin fecha propia vence el {}.",
+            reverse("calendar"),
+            "31 de marzo del año siguiente",
+        )
+        return super().changelist_view(request, {"subtitle": pointer, **(extra_context or {})})
 
     def has_add_permission(self, request):
         return False

@@ -227,3 +227,20 @@ def validation_rows(*, values: list[IndicatorValue]) -> list[EntryRow]:
         )
     }
     return [_row(facts[v.indicator_id], v.year, v) for v in values]
+
+
+def year_rows(*, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], EntryRow]:
+    """(indicator pk, year) -> that indicator's context for the year, with no value (`item`
+    None): target, previous validated value, precision. For the import's preview, which judges
+    each row of a file as the grid judges it. Five queries whatever the number of keys; none
+    without keys."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    facts = {
+        f.indicator.pk: f
+        for f in selectors.indicator_facts_list(
+            queryset=selectors.indicator_queryset().filter(pk__in={pk for pk, _ in keys})
+        )
+    }
+    return {(pk, year): _row(facts[pk], year, None) for pk, year in keys if pk in facts}

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,11 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from indicators import access, notifications, selectors, services
+from indicators import access, entry, notifications, progress, selectors, services
 from indicators.models import Indicator, IndicatorValue, WorkflowState
 from objectives import spreadsheets
+from objectives.models import Directorate
 
 COLUMNS = ["indicator", "year", "numerator", "denominator", "value", "note"]
+# Optional: the justification of a value that trips the grid's warnings (indicators.entry);
+# required, as in the grid, for a value sent to validation.
+OPTIONAL_COLUMNS = ["justification"]
 # A file may name its columns in Spanish instead; rows are read by the English name, messages
 # name the column as the file does. Compared without case or accents (año = Año = ano), and
 # `anio` is accepted for keyboards without ñ.
@@ -38,6 +42,8 @@ COLUMN_NAMES = {
     "denominador": "denominator",
     "valor": "value",
     "nota": "note",
+    "justification": "justification",
+    "justificacion": "justification",
 }
 # Columns the year's template adds for reading only (name, unit, target, ...) end with this
 # mark; the import skips them whatever they hold.
@@ -60,12 +66,21 @@ class ImportFileError(Exception):
     """The file cannot be read as a whole (encoding, format, columns, size)."""
 
 
+class Rows(list[tuple[int, dict[str, object]]]):
+    """The numbered rows `read_rows` gives, and the sheet they were read from (XLSX only)."""
+
+    sheet: str = ""
+
+
 @dataclass
 class RowError:
     line: int
     message: str
+    sheet: str = ""
 
     def __str__(self) -> str:
+        if self.sheet:
+            return f"Hoja «{self.sheet}», fila {self.line}: {self.message}"
         return f"Fila {self.line}: {self.message}"
 
 
@@ -78,6 +93,29 @@ class RowChange:
     clean: services.CleanValue | None
     note: str
     existing: IndicatorValue | None
+    # None when the file has no justification column: the stored one is kept.
+    justification: str | None = None
+    # The indicator's context for the year with the row's value as its item: the preview
+    # shows its numbers, target, achievement and light as the grid does (indicators.entry).
+    context: entry.EntryRow | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def current_text(self) -> str:
+        """The stored value, with the indicator's precision."""
+        if self.existing is None or self.context is None:
+            return progress.NO_VALUE
+        return self.context.show(self.existing.value)
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in {"new", "changed"}
+
+    @property
+    def justification_text(self) -> str:
+        if self.justification is not None:
+            return self.justification
+        return self.existing.justification if self.existing else ""
 
     @property
     def label(self) -> str:
@@ -120,6 +158,15 @@ class ImportPlan:
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
 
+    @property
+    def written(self) -> int:
+        """Rows the import writes (new or changed): the importer is their author."""
+        return sum(1 for c in self.changes if c.writes)
+
+    @property
+    def warned(self) -> int:
+        return sum(1 for c in self.changes if c.writes and c.warnings)
+
     def versions(self) -> dict[tuple[str, int], int]:
         """(indicator code, year) -> version of the stored value (0: none) for every row, as
         seen when the plan was made; apply_import refuses the file if any has moved."""
@@ -138,7 +185,7 @@ def check_size(size: int) -> None:
         )
 
 
-def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, object]]]:
+def read_rows(content: bytes, filename: str) -> Rows:
     if not content:
         raise ImportFileError("El archivo está vacío.")
     check_size(len(content))
@@ -191,7 +238,8 @@ def _check_header(header: list[object]) -> list[str]:
     data = [n for n in names if not _is_reference(n)]
     found = [_column(n) for n in data]
     # Name what is missing in the file's own language.
-    spanish = any(_column_key(n) in COLUMN_NAMES and _column_key(n) not in COLUMNS for n in data)
+    english = COLUMNS + OPTIONAL_COLUMNS
+    spanish = any(_column_key(n) in COLUMN_NAMES and _column_key(n) not in english for n in data)
     expected = SPANISH_COLUMNS if spanish else COLUMNS
     missing = [shown for c, shown in zip(COLUMNS, expected, strict=True) if c not in found]
     extra = [n or "(sin nombre)" for n, c in zip(data, found, strict=True) if c is None]
@@ -211,7 +259,7 @@ def _check_header(header: list[object]) -> list[str]:
             + ",".join(SPANISH_COLUMNS)
             + " (o en inglés: "
             + ",".join(COLUMNS)
-            + "); las columnas de referencia, marcadas «"
+            + "), y si hace falta justificación; las columnas de referencia, marcadas «"
             + REFERENCE_MARK
             + "», se ignoran."
         )
@@ -227,7 +275,7 @@ def _csv_problem(exc: csv.Error) -> str:
     return 'las comillas (") están mal ubicadas'
 
 
-def _read_csv(content: bytes) -> list[tuple[int, dict[str, object]]]:
+def _read_csv(content: bytes) -> Rows:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -237,7 +285,7 @@ def _read_csv(content: bytes) -> list[tuple[int, dict[str, object]]]:
         ) from None
     # strict: an unterminated or stray quote is an error, not a silently merged row.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, dict[str, object]]] = []
+    rows = Rows()
     try:
         header = next(reader, None)
         if header is None:
@@ -287,14 +335,15 @@ def _check_zip(content: bytes) -> None:
             )
 
 
-def _read_xlsx(content: bytes) -> list[tuple[int, dict[str, object]]]:
+def _read_xlsx(content: bytes) -> Rows:
     _check_zip(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
-    rows: list[tuple[int, dict[str, object]]] = []
+    rows = Rows()
     try:
+        rows.sheet = workbook.worksheets[0].title
         # Bounded whatever the sheet declares: at most one row past the limit, MAX_COLUMNS
         # cells per row; rows the sheet skips come back empty and are counted.
         iterator = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
@@ -351,7 +400,7 @@ def _number(raw: object, label: str, limits: dict) -> Decimal | None:
 
 def _cells(row: dict[str, object]) -> dict[str, tuple[object, str]]:
     """{column (English name): (the row's cell, the column's name as the file spells it)}."""
-    cells: dict[str, tuple[object, str]] = {c: (None, c) for c in COLUMNS}
+    cells: dict[str, tuple[object, str]] = {c: (None, c) for c in COLUMNS + OPTIONAL_COLUMNS}
     for name, raw in row.items():
         column = None if _is_reference(name) else _column(name)
         if column is not None:
@@ -359,9 +408,59 @@ def _cells(row: dict[str, object]) -> dict[str, tuple[object, str]]:
     return cells
 
 
-def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> ImportPlan:
-    """Check every row; nothing is written. A user, when given, must be allowed each row."""
+def _checked_text(raw: object, label: str) -> str:
+    text = _text(raw)
+    if len(text) > MAX_NOTE:
+        raise ValidationError(f"la {label} supera los {MAX_NOTE} caracteres.")
+    if FORBIDDEN_CHARACTERS.search(text):
+        raise ValidationError(
+            f"la {label} contiene caracteres no permitidos (caracteres de control, como NUL)."
+        )
+    return text
+
+
+def _has_column(row: dict[str, object], column: str) -> bool:
+    return any(not _is_reference(name) and _column(name) == column for name in row)
+
+
+def _foreign(indicator: Indicator, own: Directorate | None) -> str:
+    """Why a registrar may not import an indicator of another directorate."""
+    owner = indicator.responsible.code if indicator.responsible else "ninguna dirección"
+    mine = f" ({own.code})" if own else ""
+    return (
+        f"{indicator.code} está a cargo de {owner}, no de su dirección{mine}: no puede "
+        "importarlo. Quite la fila o pida a la oficina de planeamiento que la importe."
+    )
+
+
+def needs_justification(change: RowChange, status: str) -> bool:
+    """As in the grid: a value with warnings is sent to validation only with a justification."""
+    return (
+        status == WorkflowState.SUBMITTED
+        and change.writes
+        and bool(change.warnings)
+        and not change.justification_text.strip()
+    )
+
+
+def _justification_missing(change: RowChange) -> str:
+    return (
+        f"{change.indicator.code} {change.year} tiene advertencias ("
+        + "; ".join(change.warnings)
+        + "): escriba una justificación en la columna «justificación» para enviarlo, o "
+        "impórtelo como borrador."
+    )
+
+
+def plan_import(
+    rows: list[tuple[int, dict[str, object]]], *, user=None, status: str = WorkflowState.DRAFT
+) -> ImportPlan:
+    """Check every row; nothing is written. A user, when given, must be allowed each row: the
+    planning office any, a registrar only their directorate's. Each value is judged as the
+    grid judges it (indicators.entry): warnings, and with `status` submitted a justification
+    for a value that has any."""
     result = ImportPlan()
+    sheet = getattr(rows, "sheet", "")
     indicators: dict[str, Indicator] = {}
     for ind in Indicator.objects.select_related("responsible"):
         indicators[ind.code.upper()] = ind
@@ -373,10 +472,11 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
     years = services.plan_years()
     seen: dict[tuple[int, int], int] = {}
     is_validator = user is not None and access.is_validator(user)
+    own = access.directorate_of(user) if user is not None and not is_validator else None
 
     for line, row in rows:
         if "__error__" in row:
-            result.errors.append(RowError(line, str(row["__error__"])))
+            result.errors.append(RowError(line, str(row["__error__"]), sheet))
             continue
         try:
             cells = _cells(row)
@@ -386,6 +486,8 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
                 raise ValidationError("falta el código del indicador.")
             if indicator is None:
                 raise ValidationError(f"el indicador «{code}» no existe.")
+            if user is not None and not is_validator:
+                access.require_registrar_of(user, indicator.responsible_id)
             year_text = _text(cells["year"][0])
             if not (year_text.isascii() and year_text.isdigit()):  # not "²" nor "٢٠١٦"
                 raise ValidationError(f"el año «{year_text}» no es un año válido.")
@@ -393,26 +495,23 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
             numerator = _number(*cells["numerator"], services.PART_LIMITS)
             denominator = _number(*cells["denominator"], services.PART_LIMITS)
             value = _number(*cells["value"], services.VALUE_LIMITS)
-            note = _text(cells["note"][0])
-            if len(note) > MAX_NOTE:
-                raise ValidationError(f"la nota supera los {MAX_NOTE} caracteres.")
-            if FORBIDDEN_CHARACTERS.search(note):
-                raise ValidationError(
-                    "la nota contiene caracteres no permitidos (caracteres de control, como NUL)."
-                )
+            note = _checked_text(cells["note"][0], "nota")
+            justification = (
+                _checked_text(cells["justification"][0], "justificación")
+                if _has_column(row, "justification")
+                else None
+            )
             key = (indicator.pk, year)
             if key in seen:
                 raise ValidationError(
                     f"{indicator.code} {year} ya aparece en la fila {seen[key]} del archivo."
                 )
             seen[key] = line
-            if user is not None and not is_validator:
-                access.require_registrar_of(user, indicator.responsible_id)
             current = existing.get(key)
             if numerator is None and denominator is None and value is None:
                 services.check_year(year, years)
                 result.changes.append(
-                    RowChange(line, indicator, year, "empty", None, note, current)
+                    RowChange(line, indicator, year, "empty", None, note, current, justification)
                 )
                 continue
             clean = services.clean_value(
@@ -424,12 +523,10 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
                 years=years,
             )
         except PermissionDenied:
-            result.errors.append(
-                RowError(line, "el indicador no es de su dirección: no puede importarlo.")
-            )
+            result.errors.append(RowError(line, _foreign(indicator, own), sheet))
             continue
         except ValidationError as exc:
-            result.errors.append(RowError(line, _messages(exc)))
+            result.errors.append(RowError(line, _messages(exc), sheet))
             continue
         if current is None:
             kind = "new"
@@ -438,7 +535,7 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
             clean.denominator,
             clean.value,
             note,
-        ):
+        ) and justification in (None, current.justification):
             kind = "unchanged"
         else:
             kind = "changed"
@@ -449,6 +546,7 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
                         line,
                         f"El valor de {indicator.code} {year} está validado: reábralo con un "
                         "motivo antes de importarlo.",
+                        sheet,
                     )
                 )
                 continue
@@ -458,11 +556,46 @@ def plan_import(rows: list[tuple[int, dict[str, object]]], *, user=None) -> Impo
                         line,
                         f"{indicator.code} {year} está {current.get_state_display()}: "
                         "solo la oficina de planeamiento puede cambiarlo.",
+                        sheet,
                     )
                 )
                 continue
-        result.changes.append(RowChange(line, indicator, year, kind, clean, note, current))
+        result.changes.append(
+            RowChange(line, indicator, year, kind, clean, note, current, justification)
+        )
+    _judge(result, status, sheet)
     return result
+
+
+def _judge(result: ImportPlan, status: str, sheet: str) -> None:
+    """Give each row its indicator's context for the year (five queries in all) and the grid's
+    warnings for its value; refuse, as the grid does, a value sent with warnings and no
+    justification."""
+    contexts = entry.year_rows(keys={(c.indicator.pk, c.year) for c in result.changes})
+    refused = []
+    for change in result.changes:
+        context = contexts[(change.indicator.pk, change.year)]
+        if change.clean is None:
+            change.context = context
+            continue
+        change.context = replace(
+            context,
+            item=IndicatorValue(
+                indicator=change.indicator,
+                year=change.year,
+                numerator=change.clean.numerator,
+                denominator=change.clean.denominator,
+                value=change.clean.value,
+            ),
+        )
+        change.warnings = tuple(context.warnings_for(change.clean.value))
+        if needs_justification(change, status):
+            refused.append(change)
+            result.errors.append(RowError(change.line, _justification_missing(change), sheet))
+    if refused:
+        dropped = {id(c) for c in refused}
+        result.changes = [c for c in result.changes if id(c) not in dropped]
+        result.errors.sort(key=lambda e: e.line)
 
 
 def _messages(exc: ValidationError) -> str:
@@ -526,6 +659,12 @@ def apply_import(
             "Quien importa los valores no puede validarlos: impórtelos como «enviado» y otra "
             "persona de la oficina de planeamiento los validará."
         )
+    unjustified = [c for c in plan.changes if needs_justification(c, status)]
+    if unjustified:  # plan_import refuses them when it is given the status
+        raise ValidationError(
+            "La importación tiene filas con errores: no se importó nada. "
+            + " ".join(str(RowError(c.line, _justification_missing(c))) for c in unjustified[:5])
+        )
     acting = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     written = 0
@@ -547,6 +686,9 @@ def apply_import(
         item.denominator = change.clean.denominator
         item.value = change.clean.value
         item.note = change.note
+        if change.justification is not None:
+            item.justification = change.justification
+        item.warnings = list(change.warnings)  # as the grid stores them (services._store_value)
         item.origin = IndicatorValue.Origin.USER
         item.source = "Importación de archivo"
         item.state = status
@@ -586,11 +728,17 @@ def _template_order(facts: selectors.IndicatorFacts) -> tuple[int, list[object]]
     return (min(numbers) if numbers else 10**6, _natural(indicator.code))
 
 
-def template_xlsx(year: int) -> bytes:
-    """One row per indicator for `year`, current values filled in; re-imports cleanly. The
-    header is in Spanish; after the data columns come reference columns (REFERENCE_MARK) the
-    import skips: name, unit, type, responsible directorate and the year's target. Notes are
-    written as text, never as formulas (objectives.spreadsheets)."""
+# Template columns' widths in characters: code, year, numerator, denominator, value, note,
+# justification, then the reference columns.
+TEMPLATE_WIDTHS = [12, 8, 16, 16, 16, 40, 40, 60, 30, 12, 14, 14, 28]
+
+
+def template_xlsx(year: int, directorate: Directorate | None = None) -> bytes:
+    """One row per indicator for `year` (only `directorate`'s when given), current values
+    filled in; re-imports cleanly. The header is in Spanish, bold and frozen; after the data
+    columns come reference columns (REFERENCE_MARK) the import skips: name, unit, type,
+    responsible directorate and the year's target. Notes are written as text, never as
+    formulas (objectives.spreadsheets)."""
     reference = [
         "nombre del indicador",
         "unidad",
@@ -599,8 +747,13 @@ def template_xlsx(year: int) -> bytes:
         f"meta {year}",
         "fuente de la meta",
     ]
-    rows: list[list[object]] = [SPANISH_COLUMNS + [f"{r} {REFERENCE_MARK}" for r in reference]]
-    for facts in sorted(selectors.indicator_facts_list(), key=_template_order):
+    rows: list[list[object]] = [
+        SPANISH_COLUMNS + ["justificación"] + [f"{r} {REFERENCE_MARK}" for r in reference]
+    ]
+    queryset = selectors.indicator_queryset()
+    if directorate is not None:
+        queryset = queryset.filter(responsible=directorate)
+    for facts in sorted(selectors.indicator_facts_list(queryset=queryset), key=_template_order):
         ind = facts.indicator
         v = next((v for v in facts.values if v.year == year), None)
         target = facts.target_for(year)
@@ -618,6 +771,7 @@ def template_xlsx(year: int) -> bytes:
                 float(v.denominator) if v and v.denominator is not None else None,
                 float(v.value) if v and v.value is not None and not ind.is_ratio else None,
                 v.note if v else None,
+                v.justification if v else None,
                 ind.name,
                 ind.unit,
                 "razón" if ind.is_ratio else "valor",
@@ -626,4 +780,5 @@ def template_xlsx(year: int) -> bytes:
                 target_source,
             ]
         )
-    return spreadsheets.xlsx_bytes({f"Valores {year}": rows})
+    title = f"Valores {year}" + (f" {directorate.code}" if directorate else "")
+    return spreadsheets.xlsx_bytes({title: rows}, widths=TEMPLATE_WIDTHS)

@@ -406,17 +406,22 @@ class ReportingDeadline(models.Model):
 
 
 class OutboundMail(models.Model):
-    """The outbox: one row per e-mail, written in the same transaction as the change that
-    causes it and sent afterwards by `send_mail_outbox` (also at the end of
-    `send_reminders`). `dedupe_key`, when set, makes a mail at most once (e.g. one reminder
-    per person and day); a digest row (kind `submitted`) stays open, collecting lines, until
-    it is sent."""
+    """The outbox: one row per event to tell someone about, written in the same transaction
+    as the change that causes it (or by a mail command) and sent afterwards by
+    `send_mail_outbox` (also at the end of every mail command). A row holds data (`data`:
+    which item, which event, which day), not text: subject and body are rendered from
+    templates/emails/ when the row is sent, from the data as it stands then, and stored on the
+    row as sent. The unsent rows of one person that make one mail (all their returns and
+    validations; their submission digest) are sent together as one mail. `dedupe_key`, when
+    set, makes a mail at most once (e.g. one reminder per person and day)."""
 
     class Kind(models.TextChoices):
         RETURNED = "returned", "devuelto"
         VALIDATED = "validated", "validado"
         SUBMITTED = "submitted", "enviado para validación"
         REMINDER = "reminder", "recordatorio"
+        BACKLOG = "backlog", "pendientes de validación"
+        OVERDUE = "overdue", "resumen semanal de atrasos"
 
     kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
     recipient = models.ForeignKey(
@@ -428,13 +433,19 @@ class OutboundMail(models.Model):
         verbose_name="destinatario",
     )
     to_email = models.EmailField("correo del destinatario", max_length=254)
-    subject = models.CharField("asunto", max_length=200)
-    body = models.TextField("texto")
+    data = models.JSONField("datos", default=dict, blank=True)
+    subject = models.CharField("asunto", max_length=200, blank=True)
+    body = models.TextField("texto", blank=True)
     dedupe_key = models.CharField("clave única", max_length=120, null=True, blank=True, unique=True)
     created_at = models.DateTimeField("creado", auto_now_add=True)
     sent_at = models.DateTimeField("enviado", null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField("intentos", default=0)
     last_error = models.TextField("último error", blank=True)
+    skipped = models.BooleanField(
+        "omitido",
+        default=False,
+        help_text="Al enviarlo ya no había nada que informar (p. ej. la cola quedó vacía).",
+    )
 
     class Meta:
         verbose_name = "correo saliente"

@@ -1,39 +1,50 @@
-"""E-mails about the validation workflow, written to the outbox (OutboundMail).
+"""E-mails about the validation workflow: outbox rows written when something happens, and the
+text of those mails rendered when they are sent.
 
-Each function only adds or extends outbox rows, inside the caller's transaction: a change that
-rolls back leaves no mail, and nothing here talks to a mail server (`send_mail_outbox` does,
-see indicators.outbox). Call them right after the transition is saved, so `item` holds its new
-state and `item.updated_by` is the person who acted; nobody is mailed about their own action.
+Writing (returned, validated, submitted) only adds outbox rows (OutboundMail), inside the
+caller's transaction: a change that rolls back leaves no mail. A row holds data, not text:
+which item, which event, the reason given. Call them right after the transition is saved, so
+`item` holds its new state and `item.updated_by` is the person who acted; nobody is mailed
+about their own action.
 
-- returned / reopened / validated: one mail to whoever submitted the item. Items without a
-  submitter (loaded from the document, imported without a user, or whose submitter was
-  deleted) go to the registrars of the directorate that owns them instead: after the
+- returned / reopened / validated: a row per event for whoever submitted the item. Items
+  without a submitter (loaded from the document, imported without a user, or whose submitter
+  was deleted) go to the registrars of the directorate that owns them instead: after the
   transition `updated_by` is the validator who acted, so it cannot stand in for the submitter.
-- submitted: a digest per validator. One open row (kind `submitted`, not yet sent) collects a
-  line per item, so many submissions between two runs of the sender make one mail.
+  When the outbox is sent, all of a person's unsent decisions make one mail
+  (`render_decisions`): three validations in a minute are one mail.
+- submitted: a row per validator saying "the queue changed" (none added while one is unsent).
+  When it is sent, the digest shows the queue as it stands then (`render_digest`): what still
+  waits, once each, with indicator names and values in the indicator's precision; an item
+  withdrawn or already validated in between is not in it.
+
+Rendering (render_*) reads the data as it stands at sending time and fills
+templates/emails/ (indicators.emails); indicators.outbox calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from indicators import numbers
-from indicators.models import ActionReport, IndicatorValue, OutboundMail, WorkflowState
-from objectives.models import Directorate, Role
+from indicators import emails, entry, numbers, selectors
+from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
+from objectives.models import Role
 
 WorkflowRecord = IndicatorValue | ActionReport
 
-SUBJECT_MAX = 200  # OutboundMail.subject
-SIGNATURE = "\n-- \nSeguimiento del PESEM (mensaje automático, no responda a este correo)\n"
-DIGEST_LINE = "- "
+VALUE, REPORT = "value", "report"
+RETURNED, REOPENED, VALIDATED = "returned", "reopened", "validated"
+DECISION_KINDS = (OutboundMail.Kind.RETURNED, OutboundMail.Kind.VALIDATED)
 
 
-# --- small helpers ------------------------------------------------------------------------
+# --- links and names ----------------------------------------------------------------------
 
 
 def absolute_url(path: str) -> str:
@@ -41,48 +52,48 @@ def absolute_url(path: str) -> str:
     return f"{settings.PESEM_SITE_URL}{path}"
 
 
-def _inbox_url() -> str | None:
-    # The personal inbox ("my_tasks") is another task's page and may not exist yet.
+def inbox_url() -> str | None:
+    # The personal inbox ("my_tasks") may be absent from a trimmed URLconf.
     try:
         return absolute_url(reverse("my_tasks"))
     except NoReverseMatch:
         return None
 
 
-def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
-    """A mail header: one line (a newline in a header is refused), at most `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+def grid_url(directorate_code: str, year: int) -> str:
+    """The directorate's entry grid for a year."""
+    return absolute_url(reverse("grid", args=[directorate_code, year]))
 
 
-def _name(user: User) -> str:
+def grid_row_url(directorate_code: str, year: int, indicator_pk: int) -> str:
+    """An indicator's row in its directorate's grid: templates/indicators/grid.html gives each
+    row the id `fila-<indicator pk>`."""
+    return f"{grid_url(directorate_code, year)}#fila-{indicator_pk}"
+
+
+def indicator_url(indicator: Indicator, year: int) -> str:
+    """Where a mail sends someone about an indicator's year: its row in the grid; its page
+    when no directorate is responsible for it (no grid has it)."""
+    if indicator.responsible is None:
+        return absolute_url(reverse("indicator_detail", args=[indicator.code]) + f"?anio={year}")
+    return grid_row_url(indicator.responsible.code, year, indicator.pk)
+
+
+def report_url(report: ActionReport) -> str:
+    return absolute_url(reverse("report_entry", args=[report.action.code, report.year]))
+
+
+def person_name(user: User | None, address: str = "") -> str:
+    if user is None:
+        return address
     return user.get_full_name() or user.get_username()
 
 
-def _number(value: Decimal | None) -> str:
-    """Peruvian format with every decimal the value has (at least two): 1,020,000.50."""
-    return numbers.format_for_input(value, 2) or numbers.format_number(None, 2)
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
 
 
-def _what(item: WorkflowRecord) -> str:
-    """'valor de OE1.1 2016' / 'reporte de la AE 1.1 2016 (DGC)'."""
-    if isinstance(item, IndicatorValue):
-        return f"valor de {item.indicator.code} {item.year}"
-    return f"reporte de la AE {item.action.code} {item.year} ({item.directorate.code})"
-
-
-def _content(item: WorkflowRecord) -> str:
-    if isinstance(item, IndicatorValue):
-        return f"valor {_number(item.value)}"
-    return f"{item.get_execution_display()}, {numbers.format_number(item.percent, 0)} %"
-
-
-def _item_url(item: WorkflowRecord) -> str:
-    if isinstance(item, IndicatorValue):
-        path = reverse("indicator_detail", args=[item.indicator.code]) + f"?anio={item.year}"
-    else:
-        path = reverse("report_entry", args=[item.action.code, item.year])
-    return absolute_url(path)
+# --- writing events -----------------------------------------------------------------------
 
 
 def _owner_id(item: WorkflowRecord) -> int | None:
@@ -116,141 +127,206 @@ def _recipients(item: WorkflowRecord) -> list[User]:
     return list(registrars)
 
 
-def _queue(kind: str, users: list[User], subject: str, body_for_user: str) -> None:
+def _decision(kind: str, item: WorkflowRecord, event: str, reason: str = "") -> None:
+    data = {
+        "event": event,
+        "model": VALUE if isinstance(item, IndicatorValue) else REPORT,
+        "id": item.pk,
+        "reason": reason,
+    }
     OutboundMail.objects.bulk_create(
-        OutboundMail(
-            kind=kind,
-            recipient=user,
-            to_email=user.email,
-            subject=one_line(subject),
-            body=f"Hola, {_name(user)}:\n\n{body_for_user}{SIGNATURE}",
-        )
-        for user in users
+        OutboundMail(kind=kind, recipient=user, to_email=user.email, data=data)
+        for user in _recipients(item)
     )
-
-
-def _links(item: WorkflowRecord, verb: str) -> str:
-    lines = [f"{verb}:\n{_item_url(item)}"]
-    inbox = _inbox_url()
-    if inbox:
-        lines.append(f"Sus pendientes:\n{inbox}")
-    return "\n\n".join(lines) + "\n"
-
-
-# --- decisions of the planning office -----------------------------------------------------
 
 
 def returned(item: WorkflowRecord, reason: str, *, reopened: bool = False) -> None:
-    """The planning office sent `item` back to draft (returned, or reopened once validated)."""
-    what = _what(item)
-    verb = "reabierto" if reopened else "devuelto"
-    done = "reabrió su" if reopened else "devolvió su"
-    state = " validado" if reopened else ""
-    subject = f"Su {what} fue {verb}: {reason}"
-    body = (
-        f"La oficina de planeamiento {done} {what}{state} ({_content(item)}).\n\n"
-        f"Motivo: {reason}\n\n"
-        "El registro vuelve a borrador: corríjalo y envíelo nuevamente a validación.\n\n"
-        + _links(item, "Ábralo aquí")
-    )
-    _queue(OutboundMail.Kind.RETURNED, _recipients(item), subject, body)
+    """The planning office sent `item` back to draft (returned, or reopened once validated).
+    The reason is kept as given: the item's own reason changes with the next round."""
+    _decision(OutboundMail.Kind.RETURNED, item, REOPENED if reopened else RETURNED, reason)
 
 
 def validated(item: WorkflowRecord) -> None:
     """The planning office validated `item`: it now counts as official."""
-    what = _what(item)
-    body = (
-        f"La oficina de planeamiento validó su {what} ({_content(item)}).\n\n"
-        "Desde ahora es un dato oficial: cuenta en el tablero y en el reporte de seguimiento, "
-        "y queda bloqueado (solo la oficina de planeamiento puede reabrirlo).\n\n"
-        + _links(item, "Véalo aquí")
-    )
-    _queue(OutboundMail.Kind.VALIDATED, _recipients(item), f"Su {what} fue validado", body)
-
-
-# --- submissions: one digest per validator ------------------------------------------------
-
-
-def _digest_line(item: WorkflowRecord, by: User | None, directorates: dict[int, str]) -> str:
-    """'- Valor de OE3.1 2016 (DGC): valor 1.578947, enviado por reg.dgc'."""
-    what = _what(item)
-    if isinstance(item, IndicatorValue) and item.indicator.responsible_id in directorates:
-        what += f" ({directorates[item.indicator.responsible_id]})"
-    who = f"enviado por {by.get_username()}" if by is not None else "importado sin usuario"
-    return f"{DIGEST_LINE}{what[:1].upper()}{what[1:]}: {_content(item)}, {who}\n"
-
-
-def _digest_subject(body: str) -> str:
-    count = sum(1 for line in body.splitlines() if line.startswith(DIGEST_LINE))
-    noun = "registro enviado" if count == 1 else "registros enviados"
-    return one_line(f"PESEM: {count} {noun} a validación")
-
-
-def _digest_header() -> str:
-    queue = absolute_url(reverse("validation_queue"))
-    return (
-        "Se enviaron a validación los siguientes registros. Revíselos en la cola de "
-        f"validación:\n{queue}\n\n"
-    )
+    _decision(OutboundMail.Kind.VALIDATED, item, VALIDATED)
 
 
 def submitted(items: Iterable[WorkflowRecord], by: User | None) -> None:
-    """Items entered the validation queue: add a line per item to each validator's open
-    digest (created when there is none). Four queries whatever the number of validators."""
-    queued = [item for item in items if item.state == WorkflowState.SUBMITTED]
-    if not queued:
+    """Items entered the validation queue: each validator (but the submitter) gets a digest of
+    the queue at the next sending, unless one is already waiting to be sent. Two queries."""
+    if not any(item.state == WorkflowState.SUBMITTED for item in items):
         return
-    directorates = dict(
-        Directorate.objects.filter(
-            pk__in={i.indicator.responsible_id for i in queued if isinstance(i, IndicatorValue)}
-        ).values_list("pk", "code")
-    )
-    lines = "".join(_digest_line(item, by, directorates) for item in queued)
     validators = (
         User.objects.filter(is_active=True, groups__name=Role.VALIDATOR)
         .exclude(email="")
+        .exclude(
+            pk__in=OutboundMail.objects.filter(
+                kind=OutboundMail.Kind.SUBMITTED, sent_at__isnull=True, recipient__isnull=False
+            ).values("recipient_id")
+        )
         .distinct()
         .order_by("pk")
     )
     if by is not None:
         validators = validators.exclude(pk=by.pk)
-    users = list(validators)
-    if not users:
-        return
-    # Lock the open digests. A digest locked by the sender is being mailed right now: skip it
-    # (a new one starts) rather than wait for the mail server inside a user's request.
-    open_digests: dict[int, OutboundMail] = {}
-    for digest in (
-        OutboundMail.objects.select_for_update(skip_locked=True)
-        .filter(
-            kind=OutboundMail.Kind.SUBMITTED,
-            recipient__in=users,
-            sent_at__isnull=True,
-        )
-        .order_by("pk")
-    ):
-        if digest.recipient_id is not None:
-            open_digests.setdefault(digest.recipient_id, digest)
-    extended = list(open_digests.values())
-    for digest in extended:
-        digest.body = _digest_body_with(digest.body, lines)
-        digest.subject = _digest_subject(digest.body)
-    OutboundMail.objects.bulk_update(extended, ["body", "subject"])
-    new_body = _digest_header() + lines
+    # Two requests at once may both add a row for someone: the sender merges a person's
+    # unsent digests into one mail (indicators.outbox).
     OutboundMail.objects.bulk_create(
         OutboundMail(
             kind=OutboundMail.Kind.SUBMITTED,
             recipient=user,
             to_email=user.email,
-            subject=_digest_subject(new_body),
-            body=f"Hola, {_name(user)}:\n\n{new_body}{SIGNATURE}",
+            data={"submitted_by": by.pk if by is not None else None},
         )
-        for user in users
-        if user.pk not in open_digests
+        for user in validators
     )
 
 
-def _digest_body_with(body: str, lines: str) -> str:
-    """The digest's lines go before its signature."""
-    head, sep, tail = body.rpartition(SIGNATURE)
-    return f"{head}{lines}{sep}{tail}" if sep else body + lines
+# --- what an item is, for reading --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One value or action report as a mail names it."""
+
+    kind: str  # VALUE / REPORT
+    code: str  # "OE3.1" / "AE 3.1"
+    year: int
+    name: str  # the indicator's or the action's name
+    directorate: str  # code of the responsible directorate, "" when none
+    number: str  # the value in the indicator's precision / the report's percent: "1.58", "40"
+    unit: str  # the indicator's unit / the report's execution: "en ejecución"
+    url: str  # the grid row / the report's entry page
+    submitted_by_id: int | None = None
+    submitted_by: str = ""
+    submitted_on: date | None = None
+
+    def days_waiting(self, today: date) -> int | None:
+        if self.submitted_on is None:
+            return None
+        return max((today - self.submitted_on).days, 0)
+
+
+def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
+    """{value pk: line}, values shown with their indicator's precision, as the validation
+    queue shows them (entry.validation_rows: five queries)."""
+    lines = {}
+    for row in entry.validation_rows(values=values):
+        item, indicator = row.item, row.indicator
+        assert item is not None
+        lines[item.pk] = ItemLine(
+            kind=VALUE,
+            code=indicator.code,
+            year=item.year,
+            name=indicator.name,
+            directorate=indicator.responsible.code if indicator.responsible else "",
+            number=row.value_text,
+            unit=indicator.unit,
+            url=indicator_url(indicator, item.year),
+            submitted_by_id=item.submitted_by_id,
+            submitted_by=person_name(item.submitted_by) if item.submitted_by else "",
+            submitted_on=_local_day(item.submitted_at),
+        )
+    return lines
+
+
+def _report_line(report: ActionReport) -> ItemLine:
+    return ItemLine(
+        kind=REPORT,
+        code=f"AE {report.action.code}",
+        year=report.year,
+        name=report.action.name,
+        directorate=report.directorate.code,
+        number=numbers.format_number(report.percent, 0),
+        unit=report.get_execution_display(),
+        url=report_url(report),
+        submitted_by_id=report.submitted_by_id,
+        submitted_by=person_name(report.submitted_by) if report.submitted_by else "",
+        submitted_on=_local_day(report.submitted_at),
+    )
+
+
+def waiting_queue() -> list[ItemLine]:
+    """What waits for validation now, as the queue page lists it: values (by code and year),
+    then action reports; each once. Seven queries."""
+    values, reports = selectors.submitted_items()
+    lines = _value_lines(values)
+    return [lines[v.pk] for v in values] + [_report_line(r) for r in reports]
+
+
+# --- rendering at sending time -------------------------------------------------------------
+
+
+def _base_context(user: User | None, address: str) -> dict[str, object]:
+    return {"name": person_name(user, address), "inbox_url": inbox_url()}
+
+
+@dataclass(frozen=True)
+class Decision:
+    event: str  # RETURNED / REOPENED / VALIDATED
+    item: ItemLine
+    reason: str
+
+
+def render_decisions(user: User | None, rows: list[OutboundMail]) -> emails.Rendered | None:
+    """One mail with every decision in `rows` (one person's unsent returns, reopenings and
+    validations), oldest first, each with the item's name, its value now and its link."""
+    wanted = [r.data for r in rows if r.data.get("id")]
+    value_ids = {d["id"] for d in wanted if d.get("model") == VALUE}
+    report_ids = {d["id"] for d in wanted if d.get("model") == REPORT}
+    values = list(
+        IndicatorValue.objects.filter(pk__in=value_ids).select_related(
+            "indicator__responsible", "submitted_by"
+        )
+    )
+    value_lines = _value_lines(values) if values else {}
+    report_lines = {
+        r.pk: _report_line(r)
+        for r in ActionReport.objects.filter(pk__in=report_ids).select_related(
+            "action", "directorate", "submitted_by"
+        )
+    }
+    decisions = []
+    for data in wanted:
+        lines = value_lines if data.get("model") == VALUE else report_lines
+        line = lines.get(data["id"])
+        if line is not None:  # an item deleted since has nothing left to say
+            decisions.append(Decision(data["event"], line, data.get("reason", "")))
+    if not decisions:
+        return None
+    context = {
+        **_base_context(user, rows[0].to_email),
+        "decisions": decisions,
+        "validated": sum(d.event == VALIDATED for d in decisions),
+        "returned": sum(d.event == RETURNED for d in decisions),
+        "reopened": sum(d.event == REOPENED for d in decisions),
+    }
+    return emails.render("decisions", context)
+
+
+def queue_context(
+    user: User | None, address: str, today: date, *, oldest_first: bool = False
+) -> dict[str, object] | None:
+    """The validation queue as it stands, for a validator's mail (each item with the days it
+    has waited); None when it is empty."""
+    queue = waiting_queue()
+    if not queue:
+        return None
+    waiting = [(line, line.days_waiting(today)) for line in queue]
+    if oldest_first:
+        waiting.sort(key=lambda pair: -(pair[1] or 0))
+    days = [d for _, d in waiting if d is not None]
+    return {
+        **_base_context(user, address),
+        "queue": waiting,
+        "count": len(queue),
+        "oldest_days": max(days) if days else None,
+        "own_id": user.pk if user is not None else None,
+        "queue_url": absolute_url(reverse("validation_queue")),
+    }
+
+
+def render_digest(user: User | None, rows: list[OutboundMail]) -> emails.Rendered | None:
+    """The validation queue as it stands when the mail is sent: nothing when it is empty."""
+    context = queue_context(user, rows[0].to_email, timezone.localdate())
+    return emails.render("submitted", context) if context else None

@@ -176,7 +176,8 @@ TRANSITION_LABELS = {
 def _safe_next(request, default: str) -> str:
     """The page to return to, only if it is on this site (no open redirect)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: "abc" would be taken for a URL name by redirect() and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -451,10 +452,20 @@ class _UploadLimit(FileUploadHandler):
         return None
 
 
+def _importer_directorate(user) -> Directorate | None:
+    """Who may import: the planning office any directorate's rows (None), a registrar only
+    their own directorate's (returned). Anyone else: PermissionDenied."""
+    if access.is_validator(user):
+        return None
+    own = access.directorate_of(user)
+    access.require_registrar_of(user, own.pk if own else None)
+    return own
+
+
 @login_required
 @csrf_exempt  # checked by _import_upload, after the upload limit is in place (Django's docs)
 def import_upload(request):
-    access.require_validator(request.user)
+    _importer_directorate(request.user)
     limit = _UploadLimit(request, importing.MAX_BYTES)
     request.upload_handlers.insert(0, limit)
     return _import_upload(request, limit)
@@ -482,7 +493,9 @@ def _import_upload(request, limit: _UploadLimit):
             except importing.ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
-                plan = importing.plan_import(rows, user=request.user)
+                plan = importing.plan_import(
+                    rows, user=request.user, status=form.cleaned_data["status"]
+                )
                 if not plan.errors:
                     # Kept in the configured storage, not in process memory, so the confirming
                     # request may land on any app server.
@@ -499,17 +512,29 @@ def _import_upload(request, limit: _UploadLimit):
                     }
     else:
         form = ImportForm()
+    is_validator = access.is_validator(request.user)
+    directorates = list(Directorate.objects.order_by("code")) if is_validator else []
     return render(
         request,
         "indicators/import.html",
-        {"form": form, "plan": plan, "years": services.plan_years()},
+        {
+            "form": form,
+            "plan": plan,
+            "years": services.plan_years(),
+            "is_validator": is_validator,
+            "own_directorate": None if is_validator else access.directorate_of(request.user),
+            "directorates": directorates,
+            "chosen": next(
+                (d.code for d in directorates if d.code == request.GET.get("direccion")), ""
+            ),
+        },
     )
 
 
 @login_required
 @require_POST
 def import_confirm(request):
-    access.require_validator(request.user)
+    _importer_directorate(request.user)
     pending_import = request.session.pop(PENDING_IMPORT, None)
     if not pending_import or "versions" not in pending_import:
         messages.error(request, "No hay una importación pendiente de confirmar.")
@@ -526,7 +551,9 @@ def import_confirm(request):
     try:
         # Checked again, and against the versions the preview showed.
         plan = importing.plan_import(
-            importing.read_rows(content, pending_import["name"]), user=request.user
+            importing.read_rows(content, pending_import["name"]),
+            user=request.user,
+            status=pending_import["status"],
         )
         counts = importing.apply_import(
             plan,
@@ -551,13 +578,22 @@ def import_confirm(request):
 
 @login_required
 def import_template(request, year: int):
+    """The year's template: a registrar gets their directorate's rows; the planning office
+    one directorate's (?direccion=CODE) or every indicator's."""
+    directorate = _importer_directorate(request.user)
     if year not in services.plan_years():
         raise Http404("Año fuera del periodo del plan.")
+    code = request.GET.get("direccion", "")
+    if directorate is None and code:
+        directorate = Directorate.objects.filter(code=code).first()
+        if directorate is None:
+            raise Http404("Dirección desconocida.")
     response = HttpResponse(
-        importing.template_xlsx(year),
+        importing.template_xlsx(year, directorate),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="pesem-valores-{year}.xlsx"'
+    suffix = f"-{directorate.code.lower()}" if directorate else ""
+    response["Content-Disposition"] = f'attachment; filename="pesem-valores-{year}{suffix}.xlsx"'
     return response
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from objectives.admin import AuditedAdmin
@@ -102,6 +103,12 @@ class PortalSettingsAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not PortalSettings.objects.exists() and super().has_add_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """One row, so no list: the form itself (the stored choice, or the first one)."""
+        if PortalSettings.objects.filter(pk=1).exists():
+            return redirect("admin:pesem_portalsettings_change", 1)
+        return redirect("admin:pesem_portalsettings_add")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
@@ -23,6 +24,18 @@ from objectives.models import Directorate
 from pesem import reports
 
 TABLE_PAGE_SIZE = 50
+
+
+def paginate_table(table, page: str | None, per_page: int) -> None:
+    """The table's page `page` (the first for anything that is not a page number, the last
+    past the end), `per_page` rows each."""
+    number = int(page) if page and page.isascii() and page.isdigit() else 1
+    try:
+        table.paginate(page=number, per_page=per_page)
+    except PageNotAnInteger:
+        table.page = table.paginator.page(1)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,11 @@ def tablero(request):
             return stream_workbook(f"Tablero {year}", table, filename)
         return stream_delimited(export_format, table, filename)
     table = DashboardTable(selectors.tablero_rows(statuses=statuses))
-    # Paginated so the page stays light whatever the plan's size.
-    RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
+    # Paginated so the page stays light whatever the plan's size. The page size is ours: a
+    # `per_page` in the address (django-tables2 reads one) is ignored, so -1 or 10**9 cannot
+    # break or bloat the page.
+    RequestConfig(request, paginate=False).configure(table)
+    paginate_table(table, request.GET.get(table.prefixed_page_field), TABLE_PAGE_SIZE)
     summary = selectors.tablero_summary(statuses=statuses)
     return render(
         request,

@@ -107,12 +107,22 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite takes its write lock when a transaction begins (not at its first write, where a
+# second writer would fail at once with "database is locked"), and a writer waits up to 20 s
+# for another's: concurrent workflow actions queue instead of answering 500.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if os.environ.get("DJANGO_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters at least: the demo password (10) is refused for any real account.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -239,11 +249,15 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling: after PESEM_LOGIN_FAILURES failed attempts for a username from one IP the
 # login is locked for PESEM_LOGIN_COOLOFF_MINUTES (Spanish page: templates/lockout.html), for
-# that username from that IP only. The IP is the client's as PESEM_PROXY_COUNT proxies of ours
-# report it (pesem.middleware.client_ip): 0 means REMOTE_ADDR, X-Forwarded-For ignored.
-AXES_FAILURE_LIMIT = int(os.environ.get("PESEM_LOGIN_FAILURES", "5"))
+# that username from that IP only; and after PESEM_LOGIN_IP_FAILURES failed attempts from one IP
+# whatever the usernames (password spraying), that IP is locked for the same time. The IP is the
+# client's as PESEM_PROXY_COUNT proxies of ours report it (pesem.middleware.client_ip): 0 means
+# REMOTE_ADDR, X-Forwarded-For ignored. The two limits are one callable (pesem.login_limits).
+PESEM_LOGIN_FAILURES = int(os.environ.get("PESEM_LOGIN_FAILURES", "5"))
+PESEM_LOGIN_IP_FAILURES = int(os.environ.get("PESEM_LOGIN_IP_FAILURES", "20"))
+AXES_FAILURE_LIMIT = "pesem.login_limits.failure_limit"
 AXES_COOLOFF_TIME = int(os.environ.get("PESEM_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_RESET_ON_SUCCESS = True
 PESEM_PROXY_COUNT = int(os.environ.get("PESEM_PROXY_COUNT", "0"))

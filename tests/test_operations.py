@@ -82,7 +82,7 @@ def test_healthz_503_when_the_database_is_down(client, monkeypatch):
 @pytest.mark.django_db
 def test_repeated_failed_logins_lock_out_with_spanish_message(client, django_user_model, settings):
     django_user_model.objects.create_user("directora", password="clave-segura-1")
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.PESEM_LOGIN_FAILURES - 1):
         page = client.post(reverse("login"), {"username": "directora", "password": "mala"})
         assert "Usuario o contraseña incorrectos" in page.content.decode()
     locked = client.post(reverse("login"), {"username": "directora", "password": "mala"})

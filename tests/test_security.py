@@ -187,7 +187,7 @@ def attempt(client, forwarded_for: str, password: str = "mala"):
 def test_behind_one_proxy_the_lockout_is_per_user_and_real_client(directora, settings):
     settings.PESEM_PROXY_COUNT = 1
     attacker = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.PESEM_LOGIN_FAILURES - 1):
         assert attempt(attacker, "203.0.113.5").status_code == 200
     assert attempt(attacker, "203.0.113.5").status_code == 429
     # A prefix the client writes itself does not change who it is.
@@ -203,7 +203,7 @@ def test_behind_one_proxy_the_lockout_is_per_user_and_real_client(directora, set
 def test_without_a_proxy_x_forwarded_for_is_ignored(directora, settings):
     settings.PESEM_PROXY_COUNT = 0
     client = Client()
-    for i in range(settings.AXES_FAILURE_LIMIT - 1):
+    for i in range(settings.PESEM_LOGIN_FAILURES - 1):
         assert attempt(client, f"203.0.113.{i}").status_code == 200  # a new "address" each time
     assert attempt(client, "198.51.100.7").status_code == 429
     assert attempt(client, "198.51.100.8", "clave-segura-1").status_code == 429
@@ -320,3 +320,74 @@ def test_nul_in_the_address_is_a_400_not_a_500(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "caracteres no permitidos" in response.content.decode()
+
+
+def test_password_spraying_from_one_ip_is_throttled_across_accounts(django_user_model, settings):
+    """A few passwords against many accounts stay under each user's limit; the IP's own,
+    higher limit stops them, and only for that IP."""
+    axes_reset()
+    settings.PESEM_PROXY_COUNT = 1
+    users = [f"persona{i}" for i in range(6)]
+    for name in users:
+        django_user_model.objects.create_user(name, password="clave-segura-1")
+    sprayer = Client()
+    statuses = []
+    for round_ in range(4):  # 24 passwords: 4 per account, under the per-user limit of 5
+        for name in users:
+            response = sprayer.post(
+                reverse("login"),
+                {"username": name, "password": f"intento-{round_}"},
+                headers={"x-forwarded-for": "203.0.113.9"},
+            )
+            statuses.append(response.status_code)
+    assert statuses[: settings.PESEM_LOGIN_IP_FAILURES - 1] == [200] * (
+        settings.PESEM_LOGIN_IP_FAILURES - 1
+    )
+    assert statuses[-1] == 429
+    # The right password from the sprayed IP is refused too while the lockout lasts...
+    response = Client().post(
+        reverse("login"),
+        {"username": "persona0", "password": "clave-segura-1"},
+        headers={"x-forwarded-for": "203.0.113.9"},
+    )
+    assert response.status_code == 429
+    # ...and another client of the same office logs in.
+    response = Client().post(
+        reverse("login"),
+        {"username": "persona0", "password": "clave-segura-1"},
+        headers={"x-forwarded-for": "198.51.100.20"},
+    )
+    assert response.status_code == 302
+    axes_reset()
+
+
+def test_a_password_shorter_than_12_is_refused_in_admin(superuser, client):
+    """The README's 10-character demo password cannot be given to a real account."""
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "nuevo.usuario",
+            "password1": "pesem-demo",
+            "password2": "pesem-demo",
+            "usable_password": "true",
+            "profile-TOTAL_FORMS": "0",
+            "profile-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "al menos 12 caracteres" in response.content.decode()
+    assert not superuser.__class__.objects.filter(username="nuevo.usuario").exists()
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "nuevo.usuario",
+            "password1": "una-clave-larga-2026",
+            "password2": "una-clave-larga-2026",
+            "usable_password": "true",
+            "profile-TOTAL_FORMS": "0",
+            "profile-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert superuser.__class__.objects.filter(username="nuevo.usuario").exists()

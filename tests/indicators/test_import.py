@@ -144,7 +144,7 @@ def test_xlsx_formulas_are_rejected(tmp_path):
     path = write(tmp_path, xlsx([["OE2.1", 2016, 95, 60, None, ""]], formula="=SUM(1,2)"), "v.xlsx")
     with pytest.raises(CommandError):
         call_command("import_values", str(path), stderr=err)
-    assert "Fila 2: contiene fórmulas (C2)" in err.getvalue()
+    assert "Hoja «Sheet», fila 2: contiene fórmulas (C2)" in err.getvalue()
     assert not IndicatorValue.objects.filter(year=2016).exists()
 
 
@@ -152,7 +152,10 @@ def test_registrar_may_only_import_its_own_directorate(tmp_path, registrar_dgc):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_values", str(write(tmp_path, GOOD)), "--user", "reg.dgc", stderr=err)
-    assert "Fila 4: el indicador no es de su dirección" in err.getvalue()
+    assert (
+        "Fila 4: OE2.1 está a cargo de DPE, no de su dirección (DGC): no puede importarlo."
+        in err.getvalue()
+    )
     with pytest.raises(CommandError, match="oficina de planeamiento"):
         run(
             write(tmp_path, HEADER + "OE3.1,2016,1,2,,\n"),
@@ -162,10 +165,12 @@ def test_registrar_may_only_import_its_own_directorate(tmp_path, registrar_dgc):
             "validated",
         )
     assert not IndicatorValue.objects.filter(year=2016).exists()
-    run(
-        write(tmp_path, HEADER + "OE3.1,2016,1,2,,\n"), "--user", "reg.dgc", "--status", "submitted"
-    )
-    assert IndicatorValue.objects.get(indicator__code="OE3.1", year=2016).state == "submitted"
+    # 1 per 2 persons x 10,000 is far above the target: sent only with a justification.
+    justified = HEADER.replace("note", "note,justification") + "OE3.1,2016,1,2,,,dato provisional\n"
+    run(write(tmp_path, justified), "--user", "reg.dgc", "--status", "submitted")
+    sent = IndicatorValue.objects.get(indicator__code="OE3.1", year=2016)
+    assert sent.state == "submitted" and sent.justification == "dato provisional"
+    assert sent.warnings  # stored as the grid stores them
 
 
 def test_template_round_trip_changes_nothing(client, tmp_path, validator):
@@ -187,11 +192,12 @@ def test_template_round_trip_changes_nothing(client, tmp_path, validator):
     assert snapshot() == before and IndicatorValue.history.count() == history
 
 
-def test_browser_import_previews_then_confirms(client, validator, registrar_dgc):
+def test_browser_import_previews_then_confirms(client, validator, director_dpe):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(registrar_dgc)
+    client.force_login(director_dpe)  # neither planning office nor registrar
     assert client.get(reverse("import_upload")).status_code == 403
+    assert client.get(reverse("import_template", args=[2016])).status_code == 403
 
     client.force_login(validator)
     upload = SimpleUploadedFile("valores.csv", GOOD.encode(), content_type="text/csv")

@@ -71,7 +71,7 @@ def upload(client, content: str | bytes, name="valores.csv", status="submitted")
 def preview_row(html: str, code: str, year: int) -> str:
     """The preview table's row of one indicator-year."""
     rows = html.split('<tr class="change-')[1:]
-    return next(r for r in rows if f"<td>{code}</td><td>{year}</td>" in r)
+    return next(r for r in rows if f'<th scope="row">{code} · {year}<br>' in r)
 
 
 # --- 4. imports never overwrite silently ----------------------------------------------------

@@ -157,8 +157,16 @@ def template_rows(client, validator, year=2016) -> list[tuple]:
 
 def test_template_header_is_spanish_with_reference_columns_after_the_data(client, validator):
     header = template_rows(client, validator)[0]
-    assert header[:6] == ("indicador", "año", "numerador", "denominador", "valor", "nota")
-    assert header[6:] == (
+    assert header[:7] == (
+        "indicador",
+        "año",
+        "numerador",
+        "denominador",
+        "valor",
+        "nota",
+        "justificación",
+    )
+    assert header[7:] == (
         "nombre del indicador (no se importa)",
         "unidad (no se importa)",
         "tipo (razón o valor) (no se importa)",
@@ -172,15 +180,16 @@ def test_template_rows_carry_name_unit_type_directorate_and_target(client, valid
     rows = {row[0]: row for row in template_rows(client, validator)[1:]}
     assert len(rows) == 24
     consular = rows["OE3.1"]
-    assert consular[6].startswith("Tasa de cobertura de servicios consulares")
-    assert consular[7] == "por cada 10,000 peruanos en el exterior"
-    assert consular[8] == "razón" and consular[9] == "DGC"
-    assert rows["NAC.3"][8] == "valor" and rows["NAC.3"][9] == "DGC"
-    assert rows["V4.1"][9] is None  # no responsible directorate: empty cell
+    # Column 7 is the justification (a data column); the reference columns follow it.
+    assert consular[7].startswith("Tasa de cobertura de servicios consulares")
+    assert consular[8] == "por cada 10,000 peruanos en el exterior"
+    assert consular[9] == "razón" and consular[10] == "DGC"
+    assert rows["NAC.3"][9] == "valor" and rows["NAC.3"][10] == "DGC"
+    assert rows["V4.1"][10] is None  # no responsible directorate: empty cell
     # OE2.1's 2016 target as published (Anexo 6: 1.59); a year without one is interpolated.
-    assert rows["OE2.1"][10] == pytest.approx(1.59) and rows["OE2.1"][11] == "Anexo 6"
+    assert rows["OE2.1"][11] == pytest.approx(1.59) and rows["OE2.1"][12] == "Anexo 6"
     later = {row[0]: row for row in template_rows(client, validator, 2018)[1:]}
-    assert later["OE2.1"][11] == "hito interpolado (no oficial)"
+    assert later["OE2.1"][12] == "hito interpolado (no oficial)"
 
 
 def test_template_is_sorted_by_objective_then_code_in_natural_order(client, validator):

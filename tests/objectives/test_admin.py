@@ -27,8 +27,9 @@ def test_superuser_opens_changelist_add_and_change_forms(client, superuser, mode
     client.force_login(superuser)
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    assert client.get(changelist).status_code == 200
-    assert client.get(changelist, {"q": "Perú"}).status_code == 200
+    # (The portal settings, a single row, open their form instead of a list.)
+    assert client.get(changelist, follow=True).status_code == 200
+    assert client.get(changelist, {"q": "Perú"}, follow=True).status_code == 200
     add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert add.status_code == (403 if opts.label in WORKFLOW else 200)
     obj = model.objects.first()
@@ -120,3 +121,34 @@ def test_user_without_staff_status_cannot_open_admin(client, plain_user):
 def test_anonymous_cannot_open_admin(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_portal_settings_open_as_a_form_not_an_empty_list(client, superuser):
+    from pesem.models import PortalSettings
+
+    client.force_login(superuser)
+    response = client.get("/admin/pesem/portalsettings/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/pesem/portalsettings/add/"
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="publish_analysis"' in page
+    PortalSettings.objects.create(pk=1)
+    response = client.get("/admin/pesem/portalsettings/")
+    assert response["Location"] == "/admin/pesem/portalsettings/1/change/"
+
+
+def test_deadline_list_in_admin_points_to_the_calendar(client, superuser):
+    client.force_login(superuser)
+    page = client.get("/admin/indicators/reportingdeadline/").content.decode()
+    assert 'href="/calendario/"' in page
+    assert "31 de marzo del año siguiente" in page
+
+
+def test_user_page_shows_the_directorate_before_the_permission_list(client, superuser, validator):
+    client.force_login(superuser)
+    page = client.get(f"/admin/auth/user/{validator.pk}/change/").content.decode()
+    # The permission list is folded (a <details> fieldset) and the dates are not inputs.
+    permissions = page.index('name="user_permissions"')
+    assert page.rfind("<details", 0, permissions) > page.rfind("</details>", 0, permissions)
+    assert 'name="last_login_0"' not in page and 'name="date_joined_0"' not in page
+    assert 'name="profile-0-directorate"' in page

@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Importa valores anuales desde CSV (UTF-8, separado por comas) o XLSX con las columnas "
         "indicador,año,numerador,denominador,valor,nota (o en inglés "
-        "indicator,year,numerator,denominator,value,note). Todo o nada; nunca sobrescribe un "
+        "indicator,year,numerator,denominator,value,note), y una columna justificación para los "
+        "valores con advertencias que se envían. Todo o nada; nunca sobrescribe un "
         "valor validado. Los valores quedan en borrador salvo que se indique --status."
     )
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"No se pudo leer {path}: {exc.strerror}.") from None
         except ImportFileError as exc:
             raise CommandError(f"{path.name}: {exc} No se importó nada.") from None
-        plan = plan_import(rows, user=acting)
+        plan = plan_import(rows, user=acting, status=status)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))

@@ -12,22 +12,30 @@ DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class Command(BaseCommand):
     help = (
         "Escribe un recordatorio por registrador con lo que su dirección aún debe de los años "
-        f"que vencen en {reminders.REMIND_DAYS_AHEAD} días o ya vencieron (uno por persona y "
-        "día), y luego envía el buzón de salida."
+        f"que vencen en {reminders.REMIND_DAYS_AHEAD} días o ya vencieron (indicadores con "
+        "código, nombre y enlace a su fila de la grilla; uno por persona y día), y luego envía "
+        "el buzón de salida."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--today",
-            metavar="AAAA-MM-DD",
-            help="Fecha a usar como hoy (por defecto, la fecha actual en Lima).",
-        )
+        add_today(parser)
 
     def handle(self, *args, today: str | None = None, **options):
-        day = parse_day(today) if today is not None else deadlines.today()
-        queued = reminders.queue_reminders(today=day)
+        queued = reminders.queue_reminders(today=day_of(today))
         self.stdout.write(f"Recordatorios nuevos: {queued}")
         report(self, outbox.send_due())
+
+
+def add_today(parser) -> None:
+    parser.add_argument(
+        "--today",
+        metavar="AAAA-MM-DD",
+        help="Fecha a usar como hoy (por defecto, la fecha actual en Lima).",
+    )
+
+
+def day_of(text: str | None) -> date:
+    return parse_day(text) if text is not None else deadlines.today()
 
 
 def parse_day(text: str) -> date:
