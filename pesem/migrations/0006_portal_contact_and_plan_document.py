@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pesem', '0004_prepared_report'),
+        ('pesem', '0005_cache_table'),
     ]
 
     operations = [
