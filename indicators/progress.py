@@ -414,7 +414,7 @@ class YearChoice:
     rule: YearRule
     validated_only: bool  # the public's rule (validated values) or the staff's (sent too)
     horizon: range
-    refused: str = ""  # a year asked for outside the horizon, as asked
+    refused: str = ""  # a year asked for outside the horizon ("pedido" when not a number)
 
     @property
     def horizon_text(self) -> str:
@@ -448,7 +448,8 @@ def default_year(
         except ValueError:
             asked_year = None
         if asked_year not in horizon:
-            refused = str(asked)[:20]
+            # The page names the year asked, never other text typed in the address.
+            refused = str(asked_year) if asked_year is not None else "pedido"
     inside = [year for year in years_with_values if year in horizon]
     if inside:
         return YearChoice(max(inside), YearRule.LATEST, validated_only, horizon, refused)

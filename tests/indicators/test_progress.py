@@ -323,7 +323,10 @@ def test_default_year_without_values_is_the_plans_first_year():
     assert choice.horizon_text == "2015-2021"
 
 
-@pytest.mark.parametrize(("asked", "refused"), [("2014", "2014"), ("2022", "2022"), ("x", "x")])
+@pytest.mark.parametrize(
+    ("asked", "refused"),
+    [("2014", "2014"), ("2022", "2022"), ("<b>x</b>", "pedido"), ("2016\x00", "pedido")],
+)
 def test_a_year_asked_outside_the_horizon_is_recorded_as_refused(asked, refused):
     choice = p.default_year(HORIZON, [2016], asked=asked)
     assert (choice.year, choice.refused) == (2016, refused)
