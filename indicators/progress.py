@@ -402,31 +402,58 @@ def coverage(values: Iterable[Decimal | None]) -> Coverage:
 
 
 class YearRule(StrEnum):
-    HALF = "half"  # the most recent year with at least half the indicators validated
-    LATEST = "latest"  # no year reaches half: the most recent with any validated value
-    NONE = "none"  # nothing validated yet: the first year
+    LATEST = "latest"  # the latest year of the horizon with a value of the kind counted
+    FIRST = "first"  # no such value in the horizon yet: the plan's first year
 
 
 @dataclass(frozen=True)
 class YearChoice:
+    """The year a page opens on when none is asked for, and why (the page says it)."""
+
     year: int
     rule: YearRule
-    coverage: Coverage
+    validated_only: bool  # the public's rule (validated values) or the staff's (sent too)
+    horizon: range
+    refused: str = ""  # a year asked for outside the horizon ("pedido" when not a number)
+
+    @property
+    def horizon_text(self) -> str:
+        return f"{self.horizon.start}-{self.horizon.stop - 1}"
 
 
-def default_year(coverage_by_year: Mapping[int, Coverage], *, fallback: int) -> YearChoice:
-    """The year a dashboard opens on when none is asked for. Not simply the latest year with
-    a validated value: three early entries of a new year would open the tablero on a year that
-    is mostly grey. The most recent year where at least half the indicators have a validated
-    value; else the most recent with any; else `fallback`."""
-    latest_first = sorted(coverage_by_year, reverse=True)
-    for year in latest_first:
-        if coverage_by_year[year].at_least_half:
-            return YearChoice(year, YearRule.HALF, coverage_by_year[year])
-    for year in latest_first:
-        if coverage_by_year[year].validated:
-            return YearChoice(year, YearRule.LATEST, coverage_by_year[year])
-    return YearChoice(fallback, YearRule.NONE, coverage_by_year.get(fallback, Coverage(0, 0)))
+def default_year(
+    horizon: range,
+    years_with_values: Iterable[int],
+    *,
+    validated_only: bool = False,
+    asked: object = None,
+) -> YearChoice:
+    """The year a page opens on when none (or none inside the horizon) is asked for: always
+    a year of the plan's horizon, the years with a published or interpolated target (the
+    plan's years: 2015-2021 for the PESEM 2015-2021; the document's 2011-2014 history and
+    the 2014 baseline come before it and get no light and no report).
+
+    The latest horizon year with at least one value of the kind counted: staff pages count
+    sent or validated values, the public portal and the API validated ones only (the caller
+    passes the years of the values it counts; `validated_only` records which rule it was).
+    Values outside the horizon never count. With none, the plan's first year. `asked`, the
+    year the request named (?anio=), is recorded as `refused` when it is not a horizon year,
+    so the page can say why it shows another one."""
+    if not horizon:
+        raise ValueError("A plan without years has no default year.")
+    refused = ""
+    if asked not in (None, ""):
+        try:
+            asked_year: int | None = int(str(asked))
+        except ValueError:
+            asked_year = None
+        if asked_year not in horizon:
+            # The page names the year asked, never other text typed in the address.
+            refused = str(asked_year) if asked_year is not None else "pedido"
+    inside = [year for year in years_with_values if year in horizon]
+    if inside:
+        return YearChoice(max(inside), YearRule.LATEST, validated_only, horizon, refused)
+    return YearChoice(horizon.start, YearRule.FIRST, validated_only, horizon, refused)
 
 
 # --- chart scale -----------------------------------------------------------------------------

@@ -439,12 +439,6 @@ class DashboardRow:
         return self.facts.indicator
 
 
-def default_year(*, years: range) -> int:
-    """The year a page opens on when none is asked for, by the tablero's rule (coverage of at
-    least half the indicators, see default_year_choice): one query."""
-    return default_year_choice(years=years).year
-
-
 def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) -> list[DashboardRow]:
     """Every indicator (of the queryset, by default all, read light) with its status in
     `year`: five queries."""
@@ -459,21 +453,38 @@ def dashboard_years(*, years: range) -> range:
     return range(min(first or years.start, years.start), years.stop)
 
 
-def year_coverage() -> dict[int, progress.Coverage]:
-    """Per year, how many indicators have a validated value (the stored status's `value`;
-    `preliminary`, a submitted value, does not count) of how many: one query."""
-    rows = (
-        IndicatorYearStatus.objects.order_by("year")
-        .values("year")
-        .annotate(total=Count("id"), validated=Count("value"))
+def years_with_values(*, horizon: range, validated_only: bool) -> list[int]:
+    """The horizon's years with at least one validated value, or (staff pages) one sent or
+    validated: one query."""
+    states = [WorkflowState.VALIDATED]
+    if not validated_only:
+        states.append(WorkflowState.SUBMITTED)
+    return list(
+        IndicatorValue.objects.filter(
+            year__gte=horizon.start,
+            year__lt=horizon.stop,
+            state__in=states,
+            value__isnull=False,
+        )
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
     )
-    return {row["year"]: progress.Coverage(row["validated"], row["total"]) for row in rows}
 
 
-def default_year_choice(*, years: range) -> progress.YearChoice:
-    """The year a dashboard opens on, and why (progress.default_year): one query."""
-    coverage = {year: c for year, c in year_coverage().items() if year in years}
-    return progress.default_year(coverage, fallback=years.start)
+def default_year_choice(
+    *, horizon: range, validated_only: bool = False, asked: object = None
+) -> progress.YearChoice:
+    """The year a page opens on, and why (progress.default_year): one query. `horizon` is
+    the plan's years; `validated_only` for the public portal and the API; `asked` is the
+    raw ?anio= the request named, if any, recorded when it falls outside the horizon."""
+    years = years_with_values(horizon=horizon, validated_only=validated_only)
+    return progress.default_year(horizon, years, validated_only=validated_only, asked=asked)
+
+
+def default_year(*, horizon: range, validated_only: bool = False) -> int:
+    """The year of default_year_choice: one query."""
+    return default_year_choice(horizon=horizon, validated_only=validated_only).year
 
 
 # --- directorates -------------------------------------------------------------------------

@@ -87,8 +87,19 @@ class PortalSettingsAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-
         "publish_measures",
         "publish_value_note",
         "publish_report_description",
+        "contact_name",
+        "contact_email",
+        "plan_document_url",
     ]
-    list_display = ["__str__", *fields, "updated_by", "updated_at"]
+    list_display = [
+        "__str__",
+        "publish_analysis",
+        "publish_measures",
+        "publish_value_note",
+        "publish_report_description",
+        "updated_by",
+        "updated_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not PortalSettings.objects.exists() and super().has_add_permission(request)

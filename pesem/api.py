@@ -29,12 +29,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from ninja import NinjaAPI, Path, Query, Swagger
+from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from indicators import selectors, services, status
+from pesem import api_docs
 from pesem import api_schemas as out
 from pesem import api_selectors as reads
 from pesem.models import ApiToken
@@ -196,8 +197,8 @@ api = PesemAPI(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=[BearerToken(), SessionCookie(), public_access],
-    # Bundled Swagger UI (ninja's static files); no validator badge fetched from elsewhere.
-    docs=Swagger(settings={"validatorUrl": None, "defaultModelsExpandDepth": 0}),
+    # Our own page drawn from the schema (pesem/api_docs.py), not Swagger UI: no script.
+    docs=api_docs.ApiDocs(),
 )
 
 
@@ -308,6 +309,16 @@ def _page(
         "previous": link(max(page.offset - page.limit, 0)) if page.offset > 0 else None,
         "items": items,
     }
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+@api.get("/", auth=None, include_in_schema=False, url_name="index")
+def index(request: HttpRequest) -> Any:
+    """Links to the documentation, the schema and each list; answered to anyone (it holds
+    no data), also while the public portal is closed."""
+    return api_docs.index(request, api)
 
 
 # --- plan and structure -------------------------------------------------------------------
@@ -452,12 +463,17 @@ def statuses(
     request: HttpRequest, filters: Query[out.StatusFilters], page: Query[out.PageParams]
 ) -> Any:
     """Los números del tablero: valor validado, meta del año, cumplimiento, semáforo y
-    trayectoria. Sin `year`, el último año con valores validados; un año sin datos da una
-    lista vacía."""
+    trayectoria. Sin `year`, el último año del plan con valores validados (sin ninguno, el
+    primer año del plan); un año fuera del horizonte del plan (antes o después de sus metas)
+    da una lista vacía: no tiene semáforo."""
     audience = _audience(request)
-    years = selectors.dashboard_years(years=services.plan_years())
-    year = filters.year if filters.year is not None else selectors.default_year(years=years)
-    if year not in years:
+    horizon = services.plan_years()
+    if not horizon:
+        return {"count": 0, "next": None, "previous": None, "items": []}
+    year = filters.year
+    if year is None:
+        year = selectors.default_year(horizon=horizon, validated_only=True)
+    if year not in horizon:
         return {"count": 0, "next": None, "previous": None, "items": []}
     status.ensure(year)
     qs = reads.status_list(

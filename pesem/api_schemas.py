@@ -13,10 +13,13 @@ published figure; a string keeps it exact. Missing data ("sin dato") is null, ne
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import PlainSerializer, StringConstraints, WithJsonSchema
+
+from indicators import progress
+from indicators.models import ActionReport, Indicator, Target
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 # Codes of the plan (OE1.1, V5.2, NAC.2, 3.3.1, DGC): letters, digits, dot, dash, underscore.
@@ -47,6 +50,33 @@ Light = Literal["green", "yellow", "red", "grey"]
 TrajectoryStatus = Literal["achieved", "on_track", "off_track", "unknown"]
 # "returned" is a draft the planning office sent back with a reason (return_reason).
 State = Literal["draft", "returned", "submitted", "validated"]
+
+# --- Spanish labels of the codes -----------------------------------------------------------
+# Each code field keeps its code (filters use it) and gets a `<field>_label` beside it, the
+# same words the CSVs and pages use (progress.LIGHT_LABELS, the models' choices).
+
+LEVEL_LABELS = {str(k): str(v) for k, v in Indicator.Level.choices}
+DIRECTION_LABELS = {str(k): str(v) for k, v in Indicator.Direction.choices}
+KIND_LABELS = {str(k): str(v) for k, v in Target.Kind.choices}
+EXECUTION_LABELS = {str(k): str(v) for k, v in ActionReport.Progress.choices}
+LIGHT_LABELS = {str(k): v for k, v in progress.LIGHT_LABELS.items()}
+TRAJECTORY_LABELS = {str(k): v for k, v in progress.TRAJECTORY_LABELS.items()}
+STATE_LABELS = {
+    "draft": "borrador",
+    "returned": "devuelto",
+    "submitted": "enviado",
+    "validated": "validado",
+}
+
+
+def _label(labels: dict[str, str], description: str) -> Any:
+    """A `<field>_label` field: one of the labels, documented with each code's word."""
+    pairs = "; ".join(f"«{code}»: {label}" for code, label in labels.items())
+    return Field(..., description=f"{description} en palabras ({pairs}).")
+
+
+def _labelled(labels: dict[str, str], code: object) -> str:
+    return labels[str(code)]
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -87,7 +117,9 @@ class ValueFilters(IndicatorFilters):
 
 class StatusFilters(IndicatorFilters):
     indicator: Code | None = Field(None, description="Código o alias del indicador.")
-    year: Year | None = Field(None, description="Año; por omisión, el último con datos.")
+    year: Year | None = Field(
+        None, description="Año del plan; por omisión, el último con valores validados."
+    )
     light: Light | None = Field(None, description="Semáforo.")
 
 
@@ -192,12 +224,14 @@ class IndicatorOut(Schema):
     aliases: list[str] = Field(..., description="Otros códigos del mismo indicador (V5.2).")
     name: str
     level: Level
+    level_label: str = _label(LEVEL_LABELS, "Nivel")
     objective: int | None = None
     variable: str | None = None
     articulated_objectives: list[int]
     responsible: str | None = Field(None, description="Dirección responsable del registro.")
     responsible_published: bool
     direction: Literal["ascending", "descending"]
+    direction_label: str = _label(DIRECTION_LABELS, "Sentido esperado")
     direction_published: bool
     unit: str
     scale: DecimalText
@@ -208,6 +242,14 @@ class IndicatorOut(Schema):
     status_note: str
     current_value: DecimalText | None = None
 
+    @staticmethod
+    def resolve_level_label(obj: dict[str, Any]) -> str:
+        return _labelled(LEVEL_LABELS, obj["level"])
+
+    @staticmethod
+    def resolve_direction_label(obj: dict[str, Any]) -> str:
+        return _labelled(DIRECTION_LABELS, obj["direction"])
+
 
 class IndicatorPage(PageBase):
     items: list[IndicatorOut]
@@ -216,11 +258,16 @@ class IndicatorPage(PageBase):
 class TargetOut(Schema):
     indicator: str
     kind: Literal["baseline", "target"]
+    kind_label: str = _label(KIND_LABELS, "Tipo")
     year: int | None = None
     value: DecimalText
     published_text: str
     source: str = Field(..., description="Tabla que lo publica, u «Oficina de planeamiento».")
     note: str
+
+    @staticmethod
+    def resolve_kind_label(obj: dict[str, Any]) -> str:
+        return _labelled(KIND_LABELS, obj["kind"])
 
 
 class TargetPage(PageBase):
@@ -243,6 +290,7 @@ class ValueOut(Schema):
     source: str
     origin: Literal["plan", "user"]
     state: State
+    state_label: str = _label(STATE_LABELS, "Estado")
     note: str | None = Field(None, description="Público solo si la oficina lo publica.")
     analysis: str | None = Field(None, description="Público solo si la oficina lo publica.")
     measures: str | None = Field(None, description="Público solo si la oficina lo publica.")
@@ -260,6 +308,10 @@ class ValueOut(Schema):
         "responsable.",
     )
 
+    @staticmethod
+    def resolve_state_label(obj: dict[str, Any]) -> str:
+        return _labelled(STATE_LABELS, obj["state"])
+
 
 class ValuePage(PageBase):
     items: list[ValueOut]
@@ -271,7 +323,9 @@ class ActionReportOut(Schema):
     directorate: str
     year: int
     state: State
+    state_label: str = _label(STATE_LABELS, "Estado")
     execution: Literal["not_started", "in_progress", "done"]
+    execution_label: str = _label(EXECUTION_LABELS, "Situación")
     percent: DecimalText
     description: str | None = Field(None, description="Público solo si la oficina lo publica.")
     return_reason: str | None = Field(None, description="Solo usuarios autorizados.")
@@ -279,6 +333,14 @@ class ActionReportOut(Schema):
     submitted_at: datetime | None = None
     validated_by: str | None = None
     validated_at: datetime | None = None
+
+    @staticmethod
+    def resolve_state_label(obj: dict[str, Any]) -> str:
+        return _labelled(STATE_LABELS, obj["state"])
+
+    @staticmethod
+    def resolve_execution_label(obj: dict[str, Any]) -> str:
+        return _labelled(EXECUTION_LABELS, obj["execution"])
 
 
 class ActionReportPage(PageBase):
@@ -290,6 +352,7 @@ class StatusOut(Schema):
     objective: int | None = None
     responsible: str | None = None
     level: Level
+    level_label: str = _label(LEVEL_LABELS, "Nivel")
     year: int
     value: DecimalText | None = Field(None, description="Valor validado del año.")
     target: DecimalText | None = Field(None, description="Meta del año (oficial o interpolada).")
@@ -299,7 +362,9 @@ class StatusOut(Schema):
     )
     achievement_note: str
     light: Light
+    light_label: str = _label(LIGHT_LABELS, "Semáforo")
     trajectory: TrajectoryStatus
+    trajectory_label: str = _label(TRAJECTORY_LABELS, "Trayectoria")
     latest_year: int | None = None
     latest_value: DecimalText | None = None
     preliminary: DecimalText | None = Field(
@@ -307,6 +372,18 @@ class StatusOut(Schema):
         description="Valor enviado aún no validado: solo para usuarios autorizados a verlo; "
         "null para el público.",
     )
+
+    @staticmethod
+    def resolve_level_label(obj: dict[str, Any]) -> str:
+        return _labelled(LEVEL_LABELS, obj["level"])
+
+    @staticmethod
+    def resolve_light_label(obj: dict[str, Any]) -> str:
+        return _labelled(LIGHT_LABELS, obj["light"])
+
+    @staticmethod
+    def resolve_trajectory_label(obj: dict[str, Any]) -> str:
+        return _labelled(TRAJECTORY_LABELS, obj["trajectory"])
 
 
 class StatusPage(PageBase):

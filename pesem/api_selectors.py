@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.urls import reverse
 
 from indicators import access, selectors, services
@@ -37,6 +38,7 @@ from indicators.models import (
     WorkflowState,
 )
 from objectives.models import Directorate, Role, StrategicObjective
+from objectives.ordering import LEVEL_ORDER, natural_key
 from pesem import public
 
 SEES_ALL = frozenset({Role.VALIDATOR, Role.DIRECTOR, Role.ADMINISTRATOR})
@@ -213,8 +215,9 @@ def objective_list(*, number: int | None = None) -> list[ObjectiveRow]:
     indicators = Indicator.objects.filter(objective__isnull=False)
     if number is not None:
         indicators = indicators.filter(objective__number=number)
-    for code, objective in indicators.order_by("order", "code").values_list(
-        "code", "objective__number"
+    for code, objective in sorted(
+        indicators.order_by().values_list("code", "objective__number"),
+        key=lambda row: natural_key(row[0]),  # Cuadro 5's order: OE2.1, OE2.2, OE2.3
     ):
         codes.setdefault(objective, []).append(code)
     return [
@@ -260,8 +263,20 @@ def indicator_list(
                 "articulated_objectives", queryset=StrategicObjective.objects.order_by("number")
             )
         )
-        .order_by("level", "order", "code")
+        .order_by(*published_order())
     )
+
+
+def published_order(prefix: str = "") -> tuple[Any, ...]:
+    """ORDER BY of the published order (objectives.ordering: objective, variable, national
+    indicators; codes naturally, OE2.1 before OE2.2 as in Cuadro 5) in the database, so a
+    page is one query: level, then code length, then code, which is the natural order while
+    the numbers of codes of one length have the same width (all of the published plan's)."""
+    rank = Case(
+        *(When(**{f"{prefix}level": level}, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
+        default=Value(len(LEVEL_ORDER)),
+    )
+    return rank, Length(f"{prefix}code"), f"{prefix}code"
 
 
 def indicator_row(indicator: Indicator) -> dict[str, Any]:
@@ -519,7 +534,7 @@ def status_list(
     return (
         selectors.tablero_statuses(year=year, indicators=indicators, light=light)
         .prefetch_related(None)  # the tablero's targets are for its page only
-        .order_by("indicator__code")
+        .order_by(*published_order("indicator__"), "pk")
     )
 
 

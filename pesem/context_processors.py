@@ -6,9 +6,11 @@ import functools
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from indicators import inbox
-from pesem import personal
+from pesem import personal, public
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -24,3 +26,11 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             lambda: personal.open_task_count(request, user_roles)
         )
     return context
+
+
+def portal_footer(request: HttpRequest) -> dict[str, Any]:
+    """The public portal's foot (pesem.public.portal_footer: last update, contact, the plan's
+    document), read only when a portal page draws it (two queries)."""
+    if not request.path.startswith(reverse("portal_home")):
+        return {}
+    return {"portal_footer": SimpleLazyObject(public.portal_footer)}

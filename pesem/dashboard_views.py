@@ -41,41 +41,31 @@ def paginate_table(table, page: str | None, per_page: int) -> None:
 @dataclass(frozen=True)
 class PageYear:
     year: int
-    years: range  # years with data or plan
-    plan_years: range
+    years: range  # years with data or plan (charts draw the document's history too)
+    plan_years: range  # the plan's horizon: the years a page may show (the year select)
     choice: progress.YearChoice | None  # why this year, when the request named none
 
 
 def page_year(request) -> PageYear:
-    """The year a dashboard page shows: the one asked for (?anio=), else the default of
-    progress.default_year (the most recent with a validated value for at least half the
-    indicators), with the reason the page states."""
+    """The year a staff page shows: the one asked for (?anio=) when it is a year of the
+    plan's horizon, else progress.default_year's (the latest plan year with a sent or
+    validated value, else the plan's first), with the reason the page states. A year
+    outside the horizon (2014, before the plan) is refused and the page says so."""
     plan_years = services.plan_years()
     if not plan_years:
         raise Http404("No hay un plan cargado.")
     years = selectors.dashboard_years(years=plan_years)
-    form = YearForm(request.GET, years=years)
+    form = YearForm(request.GET, years=plan_years)
     if form.is_valid():
         return PageYear(form.cleaned_data["anio"], years, plan_years, None)
-    choice = selectors.default_year_choice(years=years)
-    if not choice.coverage.total:
-        # No stored statuses to count (a new install, or a bulk load that sent no signals):
-        # build them as the page would, then choose.
-        status.ensure(choice.year)
-        choice = selectors.default_year_choice(years=years)
+    choice = selectors.default_year_choice(horizon=plan_years, asked=request.GET.get("anio"))
     return PageYear(choice.year, years, plan_years, choice)
-
-
-def year_context(request) -> tuple[int, range, range]:
-    """(chosen year, years with data or plan, the plan's years) for a dashboard page."""
-    chosen = page_year(request)
-    return chosen.year, chosen.years, chosen.plan_years
 
 
 @login_required
 def tablero(request):
     chosen = page_year(request)
-    year, years = chosen.year, chosen.years
+    year = chosen.year
     status.ensure(year)
     filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
@@ -111,7 +101,7 @@ def tablero(request):
         "indicators/tablero.html",
         {
             "year": year,
-            "years": years,
+            "years": chosen.plan_years,
             "year_choice": chosen.choice,
             "filter": filterset,
             "table": table,
@@ -126,7 +116,7 @@ def tablero(request):
 @login_required
 def directorate_list(request):
     chosen = page_year(request)
-    year, years, plan_years = chosen.year, chosen.years, chosen.plan_years
+    year, plan_years = chosen.year, chosen.plan_years
     status.ensure(year)
     summaries = selectors.directorate_summaries(year=year)
     # The year's deadline, for «¿Quién no ha reportado?»; years before the plan are not due.
@@ -139,7 +129,7 @@ def directorate_list(request):
         "indicators/directorates.html",
         {
             "year": year,
-            "years": years,
+            "years": chosen.plan_years,
             "year_choice": chosen.choice,
             "summaries": summaries,
             "figure": charts.directorate_comparison_figure(summaries, year=year),
@@ -153,7 +143,7 @@ def directorate_list(request):
 def directorate_detail(request, code: str):
     directorate = get_object_or_404(Directorate, code=code)
     chosen = page_year(request)
-    year, years, plan_years = chosen.year, chosen.years, chosen.plan_years
+    year, plan_years = chosen.year, chosen.plan_years
     history, actions, reports, facts = selectors.directorate_history(
         directorate=directorate, years=plan_years
     )
@@ -167,7 +157,7 @@ def directorate_detail(request, code: str):
         {
             "directorate": directorate,
             "year": year,
-            "years": years,
+            "years": plan_years,
             "plan_years": plan_years,
             "year_choice": chosen.choice,
             "history": history,
@@ -184,7 +174,8 @@ def directorate_detail(request, code: str):
 
 @login_required
 def report(request):
-    year, years, plan_years = year_context(request)
+    chosen = page_year(request)
+    year, plan_years = chosen.year, chosen.plan_years
     status.ensure(year)
     return render(
         request,
@@ -192,7 +183,8 @@ def report(request):
         {
             "report": reports.monitoring_report(year=year),
             "year": year,
-            "years": years,
+            "years": plan_years,
+            "year_choice": chosen.choice,
             # The planning office writes section 4 (and sees its draft) for plan years.
             "writes_conclusions": access.is_validator(request.user) and year in plan_years,
         },

@@ -23,6 +23,22 @@ class PortalSettings(models.Model):
     publish_report_description = models.BooleanField(
         "publicar «qué se hizo» de los reportes de acciones", default=False
     )
+    contact_name = models.CharField(
+        "contacto",
+        max_length=200,
+        blank=True,
+        help_text="Quién responde por los datos del portal. Vacío: los órganos de planeamiento "
+        "(DEE y OPP en el plan publicado).",
+    )
+    contact_email = models.EmailField(
+        "correo de contacto", blank=True, help_text="Se muestra en el pie del portal."
+    )
+    plan_document_url = models.URLField(
+        "dirección del documento del plan",
+        blank=True,
+        help_text="El documento publicado del plan (por ejemplo, su PDF en gob.pe); el portal "
+        "lo enlaza en su pie.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -20,7 +20,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import condition, require_safe
 
-from indicators import status
+from indicators import progress, status
 from indicators.filters import YearForm
 from indicators.models import ReportConclusion, WorkflowState
 from pesem import datacache, opendata, public, ratelimit, report_files
@@ -113,15 +113,20 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def _years(request: HttpRequest) -> tuple[int, public.PublicYears]:
-    """(chosen year, the years) for a page; the year defaults to the latest validated."""
-    years = public.public_years()
+def _years(request: HttpRequest) -> tuple[int, public.PublicYears, progress.YearChoice | None]:
+    """(chosen year, the years, why this year) for a page: the plan year asked for, else
+    the latest plan year with a validated value (progress.default_year; a year outside the
+    plan's horizon is refused and the page says so)."""
+    years = public.public_years(asked=request.GET.get("anio"))
     if years is None:
         raise Http404("No hay un plan cargado.")
-    form = YearForm(request.GET, years=years.years)
-    year = form.cleaned_data["anio"] if form.is_valid() else years.default
+    form = YearForm(request.GET, years=years.plan_years)
+    if form.is_valid():
+        year, choice = form.cleaned_data["anio"], None
+    else:
+        year, choice = years.default, years.choice
     status.ensure(year)
-    return year, years
+    return year, years, choice
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -143,17 +148,22 @@ def _json_response(content: bytes) -> HttpResponse:
 
 @portal_view
 def home(request: HttpRequest) -> HttpResponse:
-    year, years = _years(request)
+    year, years, choice = _years(request)
     return render(
         request,
         "portal/home.html",
-        {"home": public.public_home(year=year), "year": year, "years": years.years},
+        {
+            "home": public.public_home(year=year),
+            "year": year,
+            "years": years.plan_years,
+            "year_choice": choice,
+        },
     )
 
 
 @portal_view
 def objective(request: HttpRequest, number: int) -> HttpResponse:
-    year, years = _years(request)
+    year, years, choice = _years(request)
     page = public.public_objective_page(number=number, year=year)
     if page is None:
         raise Http404("Objetivo no encontrado.")
@@ -169,14 +179,15 @@ def objective(request: HttpRequest, number: int) -> HttpResponse:
             "figures": figures,
             "charts_truncated": len(page.indicators) > MAX_CHARTS,
             "year": year,
-            "years": years.years,
+            "years": years.plan_years,
+            "year_choice": choice,
         },
     )
 
 
 @portal_view
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
-    _, years = _years(request)
+    _, years, _ = _years(request)
     published = public.narrative()
     found = public.public_indicator(code=code, published=published)
     if found is None:

@@ -28,11 +28,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from indicators import charts, progress, selectors, services
 from indicators.models import (
@@ -45,18 +47,22 @@ from indicators.models import (
 )
 from indicators.selectors import IndicatorFacts
 from objectives.models import (
+    ActionResponsible,
     Directorate,
     Plan,
     StrategicAction,
     StrategicObjective,
     responsibles_prefetch,
 )
+from objectives.ordering import indicator_key
 from pesem import datacache
 from pesem.models import PortalSettings
 
 # Bump when what the portal shows changes without the data changing (a new column, a new
 # page layout), so browsers and proxies holding an ETag fetch again.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: published order of indicators and responsibles; last update
+# A report by a directorate no longer listed for its action sorts after the listed ones.
+UNLISTED_POSITION = 32767
 
 # The only fields of a value ever read for the public (narrative fields are added when
 # PortalSettings publishes them). `state` is read to be sure: the query filters on it too.
@@ -303,8 +309,12 @@ class PublicPlan:
 @dataclass(frozen=True)
 class PublicYears:
     years: range  # years with statuses: the first year with data to the plan's end
-    plan_years: range
-    default: int  # the latest year with a validated value
+    plan_years: range  # the plan's horizon: the years a page may show
+    choice: progress.YearChoice  # the latest plan year with a validated value, and why
+
+    @property
+    def default(self) -> int:
+        return self.choice.year
 
 
 # --- the data's version (ETags) -----------------------------------------------------------
@@ -336,13 +346,65 @@ def data_version(official: int | None = None) -> str:
 # --- years and plan -----------------------------------------------------------------------
 
 
-def public_years() -> PublicYears | None:
-    """The years the portal offers and the default one (three queries); None without a plan."""
+def public_years(asked: object = None) -> PublicYears | None:
+    """The years the portal offers and the default one (three queries): the latest plan
+    year with a validated value, else the plan's first (progress.default_year); `asked` is
+    the ?anio= named, recorded when outside the horizon. None without a plan."""
     plan_years = services.plan_years()
     if not plan_years:
         return None
     years = selectors.dashboard_years(years=plan_years)
-    return PublicYears(years, plan_years, selectors.default_year(years=years))
+    choice = selectors.default_year_choice(horizon=plan_years, validated_only=True, asked=asked)
+    return PublicYears(years, plan_years, choice)
+
+
+@dataclass(frozen=True)
+class PortalFooter:
+    """What every portal page says at its foot: when the data last changed (the latest
+    validation of a value or an action report), whom to ask, and the plan's document."""
+
+    last_update: datetime | None
+    contact_name: str
+    contact_email: str
+    plan_document_url: str
+
+
+def portal_footer() -> PortalFooter:
+    """Three queries: the portal's settings, the latest validations (one query through the
+    plan's row) and, while no contact is set, the planning offices (the document names two:
+    DEE and OPP)."""
+    chosen = PortalSettings.current()
+    latest_value = (
+        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        .order_by("-validated_at")
+        .values("validated_at")[:1]
+    )
+    latest_report = (
+        ActionReport.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        .order_by("-validated_at")
+        .values("validated_at")[:1]
+    )
+    row = (
+        Plan.objects.annotate(
+            last_value=Subquery(latest_value), last_report=Subquery(latest_report)
+        )
+        .values("last_value", "last_report")
+        .first()
+    ) or {}
+    times = [t for t in (row.get("last_value"), row.get("last_report")) if t is not None]
+    contact = chosen.contact_name
+    if not contact:
+        offices = Directorate.objects.filter(is_planning_office=True).order_by("code")
+        contact = " y ".join(
+            f"{name} ({code})" if name else code
+            for code, name in offices.values_list("code", "name")
+        )
+    return PortalFooter(
+        last_update=max(times) if times else None,
+        contact_name=contact or "la oficina de planeamiento",
+        contact_email=chosen.contact_email,
+        plan_document_url=chosen.plan_document_url,
+    )
 
 
 def public_plan() -> PublicPlan | None:
@@ -560,6 +622,9 @@ def public_indicators(
         status_qs = status_qs.filter(indicator__code=code)
     for s in status_qs:
         statuses.setdefault(s.indicator_id, []).append(_status(s))
+    # The published order (Cuadro 5's OE2.1, OE2.2, OE2.3; then variables, then national),
+    # not Anexo 2's `order` (OE2.2 = V3.1 before OE2.1 = V14.1).
+    facts.sort(key=lambda f: selectors.list_order(f.indicator))
     return [_public_indicator(f, statuses.get(f.indicator.pk, []), published) for f in facts]
 
 
@@ -576,12 +641,12 @@ class IndicatorEntry:
 
 
 def public_indicator_index() -> list[IndicatorEntry]:
-    """Every indicator's code and name, in the plan's order (one query)."""
+    """Every indicator's code and name, in the published order (objectives.ordering: OE2.1,
+    OE2.2, OE2.3 as Cuadro 5; then variables, then national): one query."""
+    rows = Indicator.objects.order_by().values_list("level", "code", "name", "objective__number")
     return [
         IndicatorEntry(code, name, number)
-        for code, name, number in Indicator.objects.order_by("level", "order", "code").values_list(
-            "code", "name", "objective__number"
-        )
+        for _, code, name, number in sorted(rows, key=lambda r: indicator_key(r[0], r[1]))
     ]
 
 
@@ -603,8 +668,8 @@ def public_reports(
     year: int | None = None,
     published: Narrative | None = None,
 ) -> list[PublicReport]:
-    """Validated action reports, by objective, action order, directorate and year: one query
-    (plus the narrative choice when not given)."""
+    """Validated action reports, by objective, action order, the action's directorates as
+    Cuadro 6 lists them, and year: one query (plus the narrative choice when not given)."""
     published = published if published is not None else narrative()
     fields = list(REPORT_FIELDS)
     if published.report_description:
@@ -613,7 +678,24 @@ def public_reports(
         ActionReport.objects.filter(state=WorkflowState.VALIDATED)
         .select_related("action__objective", "directorate")
         .only(*fields)
-        .order_by("action__objective__number", "action__order", "directorate__code", "year")
+        .annotate(
+            responsible_position=Coalesce(
+                Subquery(
+                    ActionResponsible.objects.filter(
+                        strategicaction=OuterRef("action"), directorate=OuterRef("directorate")
+                    ).values("position")[:1]
+                ),
+                Value(UNLISTED_POSITION),
+            )
+        )
+        .order_by(
+            "action__objective__number",
+            "action__order",
+            "action__code",
+            "responsible_position",
+            "directorate__code",
+            "year",
+        )
     )
     if objective is not None:
         qs = qs.filter(action__objective__number=objective)

@@ -255,7 +255,7 @@ def default_year() -> int | None:
     plan_years = services.plan_years()
     if not plan_years:
         return None
-    return selectors.default_year_choice(years=selectors.dashboard_years(years=plan_years)).year
+    return selectors.default_year(horizon=plan_years)
 
 
 @dataclass

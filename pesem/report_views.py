@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from indicators import access, conclusion_services, selectors, services
+from indicators import access, conclusion_services, services
 from indicators.conclusion_forms import ConclusionForm, ConclusionTransitionForm
 from indicators.models import ReportConclusion, WorkflowState
 from pesem import datacache, report_files
@@ -34,9 +34,19 @@ def wants_annex(request) -> bool:
     return request.GET.get(ANNEX_PARAM, "").strip().lower() in ANNEX_ON
 
 
-def _report_year(year: int) -> None:
-    if year not in selectors.dashboard_years(years=services.plan_years()):
-        raise Http404("Año fuera del periodo.")
+def _outside_horizon(request, year: int) -> HttpResponse | None:
+    """A report exists only for a year of the plan's horizon (progress.default_year), not
+    for the years before it (2014, the baseline, has no target): a Spanish 404 saying so."""
+    horizon = services.plan_years()
+    if year in horizon:
+        return None
+    message = (
+        f"No hay reporte de {year}: el año está fuera del horizonte del plan "
+        f"({horizon.start}-{horizon.stop - 1}), sin metas ni semáforo."
+        if horizon
+        else "No hay un plan cargado."
+    )
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 @login_required
@@ -46,7 +56,8 @@ def report_file(request, year: int, file_format: str):
     small plan, or asked for and answered with the waiting page on a large one
     (pesem.report_files). `?estado=1` answers the waiting page's checks in JSON; `?anexo=1`
     asks for the variant with the annex of data-quality notes (kept apart)."""
-    _report_year(year)
+    if (refused := _outside_horizon(request, year)) is not None:
+        return refused
     annex = wants_annex(request)
     variant = PreparedReport.Variant.ANNEX if annex else PreparedReport.Variant.INTERNAL
     kind = report_files.KINDS[PreparedReport.Format(file_format)]

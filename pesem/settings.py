@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
-    "ninja",  # the API docs page uses its bundled Swagger UI files, not a CDN
+    "ninja",  # django-ninja (the API); its docs page is ours (pesem/api_docs.py), not Swagger
     "objectives.apps.ObjectivesConfig",
     "indicators.apps.IndicatorsConfig",
     "actors.apps.ActorsConfig",
@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pesem.context_processors.roles",
+                "pesem.context_processors.portal_footer",
             ],
         },
     },

@@ -68,7 +68,7 @@ def objective_detail(request, number: int):
             "charts_truncated": len(page.statuses) > MAX_CHARTS,
             "action_rows": action_rows,
             "year": year,
-            "years": years,
+            "years": chosen.plan_years,
             "year_choice": chosen.choice,
             "thresholds": selectors.thresholds(),
         },

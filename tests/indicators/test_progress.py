@@ -293,3 +293,50 @@ def test_light_counts_include_every_colour():
 def test_green_share_leaves_grey_out():
     assert p.green_share([Light.GREEN, Light.RED, Light.GREY]) == D(50)
     assert p.green_share([Light.GREY]) is None
+
+
+# --- the year a page opens on ------------------------------------------------------------
+
+HORIZON = range(2015, 2022)  # the PESEM 2015-2021: published (2016, 2021) or interpolated targets
+
+
+def test_default_year_is_the_latest_plan_year_with_a_value():
+    # Three early entries of 2017 are enough: no share of the indicators is required.
+    choice = p.default_year(HORIZON, [2015, 2017, 2016])
+    assert (choice.year, choice.rule) == (2017, p.YearRule.LATEST)
+
+
+def test_default_year_ignores_the_history_before_the_plan():
+    # The document's 2011-2014 history (validated) never makes 2014 the year shown.
+    choice = p.default_year(HORIZON, [2011, 2012, 2013, 2014])
+    assert (choice.year, choice.rule) == (2015, p.YearRule.FIRST)
+    assert p.default_year(HORIZON, [2014, 2016]).year == 2016
+
+
+def test_default_year_ignores_years_after_the_plan():
+    assert p.default_year(HORIZON, [2016, 2022, 2030]).year == 2016
+
+
+def test_default_year_without_values_is_the_plans_first_year():
+    choice = p.default_year(HORIZON, [], validated_only=True)
+    assert (choice.year, choice.rule, choice.validated_only) == (2015, p.YearRule.FIRST, True)
+    assert choice.horizon_text == "2015-2021"
+
+
+@pytest.mark.parametrize(
+    ("asked", "refused"),
+    [("2014", "2014"), ("2022", "2022"), ("<b>x</b>", "pedido"), ("2016\x00", "pedido")],
+)
+def test_a_year_asked_outside_the_horizon_is_recorded_as_refused(asked, refused):
+    choice = p.default_year(HORIZON, [2016], asked=asked)
+    assert (choice.year, choice.refused) == (2016, refused)
+
+
+@pytest.mark.parametrize("asked", [None, "", "2016"])
+def test_no_year_or_a_plan_year_asked_is_not_refused(asked):
+    assert p.default_year(HORIZON, [2016], asked=asked).refused == ""
+
+
+def test_a_plan_without_years_has_no_default_year():
+    with pytest.raises(ValueError):
+        p.default_year(range(0), [2016])

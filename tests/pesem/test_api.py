@@ -398,15 +398,29 @@ def test_decimals_are_exact_strings(client, open_portal):
     assert target["value"] == "900"
 
 
-def test_without_a_year_statuses_are_of_the_latest_validated_year(client, open_portal):
-    items = get(client, "statuses?limit=1").json()["items"]
-    latest = (
-        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, value__isnull=False)
-        .order_by("-year")
-        .first()
-        .year
-    )
-    assert items[0]["year"] == latest
+def test_without_a_year_statuses_are_of_the_latest_plan_year_with_a_validated_value(
+    client, open_portal, registrar_dgc, validator
+):
+    # Only the document's 2011-2014 history is validated: before the plan, so the plan's
+    # first year, never 2014 (no target, no light).
+    assert IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, year=2014).exists()
+    assert {i["year"] for i in get(client, "statuses").json()["items"]} == {2015}
+    enter_value(registrar_dgc, year=2017, validator=validator)
+    enter_value(registrar_dgc, year=2019, numerator=461, submit=True)  # sent, not validated
+    items = get(client, "statuses").json()["items"]
+    assert {i["year"] for i in items} == {2017}
+    # A token holder of the planning office sees the same default: the API's rule is the
+    # public's (validated values), whoever asks.
+    token = bearer(issue_token(validator))
+    assert {i["year"] for i in get(client, "statuses", **token).json()["items"]} == {2017}
+
+
+def test_a_year_outside_the_plan_has_no_statuses(client, open_portal):
+    # 2014 has stored statuses (the document's history) but no target: no lights.
+    status.ensure(2014)
+    assert IndicatorYearStatus.objects.filter(year=2014).exists()
+    for year in (2014, 2022):
+        assert get(client, f"statuses?year={year}").json()["count"] == 0
 
 
 def test_a_year_without_statuses_gives_an_empty_list(client, open_portal):
@@ -416,6 +430,80 @@ def test_a_year_without_statuses_gives_an_empty_list(client, open_portal):
         "previous": None,
         "items": [],
     }
+
+
+# --- index, labels and order -------------------------------------------------------------
+
+
+def test_the_index_links_the_docs_the_schema_and_each_list(client, closed_portal):
+    # Answered even while the public portal is closed: it holds no data.
+    response = client.get(f"{API}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["docs"] == "http://testserver/api/v1/docs"
+    assert body["schema"] == "http://testserver/api/v1/openapi.json"
+    assert body["portal"] is None
+    urls = {e["path"]: e["url"] for e in body["endpoints"]}
+    assert urls["/api/v1/statuses"] == "http://testserver/api/v1/statuses"
+    assert urls["/api/v1/indicators/{code}"] is None
+    assert client.get(body["docs"]).status_code == 200
+    assert client.get(body["schema"]).json()["info"]["version"] == "1"
+
+
+def test_the_index_links_the_portal_while_it_is_open(client, open_portal):
+    assert get(client, "").json()["portal"] == "http://testserver/publico/"
+
+
+def test_each_code_has_its_spanish_label_as_in_the_csvs(
+    client, open_portal, registrar_dgc, validator
+):
+    enter_value(registrar_dgc, year=2016, validator=validator)  # OE3.1 1.58 vs 1.54: green
+    _validated_report(registrar_dgc, validator, 2016)
+    rows = {r["indicator"]: r for r in get(client, "statuses?year=2016").json()["items"]}
+    oe31, oe21 = rows["OE3.1"], rows["OE2.1"]
+    assert (oe31["light"], oe31["light_label"]) == ("green", "verde")
+    assert (oe21["light"], oe21["light_label"]) == ("grey", "gris")
+    assert oe31["level_label"] == "objetivo estratégico"
+    labels = {(r["trajectory"], r["trajectory_label"]) for r in rows.values()}
+    assert labels <= {
+        ("achieved", "meta final ya alcanzada"),
+        ("on_track", "en camino"),
+        ("off_track", "en riesgo"),
+        ("unknown", "sin datos suficientes"),
+    }
+    # The codes still filter.
+    green = get(client, "statuses?year=2016&light=green").json()["items"]
+    assert {r["light_label"] for r in green} == {"verde"}
+    value = get(client, "values?indicator=OE3.1&year=2016").json()["items"][0]
+    assert (value["state"], value["state_label"]) == ("validated", "validado")
+    report = get(client, "action-reports?year=2016").json()["items"][0]
+    assert (report["state_label"], report["execution_label"]) == ("validado", "en ejecución")
+    target = get(client, "targets?indicator=OE3.1&kind=baseline").json()["items"][0]
+    assert target["kind_label"] == "línea de base"
+    indicator = get(client, "indicators/OE3.1").json()
+    assert (indicator["direction"], indicator["direction_label"]) == ("ascending", "ascendente")
+
+
+def test_labels_are_in_the_schema(client, open_portal):
+    schemas = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    light = schemas["StatusOut"]["properties"]["light_label"]
+    assert light["type"] == "string" and "«off_track»" not in light["description"]
+    assert "«green»: verde" in light["description"]
+    assert (
+        "«off_track»: en riesgo"
+        in schemas["StatusOut"]["properties"]["trajectory_label"]["description"]
+    )
+
+
+def test_indicators_and_statuses_follow_the_published_order(client, open_portal):
+    codes = [i["code"] for i in get(client, "indicators?objective=2").json()["items"]]
+    assert codes == ["OE2.1", "OE2.2", "OE2.3"]  # Cuadro 5, not Anexo 2's V3.1, V3.2, V14.1
+    every = [i["code"] for i in get(client, "indicators").json()["items"]]
+    assert every[:7] == ["OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"]
+    assert every.index("V2.1") < every.index("V10.1") < every.index("NAC.1")
+    statuses = [s["indicator"] for s in get(client, "statuses?objective=2").json()["items"]]
+    assert statuses == ["OE2.1", "OE2.2", "OE2.3"]
+    assert get(client, "objectives/2").json()["indicators"] == ["OE2.1", "OE2.2", "OE2.3"]
 
 
 # --- filters and pages --------------------------------------------------------------------
@@ -568,9 +656,9 @@ PINNED = {
     "indicators": (3, 4),  # count, page, articulated objectives
     "values?limit=500": (3, 4),  # count, page
     "targets?limit=500": (3, 4),  # count, page
-    # plan years, first year with data, latest validated year, status.ensure's two counts,
+    # plan years, latest plan year with a validated value, status.ensure's two counts,
     # count, page
-    "statuses?limit=500": (8, 9),
+    "statuses?limit=500": (7, 8),
     "action-reports": (3, 4),  # count, page
 }
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from indicators import selectors, services, status
 from indicators.models import (
@@ -23,7 +24,7 @@ from indicators.models import (
 from objectives.models import Directorate, StrategicAction, StrategicObjective
 from pesem import public
 from pesem.models import PortalSettings
-from tests.conftest import enter_value
+from tests.conftest import enter_value, make_staff
 from tests.pesem.conftest import (
     DRAFT_VALUE,
     SECRET_NUMBERS,
@@ -50,9 +51,9 @@ def test_pages_and_downloads_open_without_login(client, validated):
     pages = fetch_all(client)
     home = pages[reverse("portal_home")]
     assert "Plan Estratégico" in home and "Visión" in home
-    # The default year follows the tablero's rule (half the indicators with a validated value).
-    year = selectors.default_year(years=selectors.dashboard_years(years=services.plan_years()))
-    assert f'href="/publico/objetivos/3/?anio={year}"' in home
+    # The default year: the latest plan year with a validated value (OE3.1's 2018).
+    assert selectors.default_year(horizon=services.plan_years(), validated_only=True) == 2018
+    assert 'href="/publico/objetivos/3/?anio=2018"' in home
     assert "/accounts/" not in home and "Salir" not in home  # no staff menu, no login needed
     response = client.get(reverse("portal_resource_csv", args=["valores"]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -185,7 +186,8 @@ def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
     return all(
         "pesem_cache" in q["sql"]
         or "pesem_dataversion" in q["sql"]
-        or q["sql"] in ("BEGIN", "COMMIT", "ROLLBACK")
+        # SQLite's transactions begin IMMEDIATE (settings.SQLITE_OPTIONS)
+        or q["sql"] in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         or q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
         for q in queries.captured_queries
     )
@@ -392,21 +394,166 @@ def test_query_counts_do_not_grow_with_the_plan(client, validated, memory_cache)
 def test_query_count_pins(client, validated, memory_cache, django_assert_max_num_queries):
     # Every portal response reads the data version (1 query; the rate limit's counter is in
     # memory here, see memory_cache); pages with a year add plan years, first year with
-    # data, default year, and the stored statuses' completeness (2 counts): 6 in all.
+    # data, the plan years with a validated value (the default year), and the stored
+    # statuses' completeness (2 counts): 6 in all. Every page's foot adds three: the
+    # portal's settings, the latest validations, the planning offices (the contact).
     # + plan, objectives, actions, responsibles, objectives and light counts
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         client.get(reverse("portal_home"), {"anio": 2016})
     # + narrative; objective, actions, responsibles; indicators, values, targets, flags,
     # articulated objectives, statuses; validated reports
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):
         client.get(reverse("portal_objective", args=[2]), {"anio": 2016})
     # + narrative; the indicator, values, targets, flags, articulated objectives, statuses
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(16):
         client.get(reverse("portal_indicator", args=["OE2.1"]))
-    # version; the index of indicators
-    with django_assert_max_num_queries(2):
+    # version; the index of indicators; the foot's three
+    with django_assert_max_num_queries(5):
         client.get(reverse("portal_data"))
     # + narrative, plan, objectives, actions, responsibles, six indicator reads, reports,
-    # directorates
+    # directorates (a download: no foot)
     with django_assert_max_num_queries(19):
         client.get(reverse("portal_datapackage"))
+
+
+# --- default year, published order, the portal's foot -----------------------------------------
+
+
+def _portal_text(client, name, *args, **params) -> str:
+    return re.sub(
+        r"\s+",
+        " ",
+        re.sub(r"<[^>]+>", " ", client.get(reverse(name, args=args), params).content.decode()),
+    )
+
+
+def test_portal_opens_on_the_latest_plan_year_with_a_validated_value(
+    client, validated, registrar_dpe, director_dpe
+):
+    # A value sent for 2019 moves the staff pages, never the public's.
+    enter_value(registrar_dpe, "OE2.1", 2019, 93, 60, submit=True)
+    for name, args in (("portal_home", []), ("portal_objective", [3])):
+        page = _portal_text(client, name, *args)
+        assert "Se muestra 2018: último año del plan con valores validados." in page, name
+        assert "Se muestra 2019" not in page, name
+    client.force_login(director_dpe)
+    tablero = _portal_text(client, "home")
+    assert "Se muestra 2019: último año del plan con valores enviados o validados." in tablero
+
+
+def test_portal_without_validated_plan_values_opens_on_the_first_year(client):
+    # Only the document's 2011-2014 history, validated but before the plan.
+    assert IndicatorValue.objects.filter(year=2014, state="validated").exists()
+    page = _portal_text(client, "portal_home")
+    assert (
+        "Se muestra 2015: primer año del plan; todavía no hay valores validados en 2015-2021."
+        in page
+    )
+    select = client.get(reverse("portal_home")).content.decode().split('id="id_anio"')[1]
+    assert re.findall(r'value="(\d+)"', select.split("</select>")[0]) == [
+        str(y) for y in range(2015, 2022)
+    ]
+
+
+def test_portal_refuses_a_year_before_the_plan(client, validated):
+    page = _portal_text(client, "portal_home", anio=2014)
+    assert (
+        "El año 2014 está fuera del horizonte del plan (2015-2021): no tiene metas, semáforo "
+        "ni reporte. Se muestra 2018" in page
+    )
+    assert "¿Cómo avanzan los objetivos en 2014?" not in page
+    assert client.get(reverse("portal_report_xlsx", args=[2014])).status_code == 404
+
+
+OBJECTIVE_2 = ["OE2.1", "OE2.2", "OE2.3"]  # Cuadro 5's order; Anexo 2 lists V3.1, V3.2, V14.1
+
+
+def _in_order(text: str, codes: list[str]) -> list[str]:
+    found = sorted((text.index(code), code) for code in codes)
+    return [code for _, code in found]
+
+
+def test_everything_public_lists_objective_2_in_cuadro_5s_order(client, validated):
+    objective = client.get(reverse("portal_objective", args=[2])).content.decode()
+    table = objective.split('id="portal-indicators"')[1].split("</table>")[0]
+    assert re.findall(r'href="/publico/indicadores/([^/]+)/"', table) == OBJECTIVE_2
+    data = client.get(reverse("portal_data")).content.decode()
+    listed = re.findall(
+        r'href="/publico/indicadores/([^/]+)/"', data.split('id="indicator-downloads"')[1]
+    )
+    assert [c for c in listed if c.startswith("OE2")] == OBJECTIVE_2
+    assert listed.index("V2.1") < listed.index("V10.1") < listed.index("NAC.1")
+    plan = client.get(reverse("portal_plan_json")).json()
+    codes = [i["code"] for i in plan["indicators"]]
+    assert [c for c in codes if c.startswith("OE2")] == OBJECTIVE_2
+    assert codes[:7] == ["OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"]
+    workbook = as_text(client.get(reverse("portal_report_xlsx", args=[2016])))
+    assert _in_order(workbook, OBJECTIVE_2) == OBJECTIVE_2
+    csv = client.get(reverse("portal_resource_csv", args=["indicadores"])).content.decode()
+    assert _in_order(csv, OBJECTIVE_2) == OBJECTIVE_2
+
+
+def test_action_progress_lists_an_actions_directorates_as_cuadro_6(
+    client, django_user_model, validator
+):
+    # Action 1.2: "DGA-DAO-DGE" in Cuadro 6; by code DAO would come first.
+    action = StrategicAction.objects.get(code="1.2")
+    assert [d.code for d in action.responsibles_in_order()] == ["DGA", "DAO", "DGE"]
+    for code in ("DAO", "DGE", "DGA"):
+        registrar = make_staff(django_user_model, f"reg.{code.lower()}", "registrador", code)
+        report = services.report_save(
+            user=registrar,
+            action=action,
+            directorate=Directorate.objects.get(code=code),
+            year=2016,
+            execution="in_progress",
+            percent=D(30),
+            description="",
+        )
+        report = services.do_submit(user=registrar, item=report, expected_version=report.version)
+        services.do_validate(user=validator, item=report, expected_version=report.version)
+    csv = client.get(reverse("portal_resource_csv", args=["avance-acciones"])).content.decode()
+    rows = [line.split(",") for line in csv.splitlines() if line.startswith("1.2,")]
+    assert [next(c for c in row if c in ("DGA", "DAO", "DGE")) for row in rows] == [
+        "DGA",
+        "DAO",
+        "DGE",
+    ]
+
+
+def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, validated):
+    latest = IndicatorValue.objects.filter(state="validated").order_by("-validated_at").first()
+    local = timezone.localtime(latest.validated_at)
+    for name in ("portal_home", "portal_data", "portal_reports"):
+        html = client.get(reverse(name)).content.decode()
+        facts = re.sub(
+            r"\s+",
+            " ",
+            re.sub(r"<[^>]+>", " ", html.split('id="portal-facts"')[1].split("</ul>")[0]),
+        )
+        when = dateformat.format(local, r"j \d\e F \d\e Y, H:i")
+        assert f"Última actualización: {when} (última validación)." in facts, name
+        # Nobody configured a contact: the planning offices, as the document names them.
+        assert (
+            "Contacto: Dirección General de Estudios y Estrategias de Política Exterior (DEE) "
+            "y Oficina General de Planeamiento y Presupuesto (OPP)." in facts
+        ), name
+        assert 'href="/api/v1/docs"' in html and 'href="/api/v1/"' in html, name
+    PortalSettings.objects.create(
+        pk=1,
+        contact_name="Oficina de Planeamiento",
+        contact_email="opp@rree.example",
+        plan_document_url="https://documentos.example/pesem-2015-2021.pdf",
+    )
+    html = client.get(reverse("portal_home")).content.decode()
+    assert 'Contacto: Oficina de Planeamiento, <a href="mailto:opp@rree.example">' in html
+    link = '<a href="https://documentos.example/pesem-2015-2021.pdf" rel="external">'
+    assert f"{link}Documento del plan</a>" in html
+
+
+def test_the_portal_says_when_nothing_is_validated_yet(client):
+    IndicatorValue.objects.filter(state="validated").update(validated_at=None)
+    html = client.get(reverse("portal_home")).content.decode()
+    assert "Última actualización: todavía no hay datos validados." in re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", html)
+    )

@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from indicators import charts, progress, selectors
+from indicators import charts, progress
 from indicators.models import Indicator, IndicatorValue
-from indicators.progress import Coverage, Light, YearRule
+from indicators.progress import Coverage, Light
 from objectives.charts import base_layout
 from objectives.ordering import indicator_key, natural_key
 from tests.conftest import enter_value
@@ -81,29 +81,6 @@ def test_covers_half(validated, total, half):
 def test_coverage_counts_values_not_zeros():
     assert progress.coverage([D(1), None, D(0), None]) == Coverage(2, 4)
     assert progress.coverage([]) == Coverage(0, 0)
-
-
-def test_default_year_is_the_most_recent_with_half_the_indicators():
-    coverage = {
-        2014: Coverage(12, 24),
-        2015: Coverage(13, 24),
-        2016: Coverage(3, 24),  # three early entries do not make 2016 the year to show
-        2017: Coverage(0, 24),
-    }
-    choice = progress.default_year(coverage, fallback=2011)
-    assert (choice.year, choice.rule, choice.coverage) == (2015, YearRule.HALF, Coverage(13, 24))
-
-
-def test_default_year_falls_back_to_the_latest_with_any_validated_value():
-    coverage = {2014: Coverage(5, 24), 2016: Coverage(3, 24), 2017: Coverage(0, 24)}
-    choice = progress.default_year(coverage, fallback=2011)
-    assert (choice.year, choice.rule, choice.coverage) == (2016, YearRule.LATEST, Coverage(3, 24))
-
-
-def test_default_year_without_any_validated_value_is_the_fallback():
-    choice = progress.default_year({2015: Coverage(0, 24)}, fallback=2015)
-    assert (choice.year, choice.rule, choice.coverage) == (2015, YearRule.NONE, Coverage(0, 24))
-    assert progress.default_year({}, fallback=2011).coverage == Coverage(0, 0)
 
 
 def test_light_shares_add_up_to_100_and_count_grey():
@@ -188,52 +165,69 @@ def _codes(html: str, table_id: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_published_history_opens_on_the_latest_half_covered_year(client, director_dpe):
-    # The document's history: 2014 is the latest year with 12 of the 24 indicators.
-    assert selectors.year_coverage()[2014] == Coverage(12, 24)
+def test_published_history_alone_opens_on_the_plans_first_year(client, director_dpe):
+    # The document's 2011-2014 history is validated but comes before the plan: 2014 has no
+    # target, so the pages open on 2015 and say why.
     client.force_login(director_dpe)
-    page = _text(client.get(reverse("home")).content.decode())
-    assert (
-        "Se muestra 2014: el año más reciente con dato validado en al menos la mitad de los "
-        "indicadores (12 de 24)." in page
-    )
-    assert "¿Qué objetivos e indicadores van bien en 2014?" in page
+    for name, args in (
+        ("home", []),
+        ("objective_detail", [2]),
+        ("directorates", []),
+        ("directorate_detail", ["DPE"]),
+        ("report", []),
+    ):
+        page = _text(client.get(reverse(name, args=args)).content.decode())
+        assert (
+            "Se muestra 2015: primer año del plan; todavía no hay valores enviados o "
+            "validados en 2015-2021." in page
+        ), name
+        assert "Se muestra 2014" not in page, name
+    home = client.get(reverse("home")).content.decode()
+    select = home.split('id="id_anio"')[1].split("</select>")[0]
+    assert re.findall(r'value="(\d+)"', select) == [str(y) for y in range(2015, 2022)]
 
 
 @pytest.mark.django_db
-def test_three_early_entries_do_not_move_the_default_year_but_half_coverage_does(
-    client, director_dpe
-):
-    for code in ("OE2.1", "OE3.1", "OE1.1"):
-        _set_validated(code, 2016, "1")
+def test_one_sent_value_moves_the_internal_pages_to_its_year(client, director_dpe, registrar_dpe):
+    # A value sent (not yet validated) for 2016: one indicator of 24 is enough.
+    enter_value(registrar_dpe, "OE2.1", 2016, 93, 60, submit=True)
+    assert IndicatorValue.objects.get(indicator__code="OE2.1", year=2016).state == "submitted"
     client.force_login(director_dpe)
-    for name, args in (("home", []), ("objective_detail", [2]), ("directorates", [])):
+    for name, args in (
+        ("home", []),
+        ("objective_detail", [2]),
+        ("directorates", []),
+        ("directorate_detail", ["DPE"]),
+        ("report", []),
+    ):
         page = _text(client.get(reverse(name, args=args)).content.decode())
-        assert "Se muestra 2014: el año más reciente" in page, name
-        assert "(12 de 24)" in page, name
-    for code in ("OE1.2", "OE2.2", "OE2.3", "OE4.1", "V1.2", "V2.1", "V2.2", "V4.1", "V5.1"):
-        _set_validated(code, 2016, "1")
-    page = _text(client.get(reverse("home")).content.decode())
-    assert (
-        "Se muestra 2016: el año más reciente con dato validado en al menos la mitad de los "
-        "indicadores (12 de 24)." in page
-    )
+        assert "Se muestra 2016: último año del plan con valores enviados o validados." in page
     # A year asked for is shown without the explanation.
     page = client.get(reverse("home"), {"anio": 2015}).content.decode()
     assert 'id="year-choice"' not in page
 
 
 @pytest.mark.django_db
-def test_without_a_half_covered_year_the_page_says_it_fell_back(client, director_dpe):
-    IndicatorValue.objects.all().delete()
-    for code in ("OE2.1", "OE3.1", "OE1.1"):
-        _set_validated(code, 2016, "1")
+def test_a_year_before_the_plan_is_refused_with_the_reason(client, director_dpe):
     client.force_login(director_dpe)
-    page = _text(client.get(reverse("home")).content.decode())
-    assert (
-        "Se muestra 2016: ningún año tiene dato validado en al menos la mitad de los "
-        "indicadores, y es el más reciente con alguno (3 de 24)." in page
+    for name in ("home", "report", "directorates"):
+        response = client.get(reverse(name), {"anio": 2014})
+        assert response.status_code == 200
+        page = _text(response.content.decode())
+        assert (
+            "El año 2014 está fuera del horizonte del plan (2015-2021): no tiene metas, "
+            "semáforo ni reporte. Se muestra 2015" in page
+        ), name
+    assert "Reporte de seguimiento 2014" not in _text(
+        client.get(reverse("report"), {"anio": 2014}).content.decode()
     )
+    for name in ("report_pdf", "report_download"):
+        response = client.get(reverse(name, args=[2014]))
+        assert response.status_code == 404
+        assert (
+            "No hay reporte de 2014: el año está fuera del horizonte del plan (2015-2021), "
+            "sin metas ni semáforo." in response.content.decode()
+        )
 
 
 @pytest.mark.django_db
