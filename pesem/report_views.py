@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from indicators import access, conclusion_services, services
+from indicators import access, authorship, conclusion_services, services
 from indicators.conclusion_forms import ConclusionForm, ConclusionTransitionForm
 from indicators.models import ReportConclusion, WorkflowState
 from pesem import datacache, report_files
@@ -187,6 +187,12 @@ def report_conclusions(request, year: int):
             "form": form,
             "editable": item is None or item.state == WorkflowState.DRAFT,
             "history": history,
+            # Four eyes, said before anyone clicks (the service refuses it anyway).
+            "not_yours": (
+                authorship.refusal(ReportConclusion)
+                if item and authorship.has_shaped(request.user, item)
+                else ""
+            ),
         },
     )
 

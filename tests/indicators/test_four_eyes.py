@@ -343,3 +343,24 @@ def test_migration_reads_authorship_from_history_including_rounds_before_a_retur
     assert shaped(validated) == set()
     assert shaped(reopened) == set()  # its content was validated; the new round is empty
     refused(both_roles, laundered)
+
+
+def test_conclusions_page_shows_the_writer_why_instead_of_the_validate_button(
+    client, validator, second_validator
+):
+    item = conclusion_services.conclusion_save(
+        user=validator,
+        year=2016,
+        conclusions="Se avanzó en la cobertura consular.",
+        recommendations="",
+        expected_version=None,
+    )
+    conclusion_services.conclusion_submit(user=validator, item=item, expected_version=item.version)
+    client.force_login(validator)
+    page = client.get("/reporte/2016/conclusiones/").content.decode()
+    assert "Usted participó en estas conclusiones" in page
+    assert 'name="action" value="validate"' not in page
+    client.force_login(second_validator)
+    page = client.get("/reporte/2016/conclusiones/").content.decode()
+    assert "Usted participó" not in page
+    assert 'name="action" value="validate"' in page
