@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -29,6 +29,13 @@ from indicators.templatetags.pesem import percent
 from objectives.models import Directorate, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
+# The grid shows the year's drafts with their texts and evidence: nothing in it is for someone
+# who may not read them, and the sent and validated values are on the indicators' pages.
+GRID_REFUSED = (
+    "La planilla de {code} muestra sus borradores: solo la ven los registradores y el director "
+    "de la dirección, la oficina de planeamiento y los administradores. Los valores enviados "
+    "(preliminares) y validados están en la página de cada indicador."
+)
 
 
 @dataclass
@@ -169,9 +176,12 @@ def _rows(request, entry_rows, can_edit, data=None, files=None) -> list[GridRow]
 
 @login_required
 def grid(request, code: str, year: int):
-    """Everyone logged in may read a directorate's grid (as its list of pending work); only its
-    registrars get inputs, and only they may save (403 for a hand-made POST)."""
+    """A directorate's workspace: read by who may read its drafts (access.can_see_drafts_of:
+    its registrars and director users, validators, administrators), 403 for anyone else; only
+    its registrars get inputs, and only they may save (403 for a hand-made POST)."""
     directorate, years = _directorate_year(code, year)
+    if not access.can_see_drafts_of(request.user, directorate.pk):
+        raise PermissionDenied(GRID_REFUSED.format(code=directorate.code))
     can_edit = access.is_registrar_of(request.user, directorate.pk)
     if request.method != "POST":
         rows = _rows(request, entry.entry_rows(directorate=directorate, year=year), can_edit)

@@ -243,6 +243,9 @@ class ValueOut(Schema):
     source: str
     origin: Literal["plan", "user"]
     state: State
+    preliminary: bool = Field(
+        False, description="Enviado y aún no validado: cifra preliminar (con sesión o token)."
+    )
     note: str | None = Field(None, description="Público solo si la oficina lo publica.")
     analysis: str | None = Field(None, description="Público solo si la oficina lo publica.")
     measures: str | None = Field(None, description="Público solo si la oficina lo publica.")
@@ -252,12 +255,13 @@ class ValueOut(Schema):
     validated_by: str | None = Field(None, description="Solo usuarios autorizados.")
     validated_at: datetime | None = None
     evidence_url: str | None = Field(
-        None, description="Solo el validador o la dirección responsable del indicador."
+        None,
+        description="Solo la oficina de planeamiento, los administradores y los registradores "
+        "y el director de la dirección responsable del indicador.",
     )
     evidence_file: str | None = Field(
         None,
-        description="Dirección de descarga (con sesión); solo el validador o la dirección "
-        "responsable.",
+        description="Dirección de descarga (con sesión); los mismos lectores que `evidence_url`.",
     )
 
 
@@ -271,6 +275,9 @@ class ActionReportOut(Schema):
     directorate: str
     year: int
     state: State
+    preliminary: bool = Field(
+        False, description="Enviado y aún no validado: preliminar (con sesión o token)."
+    )
     execution: Literal["not_started", "in_progress", "done"]
     percent: DecimalText
     description: str | None = Field(None, description="Público solo si la oficina lo publica.")

@@ -3,7 +3,9 @@ between two saves is built once.
 
 Which pages, and for whom a copy is valid:
 - AUDIENCE pages (dashboards, the plan, an indicator, actors, the report and its files) look the
-  same to every user with the same roles, directorate and staff flag: one copy per audience.
+  same to every user with the same roles, directorate, staff and superuser flags: one copy per
+  audience. The key also names whose drafts the reader may see (access.drafts_scope_of), so a
+  copy showing drafts is never served to someone the rule of indicators/access.py refuses.
 - SESSION pages (a person's own work: Mis tareas, Pendientes, the grid, the validation queue)
   carry buttons that depend on who the person is: one copy per session.
 The parts of a copy that are personal are put back at every answer: the user's name and task
@@ -15,8 +17,8 @@ before the page is built, so a copy never outlives the write that made it stale.
 DRAFT_BLIND pages never show a draft to anyone (they read validated and submitted values, and
 action reports and conclusions only once sent): they are keyed on the official counter
 (pesem.datacache), so registrars saving drafts do not make them stale. An indicator's page
-lists its own values and their history, drafts included, and nothing of other indicators'
-drafts: it is keyed on the official counter plus a mark of its own values' writes
+lists its own values and their history, drafts included for who may read them, and nothing of
+other indicators' drafts: it is keyed on the official counter plus a mark of its own values' writes
 (datacache.value_history_mark), so a draft saved of another indicator leaves it kept.
 Personal pages are keyed on every write. tests/test_pagecache_drafts.py saves drafts of each
 kind and requires every DRAFT_BLIND page to be the same for every role before and after.
@@ -40,6 +42,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
+from indicators import access
 from pesem import datacache, personal
 
 AUDIENCE = "audience"
@@ -103,7 +106,12 @@ def _audience(request: HttpRequest, kind: str) -> str:
         return f"s:{request.session.session_key}"
     roles, directorate = personal.audience(request)
     request._pagecache_roles = frozenset(roles)  # type: ignore[attr-defined]  # for _fill
-    return f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}"
+    # Whose drafts the copy may show (access.can_see_drafts_of): it is a function of the
+    # parts before it, stated apart so the key names the rule it serves.
+    drafts = access.drafts_scope_of(roles, directorate, is_superuser=user.is_superuser)
+    return (
+        f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}:{int(user.is_superuser)}:{drafts}"
+    )
 
 
 def _page_key(request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any]) -> str:
