@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,7 +43,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
-from indicators import access
+from indicators import access, progress, selectors, services
+from indicators.models import Indicator
+from indicators.tables import DashboardTable, SafeTableExport
 from pesem import datacache, personal
 
 AUDIENCE = "audience"
@@ -84,6 +87,81 @@ DRAFT_BLIND = {
 OWN_DRAFTS = {
     "indicator_detail": lambda kwargs: datacache.value_history_mark(kwargs["code"]),
 }
+
+
+# --- which addresses are kept -----------------------------------------------------------------
+#
+# A copy is kept per address, so an address must be one of a bounded few: only the query
+# parameters a page reads, each with a value it may take (or empty, as a filter form sends
+# «todos»), each once. Anything else (`?flood=N`, `anio=99999`, `per_page=100000`, a search
+# text) is served as the view answers it, never kept.
+
+
+def page_years() -> range:
+    """The years a dashboard offers (?anio=), per official data version: one cache read."""
+    return datacache.cached(
+        ("page-years",),
+        lambda: selectors.dashboard_years(years=services.plan_years()),
+        official=True,
+    )
+
+
+def _year(raw: str) -> bool:
+    return len(raw) == 4 and raw.isascii() and raw.isdigit() and int(raw) in page_years()
+
+
+def _pattern(regex: str) -> Callable[[str], bool]:
+    compiled = re.compile(regex)
+    return lambda raw: compiled.fullmatch(raw) is not None
+
+
+def _one_of(values: Iterable[str]) -> Callable[[str], bool]:
+    allowed = frozenset(values)
+    return lambda raw: raw in allowed
+
+
+_CODE = _pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+_YEAR_ONLY = {"anio": _year}
+PARAMS: dict[str, dict[str, Callable[[str], bool]]] = {
+    "home": {
+        "anio": _year,
+        "objective": _pattern(r"[1-9][0-9]?"),
+        "responsible": _CODE,
+        "level": _one_of(Indicator.Level.values),
+        "light": _one_of(light.value for light in progress.Light),
+        "page": _pattern(r"[1-9][0-9]{0,3}"),
+        "per_page": _pattern(r"[1-9][0-9]?|100"),
+        "sort": _one_of(
+            prefix + name for name in DashboardTable.base_columns for prefix in ("", "-")
+        ),
+        "_export": _one_of(SafeTableExport.FORMATS),
+    },
+    "plan": {},
+    "objective_detail": _YEAR_ONLY,
+    "directorates": _YEAR_ONLY,
+    "directorate_detail": _YEAR_ONLY,
+    "report": _YEAR_ONLY,
+    "indicator_detail": _YEAR_ONLY,
+    "pending": {"anio": _year, "direccion": _CODE},
+    "validation_queue": _YEAR_ONLY,
+}
+
+
+def canonical_query(name: str, request: HttpRequest) -> str | None:
+    """The query string of a keepable address of page `name`, its parameters sorted; None when
+    the address has a parameter the page does not read, one twice, or a value out of range."""
+    known = PARAMS.get(name, {})
+    pairs = []
+    for param, values in request.GET.lists():
+        check = known.get(param)
+        if check is None or len(values) != 1:
+            return None
+        if values[0] and not check(values[0]):
+            return None
+        pairs.append((param, values[0]))
+    return urlencode(sorted(pairs))
+
+
 WAIT = 10.0  # s: how long a request waits for another process building the same copy
 POLL = 0.02  # s
 # The personal parts base.html marks, each once, in the header.
@@ -114,14 +192,19 @@ def _audience(request: HttpRequest, kind: str) -> str:
     )
 
 
-def _page_key(request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any]) -> str:
+def _page_key(
+    request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any], query: str | None = None
+) -> str:
+    if query is None:
+        query = canonical_query(name, request) or ""
     versions = personal.versions(request)  # read once: the menu's badge reuses it
     own_drafts = OWN_DRAFTS.get(name)
     official = name in DRAFT_BLIND or own_drafts is not None
     parts = [
         "page",
         name,
-        request.get_full_path(),
+        request.path,
+        query,
         _audience(request, kind),
         timezone.localdate().isoformat(),
     ]
@@ -231,7 +314,10 @@ class PageCacheMiddleware:
             return None
         if kind == SESSION and not request.session.session_key:
             return None
-        key = _page_key(request, kind, name, view_kwargs)
+        query = canonical_query(name, request)
+        if query is None:
+            return None  # answered as the view says, never kept (see PARAMS)
+        key = _page_key(request, kind, name, view_kwargs, query)
         entry = cache.get(key)
         if entry is None:
             # One build at a time per copy: the first asker builds, the others wait for it.

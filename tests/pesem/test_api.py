@@ -613,7 +613,9 @@ def test_issuing_a_token_shows_the_secret_once_and_stores_only_its_hash(
         )
     assert response.status_code == 200
     token = ApiToken.objects.get()
-    shown = re.search(rf"Token: ({token.prefix}\.[A-Za-z0-9_-]+)", response.content.decode())
+    shown = re.search(
+        rf"Token: <code>({token.prefix}\.[A-Za-z0-9_-]+)</code>", response.content.decode()
+    )
     assert shown is not None
     secret = shown.group(1)
     assert token.key_hash == ApiToken.hash_secret(secret) and secret not in token.key_hash

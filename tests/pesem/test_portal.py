@@ -185,6 +185,7 @@ def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
     return all(
         "pesem_cache" in q["sql"]
         or "pesem_dataversion" in q["sql"]
+        or "pesem_ratecounter" in q["sql"]  # the rate limit's counter (pesem.ratelimit)
         or q["sql"] in ("BEGIN", "COMMIT", "ROLLBACK")
         or q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
         for q in queries.captured_queries
