@@ -339,3 +339,15 @@ def test_dashboards_are_the_same_before_and_after_a_draft(people, path):
     enter_value(people["registrar_own"], year=2018, numerator=461, note=DRAFT_NOTE)
     after = _without_tokens(client.get(path).content.decode())
     assert after == before and DRAFT_NOTE not in after
+
+
+@pytest.mark.parametrize("who", SIGNED_IN)
+def test_shared_pages_name_a_draft_report_without_its_figures(people, data, who):
+    """The objective and directorate pages are one copy for all (pesem.pagecache.DRAFT_BLIND):
+    a draft report is named «borrador» there, its situation and percent left to the pending
+    list of who may read it."""
+    client = _as(people, who)
+    objective = client.get("/objetivos/3/").content.decode()
+    assert "2016, borrador" in objective and "63 %" not in objective
+    directorate = client.get("/direcciones/DGC/").content.decode()
+    assert "63 %" not in directorate and REPORT_DRAFT not in directorate
