@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from pesem import ratelimit
@@ -55,8 +55,13 @@ def test_parallel_requests_get_no_more_answers_than_the_limit(settings, frozen_w
     codes = _parallel("/api/v1/directorates", REQUESTS)
     assert set(codes) <= {200, 429}, codes
     assert 1 <= codes.count(200) <= LIMIT, codes
-    # Every request was counted, the refused ones too.
-    assert RateCounter.objects.get().hits == REQUESTS
+    # Exactly the first LIMIT counted got through. Every request is counted, the refused ones
+    # too; on SQLite, one that found the database locked past the retries is refused
+    # uncounted.
+    hits = RateCounter.objects.get().hits
+    assert codes.count(200) == min(LIMIT, hits)
+    if connection.vendor == "postgresql":
+        assert hits == REQUESTS
 
 
 def test_the_database_counter_counts_each_request_once_and_drops_past_windows(monkeypatch):
