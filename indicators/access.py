@@ -8,6 +8,7 @@ import logging
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 
+from indicators.models import WorkflowState
 from objectives.models import Directorate, Role, StaffProfile
 
 User = AbstractBaseUser | AnonymousUser
@@ -74,3 +75,82 @@ def require_validator(user: User) -> None:
         raise PermissionDenied(
             "Solo la oficina de planeamiento (validador) puede realizar esta acción."
         )
+
+
+# --- who reads what -----------------------------------------------------------------------
+#
+# One rule for every page, download and API answer (README, "Quién ve qué"):
+# - a validated value or report: everyone who reads the data (the public through the portal);
+# - a submitted one: every signed-in user, marked «preliminar»;
+# - a draft (returned ones included), with its texts (note, análisis, medidas, justification)
+#   and the evidence of any item: its directorate's registrars and director users, the planning
+#   office's validators, and administrators (the group, or a superuser).
+
+DRAFT_READERS_OF_OWN = frozenset({Role.REGISTRAR, Role.DIRECTOR})
+DRAFT_READERS_OF_ALL = frozenset({Role.VALIDATOR, Role.ADMINISTRATOR})
+
+
+def sees_all_drafts(user: User) -> bool:
+    """Validators, administrators and superusers read every directorate's drafts."""
+    if not user.is_authenticated:
+        return False
+    return bool(getattr(user, "is_superuser", False)) or bool(roles(user) & DRAFT_READERS_OF_ALL)
+
+
+def drafts_directorate_id(user: User) -> int | None:
+    """The one directorate whose drafts a registrar or director user reads (their own), None
+    for anyone else (sees_all_drafts is asked apart)."""
+    if not roles(user) & DRAFT_READERS_OF_OWN:
+        return None
+    return directorate_id_of(user)
+
+
+def can_see_drafts_of(user: User, directorate_id: int | None) -> bool:
+    """May `user` read the drafts of `directorate_id`: their values and reports, the texts and
+    the evidence. A value whose indicator has no responsible directorate is read by
+    validators and administrators only."""
+    if sees_all_drafts(user):
+        return True
+    own = drafts_directorate_id(user)
+    return own is not None and directorate_id == own
+
+
+def drafts_scope(user: User) -> str:
+    """What can_see_drafts_of depends on, as a short text: part of the key of every kept page
+    (pesem.pagecache), so a copy is never served to someone who may not read what it shows."""
+    if not user.is_authenticated:
+        return "none"
+    return drafts_scope_of(
+        roles(user), directorate_id_of(user), is_superuser=bool(getattr(user, "is_superuser", 0))
+    )
+
+
+def drafts_scope_of(
+    user_roles: frozenset[str] | set[str] | list[str],
+    directorate_id: int | None,
+    *,
+    is_superuser: bool,
+) -> str:
+    """drafts_scope from a signed-in user's roles, directorate and superuser flag (as the page
+    cache remembers them): "all", "d<id>" or "none"."""
+    names = set(user_roles)
+    if is_superuser or names & DRAFT_READERS_OF_ALL:
+        return "all"
+    if names & DRAFT_READERS_OF_OWN and directorate_id is not None:
+        return f"d{directorate_id}"
+    return "none"
+
+
+def can_see_item(user: User, state: str, directorate_id: int | None) -> bool:
+    """A workflow item (yearly value or action report) in `state` of `directorate_id`."""
+    if state == WorkflowState.VALIDATED:
+        return True
+    if state == WorkflowState.SUBMITTED:
+        return user.is_authenticated
+    return can_see_drafts_of(user, directorate_id)
+
+
+def can_see_evidence(user: User, directorate_id: int | None) -> bool:
+    """An item's evidence (link and file), whatever its state: the same readers as its
+    drafts. Attachments are internal working papers; the published figure is the value."""
+    return can_see_drafts_of(user, directorate_id)

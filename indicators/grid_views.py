@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -30,6 +30,13 @@ from indicators.templatetags.pesem import percent
 from objectives.models import Directorate, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
+# The grid shows the year's drafts with their texts and evidence: nothing in it is for someone
+# who may not read them, and the sent and validated values are on the indicators' pages.
+GRID_REFUSED = (
+    "La planilla de {code} muestra sus borradores: solo la ven los registradores y el director "
+    "de la dirección, la oficina de planeamiento y los administradores. Los valores enviados "
+    "(preliminares) y validados están en la página de cada indicador."
+)
 
 
 @dataclass
@@ -264,11 +271,14 @@ def _grid_url(directorate: Directorate, year: int, page: GridPage) -> str:
 
 @login_required
 def grid(request, code: str, year: int):
-    """Everyone logged in may read a directorate's grid (as its list of pending work); only its
-    registrars get inputs, and only they may save (403 for a hand-made POST). A page shows
-    PAGE_SIZE rows; a save stores the rows sent (grid.js sends those typed in) and sends
-    the page's drafts."""
+    """A directorate's workspace: read by who may read its drafts (access.can_see_drafts_of:
+    its registrars and director users, validators, administrators), 403 for anyone else; only
+    its registrars get inputs, and only they may save (403 for a hand-made POST). A page shows
+    PAGE_SIZE rows; a save stores the rows sent (grid.js sends those typed in) and sends the
+    page's drafts."""
     directorate, years = _directorate_year(code, year)
+    if not access.can_see_drafts_of(request.user, directorate.pk):
+        raise PermissionDenied(GRID_REFUSED.format(code=directorate.code))
     can_edit = access.is_registrar_of(request.user, directorate.pk)
     order = entry.entry_order(directorate=directorate)
     raw_page = request.GET.get("pagina")

@@ -354,13 +354,18 @@ def _show(value: object) -> str:
     return str(labels.get(value, value))
 
 
-def indicator_history(indicator: Indicator) -> list[HistoryRow]:
-    """Every change of the indicator's values and targets, newest first (two queries)."""
+def indicator_history(indicator: Indicator, *, drafts: bool = True) -> list[HistoryRow]:
+    """Every change of the indicator's values and targets, newest first (two queries).
+    Without `drafts` (a reader who may not see them, access.can_see_drafts_of), the values'
+    records in state borrador are left out: each change is then told from one sent or
+    validated content to the next."""
     values = (
         IndicatorValue.history.filter(indicator_id=indicator.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    if not drafts:
+        values = values.exclude(state=WorkflowState.DRAFT)
     targets = (
         Target.history.filter(indicator_id=indicator.pk)
         .select_related("history_user")

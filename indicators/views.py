@@ -35,7 +35,7 @@ from indicators import (
 )
 from indicators.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
 from indicators.grid_forms import entry_initial
-from indicators.models import ActionReport, Indicator, IndicatorValue
+from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from objectives.models import Directorate, StrategicAction
 
 
@@ -81,6 +81,12 @@ def indicator_detail(request, code: str):
         raise Http404("Indicador no encontrado.")
     facts = facts[0]
     indicator = facts.indicator
+    # Drafts, their texts and every evidence only for who may read them (access.py); sent
+    # values to everyone signed in, marked «preliminar»; the chart and flags read sent and
+    # validated values only.
+    sees_drafts = access.can_see_drafts_of(request.user, indicator.responsible_id)
+    if not sees_drafts:
+        facts.values = [v for v in facts.values if v.state != WorkflowState.DRAFT]
     years = services.plan_years()
     return render(
         request,
@@ -90,7 +96,8 @@ def indicator_detail(request, code: str):
             "indicator": indicator,
             "rows": facts.value_rows(),
             "summary": facts.summary(),
-            "history": selectors.indicator_history(indicator),
+            "history": selectors.indicator_history(indicator, drafts=sees_drafts),
+            "show_evidence": access.can_see_evidence(request.user, indicator.responsible_id),
             "can_enter": access.is_registrar_of(request.user, indicator.responsible_id),
             "is_validator": access.is_validator(request.user),
             "years": years,
@@ -310,6 +317,10 @@ def pending(request):
             "actions": actions,
             "can_enter": directorate is not None
             and access.is_registrar_of(request.user, directorate.pk),
+            # The list says a draft exists; its figure and return reason, and the grid, only
+            # for who may read the directorate's drafts.
+            "sees_drafts": directorate is not None
+            and access.can_see_drafts_of(request.user, directorate.pk),
             "directorates": Directorate.objects.all(),
             "due": inbox.due_of(year=year, today=today),
         },
@@ -644,11 +655,22 @@ def import_template(request, year: int):
 
 @login_required
 def evidence(request, kind: str, pk: int):
-    """Evidence files are read through the application, for logged-in users only."""
+    """Evidence files are read through the application, only by who may read the item's
+    directorate's drafts (access.can_see_evidence), whatever the item's state."""
     model = {"valor": IndicatorValue, "reporte": ActionReport}.get(kind)
     if model is None:
         raise Http404("Tipo desconocido.")
-    item = get_object_or_404(model, pk=pk)
+    queryset = (
+        model.objects.select_related("indicator") if model is IndicatorValue else model.objects
+    )
+    item = get_object_or_404(queryset, pk=pk)
+    owner = (
+        item.indicator.responsible_id if isinstance(item, IndicatorValue) else item.directorate_id
+    )
+    if not access.can_see_evidence(request.user, owner):
+        # The same answer as for an id that does not exist: ids are sequential, and a 403
+        # would confirm which ones hold a file.
+        raise Http404("Archivo no encontrado.")
     if not item.evidence_file:
         raise Http404("Sin archivo.")
     try:

@@ -1,6 +1,7 @@
 """Admin of the read API's personal tokens (README, "API de lectura").
 
-Issuing a token shows its secret once, in the message after saving; only its SHA-256 is
+Issuing a token shows its secret once, in the page that answers the saving (never in a
+message: messages travel in a signed, not encrypted, cookie); only its SHA-256 is
 stored, so nobody (an administrator included) can see it again: a lost token is revoked and
 a new one issued. Revoked tokens stay listed. Every issue and revocation writes a
 "pesem.audit" line with the acting user."""
@@ -14,7 +15,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from objectives.admin import AuditedAdmin
 from pesem.models import ApiToken, PortalSettings
@@ -51,11 +54,28 @@ class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
         obj.prefix, secret = ApiToken.new_secret()
         obj.key_hash = ApiToken.hash_secret(secret)
         super().save_model(request, obj, form, change)
-        messages.warning(
+        # Shown by response_add in the answer to this request, never in a message: messages
+        # travel in a cookie that is signed, not encrypted.
+        request._issued_token_secret = secret  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        secret = getattr(request, "_issued_token_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        response = TemplateResponse(
             request,
-            f"Token de API de {obj.user} creado. Cópielo ahora: no se volverá a mostrar. "
-            f"Token: {secret}",
+            "admin/pesem/apitoken/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "secret": secret,
+            },
         )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     @admin.action(description="Revocar los tokens seleccionados")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

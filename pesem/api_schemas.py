@@ -291,6 +291,9 @@ class ValueOut(Schema):
     origin: Literal["plan", "user"]
     state: State
     state_label: str = _label(STATE_LABELS, "Estado")
+    preliminary: bool = Field(
+        False, description="Enviado y aún no validado: cifra preliminar (con sesión o token)."
+    )
     note: str | None = Field(None, description="Público solo si la oficina lo publica.")
     analysis: str | None = Field(None, description="Público solo si la oficina lo publica.")
     measures: str | None = Field(None, description="Público solo si la oficina lo publica.")
@@ -300,12 +303,13 @@ class ValueOut(Schema):
     validated_by: str | None = Field(None, description="Solo usuarios autorizados.")
     validated_at: datetime | None = None
     evidence_url: str | None = Field(
-        None, description="Solo el validador o la dirección responsable del indicador."
+        None,
+        description="Solo la oficina de planeamiento, los administradores y los registradores "
+        "y el director de la dirección responsable del indicador.",
     )
     evidence_file: str | None = Field(
         None,
-        description="Dirección de descarga (con sesión); solo el validador o la dirección "
-        "responsable.",
+        description="Dirección de descarga (con sesión); los mismos lectores que `evidence_url`.",
     )
 
     @staticmethod
@@ -324,6 +328,9 @@ class ActionReportOut(Schema):
     year: int
     state: State
     state_label: str = _label(STATE_LABELS, "Estado")
+    preliminary: bool = Field(
+        False, description="Enviado y aún no validado: preliminar (con sesión o token)."
+    )
     execution: Literal["not_started", "in_progress", "done"]
     execution_label: str = _label(EXECUTION_LABELS, "Situación")
     percent: DecimalText

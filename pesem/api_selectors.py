@@ -1,16 +1,16 @@
 """Reads of the read API (pesem/api.py): who sees what, and the plain rows each endpoint
 returns, in a fixed number of queries.
 
-Who sees what (README, "API de lectura"):
+Who sees what (README, "API de lectura"), by the rule of indicators/access.py that the pages
+apply too:
 - the public (anonymous, only while PESEM_PUBLIC_PORTAL is on): validated values and reports,
   the narrative fields the planning office published (PortalSettings), no user names, no
   evidence, no preliminary value, no internal reason of a target; an indicator's page and
   its data-quality flags come from the public layer (pesem/public.py), computed from
   validated values only;
-- validators, directors, administrators (and superusers): every state;
-- a registrar: every validated item, plus drafts, returned and submitted items of their
-  own directorate (and that directorate's evidence);
-- any other signed-in user: validated items.
+- any signed-in user: validated items and submitted ones (`preliminary: true`);
+- drafts (returned ones included) and the evidence of any item: validators, administrators
+  (and superusers) of every directorate; registrars and director users of their own.
 
 The plan's structure (plan, objectives, actions) is the same for everyone and is read through
 the public layer. Lists return querysets, or short lists, that the endpoint counts and slices
@@ -37,25 +37,23 @@ from indicators.models import (
     WorkflowItem,
     WorkflowState,
 )
-from objectives.models import Directorate, Role, StrategicObjective
+from objectives.models import Directorate, StrategicObjective
 from objectives.ordering import LEVEL_ORDER, natural_key
 from pesem import public
-
-SEES_ALL = frozenset({Role.VALIDATOR, Role.DIRECTOR, Role.ADMINISTRATOR})
 
 
 @dataclass(frozen=True)
 class Audience:
-    """What one caller may read. `narrative` (what PortalSettings publishes) is read for the
-    public only."""
+    """What one caller may read (access.can_see_item and can_see_evidence, taken once per
+    request). `narrative` (what PortalSettings publishes) is read for the public only."""
 
     is_public: bool
-    sees_all: bool = False
-    directorate_id: int | None = None  # a registrar's own directorate
+    sees_all: bool = False  # every directorate's drafts (validators, administrators)
+    directorate_id: int | None = None  # the one whose drafts a registrar or director reads
     narrative: public.Narrative | None = None
 
-    def sees_internal_of(self, directorate_id: int | None) -> bool:
-        """Drafts, returned and submitted items, and evidence, of that directorate."""
+    def sees_drafts_of(self, directorate_id: int | None) -> bool:
+        """Drafts, returned items and the evidence of any item, of that directorate."""
         if self.is_public:
             return False
         if self.sees_all:
@@ -65,12 +63,14 @@ class Audience:
     def visible(self, directorate_field: str) -> Q:
         """The workflow items this audience may read, their directorate reached through
         `directorate_field`."""
-        validated = Q(state=WorkflowState.VALIDATED)
-        if self.sees_all and not self.is_public:
+        if self.is_public:
+            return Q(state=WorkflowState.VALIDATED)
+        if self.sees_all:
             return Q()
-        if self.is_public or self.directorate_id is None:
-            return validated
-        return validated | Q(**{directorate_field: self.directorate_id})
+        sent = Q(state__in=[WorkflowState.VALIDATED, WorkflowState.SUBMITTED])
+        if self.directorate_id is None:
+            return sent
+        return sent | Q(**{directorate_field: self.directorate_id})
 
     def published(self, field: str) -> bool:
         """A narrative field (a public.Narrative attribute) is shown: always to signed-in
@@ -81,12 +81,12 @@ class Audience:
 
 
 def audience_for(user: AbstractBaseUser | AnonymousUser | None) -> Audience:
-    """The public for nobody; otherwise the user's roles decide (one or two queries)."""
+    """The public for nobody; otherwise the rule of indicators/access.py (one or two
+    queries)."""
     if user is None or not user.is_authenticated:
         return Audience(is_public=True, narrative=public.narrative())
-    names = access.roles(user)
-    sees_all = bool(getattr(user, "is_superuser", False)) or bool(names & SEES_ALL)
-    own = access.directorate_id_of(user) if Role.REGISTRAR in names and not sees_all else None
+    sees_all = access.sees_all_drafts(user)
+    own = None if sees_all else access.drafts_directorate_id(user)
     return Audience(is_public=False, sees_all=sees_all, directorate_id=own)
 
 
@@ -305,9 +305,9 @@ def indicator_row(indicator: Indicator) -> dict[str, Any]:
 
 def indicator_detail(audience: Audience, code: str) -> dict[str, Any] | None:
     """One indicator by code or alias, with its baselines and targets by source and its
-    data-quality flags. Who may see its unvalidated values gets the indicator as the
-    indicator page shows it (flags computed over every value); everyone else gets the public
-    layer's (flags over validated values only, as a computed flag can quote a draft)."""
+    data-quality flags. A signed-in caller gets the indicator as the indicator page shows it
+    (flags computed over sent and validated values, never a draft); the public gets the public
+    layer's (flags over validated values only)."""
     # A code first; an alias only when no indicator has that code.
     found = Indicator.objects.filter(code=code).values_list("code", "responsible_id").first()
     if found is None:
@@ -319,8 +319,8 @@ def indicator_detail(audience: Audience, code: str) -> dict[str, Any] | None:
         )
     if found is None:
         return None
-    code, responsible_id = found
-    if not audience.sees_internal_of(responsible_id):
+    code, _ = found
+    if audience.is_public:
         shown = public.public_indicator(code=code, published=public.Narrative())
         return _public_indicator_row(shown) if shown is not None else None
     facts = selectors.indicator_facts_list(
@@ -458,12 +458,13 @@ def value_row(audience: Audience, value: IndicatorValue) -> dict[str, Any]:
         "source": value.source,
         "origin": value.origin,
         "state": _state(value),
+        "preliminary": value.state == WorkflowState.SUBMITTED,
         "note": value.note if audience.published("value_note") else None,
         "analysis": value.analysis if audience.published("analysis") else None,
         "measures": value.measures if audience.published("measures") else None,
         **_workflow(audience, value),
     }
-    if audience.sees_internal_of(value.indicator.responsible_id):
+    if audience.sees_drafts_of(value.indicator.responsible_id):  # access.can_see_evidence
         row["evidence_url"] = value.evidence_url or None
         row["evidence_file"] = (
             reverse("evidence", args=["valor", value.pk]) if value.evidence_file else None
@@ -505,6 +506,7 @@ def action_report_row(audience: Audience, report: ActionReport) -> dict[str, Any
         "directorate": report.directorate.code,
         "year": report.year,
         "state": _state(report),
+        "preliminary": report.state == WorkflowState.SUBMITTED,
         "execution": report.execution,
         "percent": report.percent,
         "description": (report.description if audience.published("report_description") else None),
@@ -555,8 +557,6 @@ def status_row(audience: Audience, status: IndicatorYearStatus) -> dict[str, Any
         "trajectory": status.trajectory,
         "latest_year": status.latest_year,
         "latest_value": status.latest_value,
-        # A submitted value not yet validated: never for the public.
-        "preliminary": (
-            status.preliminary if audience.sees_internal_of(indicator.responsible_id) else None
-        ),
+        # A submitted value not yet validated: every signed-in caller, never the public.
+        "preliminary": None if audience.is_public else status.preliminary,
     }

@@ -39,8 +39,8 @@ from pesem.models import DataVersion
 T = TypeVar("T")
 WATCHED_APPS = ("objectives", "indicators", "actors", "pesem")
 # Rows that are not the plan's data: mail queue, API tokens, the version itself, the report
-# files built per version (pesem.report_files).
-IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion", "preparedreport"}
+# files built per version (pesem.report_files), rate-limit counters (pesem.ratelimit).
+IGNORED_MODELS = {"outboundmail", "apitoken", "dataversion", "preparedreport", "ratecounter"}
 TIMEOUT = 24 * 3600  # entries of old versions are never read again; they expire
 
 

@@ -66,6 +66,22 @@ class PrivateCacheMiddleware:
         return response
 
 
+class CookieNeverPublicMiddleware:
+    """A response that sets a cookie (a session, a CSRF token, flash messages) is never kept by
+    a browser or proxy for others: `public` becomes `private, no-store`. Placed before the
+    session, CSRF and messages middlewares, so it sees the cookies they add on the way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        control = response.get("Cache-Control", "")
+        if response.cookies and "public" in control.lower():
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class AuditRefusalMiddleware:
     """Logs every permission refusal (403) with who asked for what."""
 

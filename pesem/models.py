@@ -184,3 +184,20 @@ class PreparedReport(models.Model):
             f"Reporte {self.year} ({self.get_file_format_display()}, "
             f"{self.get_variant_display()}, versión {self.version})"
         )
+
+
+class RateCounter(models.Model):
+    """One rate-limit window's count (pesem.ratelimit) when the cache is the database's, whose
+    own incr reads then writes: this row is counted up in one SQL statement instead. Rows of
+    past windows are deleted as new windows start."""
+
+    key = models.CharField("clave", max_length=250, unique=True)
+    hits = models.PositiveIntegerField("solicitudes", default=0)
+    expires_at = models.DateTimeField("vence", db_index=True)
+
+    class Meta:
+        verbose_name = "contador de solicitudes"
+        verbose_name_plural = "contadores de solicitudes"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

@@ -3,7 +3,9 @@ between two saves is built once.
 
 Which pages, and for whom a copy is valid:
 - AUDIENCE pages (dashboards, the plan, an indicator, actors, the report and its files) look the
-  same to every user with the same roles, directorate and staff flag: one copy per audience.
+  same to every user with the same roles, directorate, staff and superuser flags: one copy per
+  audience. The key also names whose drafts the reader may see (access.drafts_scope_of), so a
+  copy showing drafts is never served to someone the rule of indicators/access.py refuses.
 - SESSION pages (a person's own work: Mis tareas, Pendientes, the grid, the validation queue)
   carry buttons that depend on who the person is: one copy per session.
 The parts of a copy that are personal are put back at every answer: the user's name and task
@@ -15,8 +17,8 @@ before the page is built, so a copy never outlives the write that made it stale.
 DRAFT_BLIND pages never show a draft to anyone (they read validated and submitted values, and
 action reports and conclusions only once sent): they are keyed on the official counter
 (pesem.datacache), so registrars saving drafts do not make them stale. An indicator's page
-lists its own values and their history, drafts included, and nothing of other indicators'
-drafts: it is keyed on the official counter plus a mark of its own values' writes
+lists its own values and their history, drafts included for who may read them, and nothing of
+other indicators' drafts: it is keyed on the official counter plus a mark of its own values' writes
 (datacache.value_history_mark), so a draft saved of another indicator leaves it kept.
 Personal pages are keyed on every write. tests/test_pagecache_drafts.py saves drafts of each
 kind and requires every DRAFT_BLIND page to be the same for every role before and after.
@@ -29,8 +31,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +43,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
+from indicators import access, progress, selectors, services
+from indicators.models import Indicator
+from indicators.tables import DashboardTable, SafeTableExport
 from pesem import datacache, personal
 
 AUDIENCE = "audience"
@@ -81,6 +87,81 @@ DRAFT_BLIND = {
 OWN_DRAFTS = {
     "indicator_detail": lambda kwargs: datacache.value_history_mark(kwargs["code"]),
 }
+
+
+# --- which addresses are kept -----------------------------------------------------------------
+#
+# A copy is kept per address, so an address must be one of a bounded few: only the query
+# parameters a page reads, each with a value it may take (or empty, as a filter form sends
+# «todos»), each once. Anything else (`?flood=N`, `anio=99999`, `per_page=100000`, a search
+# text) is served as the view answers it, never kept.
+
+
+def page_years() -> range:
+    """The years a dashboard offers (?anio=), per official data version: one cache read."""
+    return datacache.cached(
+        ("page-years",),
+        lambda: selectors.dashboard_years(years=services.plan_years()),
+        official=True,
+    )
+
+
+def _year(raw: str) -> bool:
+    return len(raw) == 4 and raw.isascii() and raw.isdigit() and int(raw) in page_years()
+
+
+def _pattern(regex: str) -> Callable[[str], bool]:
+    compiled = re.compile(regex)
+    return lambda raw: compiled.fullmatch(raw) is not None
+
+
+def _one_of(values: Iterable[str]) -> Callable[[str], bool]:
+    allowed = frozenset(values)
+    return lambda raw: raw in allowed
+
+
+_CODE = _pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+_YEAR_ONLY = {"anio": _year}
+PARAMS: dict[str, dict[str, Callable[[str], bool]]] = {
+    "home": {
+        "anio": _year,
+        "objective": _pattern(r"[1-9][0-9]?"),
+        "responsible": _CODE,
+        "level": _one_of(Indicator.Level.values),
+        "light": _one_of(light.value for light in progress.Light),
+        "page": _pattern(r"[1-9][0-9]{0,3}"),
+        "per_page": _pattern(r"[1-9][0-9]?|100"),
+        "sort": _one_of(
+            prefix + name for name in DashboardTable.base_columns for prefix in ("", "-")
+        ),
+        "_export": _one_of(SafeTableExport.FORMATS),
+    },
+    "plan": {},
+    "objective_detail": _YEAR_ONLY,
+    "directorates": _YEAR_ONLY,
+    "directorate_detail": _YEAR_ONLY,
+    "report": _YEAR_ONLY,
+    "indicator_detail": _YEAR_ONLY,
+    "pending": {"anio": _year, "direccion": _CODE},
+    "validation_queue": _YEAR_ONLY,
+}
+
+
+def canonical_query(name: str, request: HttpRequest) -> str | None:
+    """The query string of a keepable address of page `name`, its parameters sorted; None when
+    the address has a parameter the page does not read, one twice, or a value out of range."""
+    known = PARAMS.get(name, {})
+    pairs = []
+    for param, values in request.GET.lists():
+        check = known.get(param)
+        if check is None or len(values) != 1:
+            return None
+        if values[0] and not check(values[0]):
+            return None
+        pairs.append((param, values[0]))
+    return urlencode(sorted(pairs))
+
+
 WAIT = 10.0  # s: how long a request waits for another process building the same copy
 POLL = 0.02  # s
 # The personal parts base.html marks, each once, in the header.
@@ -103,17 +184,27 @@ def _audience(request: HttpRequest, kind: str) -> str:
         return f"s:{request.session.session_key}"
     roles, directorate = personal.audience(request)
     request._pagecache_roles = frozenset(roles)  # type: ignore[attr-defined]  # for _fill
-    return f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}"
+    # Whose drafts the copy may show (access.can_see_drafts_of): it is a function of the
+    # parts before it, stated apart so the key names the rule it serves.
+    drafts = access.drafts_scope_of(roles, directorate, is_superuser=user.is_superuser)
+    return (
+        f"a:{','.join(roles)}:{directorate}:{int(user.is_staff)}:{int(user.is_superuser)}:{drafts}"
+    )
 
 
-def _page_key(request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any]) -> str:
+def _page_key(
+    request: HttpRequest, kind: str, name: str, kwargs: dict[str, Any], query: str | None = None
+) -> str:
+    if query is None:
+        query = canonical_query(name, request) or ""
     versions = personal.versions(request)  # read once: the menu's badge reuses it
     own_drafts = OWN_DRAFTS.get(name)
     official = name in DRAFT_BLIND or own_drafts is not None
     parts = [
         "page",
         name,
-        request.get_full_path(),
+        request.path,
+        query,
         _audience(request, kind),
         timezone.localdate().isoformat(),
     ]
@@ -223,7 +314,10 @@ class PageCacheMiddleware:
             return None
         if kind == SESSION and not request.session.session_key:
             return None
-        key = _page_key(request, kind, name, view_kwargs)
+        query = canonical_query(name, request)
+        if query is None:
+            return None  # answered as the view says, never kept (see PARAMS)
+        key = _page_key(request, kind, name, view_kwargs, query)
         entry = cache.get(key)
         if entry is None:
             # One build at a time per copy: the first asker builds, the others wait for it.

@@ -10,11 +10,13 @@ import json
 import time
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -25,6 +27,7 @@ from indicators.filters import YearForm
 from indicators.models import ReportConclusion, WorkflowState
 from pesem import datacache, opendata, public, ratelimit, report_files
 from pesem.models import PreparedReport
+from pesem.pagecache import page_years
 
 # Requests per client IP (as pesem.middleware.client_ip finds it) and minute, pages and
 # downloads together: far above a person browsing, low enough to stop a scraper's flood.
@@ -93,20 +96,68 @@ def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return inner
 
 
+# The query parameters each page reads; any other, or a value out of range, is dropped by a
+# redirect to the canonical address before anything is built or kept (one copy per address).
+PARAMS = {"home": ("anio",), "objective": ("anio",)}
+
+
+def _offered(request: HttpRequest) -> range:
+    """The years a page offers (?anio=): with the page cache, one cache read per official
+    version; without it, public_years() read once for the request (the page reuses it)."""
+    if settings.PESEM_PAGE_CACHE:
+        return page_years()
+    years = _public_years(request)
+    return years.years if years is not None else range(0)
+
+
+def _public_years(request: HttpRequest) -> public.PublicYears | None:
+    if not hasattr(request, "_portal_years"):
+        request._portal_years = public.public_years(  # type: ignore[attr-defined]
+            asked=request.GET.get("anio")
+        )
+    return request._portal_years  # type: ignore[attr-defined, no-any-return]
+
+
+def _canonical(request: HttpRequest, known: tuple[str, ...]) -> str | None:
+    """The address without unknown parameters and out-of-range values, or None when the
+    request's address is already that."""
+    kept = []
+    for param, values in request.GET.lists():
+        if param not in known or len(values) != 1:
+            continue
+        raw = values[0]
+        if param == "anio" and not (
+            len(raw) == 4 and raw.isascii() and raw.isdigit() and int(raw) in _offered(request)
+        ):
+            continue
+        kept.append((param, raw))
+    if kept == [(param, raw) for param, values in request.GET.lists() for raw in values]:
+        return None
+    query = urlencode(sorted(kept))
+    return f"{request.path}?{query}" if query else request.path
+
+
 def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     conditional = condition(etag_func=_etag)(_kept(view))
+    known = PARAMS.get(view.__name__, ())
 
     @require_safe
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.PESEM_PUBLIC_PORTAL:
             raise Http404("El portal público no está habilitado.")
+        # The portal is the same for everyone: it never reads nor writes a session (a signed-in
+        # visitor's would otherwise be saved, and its cookie sent, with a public answer).
+        request.user = AnonymousUser()
         if not ratelimit.hit_client(
             request, "portal", limit=settings.PESEM_PORTAL_RATE_LIMIT, window=RATE_WINDOW
         ):
             return _too_many(request)
+        canonical = _canonical(request, known)
+        if canonical is not None:
+            return HttpResponseRedirect(canonical)
         response = conditional(request, *args, **kwargs)
-        if response.status_code in (200, 304):
+        if response.status_code in (200, 304) and not response.cookies:
             patch_cache_control(response, public=True, max_age=MAX_AGE)
         return response
 
@@ -117,7 +168,7 @@ def _years(request: HttpRequest) -> tuple[int, public.PublicYears, progress.Year
     """(chosen year, the years, why this year) for a page: the plan year asked for, else
     the latest plan year with a validated value (progress.default_year; a year outside the
     plan's horizon is refused and the page says so)."""
-    years = public.public_years(asked=request.GET.get("anio"))
+    years = _public_years(request)
     if years is None:
         raise Http404("No hay un plan cargado.")
     form = YearForm(request.GET, years=years.plan_years)

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "pesem.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside the middlewares that set cookies: an answer with a cookie is never public.
+    "pesem.middleware.CookieNeverPublicMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

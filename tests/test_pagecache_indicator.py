@@ -44,9 +44,9 @@ def _values(response) -> str:
 
 @pytest.fixture
 def readers(django_user_model):
-    """Who reads OE3.1's page: a director of another directorate, and its own registrar."""
+    """Who reads OE3.1's page and its drafts: the planning office, and its own registrar."""
     return [
-        _client(make_staff(django_user_model, "dir", "director", "DPE")),
+        _client(make_staff(django_user_model, "val", "validador", "OPP")),
         _client(make_staff(django_user_model, "reg", "registrador", "DGC")),
     ]
 

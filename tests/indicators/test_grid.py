@@ -360,14 +360,22 @@ def test_submitted_and_validated_rows_are_read_only(client, registrar_dgc, valid
     assert "enviado" in page and "validado" in page and "2,850,000" in page
 
 
-def test_others_read_the_grid_and_cannot_save(client, registrar_dgc, registrar_dpe, director_dpe):
-    client.force_login(director_dpe)
-    response = client.get(grid_url())
-    assert response.status_code == 200 and "Solo lectura" in response.content.decode()
-    assert all(r.form is None for r in response.context["rows"])
-    assert client.post(grid_url(), {"save": ""}).status_code == 403
-    client.force_login(registrar_dpe)
-    assert client.post(grid_url(), {"save": ""}).status_code == 403
+def test_readers_of_the_drafts_read_the_grid_and_cannot_save(
+    client, django_user_model, registrar_dpe, director_dpe, validator
+):
+    # Its director and the planning office read DGC's grid; who may not read its drafts gets
+    # 403 (tests/indicators/test_draft_visibility.py); nobody but its registrars saves.
+    director_dgc = make_staff(django_user_model, "dir.dgc", "director", "DGC")
+    for reader in (director_dgc, validator):
+        client.force_login(reader)
+        response = client.get(grid_url())
+        assert response.status_code == 200 and "Solo lectura" in response.content.decode()
+        assert all(r.form is None for r in response.context["rows"])
+        assert client.post(grid_url(), {"save": ""}).status_code == 403
+    for other in (director_dpe, registrar_dpe):
+        client.force_login(other)
+        assert client.get(grid_url()).status_code == 403
+        assert client.post(grid_url(), {"save": ""}).status_code == 403
     assert not IndicatorValue.objects.filter(year=2016, indicator__responsible__code="DGC")
 
 

@@ -30,7 +30,7 @@ from objectives.models import Directorate, StrategicAction
 from pesem import ratelimit
 from pesem.api_schemas import plain_decimal
 from pesem.models import ApiToken, PortalSettings
-from tests.conftest import enter_value
+from tests.conftest import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +325,7 @@ def test_a_registrar_sees_their_directorate_unvalidated_values_and_evidence(
     assert rows[2018]["evidence_file"] == reverse("evidence", args=["valor", workflow.draft.pk])
 
 
-def test_a_registrar_of_another_directorate_sees_only_validated_values_and_no_evidence(
+def test_a_registrar_of_another_directorate_sees_validated_and_sent_values_and_no_evidence(
     client, workflow, registrar_dpe
 ):
     IndicatorValue.objects.filter(pk=workflow.validated.pk).update(
@@ -333,19 +333,26 @@ def test_a_registrar_of_another_directorate_sees_only_validated_values_and_no_ev
     )
     secret = issue_token(registrar_dpe)
     rows = values_of(get(client, "values?indicator=OE3.1", **bearer(secret)))
-    assert {y: r["state"] for y, r in rows.items() if y >= 2015} == {2016: "validated"}
+    shown = {y: (r["state"], r["preliminary"]) for y, r in rows.items() if y >= 2015}
+    assert shown == {2016: ("validated", False), 2017: ("submitted", True)}
     assert rows[2016]["evidence_url"] is None and rows[2016]["evidence_file"] is None
     statuses = get(client, "statuses?year=2017", **bearer(secret)).json()["items"]
-    assert next(s for s in statuses if s["indicator"] == "OE3.1")["preliminary"] is None
+    preliminary = next(s for s in statuses if s["indicator"] == "OE3.1")["preliminary"]
+    assert preliminary == plain_decimal(workflow.submitted.value)
     reports = get(client, "action-reports", **bearer(secret)).json()
     assert reports["count"] == 0  # DGC's draft report
     own = get(client, "action-reports", **bearer(issue_token(workflow.report.updated_by)))
     assert [r["state"] for r in own.json()["items"]] == ["draft"]
 
 
-def test_a_director_sees_every_state(client, workflow, director_dpe):
+def test_a_director_sees_every_state_of_their_directorate_only(
+    client, django_user_model, workflow, director_dpe
+):
+    director_dgc = make_staff(django_user_model, "dir.dgc", "director", "DGC")
+    rows = values_of(get(client, "values?indicator=OE3.1", **bearer(issue_token(director_dgc))))
+    assert {2016, 2017, 2018, 2019} <= set(rows)
     rows = values_of(get(client, "values?indicator=OE3.1", **bearer(issue_token(director_dpe))))
-    assert {2017, 2018, 2019} <= set(rows)
+    assert {2017, 2018, 2019} & set(rows) == {2017}
 
 
 def test_indicator_flags_quote_no_draft_number_to_who_may_not_see_it(
@@ -694,7 +701,9 @@ def test_issuing_a_token_shows_the_secret_once_and_stores_only_its_hash(
         )
     assert response.status_code == 200
     token = ApiToken.objects.get()
-    shown = re.search(rf"Token: ({token.prefix}\.[A-Za-z0-9_-]+)", response.content.decode())
+    shown = re.search(
+        rf"Token: <code>({token.prefix}\.[A-Za-z0-9_-]+)</code>", response.content.decode()
+    )
     assert shown is not None
     secret = shown.group(1)
     assert token.key_hash == ApiToken.hash_secret(secret) and secret not in token.key_hash

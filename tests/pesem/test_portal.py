@@ -186,6 +186,7 @@ def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
     return all(
         "pesem_cache" in q["sql"]
         or "pesem_dataversion" in q["sql"]
+        or "pesem_ratecounter" in q["sql"]  # the rate limit's counter (pesem.ratelimit)
         # SQLite's transactions begin IMMEDIATE (settings.SQLITE_OPTIONS)
         or q["sql"] in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         or q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
