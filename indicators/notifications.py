@@ -73,7 +73,7 @@ def _what(item: WorkflowRecord) -> str:
 
 def _content(item: WorkflowRecord) -> str:
     if isinstance(item, IndicatorValue):
-        return f"valor {_number(item.value)}"
+        return f"valor {numbers.format_for(item.indicator, item.value)}"
     return f"{item.get_execution_display()}, {numbers.format_number(item.percent, 0)} %"
 
 

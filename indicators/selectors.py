@@ -206,6 +206,23 @@ def baseline_point(targets: list[Target]) -> progress.Point | None:
     return progress.Point(year, value) if year else None
 
 
+YEAR_INFERRED = "año inferido"
+
+
+def baseline_year_text(targets: Iterable[Target]) -> str:
+    """The year of the baseline baseline_point uses, with «año inferido» when the system
+    dated it (Target.year_published false): "2014, año inferido"; "" without a dated one."""
+    baselines = [t for t in targets if t.kind == Target.Kind.BASELINE]
+    rank = {s: i for i, s in enumerate(settings.PESEM_TARGET_SOURCE_PRIORITY)}
+    if not baselines:
+        return ""
+    # baseline_point's choice: the earliest year, from the source first in the priority.
+    chosen = min(baselines, key=lambda t: (t.year or 0, rank.get(t.source, len(rank))))
+    if not chosen.year:
+        return ""
+    return f"{chosen.year}, {YEAR_INFERRED}" if chosen.year_inferred else str(chosen.year)
+
+
 def _build_facts(indicator: Indicator) -> IndicatorFacts:
     values = list(indicator.values.all())
     targets = list(indicator.targets.all())
