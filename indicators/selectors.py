@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, F, Min, Prefetch, QuerySet, Value, When, Window
 from django.db.models.functions import Length, RowNumber
 
-from indicators import progress
+from indicators import numbers, progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -331,7 +331,10 @@ _Record = TypeVar("_Record", bound=_HistoricalRecord)
 
 
 def _diff_rows(
-    records: Iterable[_Record], fields: dict[str, str], describe: Callable[[_Record], str]
+    records: Iterable[_Record],
+    fields: dict[str, str],
+    describe: Callable[[_Record], str],
+    indicator: Indicator,
 ) -> list[HistoryRow]:
     rows = []
     previous: dict[int, _Record] = {}
@@ -344,7 +347,7 @@ def _diff_rows(
             if before is None and new in (None, ""):
                 continue
             if before is None or old != new:
-                changes.append((label, _show(old), _show(new)))
+                changes.append((label, _show(old, name, indicator), _show(new, name, indicator)))
         previous[rec.id] = rec
         if before is not None and not changes:
             continue
@@ -362,11 +365,15 @@ def _diff_rows(
     return rows
 
 
-def _show(value: object) -> str:
+def _show(value: object, name: str, indicator: Indicator) -> str:
+    """A field's value in the history: a value or target with the indicator's precision
+    (numbers.format_for), a numerator or denominator as typed (2,850,000)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, Decimal):
-        return progress.fmt(value, 4)
+        if name in ("numerator", "denominator"):
+            return numbers.format_for_input(value, 0)
+        return numbers.format_for(indicator, value)
     labels: dict[object, str] = dict(WorkflowState.choices)
     return str(labels.get(value, value))
 
@@ -383,11 +390,12 @@ def indicator_history(indicator: Indicator) -> list[HistoryRow]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    rows = _diff_rows(values, TRACKED_VALUE_FIELDS, lambda r: f"Valor {r.year}")
+    rows = _diff_rows(values, TRACKED_VALUE_FIELDS, lambda r: f"Valor {r.year}", indicator)
     rows += _diff_rows(
         targets,
         TRACKED_TARGET_FIELDS,
         lambda r: f"{'Meta' if r.kind == 'target' else 'Línea de base'} {r.year or ''}",
+        indicator,
     )
     return sorted(rows, key=lambda r: r.when, reverse=True)
 

@@ -167,7 +167,7 @@ def test_validation_mails_the_submitter_and_nobody_is_told_of_their_own_act(smtp
 
     (mail,) = smtp.to(reg.email)
     assert mail["Subject"] == "Su valor de OE3.1 2016 fue validado"
-    assert "validó su valor de OE3.1 2016 (valor 1.578947)" in body(mail)
+    assert "validó su valor de OE3.1 2016 (valor 1.58)" in body(mail)
     assert f"{SITE}/indicadores/OE3.1/?anio=2016" in body(mail)
     # The validator gets only the digest of the submission, not a mail about validating.
     assert [m["Subject"] for m in smtp.to(val.email)] == ["PESEM: 1 registro enviado a validación"]
@@ -184,7 +184,7 @@ def test_three_submissions_make_one_digest_per_validator_listing_all(smtp, reg, 
         (mail,) = smtp.to(validator.email)
         assert mail["Subject"] == "PESEM: 3 registros enviados a validación"
         text = body(mail)
-        assert "- Valor de OE3.1 2016 (DGC): valor 1.578947, enviado por reg.dgc" in text
+        assert "- Valor de OE3.1 2016 (DGC): valor 1.58, enviado por reg.dgc" in text
         assert "- Valor de V1.2 2016 (DGC)" in text
         assert "- Valor de OE3.1 2017 (DGC): valor 1.60, enviado por reg.dgc" in text
         assert f"{SITE}/validacion/" in text
