@@ -247,7 +247,7 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
     for year, value in sorted(facts.series.items()):
         if progress.out_of_range(value, indicator.plausible_min, indicator.plausible_max):
             flags.append(
-                f"Valor {progress.fmt(value)} de {year} fuera del rango plausible "
+                f"Valor {numbers.format_for(indicator, value)} de {year} fuera del rango plausible "
                 f"({progress.fmt(indicator.plausible_min)} a "
                 f"{progress.fmt(indicator.plausible_max)})."
             )

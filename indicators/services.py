@@ -184,7 +184,7 @@ def check_version(item: WorkflowItem, expected_version: int | None, describe: st
 
 
 def _describe_value(item: IndicatorValue) -> str:
-    return progress.fmt(item.value, 4)
+    return numbers.format_for(item.indicator, item.value)
 
 
 class _HistoryNotes(Protocol):

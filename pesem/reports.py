@@ -540,7 +540,7 @@ def monitoring_report(*, year: int) -> MonitoringReport:
         row = ReportRow(
             status=s,
             baseline=selectors.baseline_point(targets),
-            places=s.indicator.decimals,
+            places=max(numbers.display_places(s.indicator, v) for v in (s.value, s.preliminary)),
             value=year_value,
             series=[
                 progress.Point(y, value)
