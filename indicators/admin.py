@@ -114,7 +114,7 @@ class TargetInline(WorkflowReadOnly, admin.TabularInline):
         "líneas de base y metas (solo lectura: la oficina de planeamiento fija metas en la "
         "página del indicador)"
     )
-    fields = ["kind", "year", "value", "published_text", "source", "note"]
+    fields = ["kind", "year", "year_published", "value", "published_text", "source", "note"]
 
 
 class FlagInline(admin.TabularInline):
@@ -133,6 +133,7 @@ class IndicatorAdmin(AuditedAdmin, admin.ModelAdmin):
         "variable",
         "responsible",
         "direction",
+        "decimals",
         "status_note",
     ]
     list_filter = [
@@ -193,7 +194,7 @@ class IndicatorValueAdmin(WorkflowHistoryAdmin):
 
 @admin.register(Target)
 class TargetAdmin(WorkflowHistoryAdmin):
-    list_display = ["indicator", "kind", "year", "value", "source"]
+    list_display = ["indicator", "kind", "year", "year_published", "value", "source"]
     list_filter = ["kind", "year", "source", "indicator__objective"]
     search_fields = ["indicator__code", "indicator__alias", "indicator__name"]
     list_select_related = ["indicator"]

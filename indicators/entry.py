@@ -40,8 +40,9 @@ def natural_key(code: str) -> tuple[str | int, ...]:
 
 
 def published_places(texts: Iterable[str]) -> int:
-    """The indicator's precision: the most decimals the document writes its numbers with
-    (1.54 -> 2, 430 -> 0, "1 020 000" -> 0), at most MAX_PLACES; DEFAULT_PLACES without any."""
+    """The precision the document gives an indicator: the most decimals it writes its numbers
+    with (1.54 -> 2, 430 -> 0, "1 020 000" -> 0), at most MAX_PLACES; DEFAULT_PLACES without
+    any. Stored as Indicator.decimals (fixtures, editable in admin), which is what is shown."""
     found = []
     for text in texts:
         text = text.strip()
@@ -112,8 +113,8 @@ class EntryRow:
         return self.show(self.item.value if self.item else None)
 
     def show(self, value: Decimal | None) -> str:
-        """A number of this indicator for reading, with its precision."""
-        return numbers.format_number(value, self.places)
+        """A number of this indicator for reading, with its precision (numbers.format_for)."""
+        return numbers.format_for(self.indicator, value)
 
     def for_input(self, value: Decimal | None) -> str:
         """A number of this indicator to pre-fill an input (read back unchanged)."""
@@ -171,14 +172,13 @@ def _row(facts: selectors.IndicatorFacts, year: int, item: IndicatorValue | None
         if v.state == WorkflowState.VALIDATED and v.value is not None and v.year < year
     ]
     previous = max(validated, key=lambda p: p.year, default=None)
-    texts = [t.published_text for t in facts.targets] + [v.published_text for v in facts.values]
     return EntryRow(
         indicator=facts.indicator,
         year=year,
         target=facts.target_for(year),
         previous=previous,
         item=item,
-        places=published_places(texts),
+        places=facts.indicator.decimals,
         flags=tuple(facts.flags),
     )
 

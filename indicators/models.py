@@ -2,6 +2,7 @@
 reports on strategic actions, with their validation workflow and history."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -175,6 +176,31 @@ class Indicator(models.Model):
         blank=True,
         help_text="p. ej. 1 para una proporción",
     )
+    # How its numbers are shown everywhere (indicators.numbers.format_for), and which
+    # quantities are counts that only take whole numbers (checked by services.clean_value).
+    decimals = models.PositiveSmallIntegerField(
+        "decimales mostrados",
+        default=2,
+        validators=[MaxValueValidator(6)],
+        help_text="Los que publica el documento (p. ej. 2 para 1.52, 0 para 938 178). "
+        "Se usa en la grilla, la cola de validación, las páginas, los correos y el reporte.",
+    )
+    value_is_whole = models.BooleanField(
+        "el valor es un número entero",
+        default=False,
+        help_text="Marque si el valor es un conteo (personas, puestos, reuniones, actividades).",
+    )
+    numerator_is_whole = models.BooleanField(
+        "el numerador es un número entero",
+        default=False,
+        help_text="Marque si el numerador es un conteo (personas, puestos, reuniones, "
+        "actividades).",
+    )
+    denominator_is_whole = models.BooleanField(
+        "el denominador es un número entero",
+        default=False,
+        help_text="Marque si el denominador es un conteo (p. ej. peruanos en el exterior).",
+    )
 
     class Meta:
         verbose_name = "indicador"
@@ -250,6 +276,12 @@ class Target(models.Model):
     )
     kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("año", null=True, blank=True)
+    year_published = models.BooleanField(
+        "año publicado en el documento",
+        default=True,
+        help_text="Falso cuando el documento no da el año y el sistema lo infiere "
+        "(se muestra «año inferido»).",
+    )
     value = models.DecimalField("valor", max_digits=20, decimal_places=6)
     published_text = models.CharField("valor tal como se publicó", max_length=40, blank=True)
     source = models.CharField("fuente", max_length=60)
@@ -268,6 +300,11 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.get_kind_display()} {self.year or ''} ({self.source})"
+
+    @property
+    def year_inferred(self) -> bool:
+        """A year the system dated (the document gives none): shown with «año inferido»."""
+        return self.year is not None and not self.year_published
 
 
 class IndicatorFlag(models.Model):

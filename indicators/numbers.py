@@ -2,8 +2,11 @@
 
 Pure functions, no ORM. `parse_number` reads what a person typed (or a spreadsheet cell) and,
 when it cannot, says in Spanish what it understood or why not; `format_number` shows a number
-for reading; `format_for_input` pre-fills an input so that `parse_number` reads back the same
-value; `digit_counts` measures a number exactly for the limits of a field.
+for reading; `format_for` shows a number of an indicator with the indicator's one precision
+(every page, mail and file goes through it); `whole_number_error` refuses decimals in a count,
+asking about "938.178" (thousands written with a point); `format_for_input` pre-fills an
+input so that `parse_number` reads back the same value; `digit_counts` measures a number
+exactly for the limits of a field.
 
 Accepted: plain digits (`1020000.5`, `.5`, `007`), thousands with commas in groups of exactly
 three (`938,178`, `1,020,000.50`), a leading `+` or `-`, spaces (also non-breaking) around.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 
@@ -105,6 +109,59 @@ def format_number(value: Decimal | int | float | None, places: int) -> str:
     if rounded.is_zero():
         rounded = rounded.copy_abs()  # never "-0.00"
     return f"{rounded:,f}"
+
+
+class Quantity(Protocol):
+    """What `format_for` needs of an indicator (indicators.models.Indicator has it)."""
+
+    decimals: int
+
+    @property
+    def is_ratio(self) -> bool: ...
+
+
+def display_places(indicator: Quantity, value: Decimal | int | float | None) -> int:
+    """The decimals `format_for` shows `value` of `indicator` with: the indicator's own
+    precision (`decimals`, as the document publishes it), except that a value typed as it is
+    (an indicator without numerator and denominator) never loses a decimal it has, and then
+    shows at least two (1,020,000.50 for a precision of 0, not 1,020,001). A computed ratio
+    is shown with the precision: 100 / 19 -> 5.26 for 2."""
+    places = indicator.decimals
+    if value is None or indicator.is_ratio:
+        return places
+    number = _as_decimal(value)
+    if not number.is_finite():
+        return places
+    needed = _significant_decimals(number)
+    return places if needed <= places else max(needed, 2)
+
+
+def format_for(indicator: Quantity, value: Decimal | int | float | None) -> str:
+    """A number of `indicator` for reading, the same in the grid, the validation queue, the
+    forms, the pages, the mails and the report: Peruvian format with `display_places`
+    decimals; "sin dato" for None. The one place that chooses an indicator's decimals."""
+    if value is None:
+        return NO_VALUE
+    return format_number(value, display_places(indicator, value))
+
+
+def whole_number_error(number: Decimal | None, typed: object = None) -> str | None:
+    """Why `number` cannot be a count (of people, posts, meetings, activities), in Spanish,
+    or None when it can. A number written with a point and exactly three decimals ("938.178")
+    is read as thousands written with a point and asked about, as "1,5" is."""
+    if number is None or not number.is_finite() or number == number.to_integral_value():
+        return None
+    text = typed.strip() if isinstance(typed, str) else str(number)
+    body = text.lstrip("+-")
+    if _DOT_GROUPS.fullmatch(body):
+        meant = _grouped(text.replace(".", ""))
+        return (
+            f"es un conteo y solo admite números enteros: ¿quiso decir {meant}? "
+            "En Perú los miles se separan con coma, no con punto. Corrija el número."
+        )
+    return (
+        f"es un conteo y solo admite números enteros; «{text}» tiene decimales. Corrija el número."
+    )
 
 
 def format_for_input(value: Decimal | int | float | None, places: int) -> str:

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, F, Min, Prefetch, QuerySet, Value, When, Window
 from django.db.models.functions import Length, RowNumber
 
-from indicators import progress
+from indicators import numbers, progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -206,6 +206,23 @@ def baseline_point(targets: list[Target]) -> progress.Point | None:
     return progress.Point(year, value) if year else None
 
 
+YEAR_INFERRED = "año inferido"
+
+
+def baseline_year_text(targets: Iterable[Target]) -> str:
+    """The year of the baseline baseline_point uses, with «año inferido» when the system
+    dated it (Target.year_published false): "2014, año inferido"; "" without a dated one."""
+    baselines = [t for t in targets if t.kind == Target.Kind.BASELINE]
+    rank = {s: i for i, s in enumerate(settings.PESEM_TARGET_SOURCE_PRIORITY)}
+    if not baselines:
+        return ""
+    # baseline_point's choice: the earliest year, from the source first in the priority.
+    chosen = min(baselines, key=lambda t: (t.year or 0, rank.get(t.source, len(rank))))
+    if not chosen.year:
+        return ""
+    return f"{chosen.year}, {YEAR_INFERRED}" if chosen.year_inferred else str(chosen.year)
+
+
 def _build_facts(indicator: Indicator) -> IndicatorFacts:
     values = list(indicator.values.all())
     targets = list(indicator.targets.all())
@@ -230,7 +247,7 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
     for year, value in sorted(facts.series.items()):
         if progress.out_of_range(value, indicator.plausible_min, indicator.plausible_max):
             flags.append(
-                f"Valor {progress.fmt(value)} de {year} fuera del rango plausible "
+                f"Valor {numbers.format_for(indicator, value)} de {year} fuera del rango plausible "
                 f"({progress.fmt(indicator.plausible_min)} a "
                 f"{progress.fmt(indicator.plausible_max)})."
             )
@@ -314,7 +331,10 @@ _Record = TypeVar("_Record", bound=_HistoricalRecord)
 
 
 def _diff_rows(
-    records: Iterable[_Record], fields: dict[str, str], describe: Callable[[_Record], str]
+    records: Iterable[_Record],
+    fields: dict[str, str],
+    describe: Callable[[_Record], str],
+    indicator: Indicator,
 ) -> list[HistoryRow]:
     rows = []
     previous: dict[int, _Record] = {}
@@ -327,7 +347,7 @@ def _diff_rows(
             if before is None and new in (None, ""):
                 continue
             if before is None or old != new:
-                changes.append((label, _show(old), _show(new)))
+                changes.append((label, _show(old, name, indicator), _show(new, name, indicator)))
         previous[rec.id] = rec
         if before is not None and not changes:
             continue
@@ -345,11 +365,15 @@ def _diff_rows(
     return rows
 
 
-def _show(value: object) -> str:
+def _show(value: object, name: str, indicator: Indicator) -> str:
+    """A field's value in the history: a value or target with the indicator's precision
+    (numbers.format_for), a numerator or denominator as typed (2,850,000)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, Decimal):
-        return progress.fmt(value, 4)
+        if name in ("numerator", "denominator"):
+            return numbers.format_for_input(value, 0)
+        return numbers.format_for(indicator, value)
     labels: dict[object, str] = dict(WorkflowState.choices)
     return str(labels.get(value, value))
 
@@ -371,11 +395,12 @@ def indicator_history(indicator: Indicator, *, drafts: bool = True) -> list[Hist
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    rows = _diff_rows(values, TRACKED_VALUE_FIELDS, lambda r: f"Valor {r.year}")
+    rows = _diff_rows(values, TRACKED_VALUE_FIELDS, lambda r: f"Valor {r.year}", indicator)
     rows += _diff_rows(
         targets,
         TRACKED_TARGET_FIELDS,
         lambda r: f"{'Meta' if r.kind == 'target' else 'Línea de base'} {r.year or ''}",
+        indicator,
     )
     return sorted(rows, key=lambda r: r.when, reverse=True)
 

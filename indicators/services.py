@@ -105,6 +105,7 @@ def clean_value(
 ) -> CleanValue:
     """Check a yearly value against the indicator's definition; errors keyed by field."""
     check_year(year, years)
+    check_whole_numbers(indicator, numerator=numerator, denominator=denominator, value=value)
     if indicator.is_ratio:
         if numerator is None or denominator is None:
             errors: dict[str, str] = {}
@@ -143,6 +144,34 @@ def clean_value(
     return CleanValue(None, None, value)
 
 
+WHOLE_LABELS = {"numerator": "El numerador", "denominator": "El denominador", "value": "El valor"}
+
+
+def check_whole_numbers(
+    indicator: Indicator,
+    *,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    value: Decimal | None,
+) -> None:
+    """Counts (people, posts, meetings, activities: the indicator's *_is_whole flags) take
+    whole numbers only; "938.178" typed for one is asked about as thousands written with a
+    point (numbers.whole_number_error). Every such error at once, keyed by field."""
+    typed = {"numerator": numerator, "denominator": denominator, "value": value}
+    whole = {
+        "numerator": indicator.numerator_is_whole,
+        "denominator": indicator.denominator_is_whole,
+        "value": indicator.value_is_whole and not indicator.is_ratio,
+    }
+    errors = {}
+    for field, number in typed.items():
+        problem = numbers.whole_number_error(number) if whole[field] else None
+        if problem:
+            errors[field] = f"{WHOLE_LABELS[field]} {problem}"
+    if errors:
+        raise ValidationError(errors)
+
+
 def check_version(item: WorkflowItem, expected_version: int | None, describe: str) -> None:
     if expected_version is not None and item.version == expected_version:
         return
@@ -155,7 +184,7 @@ def check_version(item: WorkflowItem, expected_version: int | None, describe: st
 
 
 def _describe_value(item: IndicatorValue) -> str:
-    return progress.fmt(item.value, 4)
+    return numbers.format_for(item.indicator, item.value)
 
 
 class _HistoryNotes(Protocol):

@@ -20,17 +20,20 @@ from django_tables2.data import TableData
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from indicators import progress
+from indicators import numbers, progress
 from indicators.models import IndicatorYearStatus
 from objectives import spreadsheets
 
 LIGHTS = {light.value: light for light in progress.Light}
+# How pages and exports mark a responsible the document does not publish.
+SYSTEM_ASSIGNED = "(asignada por el sistema)"
 
 
 def _targets(row: IndicatorYearStatus, year: int) -> str:
     # The indicator's targets (not baselines), set by the selectors: see the docstring.
     published = [t for t in row.indicator.table_targets if t.year == year]
-    text = " / ".join(f"{progress.fmt(t.value)} ({t.source})" for t in published)
+    shown = (numbers.format_for(row.indicator, t.value) for t in published)
+    text = " / ".join(f"{value} ({t.source})" for value, t in zip(shown, published, strict=True))
     return text or "sin meta"
 
 
@@ -50,6 +53,9 @@ class DashboardTable(tables.Table):
     )
     responsible = tables.Column("Responsable", accessor="indicator__responsible__code", default="—")
     latest = tables.Column("Último valor", accessor="latest_value")
+    # In the exports only (the page shows the year next to the value): a file named for a
+    # year must say when its last value is from (OE4.1's 0.59 is 2012's).
+    latest_year = tables.Column("Año del último valor", accessor="latest_year", visible=False)
     target_2016 = tables.Column("Meta 2016", accessor="pk", orderable=False)
     target_2021 = tables.Column("Meta 2021", accessor="pk", orderable=False)
     achievement = tables.Column("Cumplimiento", accessor="achievement")
@@ -73,7 +79,9 @@ class DashboardTable(tables.Table):
         if record.latest_year is None:
             return mark_safe('<span class="muted">sin dato</span>')  # noqa: S308 - constant
         return format_html(
-            "{} <small>({})</small>", progress.fmt(record.latest_value), record.latest_year
+            "{} <small>({})</small>",
+            numbers.format_for(record.indicator, record.latest_value),
+            record.latest_year,
         )
 
     def render_target_2016(self, record: IndicatorYearStatus):
@@ -109,6 +117,18 @@ class DashboardTable(tables.Table):
 
     def value_objective(self, value):
         return f"OE{value}" if value not in (None, "—") else "—"
+
+    def value_responsible(self, record: IndicatorYearStatus):
+        """The code, marked as the portal marks it when the document does not publish it."""
+        responsible = record.indicator.responsible
+        if responsible is None:
+            return "—"
+        if record.indicator.responsible_published:
+            return responsible.code
+        return f"{responsible.code} {SYSTEM_ASSIGNED}"
+
+    def value_latest_year(self, record: IndicatorYearStatus):
+        return record.latest_year if record.latest_year is not None else ""
 
     def value_latest(self, record: IndicatorYearStatus):
         return float(record.latest_value) if record.latest_value is not None else ""

@@ -46,7 +46,12 @@ def _baseline(facts: IndicatorFacts) -> dict | None:
     if not baselines:
         return None
     b = baselines[0]
-    return {"year": b.year, "value": num(b.value), "source": b.source}
+    return {
+        "year": b.year,
+        "year_inferred": b.year_inferred,
+        "value": num(b.value),
+        "source": b.source,
+    }
 
 
 def _percent(result: progress.Achievement) -> float | int | None:
@@ -84,6 +89,10 @@ def _indicator(facts: IndicatorFacts) -> dict[str, Any]:
         "denominator_definition": i.denominator_definition,
         "scale": num(i.scale),
         "unit": i.unit,
+        "decimals": i.decimals,
+        "value_is_whole": i.value_is_whole,
+        "numerator_is_whole": i.numerator_is_whole,
+        "denominator_is_whole": i.denominator_is_whole,
         "direction": i.direction,
         "direction_published": i.direction_published,
         "responsible": i.responsible.code if i.responsible else None,

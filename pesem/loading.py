@@ -283,6 +283,10 @@ class _Loader:
                 current_value_source=i["current_value_source"],
                 plausible_min=_decimal(i["plausible_min"]),
                 plausible_max=_decimal(i["plausible_max"]),
+                decimals=i["decimals"],
+                value_is_whole=i["value_is_whole"],
+                numerator_is_whole=i["numerator_is_whole"],
+                denominator_is_whole=i["denominator_is_whole"],
             )
             self.sync_m2m(
                 indicator,
@@ -302,11 +306,19 @@ class _Loader:
                     value=_decimal(t["value"]),
                     published_text=t["published_text"],
                     note=t["note"],
+                    year_published=t["year_published"],
                 )
             for f in i["flags"]:
                 self.sync(
                     IndicatorFlag, {"indicator": indicator, "text": f["text"]}, source=f["source"]
                 )
+                # A corrected wording replaces the flag a database loaded before holds.
+                if f.get("replaces"):
+                    deleted, _ = IndicatorFlag.objects.filter(
+                        indicator=indicator, text=f["replaces"]
+                    ).delete()
+                    if deleted:
+                        self.report.updated[IndicatorFlag._meta.verbose_name_plural] += deleted
 
     def load_values(self, indicator: Indicator, values: list[dict]) -> None:
         existing = {v.year: v for v in indicator.values.all()}

@@ -143,6 +143,7 @@ class PublicTarget:
     published: str  # as printed in the document
     source: str  # the table it came from, or the planning office
     note: str  # the document reading's note; never the planning office's internal reason
+    year_inferred: bool = False  # dated by the system: shown "año inferido"
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class PublicIndicator:
     numerator_definition: str
     denominator_definition: str
     is_ratio: bool
+    decimals: int  # display precision (indicators.numbers.format_for)
     scale: Decimal
     unit: str
     direction: str
@@ -507,6 +509,7 @@ def _target(t: Target) -> PublicTarget:
         source=t.source,
         # A target the planning office sets carries the reason typed for it: internal.
         note=t.note if t.source != services.PLANNING_OFFICE_SOURCE else "",
+        year_inferred=t.year_inferred,
     )
 
 
@@ -573,6 +576,7 @@ def _public_indicator(
         numerator_definition=i.numerator_definition,
         denominator_definition=i.denominator_definition,
         is_ratio=i.is_ratio,
+        decimals=i.decimals,
         scale=i.scale,
         unit=i.unit,
         direction=i.direction,

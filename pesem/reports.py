@@ -17,7 +17,7 @@ offices instead of people in "Elaborado por / Aprobado por").
 
 One read (`monitoring_report`) for the page, the PDF (pesem.report_pdf) and the XLSX
 (pesem.report_xlsx), so all three show the same rows and the same figures: every number is
-formatted here, once, with its indicator's precision (indicators.entry.published_places).
+formatted here, once, with its indicator's precision (indicators.numbers.format_for).
 It reads the stored yearly statuses, so no arithmetic of the plan happens here (that is
 indicators.progress); nine queries whatever the plan's size.
 """
@@ -34,7 +34,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from indicators import entry, numbers, progress, selectors, status
+from indicators import numbers, progress, selectors, status
 from indicators.models import (
     ActionReport,
     IndicatorValue,
@@ -156,13 +156,14 @@ class ReportRow:
 
     def show(self, value: Decimal | None) -> str:
         """A number of this indicator, with its precision, in Peruvian format."""
-        return numbers.format_number(value, self.places)
+        return numbers.format_for(self.indicator, value)
 
     @property
     def baseline_text(self) -> str:
         if self.baseline is None:
             return progress.NO_VALUE
-        return f"{self.show(self.baseline.value)} ({self.baseline.year})"
+        year = selectors.baseline_year_text(self.indicator.targets.all())  # "2014, año inferido"
+        return f"{self.show(self.baseline.value)} ({year})"
 
     @property
     def target_kind(self) -> str:
@@ -655,9 +656,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         row = ReportRow(
             status=s,
             baseline=selectors.baseline_point(targets),
-            places=entry.published_places(
-                [t.published_text for t in targets] + [v.published_text for v in own_values]
-            ),
+            places=max(numbers.display_places(s.indicator, v) for v in (s.value, s.preliminary)),
             value=year_value,
             series=[
                 progress.Point(y, value)

@@ -44,7 +44,8 @@ def test_registrar_and_planning_office_complete_a_value(
     assert not IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).exists()
 
     reg.get_by_label("Denominador").fill("2850000")
-    assert reg.locator("#ratio-preview").inner_text() == "1.5789"  # shown before saving
+    # Shown before saving, with the indicator's precision as every page shows it.
+    assert reg.locator("#ratio-preview").inner_text() == "1.58"
     reg.get_by_role("button", name="Guardar y enviar a validación").click()
     assert "enviado a validación" in reg.locator(".messages").inner_text()
 

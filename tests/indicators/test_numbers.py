@@ -16,7 +16,14 @@ from openpyxl import Workbook
 from indicators import progress, services
 from indicators.forms import NumberField, ValueForm
 from indicators.models import Indicator, IndicatorValue
-from indicators.numbers import digit_counts, format_for_input, format_number, parse_number
+from indicators.numbers import (
+    digit_counts,
+    format_for,
+    format_for_input,
+    format_number,
+    parse_number,
+    whole_number_error,
+)
 from indicators.templatetags.pesem import num
 
 # --- parse_number: accepted ----------------------------------------------------------------
@@ -291,6 +298,70 @@ def test_format_for_input_round_trips(value, places, expected):
 )
 def test_digit_counts(value, expected):
     assert digit_counts(value) == expected
+
+
+# --- format_for: an indicator's one precision ----------------------------------------------------
+
+
+class Shown:
+    """What format_for reads of an indicator: its precision and whether it is a ratio."""
+
+    def __init__(self, decimals: int, is_ratio: bool):
+        self.decimals = decimals
+        self.is_ratio = is_ratio
+
+
+RATIO_2 = Shown(2, True)  # e.g. OE3.1, published as 1.62
+AMOUNT_0 = Shown(0, False)  # e.g. NAC.3, published as 938 178
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "expected"),
+    [
+        # a computed ratio is shown with the indicator's precision, stored decimals or not
+        (RATIO_2, D("5.263158"), "5.26"),
+        (RATIO_2, D("1.600000"), "1.60"),
+        (RATIO_2, D("1020000.500000"), "1,020,000.50"),
+        (RATIO_2, D("0.005"), "0.01"),  # half up
+        # a value typed as it is never loses a decimal it has (at least two then)
+        (AMOUNT_0, D("1020000.500000"), "1,020,000.50"),
+        (AMOUNT_0, D("1020000.5"), "1,020,000.50"),
+        (AMOUNT_0, D("938178.000000"), "938,178"),
+        (AMOUNT_0, D("0.125"), "0.125"),
+        (Shown(2, False), D("0.91"), "0.91"),
+        (Shown(2, False), D("3"), "3.00"),
+        (AMOUNT_0, None, "sin dato"),
+        (RATIO_2, None, "sin dato"),
+    ],
+)
+def test_format_for_uses_the_indicators_precision(indicator, value, expected):
+    assert format_for(indicator, value) == expected
+
+
+def test_num_filter_given_an_indicator_is_format_for():
+    assert num(D("5.263158"), RATIO_2) == "5.26"
+    assert num(D("1020000.500000"), AMOUNT_0) == "1,020,000.50"
+    assert num(None, RATIO_2) == "sin dato"
+    assert num(D("5.263158"), 4) == "5.2632"  # a number of places still works
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (D("938.178"), "¿quiso decir 938,178? En Perú los miles se separan con coma"),
+        (D("-1.500"), "¿quiso decir -1,500?"),
+        (D("1.5"), "solo admite números enteros; «1.5» tiene decimales"),
+        (D("938178.25"), "«938178.25» tiene decimales"),
+    ],
+)
+def test_a_count_refuses_decimals_and_asks_about_dot_thousands(number, words):
+    message = whole_number_error(number)
+    assert message is not None and words in message
+
+
+@pytest.mark.parametrize("number", [None, D(0), D(938178), D("938178.000000"), D("1E+3")])
+def test_a_whole_number_is_a_valid_count(number):
+    assert whole_number_error(number) is None
 
 
 # --- properties ---------------------------------------------------------------------------------

@@ -218,7 +218,8 @@ def test_concurrent_edit_is_refused_with_the_current_value(registrar_dgc, consul
         save(registrar_dgc, consular, numerator=D(470), expected_version=read_version)
     message = exc.value.messages[0]
     assert "Otra persona modificó este registro" in message
-    assert "1.6140" in message  # 460 / 2,850,000 x 10,000: the value that is stored now
+    # 460 / 2,850,000 x 10,000: the value that is stored now, with the indicator's precision.
+    assert "Valor actual: 1.61 " in message
     assert IndicatorValue.objects.get(indicator=consular, year=2016).numerator == D(460)
 
 
@@ -238,7 +239,9 @@ def test_history_keeps_who_when_before_after_and_why(registrar_dgc, validator, c
     rows = indicator_history(consular)
     latest = rows[0]
     assert latest.who == "reg.dgc" and latest.what == "Valor 2016"
-    assert ("numerador", "450.0000", "460.0000") in latest.changes
+    # Parts as typed, the value with the indicator's precision.
+    assert ("numerador", "450", "460") in latest.changes
+    assert ("valor", "1.58", "1.61") in latest.changes
     returned = next(r for r in rows if r.reason.startswith("devuelto"))
     assert returned.who == "val.opp"
     assert ("estado", "enviado", "borrador") in returned.changes

@@ -93,7 +93,7 @@ def test_stale_form_gets_conflict_message_with_current_value(client, registrar_d
         entry_url(), {"numerator": "470", "denominator": "2850000", "version": "1"}
     )
     page = response.content.decode()
-    assert "Otra persona modificó este registro" in page and "1.6140" in page
+    assert "Otra persona modificó este registro" in page and "Valor actual: 1.61 " in page
     assert IndicatorValue.objects.get(indicator__code="OE3.1", year=2016).numerator == D(460)
 
 

@@ -110,8 +110,8 @@ SECRET_TEXTS = [
     "val.opp",
 ]
 DRAFT_VALUE = D("987654.321")
-SUBMITTED_NUMERATOR = D("876543.21")
-SUBMITTED_VALUE = D("292181.07")  # 876,543.21 / 3
+SUBMITTED_NUMERATOR = D("876544")  # a count of activities: a whole number
+SUBMITTED_VALUE = D("292181.333333")  # 876,544 / 3, stored with six decimals
 RETURNED_VALUE = D("765432.1")
 
 

@@ -550,6 +550,7 @@ def test_xlsx_numbers_carry_each_indicators_precision(client, director_dpe):
     indicator = Indicator.objects.create(
         code="OE2.9",
         name="Acciones multilaterales",
+        decimals=0,  # its precision, as load_plan sets it from the published numbers
         level="objective",
         objective=StrategicObjective.objects.get(number=2),
         order=99,
