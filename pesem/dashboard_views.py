@@ -168,6 +168,9 @@ def directorate_detail(request, code: str):
             "figure": charts.directorate_progress_figure(
                 history, title=f"Avance de {directorate.code} por año"
             ),
+            # The grid is the directorate's drafts: linked only for who may read them (the
+            # page cache keeps a copy per drafts scope, access.drafts_scope_of).
+            "links_grid": access.can_see_drafts_of(request.user, directorate.pk),
         },
     )
 

@@ -218,6 +218,13 @@ def test_grid_is_read_by_the_readers_of_its_drafts_and_refused_to_others(people,
             assert text not in html
 
 
+@pytest.mark.parametrize("who", SIGNED_IN)
+def test_directorate_page_links_its_grid_only_to_the_readers_of_its_drafts(people, who):
+    response = _as(people, who).get("/direcciones/DGC/?anio=2016")
+    assert response.status_code == 200
+    assert ('id="grid-link"' in response.content.decode()) is (who in SEES)
+
+
 def test_grid_asks_anonymous_callers_to_sign_in(data):
     response = Client().get(reverse("grid", args=["DGC", 2018]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
