@@ -46,6 +46,7 @@ AUDIENCE = "audience"
 SESSION = "session"
 PAGES = {
     "home": AUDIENCE,
+    "tablero": AUDIENCE,
     "plan": AUDIENCE,
     "objective_detail": AUDIENCE,
     "prospective": AUDIENCE,
@@ -65,6 +66,7 @@ PAGES = {
 }
 DRAFT_BLIND = {
     "home",
+    "tablero",
     "plan",
     "objective_detail",
     "prospective",
