@@ -117,7 +117,7 @@ class TargetInline(WorkflowReadOnly, admin.TabularInline):
     fields = ["kind", "year", "year_published", "value", "published_text", "source", "note"]
 
 
-class FlagInline(admin.TabularInline):
+class FlagInline(admin.StackedInline):  # a label on every field (a table row has none)
     model = IndicatorFlag
     extra = 0
 

@@ -63,6 +63,10 @@ class DashboardTable(tables.Table):
     trajectory = tables.Column("Trayectoria a 2021", accessor="trajectory")
     flags = tables.Column("Observaciones", accessor="flags", orderable=False)
 
+    # The page shows the light right after the indicator, so a phone sees it without scrolling
+    # the table sideways; exports keep the columns in declaration order.
+    PAGE_SEQUENCE = ("code", "name", "light", "achievement", "...")
+
     class Meta:
         attrs = {"class": "dashboard", "id": "dashboard-table"}
         orderable = True

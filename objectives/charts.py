@@ -25,6 +25,25 @@ def plain(text: object) -> str:
     return html.escape(str(text))
 
 
+# Plotly's toolbar (modebar) takes the top MODEBAR_BAND px of a figure, at the right: the title
+# sits below that band, so the toolbar never covers it.
+MODEBAR_BAND = 30
+TITLE_LINE = 20  # px: a 15 px title line
+AXIS_TITLE_CHARS = 34  # a 12 px axis title line along a plot about 230 px tall
+
+
+def axis_title(text: object) -> str:
+    """An axis title broken into lines (escaped, then joined with plotly's <br>) so a long
+    unit stays whole along the y axis instead of running past the plot's ends and being cut."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= AXIS_TITLE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(plain(line) for line in lines)
+
+
 def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int = 360) -> dict:
     """Our styling of every chart. Fits any width (no fixed width: autosize, and the drawing
     script passes responsive: true). The legend sits at the very bottom of the figure
@@ -32,12 +51,21 @@ def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int
     and title, so it never covers the x-axis title, as a legend placed at a fraction of the
     plot's height below it did (y = -0.2 lands on the title of a 320 px chart)."""
     return {
-        "title": {"text": plain(title), "x": 0, "font": {"size": 15}},
+        "title": {
+            "text": plain(title),
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": MODEBAR_BAND + 4, "l": 10},
+            "font": {"size": 15},
+        },
         # No plotly theme embedded in every figure (it weighs ~7 KB a chart): our own styling.
         "template": "none",
         "xaxis": {"title": {"text": plain(x_title)}, "automargin": True, "showgrid": False},
         "yaxis": {
-            "title": {"text": plain(y_title)},
+            "title": {"text": axis_title(y_title)},
             "automargin": True,
             "tickformat": ",.2f",
             "gridcolor": "#e6e9ed",
@@ -46,7 +74,7 @@ def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int
         "separators": ".,",
         "height": height,
         "autosize": True,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": MODEBAR_BAND + TITLE_LINE + 30, "b": 50},
         "font": {"family": FONT, "size": 12},
         "legend": {
             "orientation": "h",

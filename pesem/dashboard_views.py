@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
 
 from indicators import access, charts, deadlines, inbox, progress, selectors, services, status
@@ -20,7 +20,7 @@ from indicators.tables import (
     stream_delimited,
     stream_workbook,
 )
-from objectives.models import Directorate
+from objectives.models import Directorate, Role
 from pesem import reports
 
 TABLE_PAGE_SIZE = 50
@@ -63,6 +63,16 @@ def page_year(request) -> PageYear:
 
 
 @login_required
+def home(request):
+    """The site's address (/). A registrar opening it starts from their work, «Mis tareas»;
+    everyone else sees the tablero. An address with a query (a year, a filter, an export) is a
+    tablero link and shows the tablero to everyone; the menu links the tablero at /tablero/."""
+    if not request.GET and Role.REGISTRAR in access.roles(request.user):
+        return redirect("my_tasks")
+    return tablero(request)
+
+
+@login_required
 def tablero(request):
     chosen = page_year(request)
     year = chosen.year
@@ -89,7 +99,9 @@ def tablero(request):
         if export_format == SafeTableExport.XLSX:
             return stream_workbook(f"Tablero {year}", table, filename)
         return stream_delimited(export_format, table, filename)
-    table = DashboardTable(selectors.tablero_rows(statuses=statuses))
+    table = DashboardTable(
+        selectors.tablero_rows(statuses=statuses), sequence=DashboardTable.PAGE_SEQUENCE
+    )
     # Paginated so the page stays light whatever the plan's size. The page size is ours: a
     # `per_page` in the address (django-tables2 reads one) is ignored, so -1 or 10**9 cannot
     # break or bloat the page.

@@ -52,6 +52,7 @@ AUDIENCE = "audience"
 SESSION = "session"
 PAGES = {
     "home": AUDIENCE,
+    "tablero": AUDIENCE,
     "plan": AUDIENCE,
     "objective_detail": AUDIENCE,
     "prospective": AUDIENCE,
@@ -71,6 +72,7 @@ PAGES = {
 }
 DRAFT_BLIND = {
     "home",
+    "tablero",
     "plan",
     "objective_detail",
     "prospective",

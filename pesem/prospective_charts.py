@@ -54,7 +54,8 @@ def trend_heatmap_figure(components: list[Component], trends: list[TrendRow]) ->
         "type": "category",
         "autorange": "reversed",  # T1 on top, as in the table
     }
-    layout["margin"]["t"] = 110  # room for the title above the top axis and its label
+    # Room for the title (below the toolbar's band) above the top axis and its label.
+    layout["margin"]["t"] = layout["margin"]["t"] + 60
     fig.update_layout(**layout)
     return as_json(fig)
 

@@ -7,7 +7,8 @@ from pesem.api import api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("", dashboard_views.tablero, name="home"),
+    path("", dashboard_views.home, name="home"),
+    path("tablero/", dashboard_views.tablero, name="tablero"),
     path("plan/", views.home, name="plan"),
     path("cuenta/", views.account, name="account"),
     path("objetivos/<int:number>/", views.objective_detail, name="objective_detail"),

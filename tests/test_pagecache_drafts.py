@@ -32,6 +32,7 @@ def _paths() -> dict[str, str]:
     variable = StrategicVariable.objects.order_by("pk").first()
     return {
         "home": "/?anio=2016",
+        "tablero": "/tablero/?anio=2016",
         "plan": "/plan/",
         "objective_detail": "/objetivos/3/?anio=2016",
         "prospective": "/prospectiva/",

@@ -29,24 +29,40 @@
     lines.push(line);
     layout.title.text = lines.join("<br>");
     layout.margin = layout.margin || {};
-    layout.margin.t = (layout.margin.t || 50) + 18 * (lines.length - 1);
+    layout.margin.t = (layout.margin.t || 80) + 24 * (lines.length - 1);
+    // Plotly raises a title of several lines above its anchor: push it down again, below the
+    // toolbar's band (objectives/charts.py places the title's top under it).
+    if (layout.title.pad && layout.title.pad.t) {
+      layout.title.pad.t += 16 * (lines.length - 1);
+    }
+  }
+  // The toolbar shows only while the pointer is over the chart (plotly's "hover" mode), so it
+  // never sits on the title of a chart being read; the charts leave it a top margin too
+  // (<app>/charts.py).
+  function drawOne(node) {
+    var source = document.getElementById(node.getAttribute("data-figure"));
+    if (!source || !window.Plotly) { return; }
+    var figure = JSON.parse(source.textContent);
+    var layout = figure.layout || {};
+    layout.separators = ".,"; // Peruvian usage: decimal point, comma thousands
+    fitNarrow(node, figure.data || [], layout);
+    window.Plotly.newPlot(node, figure.data || [], layout, {
+      displaylogo: false,
+      displayModeBar: "hover",
+      responsive: true,
+      modeBarButtonsToRemove: ["select2d", "lasso2d"],
+    }).then(function () { node.setAttribute("data-drawn", "true"); });
   }
   function draw() {
-    var nodes = document.querySelectorAll("[data-figure]");
-    Array.prototype.forEach.call(nodes, function (node) {
-      var source = document.getElementById(node.getAttribute("data-figure"));
-      if (!source || !window.Plotly) { return; }
-      var figure = JSON.parse(source.textContent);
-      var layout = figure.layout || {};
-      layout.separators = ".,"; // Peruvian usage: decimal point, comma thousands
-      fitNarrow(node, figure.data || [], layout);
-      window.Plotly.newPlot(node, figure.data || [], layout, {
-        displaylogo: false,
-        responsive: true,
-        modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      }).then(function () { node.setAttribute("data-drawn", "true"); });
-    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-figure]"), drawOne);
   }
+  // A chart inside a closed <details> was drawn without a width: draw it again, at the width
+  // it gets, when its fold opens ("toggle" does not bubble: listen while it goes down).
+  document.addEventListener("toggle", function (event) {
+    var fold = event.target;
+    if (!fold || fold.tagName !== "DETAILS" || !fold.open) { return; }
+    Array.prototype.forEach.call(fold.querySelectorAll("[data-figure]"), drawOne);
+  }, true);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {

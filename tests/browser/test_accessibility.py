@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from indicators import services
-from indicators.models import IndicatorValue
+from indicators.models import Indicator, IndicatorValue
 from tests.conftest import enter_value, make_staff
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,7 @@ SERIOUS = {"serious", "critical"}
 PAGES = {
     "dir.dpe": [
         ("tablero", "/"),
+        ("tablero del menú", "/tablero/?anio=2015"),
         ("objetivo", "/objetivos/1/"),
         ("indicador", "/indicadores/OE3.1/"),
         ("direcciones", "/direcciones/"),
@@ -39,8 +40,16 @@ PAGES = {
     "val.opp": [
         ("validación", "/validacion/"),
         ("importar", "/importar/"),
+        ("calendario", "/calendario/"),
     ],
 }
+# The public portal, without an account (its own layout: no «Menú» button).
+PORTAL_PAGES = [
+    ("portal", "/publico/"),
+    ("portal: objetivo", "/publico/objetivos/3/"),
+    ("portal: indicador", "/publico/indicadores/OE3.1/"),
+    ("portal: datos", "/publico/datos/"),
+]
 
 IMPORT_CSV = "indicador,año,numerador,denominador,valor,nota\nOE3.1,2017,460,2900000,,\n"
 
@@ -146,7 +155,16 @@ def check_pages(page, live_server, viewport: str, pages) -> list[str]:
         problems += serious_violations(page, name)
         if viewport == "phone":
             problems += phone_problems(page, name)
+        if page.locator("details.fold").count():
+            problems += check_open_folds(page, name)
     return problems
+
+
+def check_open_folds(page, name: str) -> list[str]:
+    """Every fold of a long page opened (Prospectiva, Actores): axe reads what they hide too."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    settle(page)
+    return serious_violations(page, f"{name} (pliegues abiertos)")
 
 
 def report(problems: list[str]) -> str:
@@ -241,3 +259,59 @@ def test_without_javascript_the_menu_stays_visible(monitoring, browser, live_ser
         assert page.get_by_role("button", name="Menú").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_public_portal_pages_have_no_serious_axe_violations(
+    monitoring, settings, browser, live_server, viewport
+):
+    settings.PESEM_PUBLIC_PORTAL = True
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems = []
+    try:
+        for name, path in PORTAL_PAGES:
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, (name, path, response)
+            settle(page)
+            problems += serious_violations(page, name)
+            if viewport == "phone":
+                problems += phone_problems(page, name, menu=False)
+            # A table box that scrolls is reachable by keyboard, and named.
+            for box in page.locator(".table-wrap").all():
+                assert box.get_attribute("tabindex") == "0", (name, box.inner_html()[:80])
+                assert box.get_attribute("role") == "region" and box.get_attribute("aria-label")
+    finally:
+        context.close()
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_admin_pages_have_no_serious_axe_violations(
+    monitoring, django_user_model, browser, live_server, viewport
+):
+    """Django's admin as the administrator uses it: the index, a list, a user and an
+    indicator. Axe only: the admin's own layout scrolls its wide lists sideways on a phone."""
+    django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD)
+    registrar = django_user_model.objects.get(username="reg.dgc")
+    indicator = Indicator.objects.get(code="OE3.1")
+    pages = [
+        ("admin", "/admin/"),
+        ("admin: indicadores", "/admin/indicators/indicator/"),
+        ("admin: valores", "/admin/indicators/indicatorvalue/"),
+        ("admin: usuario", f"/admin/auth/user/{registrar.pk}/change/"),
+        ("admin: indicador", f"/admin/indicators/indicator/{indicator.pk}/change/"),
+    ]
+    context, page = open_session(browser, live_server, viewport, "root")
+    problems = []
+    try:
+        for name, path in pages:
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, (name, path, response)
+            page.wait_for_load_state("load", timeout=45_000)
+            assert page.locator("#content").is_visible(), name
+            problems += serious_violations(page, name)
+    finally:
+        context.close()
+    assert not problems, report(problems)
