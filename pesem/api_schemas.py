@@ -260,6 +260,9 @@ class TargetOut(Schema):
     kind: Literal["baseline", "target"]
     kind_label: str = _label(KIND_LABELS, "Tipo")
     year: int | None = None
+    year_inferred: bool = Field(
+        False, description="El documento no dice el año: lo dedujo el sistema («año inferido»)."
+    )
     value: DecimalText
     published_text: str
     source: str = Field(..., description="Tabla que lo publica, u «Oficina de planeamiento».")

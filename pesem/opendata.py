@@ -753,7 +753,12 @@ def _indicator_json(i: PublicIndicator, published: Narrative) -> dict[str, Any]:
             else None
         ),
         "baseline": (
-            {"year": i.baseline.year, "value": num(i.baseline.value), "source": i.baseline.source}
+            {
+                "year": i.baseline.year,
+                "year_inferred": i.baseline.year_inferred,
+                "value": num(i.baseline.value),
+                "source": i.baseline.source,
+            }
             if i.baseline
             else None
         ),

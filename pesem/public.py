@@ -60,7 +60,9 @@ from pesem.models import PortalSettings
 
 # Bump when what the portal shows changes without the data changing (a new column, a new
 # page layout), so browsers and proxies holding an ETag fetch again.
-FORMAT_VERSION = "2"  # 2: published order of indicators and responsibles; last update
+FORMAT_VERSION = (
+    "3"  # 2: published order of indicators and responsibles; last update; 3: year_inferred
+)
 # A report by a directorate no longer listed for its action sorts after the listed ones.
 UNLISTED_POSITION = 32767
 

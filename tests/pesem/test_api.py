@@ -375,6 +375,18 @@ def test_an_indicator_is_found_by_alias(client, open_portal):
     assert missing.json()["detail"] == "No existe el indicador XX9."
 
 
+def test_a_baseline_year_the_system_inferred_says_so(client, open_portal):
+    """Anexo 6 gives OE1.1's baseline (0.69) without a year; the system dates it 2014."""
+    targets = get(client, "indicators/OE1.1").json()["targets"]
+    baseline = next(t for t in targets if t["kind"] == "baseline" and t["source"] == "Anexo 6")
+    assert baseline["year"] == 2014 and baseline["year_inferred"] is True
+    target = next(t for t in targets if t["kind"] == "target" and t["year"] == 2021)
+    assert target["year_inferred"] is False
+    exported = client.get("/publico/datos/plan.json").json()
+    oe11 = next(i for i in exported["indicators"] if i["code"] == "OE1.1")
+    assert oe11["baseline"]["year_inferred"] is True
+
+
 # --- the same numbers as the pages --------------------------------------------------------
 
 
