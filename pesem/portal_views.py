@@ -7,7 +7,6 @@ goes through `portal_view`: 404 while PESEM_PUBLIC_PORTAL is off, 429 past the r
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -301,16 +300,7 @@ def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
         else:
             return FileResponse(stored, as_attachment=True, filename=name, content_type=PDF_TYPE)
     if row is None and report_files.built_in_request():
-        start = time.perf_counter()
-        content = report_files.build_bytes(year, file_format, variant)
-        report_files.keep_built(
-            year,
-            file_format,
-            version,
-            content,
-            seconds=time.perf_counter() - start,
-            variant=variant,
-        )
+        content = report_files.build_and_keep(year, file_format, version, variant)
         return _download(content, PDF_TYPE, name)
     if row is None:
         report_files.request_file(year, file_format, version, None, variant)

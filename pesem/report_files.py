@@ -162,6 +162,22 @@ def _store(year: int, file_format: str, version: int, content: File, variant: st
     )
 
 
+def build_and_keep(year: int, file_format: str, version: int, variant: str, *, user=None) -> bytes:
+    """Build a file inside the request (a small plan) and keep it for `version`."""
+    start = time.perf_counter()
+    content = build_bytes(year, file_format, variant)
+    keep_built(
+        year,
+        file_format,
+        version,
+        content,
+        seconds=time.perf_counter() - start,
+        user=user,
+        variant=variant,
+    )
+    return content
+
+
 def keep_built(
     year: int,
     file_format: str,

@@ -4,7 +4,6 @@ report page is in dashboard_views."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from django.contrib import messages
@@ -81,16 +80,8 @@ def report_file(request, year: int, file_format: str):
             response["X-Page-Cache"] = "hit"  # a kept copy, as pesem.pagecache says it
             return response
     if row is None and report_files.built_in_request():
-        start = time.perf_counter()
-        content = report_files.build_bytes(year, file_format, variant)
-        report_files.keep_built(
-            year,
-            file_format,
-            version,
-            content,
-            seconds=time.perf_counter() - start,
-            user=request.user,
-            variant=variant,
+        content = report_files.build_and_keep(
+            year, file_format, version, variant, user=request.user
         )
         if "estado" in request.GET:
             return JsonResponse({"listo": True, "estado": PreparedReport.State.READY.label})
