@@ -54,6 +54,8 @@ def test_registrar_imports_their_values_after_a_formatted_preview(
         if viewport == "phone":
             page.get_by_role("button", name="Menú").click()
         page.get_by_role("link", name="Importar", exact=True).click()
+        page.wait_for_url("**/importar/")
+        page.wait_for_load_state("networkidle")
         assert "su dirección (DGC)" in page.locator("main").inner_text()
         problems = serious(page)
 
