@@ -85,14 +85,24 @@ def _count_in_database(key: str, start: int, window: int) -> int | None:
             with connection.cursor() as cursor:
                 cursor.execute(_upsert_sql(), [key, ops.adapt_datetimefield_value(expires)])
                 hits = int(cursor.fetchone()[0])
-                if hits == 1:  # a new window: the past ones go (one indexed delete)
-                    cursor.execute(_delete_sql(), [ops.adapt_datetimefield_value(now)])
-            return hits
+            break
         except DatabaseError as exc:
             if "locked" not in str(exc).lower():
                 raise
             time.sleep(PAUSE)
-    return None
+    else:
+        return None
+    if hits == 1:
+        # A new window: the past ones go (one indexed delete). Apart from the count, so a
+        # delete that finds the database locked never counts the request twice; the past
+        # rows then go with the next new window.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(_delete_sql(), [ops.adapt_datetimefield_value(now)])
+        except DatabaseError as exc:
+            if "locked" not in str(exc).lower():
+                raise
+    return hits
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:

@@ -59,9 +59,13 @@ def test_parallel_requests_get_no_more_answers_than_the_limit(settings, frozen_w
     # too; on SQLite, one that found the database locked past the retries is refused
     # uncounted.
     hits = RateCounter.objects.get().hits
-    assert codes.count(200) == min(LIMIT, hits)
     if connection.vendor == "postgresql":
+        assert codes.count(200) == min(LIMIT, hits)
         assert hits == REQUESTS
+    else:
+        # SQLite: a statement retried after "database is locked" may have counted already,
+        # so a request can be refused that need not be: never one too many let through.
+        assert codes.count(200) <= min(LIMIT, hits)
 
 
 def test_the_database_counter_counts_each_request_once_and_drops_past_windows(monkeypatch):
