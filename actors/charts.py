@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from actors.selectors import VariableCount
-from objectives.charts import as_json, base_layout, plain
+from lib.charts import as_json, base_layout, plain
 
 
 def variable_counts_figure(rows: list[VariableCount]) -> dict:

@@ -6,7 +6,7 @@ BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/pesem_bench, created
 In process: each page is requested through Django's test client (the whole server side:
 middleware, view, queries, template) as a user who sees everything (validator, and registrar
 of DGC for the personal pages). Two numbers a page: the MISS (the first request after a write,
-which builds the page and keeps it: pesem/pagecache.py) and the HIT (a kept page), each with
+which builds the page and keeps it: pesem/cache/pages.py) and the HIT (a kept page), each with
 its queries and server time and compared with the trivial page /cuenta/ of the same run. At
 scale a miss runs in a child process stopped after --limit seconds (gunicorn's timeout).
 
@@ -203,7 +203,7 @@ PAGES = [
 PORTAL = {"portal", "portal objetivo"}  # anonymous, PESEM_PUBLIC_PORTAL on
 EXPORTS = ["tablero CSV", "tablero XLSX", "reporte XLSX", "reporte PDF"]
 REPORT_PAGES = {"reporte", "reporte XLSX", "reporte PDF"}  # exempt at scale when kept
-REPORT_FILES = {"report_download", "report_pdf"}  # kept as files (pesem.report_files)
+REPORT_FILES = {"report_download", "report_pdf"}  # kept as files (pesem.report.files)
 # Validator (sees everything) and registrar of DGC (the grid, Pendientes, Mis tareas).
 BENCH_USER, BENCH_PASSWORD = "bench.validador", "Bench-Validador-2026"
 SLOW = 5.0  # s: a page this slow is requested once, not repeated
@@ -230,13 +230,13 @@ def available_pages() -> list[tuple[str, str]]:
 
 
 def kept_pages(pages: list[tuple[str, str]]) -> set[str]:
-    """Labels of the pages kept once per data version: pesem.pagecache.PAGES (by view name;
-    the tablero's CSV export is streamed, then kept), the report's files (pesem.report_files)
-    and the portal's pages (pesem.portal_views, kept per official version)."""
+    """Labels of the pages kept once per data version: pesem.cache.pages.PAGES (by view name;
+    the tablero's CSV export is streamed, then kept), the report's files (pesem.report.files)
+    and the portal's pages (pesem.portal.views, kept per official version)."""
     # After django.setup(), like available_pages().
     from django.urls import resolve
 
-    from pesem.pagecache import PAGES as KEPT
+    from pesem.cache.pages import PAGES as KEPT
 
     kept = set()
     for label, url in pages:
@@ -336,7 +336,7 @@ def measure(
     is a full request each time)."""
     # After django.setup(), like every import of our apps here.
     from bench import bench_http
-    from pesem import datacache
+    from pesem.cache import data as datacache
 
     results = {label: Page() for label, _ in pages}
     samples: dict[str, list[float]] = {label: [] for label, _ in pages}
@@ -362,7 +362,7 @@ def measure(
             results[label].miss_queries = got["queries"]
             results[label].size = got["bytes"]
             progress(f"  {label}: fallo {got['seconds'] * 1000:.0f} ms")
-    # What the timer does for files asked for on a large plan (pesem.report_files).
+    # What the timer does for files asked for on a large plan (pesem.report.files).
     bench_http.build_report_files()
     for label, url in pages:
         page = results[label]
@@ -494,7 +494,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client, override_settings
 
-    from pesem.loading import load_plan
+    from pesem.planio.loading import load_plan
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -35,7 +35,7 @@ CONNECTIONS = 16
 THREADS = 2
 SLOW = 5.0  # s: a page slower than this per request is not hammered by wrk (estimated instead)
 # s: how long the bench lets build_reports build the report's files at scale (the PDF of 5,000
-# indicators takes minutes, laid out in parts: pesem.report_pdf)
+# indicators takes minutes, laid out in parts: pesem.report.pdf)
 FILES_LIMIT = float(os.environ.get("BENCH_FILES_LIMIT", "900"))
 NOTHING_BUILT = 3  # the build child's exit code when it found nothing it could build
 SECRET = "bench-http-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz-000"
@@ -371,14 +371,14 @@ def measure_pages(
 
 def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:
     """What `manage.py build_reports` does with what was asked for (the report's files on a
-    large plan are built outside the request: pesem.report_files), in a child process stopped
+    large plan are built outside the request: pesem.report.files), in a child process stopped
     after `limit` seconds: (seconds when it built something, what happened in words). A file
     whose build was stopped stays "preparándose" (for two hours) and its address keeps
     answering the waiting page."""
     # After django.setup() (bench.configure): the bench's database and storage.
     from django.db import connections
 
-    from pesem import report_files
+    from pesem.report import files as report_files
 
     connections.close_all()  # the child opens its own
     start = time.perf_counter()
@@ -401,7 +401,7 @@ def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:
                     "build_reports no construyó nada (una construcción detenida lo retiene)",
                 )
             if code:
-                raise RuntimeError("build_reports falló (vea el registro de pesem.reports)")
+                raise RuntimeError("build_reports falló (vea el registro de pesem.report.content)")
             took = time.perf_counter() - start
             # ru_maxrss: the child's peak resident memory, in KB on Linux.
             return took, f"build_reports {took:.1f} s, {usage.ru_maxrss // 1024} MB máx."
@@ -427,7 +427,7 @@ def measure_exports(
     """(the trivial page's single-request latency, each export's first byte cold and warm and
     its whole warm download). Cold: the first request after a write that bumped the version."""
     # After django.setup() (bench.configure): the bench's database.
-    from pesem import datacache
+    from pesem.cache import data as datacache
 
     trivial = statistics.median(get(port, "/cuenta/", cookie)[2] for _ in range(7))
     datacache.bump()  # a committed write: every kept page is stale
@@ -462,7 +462,7 @@ def snapshot_cache() -> dict[str, object]:
     from django.core.cache import cache
     from django.db import connection
 
-    from pesem import datacache
+    from pesem.cache import data as datacache
 
     prefix = f":1:pesem:v{datacache.current_version()}:"
     with connection.cursor() as cursor:
@@ -482,7 +482,7 @@ def load_redis(url: str, entries: dict[str, object]) -> None:
     """Flush the bench's Redis database and keep the entries there as the site would
     (django-redis, KEY_PREFIX "pesem")."""
     # After django.setup(), like snapshot_cache().
-    from pesem import datacache
+    from pesem.cache import data as datacache
 
     backend = redis_cache(url, os.environ.get("PESEM_CACHE_PREFIX", "pesem"))
     backend.clear()  # FLUSHDB of this database only
@@ -553,7 +553,7 @@ def run_size(
     kept pages of the database cache) and one with the database cache; each page measured on
     both in turn; then the exports' first byte after a write, with the database cache."""
     # After django.setup(): the version tells whether a run wrote anything.
-    from pesem import datacache
+    from pesem.cache import data as datacache
 
     result = SizeResult(size, cookie or "", {})
     result.probe = largest_entry(entries, REDIS_URL if redis else None)

@@ -1,6 +1,6 @@
 """The entry grid at size: one directorate owing N indicators (1,000 by default), its GET and
 its saves, timed in process (Django's test client: middleware, view, queries, template), each
-GET after a write (the page cache's miss: pesem/pagecache.py). Prints figures and checks
+GET after a write (the page cache's miss: pesem/cache/pages.py). Prints figures and checks
 nothing but the answers' status (the query count is pinned in tests/indicators/test_grid.py).
 
 Runs in a separate database (never the one of `make run`): a temporary SQLite file, or
@@ -9,7 +9,7 @@ BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/pesem_bench, dropped
     python bench/grid_bench.py [--indicators 1000 10000] [--repeat 3]
                                [--save-every-page-upto 1000]
 
-The grid shows PAGE_SIZE rows a page (indicators/grid_views.py) and the browser posts only the
+The grid shows PAGE_SIZE rows a page (indicators/entry/grid_views.py) and the browser posts only the
 rows typed in (static/js/grid.js); the saves here post what it would. Columns: the GET's
 median time, queries and size; a save of 10 rows typed in; a save of a whole page with every
 row typed in (the worst case: every row sent), median and the sum over every page (the first
@@ -164,10 +164,10 @@ def main() -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from indicators.grid_views import PAGE_SIZE
+    from indicators.entry.grid_views import PAGE_SIZE
     from indicators.models import IndicatorValue
-    from pesem import datacache
-    from pesem.loading import load_plan
+    from pesem.cache import data as datacache
+    from pesem.planio.loading import load_plan
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -230,7 +230,7 @@ def main() -> int:
 
 def grid_order():
     """The directorate's indicators in the grid's order (its pages)."""
-    from indicators import entry
+    from indicators import entry_rows as entry
     from indicators.models import Indicator
     from objectives.models import Directorate
 

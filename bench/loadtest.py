@@ -9,7 +9,7 @@ that the last acknowledged value of each row is the stored one, and that no requ
 
     python bench/loadtest.py [--seconds 60] [--readers 50] [--writers 5] [--workers N]
 
-The page cache (pesem/pagecache.py) is the database table by default; with LOADTEST_REDIS_URL
+The page cache (pesem/cache/pages.py) is the database table by default; with LOADTEST_REDIS_URL
 (e.g. redis://127.0.0.1:6379/15) it is that Redis database, flushed first: the database is
 new, its data version starts again at 0, and pages kept by an earlier run under the same
 version numbers would otherwise be served. The readers (directors of DPE) see every page they

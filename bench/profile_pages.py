@@ -10,7 +10,7 @@ matches any frame of the stack, in this order:
 
     consultas      django.db: building the SQL, running it, making model instances
     figuras        plotly figures and their JSON
-    SVG            the report's charts (pesem/report_charts.py)
+    SVG            the report's charts (pesem/report/charts.py)
     PDF            WeasyPrint
     XLSX           openpyxl
     tablas2        django-tables2 (its rows, columns and templates)
@@ -179,8 +179,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client, override_settings
 
-    from indicators import status
-    from pesem.loading import load_plan
+    from indicators.workflow import status
+    from pesem.planio.loading import load_plan
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -117,7 +117,7 @@ def can_see_drafts_of(user: User, directorate_id: int | None) -> bool:
 
 def drafts_scope(user: User) -> str:
     """What can_see_drafts_of depends on, as a short text: part of the key of every kept page
-    (pesem.pagecache), so a copy is never served to someone who may not read what it shows."""
+    (pesem.cache.pages), so a copy is never served to someone who may not read what it shows."""
     if not user.is_authenticated:
         return "none"
     return drafts_scope_of(

@@ -8,6 +8,6 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # The app registry must be ready before status (which imports models) is loaded.
-        from indicators import status
+        from indicators.workflow import status
 
         status.connect()

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from indicators import progress
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
-from objectives.charts import as_float, as_json, base_layout, plain
+from lib.charts import as_float, as_json, base_layout, plain
 
 LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
 SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}

@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from indicators.models import ReportingDeadline
 
+# Reminders go out for plan years due within this many days, or already past due.
+REMIND_DAYS_AHEAD = 15
+
 
 def default_due_date(year: int) -> date:
     return date(year + 1, 3, 31)

@@ -176,7 +176,7 @@ class Indicator(models.Model):
         blank=True,
         help_text="p. ej. 1 para una proporción",
     )
-    # How its numbers are shown everywhere (indicators.numbers.format_for), and which
+    # How its numbers are shown everywhere (lib.numbers.format_for), and which
     # quantities are counts that only take whole numbers (checked by services.clean_value).
     decimals = models.PositiveSmallIntegerField(
         "decimales mostrados",
@@ -367,7 +367,8 @@ class ActionReport(WorkflowItem):
 
 class ReportConclusion(WorkflowItem):
     """Section 4 of a year's monitoring report (conclusiones y recomendaciones), written by the
-    planning office and validated by another of its members (indicators.conclusion_services).
+    planning office and validated by another of its members
+    (indicators.workflow.conclusion_services).
     Only the validated text goes into the report's files."""
 
     year = models.PositiveSmallIntegerField("año del reporte", unique=True)
@@ -387,7 +388,7 @@ class ReportConclusion(WorkflowItem):
 class IndicatorYearStatus(models.Model):
     """Where an indicator stands in a year, as computed by indicators.progress: a stored copy
     so the tablero reads a page of rows and a few counts instead of recomputing every
-    indicator on every request. Rebuilt by indicators.status.refresh after every write; the
+    indicator on every request. Rebuilt by indicators.workflow.status.refresh after every write; the
     tablero falls back to computing live when a year's rows are missing."""
 
     indicator = models.ForeignKey(
@@ -423,7 +424,8 @@ class IndicatorYearStatus(models.Model):
 
 class ReportingDeadline(models.Model):
     """The date by which a plan year's values and action reports are due. A year without a
-    row is due on the default date (31 March of the next year, see indicators.deadlines)."""
+    row is due on the default date (31 March of the next year, see
+    indicators.deadlines)."""
 
     year = models.PositiveSmallIntegerField("año del plan", unique=True)
     due_date = models.DateField("fecha límite de reporte")

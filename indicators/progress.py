@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from enum import StrEnum
 
+from lib.numbers import NO_VALUE, format_number
+
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
@@ -82,7 +84,6 @@ class Achievement:
     target_exceeded: bool = False
 
 
-NO_VALUE = "sin dato"
 NO_TARGET = "sin meta"
 
 
@@ -332,9 +333,7 @@ def target_conflicts(published: Iterable[tuple[int | None, Decimal, str]]) -> li
 
 def fmt(value: Decimal | None, places: int = 2) -> str:
     """Peruvian number format: decimal point, comma thousands; 'sin dato' for None.
-    Delegates to indicators.numbers.format_number, the one place of that format."""
-    from indicators.numbers import format_number  # imported here: numbers imports this module
-
+    Delegates to lib.numbers.format_number, the one place of that format."""
     return format_number(value, places)
 
 

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, F, Min, Prefetch, QuerySet, Value, When, Window
 from django.db.models.functions import Length, RowNumber
 
-from indicators import numbers, progress
+from indicators import progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -23,6 +23,7 @@ from indicators.models import (
     Target,
     WorkflowState,
 )
+from lib import numbers
 from objectives.models import (
     Directorate,
     StrategicAction,

@@ -20,7 +20,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from indicators import access, authorship, entry, notifications, numbers, progress
+from indicators import access, authorship, progress
+from indicators import entry_rows as entry
+from indicators.mail import notifications
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -29,6 +31,7 @@ from indicators.models import (
     WorkflowItem,
     WorkflowState,
 )
+from lib import numbers
 from objectives.models import Directorate, Plan, StrategicAction
 
 audit = logging.getLogger("pesem.audit")
@@ -69,7 +72,7 @@ def parse_decimal(
     raw: object, label: str, *, max_integer_digits: int, max_decimals: int
 ) -> Decimal | None:
     """A number as typed by a person or read from a file (Peruvian format, 1,020,000.50, read
-    by indicators.numbers.parse_number): None for blank; Spanish errors prefixed by `label`."""
+    by lib.numbers.parse_number): None for blank; Spanish errors prefixed by `label`."""
     text = raw if raw is None or isinstance(raw, str | int | float | Decimal) else str(raw)
     try:
         number = numbers.parse_number(text)

@@ -20,9 +20,9 @@ from django_tables2.data import TableData
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from indicators import numbers, progress
+from indicators import progress
 from indicators.models import IndicatorYearStatus
-from objectives import spreadsheets
+from lib import numbers, spreadsheets
 
 LIGHTS = {light.value: light for light in progress.Light}
 # How pages and exports mark a responsible the document does not publish.
@@ -154,7 +154,7 @@ class DashboardTable(tables.Table):
 
 class SafeTableExport(TableExport):
     """django-tables2's export limited to CSV, TSV and XLSX, written so that no text cell runs
-    as a formula in a spreadsheet (objectives.spreadsheets): CSV/TSV text starting with
+    as a formula in a spreadsheet (lib.spreadsheets): CSV/TSV text starting with
     `=+-@`, tab or CR gets a leading `'`; XLSX writes it as a quote-prefixed string."""
 
     FORMATS = {
@@ -202,7 +202,7 @@ def stream_delimited(
 
 
 def stream_workbook(title: str, table: tables.Table, filename: str) -> StreamingHttpResponse:
-    """An XLSX export sent while its rows are rendered (objectives.spreadsheets.stream_xlsx):
+    """An XLSX export sent while its rows are rendered (lib.spreadsheets.stream_xlsx):
     the package's fixed parts leave before any row is read, and the cells are those of
     SafeTableExport, formula-like text kept as text."""
     response = StreamingHttpResponse(

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from indicators import calendar_views, grid_views, inbox_views, views
+from indicators import views
+from indicators.entry import grid_views
+from indicators.workflow import calendar_views, inbox_views
 
 urlpatterns = [
     path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),

@@ -22,20 +22,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import (
-    access,
-    authorship,
-    charts,
-    deadlines,
-    entry,
-    importing,
-    inbox,
-    selectors,
-    services,
-)
-from indicators.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
-from indicators.grid_forms import entry_initial
+from indicators import access, authorship, charts, deadlines, selectors, services
+from indicators import entry_rows as entry
+from indicators.entry import importing
+from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
+from indicators.entry.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
+from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
 
 

@@ -11,6 +11,6 @@ class PesemConfig(AppConfig):
 
     def ready(self) -> None:
         # The app registry must be ready before datacache (which imports models) is loaded.
-        from pesem import datacache
+        from pesem.cache import data as datacache
 
         datacache.connect()

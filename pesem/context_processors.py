@@ -9,14 +9,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from indicators import inbox
-from pesem import personal, public
+from indicators.workflow import inbox
+from pesem.cache import personal
+from pesem.published import reads as public
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     """The current user's roles, for the navigation only (services check access again), and
     for registrars and validators `open_tasks`, the number on the menu's «Mis tareas» badge
-    (pesem.personal: remembered in the session per data version). It is a cached callable, so
+    (pesem.cache.personal: remembered in the session per data version). It is a cached callable, so
     the badge is looked at only on pages that draw the menu (not in the admin), and once per
     page."""
     user_roles = personal.roles(request)
@@ -29,7 +30,8 @@ def roles(request: HttpRequest) -> dict[str, Any]:
 
 
 def portal_footer(request: HttpRequest) -> dict[str, Any]:
-    """The public portal's foot (pesem.public.portal_footer: last update, contact, the plan's
+    """The public portal's foot (pesem.published.reads.portal_footer: last update, contact, the
+    plan's
     document), read only when a portal page draws it (two queries)."""
     if not request.path.startswith(reverse("portal_home")):
         return {}

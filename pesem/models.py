@@ -107,11 +107,11 @@ class ApiToken(models.Model):
 
 class DataVersion(models.Model):
     """One row (pk 1) whose number grows after every committed write to the plan's data, in
-    any process. Cached pages and fragments are keyed on it (pesem.datacache), so a reader
+    any process. Cached pages and fragments are keyed on it (pesem.cache.data), so a reader
     never gets a page older than the last acknowledged write."""
 
     number = models.BigIntegerField("versión de los datos", default=0)
-    # Grows with every write except those that only touch drafts (pesem.datacache): pages that
+    # Grows with every write except those that only touch drafts (pesem.cache.data): pages that
     # never show a draft are keyed on it, so a registrar saving drafts leaves them kept.
     official = models.BigIntegerField("versión de los datos oficiales", default=0)
     changed_at = models.DateTimeField("último cambio", null=True, blank=True)
@@ -126,7 +126,7 @@ class DataVersion(models.Model):
 
 class PreparedReport(models.Model):
     """The monitoring report's XLSX or PDF for a year, built once per official data version
-    (pesem.report_files) and kept in the default storage; on a large plan it is built by
+    (pesem.report.files) and kept in the default storage; on a large plan it is built by
     `manage.py build_reports` (a timer) instead of inside a request. Not the plan's data: a
     row is written by a reader's request and never moves the data version."""
 
@@ -141,7 +141,7 @@ class PreparedReport(models.Model):
         PDF = "pdf", "PDF"
 
     class Variant(models.TextChoices):
-        """Which report the file holds (pesem.reports.monitoring_report's options)."""
+        """Which report the file holds (pesem.report.content.monitoring_report's options)."""
 
         INTERNAL = "interno", "interno"
         ANNEX = "anexo", "interno, con el anexo de observaciones de calidad"
@@ -187,7 +187,7 @@ class PreparedReport(models.Model):
 
 
 class RateCounter(models.Model):
-    """One rate-limit window's count (pesem.ratelimit) when the cache is the database's, whose
+    """One rate-limit window's count (pesem.limits.rate) when the cache is the database's, whose
     own incr reads then writes: this row is counted up in one SQL statement instead. Rows of
     past windows are deleted as new windows start."""
 

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
-    "ninja",  # django-ninja (the API); its docs page is ours (pesem/api_docs.py), not Swagger
+    "ninja",  # django-ninja (the API); its docs page is ours (pesem/api/docs.py), not Swagger
     "objectives.apps.ObjectivesConfig",
     "indicators.apps.IndicatorsConfig",
     "actors.apps.ActorsConfig",
@@ -68,8 +68,8 @@ MIDDLEWARE = [
     # Pages of a logged-in user are never kept by the browser or a proxy.
     "pesem.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Kept pages per data version (pesem/pagecache.py): after auth and messages.
-    "pesem.pagecache.PageCacheMiddleware",
+    # Kept pages per data version (pesem/cache/pages.py): after auth and messages.
+    "pesem.cache.pages.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pesem.middleware.AuditRefusalMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
@@ -144,7 +144,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "landing"  # indicators.inbox_views.landing: tasks or tablero by role
+LOGIN_REDIRECT_URL = "landing"  # indicators.workflow.inbox_views.landing: tasks or tablero by role
 LOGOUT_REDIRECT_URL = "login"
 
 # Where load_plan reads the plan from.
@@ -254,10 +254,10 @@ CONTENT_SECURITY_POLICY = {
 # that username from that IP only; and after PESEM_LOGIN_IP_FAILURES failed attempts from one IP
 # whatever the usernames (password spraying), that IP is locked for the same time. The IP is the
 # client's as PESEM_PROXY_COUNT proxies of ours report it (pesem.middleware.client_ip): 0 means
-# REMOTE_ADDR, X-Forwarded-For ignored. The two limits are one callable (pesem.login_limits).
+# REMOTE_ADDR, X-Forwarded-For ignored. The two limits are one callable (pesem.limits.login).
 PESEM_LOGIN_FAILURES = int(os.environ.get("PESEM_LOGIN_FAILURES", "5"))
 PESEM_LOGIN_IP_FAILURES = int(os.environ.get("PESEM_LOGIN_IP_FAILURES", "20"))
-AXES_FAILURE_LIMIT = "pesem.login_limits.failure_limit"
+AXES_FAILURE_LIMIT = "pesem.limits.login.failure_limit"
 AXES_COOLOFF_TIME = int(os.environ.get("PESEM_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
@@ -271,13 +271,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # the cache tests turn it on with committed writes.
 PESEM_PAGE_CACHE = env_bool("PESEM_PAGE_CACHE", True)
 # The report's XLSX and PDF are built inside the request that asks for them while the plan has
-# at most this many indicators; past it, by `manage.py build_reports` (pesem/report_files.py).
+# at most this many indicators; past it, by `manage.py build_reports` (pesem/report/files.py).
 PESEM_REPORT_INLINE_MAX_INDICATORS = int(
     os.environ.get("PESEM_REPORT_INLINE_MAX_INDICATORS", "300")
 )
 # The ministry named in the monitoring report's header (PDF and XLSX).
 PESEM_MINISTRY_NAME = os.environ.get("PESEM_MINISTRY_NAME", "Ministerio de Relaciones Exteriores")
-# Cached pages and fragments are keyed on the data version (pesem/datacache.py). The cache is
+# Cached pages and fragments are keyed on the data version (pesem/cache/data.py). The cache is
 # shared by every process: the database table `pesem_cache` by default (createcachetable),
 # Redis through django-redis when REDIS_URL is set.
 if os.environ.get("REDIS_URL"):

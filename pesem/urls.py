@@ -2,20 +2,23 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pesem import dashboard_views, prospective_views, report_views, views
-from pesem.api import api
+from pesem import views
+from pesem.api.routes import api
+from pesem.dashboards import plan_views, prospective_views
+from pesem.dashboards import views as dashboard_views
+from pesem.report import views as report_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", dashboard_views.home, name="home"),
     path("tablero/", dashboard_views.tablero, name="tablero"),
-    path("plan/", views.home, name="plan"),
+    path("plan/", plan_views.home, name="plan"),
     path("cuenta/", views.account, name="account"),
-    path("objetivos/<int:number>/", views.objective_detail, name="objective_detail"),
+    path("objetivos/<int:number>/", plan_views.objective_detail, name="objective_detail"),
     path("prospectiva/", prospective_views.prospective, name="prospective"),
     path("direcciones/", dashboard_views.directorate_list, name="directorates"),
     path("direcciones/<str:code>/", dashboard_views.directorate_detail, name="directorate_detail"),
-    path("reporte/", dashboard_views.report, name="report"),
+    path("reporte/", report_views.report, name="report"),
     path(
         "reporte/<int:year>/xlsx/",
         report_views.report_file,
@@ -40,6 +43,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
-    path("publico/", include("pesem.portal_urls")),
+    path("publico/", include("pesem.portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from pesem.loading import load_plan
+from pesem.planio.loading import load_plan
 
 
 @pytest.fixture(scope="session")

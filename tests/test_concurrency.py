@@ -11,8 +11,8 @@ from django.db import connection, connections
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue, IndicatorYearStatus
-from indicators.status import refresh
-from pesem.loading import load_plan
+from indicators.workflow.status import refresh
+from pesem.planio.loading import load_plan
 from tests.conftest import make_staff
 
 pytestmark = [

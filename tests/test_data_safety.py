@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from indicators import importing, services
+from indicators import services
+from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue
-from pesem.export import plan_as_dict
-from pesem.loading import load_plan
+from pesem.planio.export import plan_as_dict
+from pesem.planio.loading import load_plan
 from tests.conftest import enter_value
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from objectives.models import Directorate
-from pesem import datacache
+from pesem.cache import data as datacache
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
-from objectives import spreadsheets
+from lib import spreadsheets
 from objectives.models import Directorate, StrategicAction
 from tests.conftest import enter_value
 

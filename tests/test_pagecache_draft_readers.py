@@ -1,4 +1,5 @@
-"""Kept indicator pages follow the rule of indicators/access.py: a copy built for a reader of
+"""Kept indicator pages follow the rule of indicators/access.py: a copy built for a reader
+of
 a directorate's drafts is never served to someone who may not read them, whatever else they
 share (roles, directorate, staff flag)."""
 

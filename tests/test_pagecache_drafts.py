@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 from indicators import services
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from objectives.models import Directorate, StrategicAction, StrategicVariable
-from pesem import datacache, pagecache
+from pesem.cache import data as datacache
+from pesem.cache import pages as pagecache
 from tests.conftest import make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
@@ -120,7 +121,7 @@ def _write_report_draft(registrar) -> None:
     )
 
 
-# The report's XLSX and PDF are kept as files per official version (pesem.report_files).
+# The report's XLSX and PDF are kept as files per official version (pesem.report.files).
 KEPT_FILES = {"report_download", "report_pdf"}
 
 

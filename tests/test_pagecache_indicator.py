@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
-from pesem import datacache
+from pesem.cache import data as datacache
 from tests.conftest import make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 from tests.test_pagecache_drafts import _readable

@@ -1,5 +1,5 @@
 """The menu's «Mis tareas» badge and roles, remembered in the session per data version
-(pesem.personal): right at once after anyone's write, on kept and rendered pages alike; not
+(pesem.cache.personal): right at once after anyone's write, on kept and rendered pages alike; not
 recounted while nothing changed; recounted when the date changes (tasks fall due)."""
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from indicators import deadlines, inbox
-from pesem import context_processors, datacache
+from indicators import deadlines
+from indicators.workflow import inbox
+from pesem import context_processors
+from pesem.cache import data as datacache
 from tests.conftest import enter_value, make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 

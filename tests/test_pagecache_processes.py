@@ -37,7 +37,7 @@ from indicators.models import Indicator
 services.value_save(user=get_user_model().objects.get(username="reg.dgc"),
     indicator=Indicator.objects.get(code="NAC.3"), year=2016,
     numerator=None, denominator=None, value=Decimal("777777"), submit=True)
-from pesem import datacache
+from pesem.cache import data as datacache
 print(datacache.current_version())
 """
 

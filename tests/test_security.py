@@ -20,7 +20,8 @@ from django.urls import reverse
 
 from actors import charts as actor_charts
 from indicators import charts as indicator_charts
-from indicators import importing, services
+from indicators import services
+from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue, Target
 from objectives.models import Directorate, StrategicAction
 from pesem.middleware import PrivateCacheMiddleware, client_ip

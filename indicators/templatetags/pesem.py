@@ -4,17 +4,18 @@ from decimal import Decimal
 
 from django import template
 
-from indicators import numbers, progress
+from indicators import progress
+from lib import numbers
 
 register = template.Library()
 
 
 @register.filter
 def num(value, places=2):
-    """1020000 -> 1,020,000.00; None -> sin dato (indicators.numbers.format_number).
+    """1020000 -> 1,020,000.00; None -> sin dato (lib.numbers.format_number).
 
     `places` is a number of decimals, or an indicator: `{{ v.value|num:indicator }}` shows
-    the value with the indicator's one precision (indicators.numbers.format_for), as every
+    the value with the indicator's one precision (lib.numbers.format_for), as every
     page, mail and file does."""
     if value is None or value == "":
         return progress.NO_VALUE
@@ -28,7 +29,7 @@ def num(value, places=2):
 @register.filter
 def part(value) -> str:
     """A numerator or denominator as typed: the decimals it has, none added (2,850,000);
-    "sin dato" for None (indicators.entry.part_for_input)."""
+    "sin dato" for None (indicators.entry_rows.part_for_input)."""
     if value is None or value == "":
         return progress.NO_VALUE
     return numbers.format_for_input(Decimal(str(value)), 0)

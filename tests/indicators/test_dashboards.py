@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import selectors, services, status
+from indicators import selectors, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.tables import DashboardTable, SafeTableExport
+from indicators.workflow import status
 from objectives.models import Directorate, StrategicAction, StrategicObjective
-from pesem.export import plan_as_dict
+from pesem.planio.export import plan_as_dict
 from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +268,7 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     # session, user, groups; plan years, first year with data; stored statuses complete (2
     # counts); paginator count; objectives, counts by light, worst rows per objective; filter
     # choices (objectives, directorates); page of rows, their targets; the user's directorate;
-    # menu badge (indicators.inbox.open_task_count: submitted count)
+    # menu badge (indicators.workflow.inbox.open_task_count: submitted count)
     with django_assert_max_num_queries(17):
         client.get(reverse("home"), {"anio": 2016})
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);

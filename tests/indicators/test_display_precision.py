@@ -12,9 +12,10 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from indicators import outbox, services
+from indicators import services
+from indicators.mail import outbox
 from indicators.models import Indicator, IndicatorValue
-from pesem.export import plan_as_dict
+from pesem.planio.export import plan_as_dict
 from tests.conftest import enter_value
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Who reads what (indicators/access.py): a draft, its texts and the evidence of any item are
+"""Who reads what (indicators/access.py): a draft, its texts and the evidence of any item
+are
 read by its directorate's registrars and director users, the planning office's validators and
 administrators; a sent value by every signed-in user, marked «preliminar»; the public reads
 validated values only. Every page that shows values, the evidence downloads and the API apply
@@ -350,7 +351,7 @@ def test_dashboards_are_the_same_before_and_after_a_draft(people, path):
 
 @pytest.mark.parametrize("who", SIGNED_IN)
 def test_shared_pages_name_a_draft_report_without_its_figures(people, data, who):
-    """The objective and directorate pages are one copy for all (pesem.pagecache.DRAFT_BLIND):
+    """The objective and directorate pages are one copy for all (pesem.cache.pages.DRAFT_BLIND):
     a draft report is named «borrador» there, its situation and percent left to the pending
     list of who may read it."""
     client = _as(people, who)

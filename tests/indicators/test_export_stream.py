@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import selectors, status
+from indicators import selectors
 from indicators.filters import DashboardFilter
 from indicators.models import Indicator, IndicatorValue, Target
 from indicators.tables import DashboardTable, SafeTableExport
-from objectives import spreadsheets
+from indicators.workflow import status
+from lib import spreadsheets
 from objectives.models import Directorate, StrategicObjective
 from tests.indicators.test_dashboards import grow_plan
 

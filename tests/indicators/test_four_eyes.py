@@ -13,8 +13,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from indicators import authorship, conclusion_services, importing, services
+from indicators import authorship, services
+from indicators.entry import importing
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportConclusion
+from indicators.workflow import conclusion_services
 from objectives.models import Directorate, StrategicAction
 from tests.conftest import enter_value, make_staff
 

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import entry, services
+from indicators import entry_rows as entry
+from indicators import services
 from indicators.models import Indicator, IndicatorValue, Target
 from objectives.models import Directorate
 from tests.conftest import enter_value, make_staff
@@ -742,7 +743,7 @@ def test_a_stored_draft_not_sent_that_cannot_be_sent_is_shown_with_its_problem(
 
 
 def test_a_large_grid_is_shown_in_pages(client, registrar_dgc):
-    from indicators.grid_views import PAGE_SIZE
+    from indicators.entry.grid_views import PAGE_SIZE
 
     client.force_login(registrar_dgc)
     add_indicators("DGC", 2 * PAGE_SIZE + 20)  # 3 published + 120: three pages
@@ -845,7 +846,7 @@ def test_grid_inputs_are_written_as_djangos_own_widget_templates_write_them():
     included, for every input of a row (bound, with errors, and unbound with a stored value)."""
     from django.forms.renderers import DjangoTemplates
 
-    from indicators.grid_forms import GridRowForm, GridWidgetRenderer
+    from indicators.entry.grid_forms import GridRowForm, GridWidgetRenderer
 
     dgc = Directorate.objects.get(code="DGC")
     rows = {r.code: r for r in entry.entry_rows(directorate=dgc, year=2016)}

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import entry, services
+from indicators import entry_rows as entry
+from indicators import services
 from indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def preview_row(html: str, code: str, year: int) -> str:
 
 
 def grid_warnings(code: str, year: int, value: D) -> list[str]:
-    """What the entry grid warns for this value (indicators.entry)."""
+    """What the entry grid warns for this value (indicators.entry_rows)."""
     indicator = Indicator.objects.get(code=code)
     return entry.entry_row(indicator=indicator, year=year).warnings_for(value)
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators import importing
+from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
-from indicators import importing, services
+from indicators import services
+from indicators.entry import importing
 from indicators.models import IndicatorValue
 from indicators.views import PENDING_IMPORT
 from tests.conftest import enter_value

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators import importing
+from indicators.entry import importing
 from indicators.models import IndicatorValue
 
 pytestmark = pytest.mark.django_db

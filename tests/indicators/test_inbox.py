@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import deadlines, inbox, services
+from indicators import deadlines, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportingDeadline
+from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
 from tests.conftest import enter_value, make_staff
 

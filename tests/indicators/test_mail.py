@@ -24,8 +24,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import deadlines, entry, reminders, services
-from indicators.importing import apply_import, plan_import, read_rows
+from indicators import deadlines, services
+from indicators import entry_rows as entry
+from indicators.entry.importing import apply_import, plan_import, read_rows
+from indicators.mail import reminders
 from indicators.models import (
     ActionReport,
     Indicator,

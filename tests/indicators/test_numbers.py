@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from indicators import progress, services
-from indicators.forms import NumberField, ValueForm
+from indicators.entry.forms import NumberField, ValueForm
 from indicators.models import Indicator, IndicatorValue
-from indicators.numbers import (
+from indicators.templatetags.pesem import num
+from lib.numbers import (
     digit_counts,
     format_for,
     format_for_input,
@@ -24,7 +25,6 @@ from indicators.numbers import (
     parse_number,
     whole_number_error,
 )
-from indicators.templatetags.pesem import num
 
 # --- parse_number: accepted ----------------------------------------------------------------
 

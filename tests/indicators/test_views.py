@@ -128,7 +128,7 @@ def test_pending_lists_the_directorates_indicators_and_actions(
     enter_value(registrar_dgc)
     # session, user, groups, profile+directorate, plan years, indicators, values, actions,
     # reports, directorates (filter), profile (entry buttons); the year's deadline; menu
-    # badge (indicators.inbox.open_task_count): plan years, open-task counts
+    # badge (indicators.workflow.inbox.open_task_count): plan years, open-task counts
     with django_assert_max_num_queries(15):
         response = client.get(reverse("pending"), {"anio": 2016})
     page = response.content.decode()
@@ -185,7 +185,7 @@ def test_indicator_page_for_every_role_and_not_for_anonymous(
         client.force_login(user)
         # session, user, groups, profile, plan years, indicator, values, targets, flags,
         # articulated objectives, value history, target history, first year with data (chart);
-        # menu badge (indicators.inbox.open_task_count): registrar plan years + open-task
+        # menu badge (indicators.workflow.inbox.open_task_count): registrar plan years + open-task
         # counts, validator submitted count
         with django_assert_max_num_queries(15):
             page = client.get(url).content.decode()

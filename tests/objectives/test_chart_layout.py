@@ -1,7 +1,7 @@
 """Every chart's layout leaves the top band to plotly's toolbar and keeps a long y-axis title
-whole (objectives.charts.base_layout)."""
+whole (lib.charts.base_layout)."""
 
-from objectives.charts import AXIS_TITLE_CHARS, MODEBAR_BAND, axis_title, base_layout
+from lib.charts import AXIS_TITLE_CHARS, MODEBAR_BAND, axis_title, base_layout
 
 
 def test_title_sits_below_the_toolbar_band_inside_the_top_margin():

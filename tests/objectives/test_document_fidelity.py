@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorFlag, Target
 from objectives.models import SourceDefect
-from pesem.export import plan_as_dict
-from pesem.loading import load_plan
+from pesem.planio.export import plan_as_dict
+from pesem.planio.loading import load_plan
 
 pytestmark = pytest.mark.django_db
 

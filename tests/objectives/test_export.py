@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from pesem.loading import load_plan
+from pesem.planio.loading import load_plan
 
 TOP_KEYS = {
     "plan",

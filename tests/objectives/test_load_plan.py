@@ -21,8 +21,8 @@ from objectives.models import (
     Subcomponent,
     Trend,
 )
-from pesem.export import plan_as_dict
-from pesem.loading import load_plan
+from pesem.planio.export import plan_as_dict
+from pesem.planio.loading import load_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from objectives.models import (
     StrategicAction,
     responsibles_prefetch,
 )
-from pesem.export import plan_as_dict
-from pesem.loading import load_plan
-from pesem.reports import monitoring_report
+from pesem.planio.export import plan_as_dict
+from pesem.planio.loading import load_plan
+from pesem.report.content import monitoring_report
 
 # Cuadro 6 as printed (seed text, section VI): "4 DGA-DAO-DGE", "4 DAE - DAO", the 1.11 cell
 # over three lines "DAM-DGM-DGA" / "DAE-DAO-DSL" / "DGE", ...

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pesem import scenarios as sc
+from pesem.dashboards import scenarios as sc
 
 D = Decimal
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from indicators import services
 from indicators.models import Indicator
 from objectives.models import Directorate, StrategicAction
-from pesem import opendata
+from pesem.portal import datapackage as opendata
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import services, status
+from indicators import services
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -26,9 +26,10 @@ from indicators.models import (
     IndicatorYearStatus,
     WorkflowState,
 )
+from indicators.workflow import status
 from objectives.models import Directorate, StrategicAction
-from pesem import ratelimit
-from pesem.api_schemas import plain_decimal
+from pesem.api.schemas import plain_decimal
+from pesem.limits import rate as ratelimit
 from pesem.models import ApiToken, PortalSettings
 from tests.conftest import enter_value, make_staff
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from indicators.models import Indicator, IndicatorYearStatus
 from objectives.models import StrategicAction
-from pesem import opendata
+from pesem.portal import datapackage as opendata
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_public_report_has_the_stored_figures_and_no_preliminary(client, validat
     table = list(book["Indicadores"].iter_rows(values_only=True))
     header, ours = table[0], {r[1]: r for r in table[1:]}
     assert not [h for h in header if "preliminar" in str(h).lower()]
-    # The internal report reads the same stored statuses (pesem.reports.monitoring_report).
+    # The internal report reads the same stored statuses (pesem.report.content.monitoring_report).
     stored = IndicatorYearStatus.objects.filter(year=2016, indicator__objective__isnull=False)
     assert set(ours) == {s.indicator.code for s in stored.select_related("indicator")}
     for s in stored.select_related("indicator"):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from indicators import selectors, services, status
+from indicators import selectors, services
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -21,9 +21,10 @@ from indicators.models import (
     IndicatorYearStatus,
     Target,
 )
+from indicators.workflow import status
 from objectives.models import Directorate, StrategicAction, StrategicObjective
-from pesem import public
 from pesem.models import PortalSettings
+from pesem.published import reads as public
 from tests.conftest import enter_value, make_staff
 from tests.pesem.conftest import (
     DRAFT_VALUE,
@@ -140,7 +141,7 @@ def test_pages_send_public_cache_control_and_answer_304(client, validated):
         assert again["ETag"] == etag and again["Cache-Control"] == "public, max-age=300"
 
 
-# The data version (pesem.datacache) moves when a write commits, which a test inside a rolled
+# The data version (pesem.cache.data) moves when a write commits, which a test inside a rolled
 # back transaction never does: these tests commit (transactional database, plan loaded).
 
 
@@ -186,7 +187,7 @@ def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
     return all(
         "pesem_cache" in q["sql"]
         or "pesem_dataversion" in q["sql"]
-        or "pesem_ratecounter" in q["sql"]  # the rate limit's counter (pesem.ratelimit)
+        or "pesem_ratecounter" in q["sql"]  # the rate limit's counter (pesem.limits.rate)
         # SQLite's transactions begin IMMEDIATE (settings.SQLITE_OPTIONS)
         or q["sql"] in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         or q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.db import connection, connections
 from django.test import Client
 
-from pesem import ratelimit
+from pesem.limits import rate as ratelimit
 from pesem.models import RateCounter
 
 pytestmark = pytest.mark.django_db(transaction=True)

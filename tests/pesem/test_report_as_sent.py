@@ -26,11 +26,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from indicators import conclusion_services, services, status
+from indicators import services
 from indicators.models import Indicator, ReportConclusion
+from indicators.workflow import conclusion_services, status
 from objectives.models import Directorate, StrategicAction
-from pesem import report_charts, report_files, reports
 from pesem.models import PortalSettings, PreparedReport
+from pesem.report import charts as report_charts
+from pesem.report import content as reports
+from pesem.report import files as report_files
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from indicators import conclusion_services, services, status
+from indicators import services
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -33,9 +33,13 @@ from indicators.models import (
     ReportConclusion,
     Target,
 )
+from indicators.workflow import conclusion_services, status
 from objectives.models import Directorate, StrategicAction, StrategicObjective
-from pesem import report_charts, report_pdf, report_xlsx, reports
-from pesem.export import plan_as_dict
+from pesem.planio.export import plan_as_dict
+from pesem.report import charts as report_charts
+from pesem.report import content as reports
+from pesem.report import pdf as report_pdf
+from pesem.report import xlsx as report_xlsx
 from tests.conftest import make_staff
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -1,4 +1,4 @@
-"""A long report's PDF laid out one part at a time (pesem.report_pdf.plan_parts) and joined:
+"""A long report's PDF laid out one part at a time (pesem.report.pdf.plan_parts) and joined:
 it reads as one document (every page numbered "Página n de N" in order, the running header
 on every page but the cover, the document's title), holds the same text as the PDF laid out
 whole, and no part holds more than a part's work. Parts are made small here so the published
@@ -14,7 +14,8 @@ from collections import Counter
 import pytest
 from pypdf import PdfReader
 
-from pesem import report_pdf, reports
+from pesem.report import content as reports
+from pesem.report import pdf as report_pdf
 from tests.pesem.test_report_files import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2016")]
@@ -117,7 +118,7 @@ def bookmarks(reader: PdfReader, outline=None, level: int = 1) -> list[tuple[int
 
 @needs_pdftotext
 def test_the_joined_file_keeps_the_bookmarks_and_reads_cleanly(small_parts, tmp_path):
-    """The parts are joined into the file as they come (pesem.pdf_join): the file's
+    """The parts are joined into the file as they come (lib.pdf): the file's
     cross-reference must be exact for strict readers, and the bookmarks of every part must
     be there, nested as in the whole document, each opening the page that shows its title."""
     report = reports.monitoring_report(year=2016)

@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from indicators import conclusion_services
-from pesem import report_files
+from indicators.workflow import conclusion_services
 from pesem.models import PreparedReport
+from pesem.report import files as report_files
 from tests.conftest import enter_value, make_staff
 from tests.pesem.test_report_files import pdf_text
 

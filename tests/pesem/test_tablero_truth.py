@@ -17,7 +17,7 @@ from django.urls import reverse
 from indicators import charts, progress
 from indicators.models import Indicator, IndicatorValue
 from indicators.progress import Coverage, Light
-from objectives.charts import base_layout
+from lib.charts import base_layout
 from objectives.ordering import indicator_key, natural_key
 from tests.conftest import enter_value
 

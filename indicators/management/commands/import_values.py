@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.importing import (
+from indicators.entry.importing import (
     ImportFileError,
     apply_import,
     check_size,

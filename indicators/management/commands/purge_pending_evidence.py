@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from indicators.grid_views import PENDING_DIR
+from indicators.entry.grid_views import PENDING_DIR
 
 
 class Command(BaseCommand):

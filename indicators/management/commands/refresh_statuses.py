@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from indicators import status
+from indicators.workflow import status
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from indicators import outbox
+from indicators.mail import outbox
 
 
 class Command(BaseCommand):

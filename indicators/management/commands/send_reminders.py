@@ -3,7 +3,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators import deadlines, outbox, reminders
+from indicators import deadlines
+from indicators.mail import outbox, reminders
 from indicators.management.commands.send_mail_outbox import report
 
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

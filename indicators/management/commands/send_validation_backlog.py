@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from indicators import outbox, reminders
+from indicators.mail import outbox, reminders
 from indicators.management.commands.send_mail_outbox import report
 from indicators.management.commands.send_reminders import add_today, day_of
 

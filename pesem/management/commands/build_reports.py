@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pesem import report_files
+from pesem.report import files as report_files
 
 
 class Command(BaseCommand):

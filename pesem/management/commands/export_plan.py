@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from pesem.export import plan_as_dict
+from pesem.planio.export import plan_as_dict
 
 
 class Command(BaseCommand):

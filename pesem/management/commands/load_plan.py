@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from pesem.loading import load_plan
+from pesem.planio.loading import load_plan
 
 
 class Command(BaseCommand):

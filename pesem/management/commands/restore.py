@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from indicators import status
+from indicators.workflow import status
 
 
 class Command(BaseCommand):

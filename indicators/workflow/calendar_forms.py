@@ -1,0 +1,20 @@
+"""The calendar page's form: it only parses; the rules are in
+indicators.workflow.calendar_services."""
+
+from __future__ import annotations
+
+from django import forms
+
+MAX_REASON = 2000
+
+
+class DeadlineForm(forms.Form):
+    year = forms.IntegerField(label="Año", widget=forms.HiddenInput)
+    due_date = forms.DateField(
+        label="Fecha límite",
+        # The browser's date input sends AAAA-MM-DD; typed dates are read as dd/mm/aaaa.
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Escriba una fecha válida (dd/mm/aaaa)."},
+    )
+    reason = forms.CharField(label="Motivo del cambio", max_length=MAX_REASON)

@@ -1,0 +1,565 @@
+"""Reads of the read API (pesem/api/routes.py): who sees what, and the plain rows each endpoint
+returns, in a fixed number of queries.
+
+Who sees what (README, "API de lectura"), by the rule of indicators/access.py that the
+pages
+apply too:
+- the public (anonymous, only while PESEM_PUBLIC_PORTAL is on): validated values and reports,
+  the narrative fields the planning office published (PortalSettings), no user names, no
+  evidence, no preliminary value, no internal reason of a target; an indicator's page and
+  its data-quality flags come from the public layer (pesem/published/reads.py), computed from
+  validated values only;
+- any signed-in user: validated items and submitted ones (`preliminary: true`);
+- drafts (returned ones included) and the evidence of any item: validators, administrators
+  (and superusers) of every directorate; registrars and director users of their own.
+
+The plan's structure (plan, objectives, actions) is the same for everyone and is read through
+the public layer. Lists return querysets, or short lists, that the endpoint counts and slices
+for a page; a `*_row` function per kind turns one object into the dict the schema
+describes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+from django.urls import reverse
+
+from indicators import access, selectors, services
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorValue,
+    IndicatorYearStatus,
+    Target,
+    WorkflowItem,
+    WorkflowState,
+)
+from objectives.models import Directorate, StrategicObjective
+from objectives.ordering import LEVEL_ORDER, natural_key
+from pesem.published import reads as public
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What one caller may read (access.can_see_item and can_see_evidence, taken once per
+    request). `narrative` (what PortalSettings publishes) is read for the public only."""
+
+    is_public: bool
+    sees_all: bool = False  # every directorate's drafts (validators, administrators)
+    directorate_id: int | None = None  # the one whose drafts a registrar or director reads
+    narrative: public.Narrative | None = None
+
+    def sees_drafts_of(self, directorate_id: int | None) -> bool:
+        """Drafts, returned items and the evidence of any item, of that directorate."""
+        if self.is_public:
+            return False
+        if self.sees_all:
+            return True
+        return self.directorate_id is not None and directorate_id == self.directorate_id
+
+    def visible(self, directorate_field: str) -> Q:
+        """The workflow items this audience may read, their directorate reached through
+        `directorate_field`."""
+        if self.is_public:
+            return Q(state=WorkflowState.VALIDATED)
+        if self.sees_all:
+            return Q()
+        sent = Q(state__in=[WorkflowState.VALIDATED, WorkflowState.SUBMITTED])
+        if self.directorate_id is None:
+            return sent
+        return sent | Q(**{directorate_field: self.directorate_id})
+
+    def published(self, field: str) -> bool:
+        """A narrative field (a public.Narrative attribute) is shown: always to signed-in
+        callers, to the public when the office chose so."""
+        if not self.is_public:
+            return True
+        return bool(self.narrative and getattr(self.narrative, field))
+
+
+def audience_for(user: AbstractBaseUser | AnonymousUser | None) -> Audience:
+    """The public for nobody; otherwise the rule of indicators/access.py (one or two
+    queries)."""
+    if user is None or not user.is_authenticated:
+        return Audience(is_public=True, narrative=public.narrative())
+    sees_all = access.sees_all_drafts(user)
+    own = None if sees_all else access.drafts_directorate_id(user)
+    return Audience(is_public=False, sees_all=sees_all, directorate_id=own)
+
+
+# --- shared filters -----------------------------------------------------------------------
+
+
+def indicator_filter(
+    prefix: str = "",
+    *,
+    indicator: str | None = None,
+    objective: int | None = None,
+    directorate: str | None = None,
+    level: str | None = None,
+) -> Q:
+    """The tablero's filters (objective, responsible directorate, level) plus one indicator
+    by code or alias, on Indicator or on a model reaching it through `prefix`."""
+    q = Q()
+    if indicator:
+        q &= Q(**{f"{prefix}code": indicator}) | Q(**{f"{prefix}alias": indicator})
+    if objective is not None:
+        q &= Q(**{f"{prefix}objective__number": objective})
+    if directorate:
+        q &= Q(**{f"{prefix}responsible__code": directorate})
+    if level:
+        q &= Q(**{f"{prefix}level": level})
+    return q
+
+
+def state_filter(state: str | None) -> Q:
+    """ "returned" is a draft sent back with a reason; "draft" is one without."""
+    if state == "returned":
+        return Q(state=WorkflowState.DRAFT) & ~Q(return_reason="")
+    if state == WorkflowState.DRAFT:
+        return Q(state=WorkflowState.DRAFT, return_reason="")
+    if state:
+        return Q(state=state)
+    return Q()
+
+
+def _state(item: WorkflowItem) -> str:
+    if item.state == WorkflowState.DRAFT and item.return_reason:
+        return "returned"
+    return str(item.state)
+
+
+def _username(user: AbstractBaseUser | None) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _workflow(audience: Audience, item: WorkflowItem) -> dict[str, Any]:
+    """Who moved the item and why it came back: never for the public."""
+    if audience.is_public:
+        return {}
+    return {
+        "return_reason": item.return_reason,
+        "submitted_by": _username(item.submitted_by),
+        "submitted_at": item.submitted_at,
+        "validated_by": _username(item.validated_by),
+        "validated_at": item.validated_at,
+    }
+
+
+# --- plan and structure (the same for everyone: the public layer) -------------------------
+
+
+def plan_row() -> dict[str, Any] | None:
+    plan = public.public_plan()
+    if plan is None:
+        return None
+    return {
+        "name": plan.name,
+        "short_name": plan.short_name,
+        "sector": plan.sector,
+        "period": {"start": plan.start_year, "end": plan.end_year},
+        "vision": plan.vision,
+        "desired_scenario": plan.desired_scenario,
+    }
+
+
+def directorate_list() -> QuerySet[Directorate]:
+    return Directorate.objects.order_by("code")
+
+
+def directorate_row(directorate: Directorate) -> dict[str, Any]:
+    return {
+        "code": directorate.code,
+        "name": directorate.name,
+        "planning_office": directorate.is_planning_office,
+    }
+
+
+def action_list(
+    *, objective: int | None = None, directorate: str | None = None
+) -> list[public.PublicAction]:
+    """Actions in the plan's order, each followed by its sub-actions, with responsibles in
+    Cuadro 6's order: three queries."""
+    actions = public.flatten_actions(public.public_objectives(number=objective))
+    if directorate:
+        actions = [a for a in actions if any(d.code == directorate for d in a.responsibles)]
+    return actions
+
+
+def action_row(action: public.PublicAction) -> dict[str, Any]:
+    return {
+        "code": action.code,
+        "name": action.name,
+        "description": action.description,
+        "objective": action.objective,
+        "parent": action.parent,
+        "importance": action.importance,
+        "responsibles": [d.code for d in action.responsibles],
+        "sub_actions": [s.code for s in action.sub_actions],
+    }
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    objective: public.PublicObjective
+    indicators: list[str]
+
+
+def objective_list(*, number: int | None = None) -> list[ObjectiveRow]:
+    """Objectives with their actions (public layer, three queries) and the codes of their
+    indicators (one query)."""
+    codes: dict[int, list[str]] = {}
+    indicators = Indicator.objects.filter(objective__isnull=False)
+    if number is not None:
+        indicators = indicators.filter(objective__number=number)
+    for code, objective in sorted(
+        indicators.order_by().values_list("code", "objective__number"),
+        key=lambda row: natural_key(row[0]),  # Cuadro 5's order: OE2.1, OE2.2, OE2.3
+    ):
+        codes.setdefault(objective, []).append(code)
+    return [
+        ObjectiveRow(o, codes.get(o.number, [])) for o in public.public_objectives(number=number)
+    ]
+
+
+def objective_row(row: ObjectiveRow) -> dict[str, Any]:
+    o = row.objective
+    return {
+        "number": o.number,
+        "code": o.code,
+        "name": o.name,
+        "description": o.description,
+        "indicators": row.indicators,
+        "actions": [a.code for a in o.actions],
+    }
+
+
+def objective_detail(number: int) -> dict[str, Any] | None:
+    found = objective_list(number=number)
+    if not found:
+        return None
+    row = objective_row(found[0])
+    row["action_details"] = [action_row(a) for a in public.flatten_actions([found[0].objective])]
+    return row
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
+def indicator_list(
+    *, objective: int | None = None, directorate: str | None = None, level: str | None = None
+) -> QuerySet[Indicator]:
+    """Indicators in the plan's order: one query plus the articulated objectives."""
+    return (
+        Indicator.objects.filter(
+            indicator_filter(objective=objective, directorate=directorate, level=level)
+        )
+        .select_related("objective", "variable", "responsible")
+        .prefetch_related(
+            Prefetch(
+                "articulated_objectives", queryset=StrategicObjective.objects.order_by("number")
+            )
+        )
+        .order_by(*published_order())
+    )
+
+
+def published_order(prefix: str = "") -> tuple[Any, ...]:
+    """ORDER BY of the published order (objectives.ordering: objective, variable, national
+    indicators; codes naturally, OE2.1 before OE2.2 as in Cuadro 5) in the database, so a
+    page is one query: level, then code length, then code, which is the natural order while
+    the numbers of codes of one length have the same width (all of the published plan's)."""
+    rank = Case(
+        *(When(**{f"{prefix}level": level}, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
+        default=Value(len(LEVEL_ORDER)),
+    )
+    return rank, Length(f"{prefix}code"), f"{prefix}code"
+
+
+def indicator_row(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "code": indicator.code,
+        "aliases": [indicator.alias] if indicator.alias else [],
+        "name": indicator.name,
+        "level": indicator.level,
+        "objective": indicator.objective.number if indicator.objective else None,
+        "variable": indicator.variable.code if indicator.variable else None,
+        "articulated_objectives": [o.number for o in indicator.articulated_objectives.all()],
+        "responsible": indicator.responsible.code if indicator.responsible else None,
+        "responsible_published": indicator.responsible_published,
+        "direction": indicator.direction,
+        "direction_published": indicator.direction_published,
+        "unit": indicator.unit,
+        "scale": indicator.scale,
+        "definition": indicator.definition,
+        "numerator": indicator.numerator,
+        "denominator": indicator.denominator,
+        "data_source": indicator.data_source,
+        "status_note": indicator.status_note,
+        "current_value": indicator.current_value,
+    }
+
+
+def indicator_detail(audience: Audience, code: str) -> dict[str, Any] | None:
+    """One indicator by code or alias, with its baselines and targets by source and its
+    data-quality flags. A signed-in caller gets the indicator as the indicator page shows it
+    (flags computed over sent and validated values, never a draft); the public gets the public
+    layer's (flags over validated values only)."""
+    # A code first; an alias only when no indicator has that code.
+    found = Indicator.objects.filter(code=code).values_list("code", "responsible_id").first()
+    if found is None:
+        found = (
+            Indicator.objects.filter(alias=code)
+            .order_by("pk")
+            .values_list("code", "responsible_id")
+            .first()
+        )
+    if found is None:
+        return None
+    code, _ = found
+    if audience.is_public:
+        shown = public.public_indicator(code=code, published=public.Narrative())
+        return _public_indicator_row(shown) if shown is not None else None
+    facts = selectors.indicator_facts_list(
+        queryset=selectors.indicator_queryset(light=True).filter(code=code)
+    )[0]
+    indicator = indicator_list().get(pk=facts.indicator.pk)
+    return {
+        **indicator_row(indicator),
+        "targets": [target_row(audience, t) for t in target_list(indicator=code)],
+        "flags": facts.flags,
+    }
+
+
+def _public_indicator_row(shown: public.PublicIndicator) -> dict[str, Any]:
+    return {
+        "code": shown.code,
+        "aliases": [shown.alias] if shown.alias else [],
+        "name": shown.name,
+        "level": shown.level,
+        "objective": shown.objective,
+        "variable": shown.variable_code or None,
+        "articulated_objectives": list(shown.articulated_objectives),
+        "responsible": shown.responsible or None,
+        "responsible_published": shown.responsible_published,
+        "direction": shown.direction,
+        "direction_published": shown.direction_published,
+        "unit": shown.unit,
+        "scale": shown.scale,
+        "definition": shown.definition,
+        "numerator": shown.numerator,
+        "denominator": shown.denominator,
+        "data_source": shown.data_source,
+        "status_note": shown.status_note,
+        "current_value": shown.current_value,
+        "targets": [
+            {
+                "indicator": shown.code,
+                "kind": t.kind,
+                "year": t.year,
+                "year_inferred": t.year_inferred,
+                "value": t.value,
+                "published_text": t.published,
+                "source": t.source,
+                "note": t.note,
+            }
+            for t in shown.targets
+        ],
+        "flags": list(shown.flags),
+    }
+
+
+def target_list(
+    *,
+    indicator: str | None = None,
+    year: int | None = None,
+    kind: str | None = None,
+    objective: int | None = None,
+    directorate: str | None = None,
+    level: str | None = None,
+) -> QuerySet[Target]:
+    """Baselines and targets as each table published them: one query."""
+    qs = Target.objects.filter(
+        indicator_filter(
+            "indicator__",
+            indicator=indicator,
+            objective=objective,
+            directorate=directorate,
+            level=level,
+        )
+    ).select_related("indicator")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("indicator__code", "kind", "year", "source", "pk")
+
+
+def target_row(audience: Audience, target: Target) -> dict[str, Any]:
+    # A target the planning office sets carries the reason typed for it: internal (as in
+    # the public layer).
+    internal = target.source == services.PLANNING_OFFICE_SOURCE
+    return {
+        "indicator": target.indicator.code,
+        "kind": target.kind,
+        "year": target.year,
+        "year_inferred": target.year_inferred,
+        "value": target.value,
+        "published_text": target.published_text,
+        "source": target.source,
+        "note": "" if internal and audience.is_public else target.note,
+    }
+
+
+# --- yearly values and action reports -----------------------------------------------------
+
+
+def value_list(
+    audience: Audience,
+    *,
+    indicator: str | None = None,
+    year: int | None = None,
+    objective: int | None = None,
+    directorate: str | None = None,
+    level: str | None = None,
+    state: str | None = None,
+) -> QuerySet[IndicatorValue]:
+    """The yearly values this audience may read: one query for a page."""
+    qs = IndicatorValue.objects.filter(
+        audience.visible("indicator__responsible_id"),
+        indicator_filter(
+            "indicator__",
+            indicator=indicator,
+            objective=objective,
+            directorate=directorate,
+            level=level,
+        ),
+        state_filter(state),
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    if audience.is_public:
+        qs = qs.select_related("indicator")
+    else:
+        qs = qs.select_related("indicator", "submitted_by", "validated_by")
+    return qs.order_by("indicator__code", "year", "pk")
+
+
+def value_row(audience: Audience, value: IndicatorValue) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": value.pk,
+        "indicator": value.indicator.code,
+        "year": value.year,
+        "value": value.value,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "published_text": value.published_text,
+        "source": value.source,
+        "origin": value.origin,
+        "state": _state(value),
+        "preliminary": value.state == WorkflowState.SUBMITTED,
+        "note": value.note if audience.published("value_note") else None,
+        "analysis": value.analysis if audience.published("analysis") else None,
+        "measures": value.measures if audience.published("measures") else None,
+        **_workflow(audience, value),
+    }
+    if audience.sees_drafts_of(value.indicator.responsible_id):  # access.can_see_evidence
+        row["evidence_url"] = value.evidence_url or None
+        row["evidence_file"] = (
+            reverse("evidence", args=["valor", value.pk]) if value.evidence_file else None
+        )
+    return row
+
+
+def action_report_list(
+    audience: Audience,
+    *,
+    action: str | None = None,
+    year: int | None = None,
+    objective: int | None = None,
+    directorate: str | None = None,
+    state: str | None = None,
+) -> QuerySet[ActionReport]:
+    """The yearly reports on strategic actions this audience may read: one query a page."""
+    qs = ActionReport.objects.filter(audience.visible("directorate_id"), state_filter(state))
+    if action:
+        qs = qs.filter(action__code=action)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if objective is not None:
+        qs = qs.filter(action__objective__number=objective)
+    if directorate:
+        qs = qs.filter(directorate__code=directorate)
+    related = ["action__objective", "directorate"]
+    if not audience.is_public:
+        related += ["submitted_by", "validated_by"]
+    return qs.select_related(*related).order_by(
+        "action__objective__number", "action__order", "directorate__code", "year", "pk"
+    )
+
+
+def action_report_row(audience: Audience, report: ActionReport) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "action": report.action.code,
+        "directorate": report.directorate.code,
+        "year": report.year,
+        "state": _state(report),
+        "preliminary": report.state == WorkflowState.SUBMITTED,
+        "execution": report.execution,
+        "percent": report.percent,
+        "description": (report.description if audience.published("report_description") else None),
+        **_workflow(audience, report),
+    }
+
+
+# --- stored yearly statuses ---------------------------------------------------------------
+
+
+def status_list(
+    *,
+    year: int,
+    indicator: str | None = None,
+    objective: int | None = None,
+    directorate: str | None = None,
+    level: str | None = None,
+    light: str | None = None,
+) -> QuerySet[IndicatorYearStatus]:
+    """The year's stored statuses (the tablero's rows, the same selector): one query a
+    page. The caller makes sure the year's rows exist (indicators.workflow.status.ensure)."""
+    indicators = Indicator.objects.filter(
+        indicator_filter(
+            indicator=indicator, objective=objective, directorate=directorate, level=level
+        )
+    )
+    return (
+        selectors.tablero_statuses(year=year, indicators=indicators, light=light)
+        .prefetch_related(None)  # the tablero's targets are for its page only
+        .order_by(*published_order("indicator__"), "pk")
+    )
+
+
+def status_row(audience: Audience, status: IndicatorYearStatus) -> dict[str, Any]:
+    indicator = status.indicator
+    return {
+        "indicator": indicator.code,
+        "objective": indicator.objective.number if indicator.objective else None,
+        "responsible": indicator.responsible.code if indicator.responsible else None,
+        "level": indicator.level,
+        "year": status.year,
+        "value": status.value,
+        "target": status.target,
+        "target_interpolated": status.target_interpolated,
+        "achievement": status.achievement,
+        "achievement_note": status.achievement_note,
+        "light": status.light,
+        "trajectory": status.trajectory,
+        "latest_year": status.latest_year,
+        "latest_value": status.latest_value,
+        # A submitted value not yet validated: every signed-in caller, never the public.
+        "preliminary": None if audience.is_public else status.preliminary,
+    }

@@ -1,0 +1,51 @@
+"""The plan's pages: the whole plan and one objective, with its indicators' charts."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from indicators import charts, selectors
+from indicators.workflow import status
+from indicators.years import page_year
+from pesem.dashboards.selectors import objective_page, plan_overview
+
+MAX_CHARTS = 12
+
+
+@login_required
+def home(request):
+    plan, blocks = plan_overview()
+    return render(request, "objectives/home.html", {"plan": plan, "blocks": blocks})
+
+
+@login_required
+def objective_detail(request, number: int):
+    chosen = page_year(request)
+    year, years = chosen.year, chosen.years
+    status.ensure(year)
+    # One chart per indicator, up to MAX_CHARTS (a published objective has two or three);
+    # the table lists every indicator.
+    page = objective_page(number=number, year=year, max_charts=MAX_CHARTS)
+    if page is None:
+        raise Http404("Objetivo no encontrado.")
+    figures = [
+        (facts, charts.indicator_figure(facts, years=years, height=320)) for facts in page.charted
+    ]
+    action_rows = [
+        (a, [(d, page.latest_reports.get((a.pk, d.pk))) for d in a.responsibles.all()])
+        for a in page.actions
+    ]
+    return render(
+        request,
+        "objectives/objective.html",
+        {
+            "page": page,
+            "figures": figures,
+            "charts_truncated": len(page.statuses) > MAX_CHARTS,
+            "action_rows": action_rows,
+            "year": year,
+            "years": chosen.plan_years,
+            "year_choice": chosen.choice,
+            "thresholds": selectors.thresholds(),
+        },
+    )

@@ -1,0 +1,320 @@
+"""The monitoring report's XLSX and PDF, built once per official data version and served from
+the default storage.
+
+The report lists every indicator, action and flag of the plan: at the published plan's size
+(24 indicators) a file takes a fraction of a second (XLSX) to a few seconds (PDF), at 5,000
+indicators minutes (the PDF about 7), far past a request's time limit (gunicorn's 60 s). So:
+
+- A file is built at most once per official data version (pesem.cache.data: drafts never reach
+  the report), year and variant (PreparedReport.Variant: internal, internal with the annex of
+  data-quality notes, public), stored under `informes/v<version>/` in the default storage (a shared
+  volume or an object store: no app server keeps a copy of its own), and every later download
+  of that version streams it from there (bounded memory, first byte at once).
+- While the plan is small (at most PESEM_REPORT_INLINE_MAX_INDICATORS indicators) the first
+  request builds the file itself, as before.
+- Past that, a request records the wish (a PreparedReport row, `pendiente`) and answers at
+  once with a page that says the file is being prepared and checks back by itself;
+  `manage.py build_reports`, run every minute by cron or a systemd timer, builds what was asked
+  for (and, with --prebuild, the default year's files after every change), then deletes the
+  files of older versions.
+
+The official version is read before the report's data, as for kept pages: a file is never
+labelled newer than the data it was built from. With PESEM_PAGE_CACHE off (the test suite,
+whose writes roll back and so never move the version) nothing is kept: every request builds."""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from indicators import selectors, services
+from indicators.models import Indicator
+from indicators.workflow import status
+from pesem.cache import data as datacache
+from pesem.models import PreparedReport
+from pesem.report import content as reports
+from pesem.report import pdf as report_pdf
+from pesem.report import xlsx as report_xlsx
+
+log = logging.getLogger("pesem.report.content")
+State = PreparedReport.State
+Format = PreparedReport.Format
+Variant = PreparedReport.Variant
+STORAGE_DIR = "informes"
+# A build that has not finished after this long is taken for dead (its process was killed)
+# and may be claimed again. Far longer than any build seen: the PDF of 5,000 indicators takes
+# about 7 minutes (2026-12-06, this machine; more than 20 before it was laid out in parts).
+STALE_BUILD = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    label: str
+    content_type: str
+    write: Callable[[reports.MonitoringReport, BinaryIO], None]
+
+
+def _write_xlsx(report: reports.MonitoringReport, target: BinaryIO) -> None:
+    target.write(report_xlsx.report_xlsx(report))
+
+
+KINDS = {
+    Format.XLSX: FileKind(
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _write_xlsx,
+    ),
+    # A long report's PDF goes to the file part by part (pesem.report.pdf).
+    Format.PDF: FileKind("PDF", "application/pdf", report_pdf.write_report_pdf),
+}
+
+
+def filename(year: int, file_format: str, variant: str = Variant.INTERNAL) -> str:
+    if variant == Variant.PUBLIC:
+        return f"reporte-seguimiento-publico-{year}.{file_format}"
+    if variant == Variant.ANNEX:
+        return f"reporte-seguimiento-{year}-con-anexo.{file_format}"
+    return f"reporte-seguimiento-{year}.{file_format}"
+
+
+def variant_report(year: int, variant: str) -> reports.MonitoringReport:
+    return reports.monitoring_report(
+        year=year, annex=variant == Variant.ANNEX, public=variant == Variant.PUBLIC
+    )
+
+
+def keeping() -> bool:
+    """Files are kept per version only where the version moves with every commit."""
+    return bool(settings.PESEM_PAGE_CACHE)
+
+
+def built_in_request() -> bool:
+    """Small plans build a file inside the request that asks for it (one query)."""
+    return Indicator.objects.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
+
+
+def write_file(
+    year: int, file_format: str, target: BinaryIO, variant: str = Variant.INTERNAL
+) -> None:
+    """Write the file as it reads now (the stored yearly statuses are brought up to date
+    first)."""
+    status.ensure(year)
+    KINDS[Format(file_format)].write(variant_report(year, variant), target)
+
+
+def build_bytes(year: int, file_format: str, variant: str = Variant.INTERNAL) -> bytes:
+    out = io.BytesIO()
+    write_file(year, file_format, out, variant)
+    return out.getvalue()
+
+
+def ready(
+    year: int, file_format: str, version: int, variant: str = Variant.INTERNAL
+) -> PreparedReport | None:
+    """The row of this version's file, whatever its state (None when nobody asked yet)."""
+    return PreparedReport.objects.filter(
+        year=year, file_format=file_format, version=version, variant=variant
+    ).first()
+
+
+def request_file(
+    year: int, file_format: str, version: int, user, variant: str = Variant.INTERNAL
+) -> PreparedReport:
+    """Ask for this version's file (idempotent: a second asker gets the same row; a failed
+    build is queued again only through retry())."""
+    row, created = PreparedReport.objects.get_or_create(
+        year=year,
+        file_format=file_format,
+        version=version,
+        variant=variant,
+        defaults={"requested_by": user if user is not None and user.is_authenticated else None},
+    )
+    if created:
+        log.info(
+            "report file requested",
+            extra={
+                "year": year,
+                "format": file_format,
+                "variant": variant,
+                "version": version,
+                "user": str(user),
+            },
+        )
+    return row
+
+
+def retry(row: PreparedReport) -> None:
+    PreparedReport.objects.filter(pk=row.pk, state=State.FAILED).update(
+        state=State.PENDING, error="", started_at=None
+    )
+
+
+def _store(year: int, file_format: str, version: int, content: File, variant: str) -> str:
+    return default_storage.save(
+        f"{STORAGE_DIR}/v{version}/{filename(year, file_format, variant)}", content
+    )
+
+
+def build_and_keep(year: int, file_format: str, version: int, variant: str, *, user=None) -> bytes:
+    """Build a file inside the request (a small plan) and keep it for `version`."""
+    start = time.perf_counter()
+    content = build_bytes(year, file_format, variant)
+    keep_built(
+        year,
+        file_format,
+        version,
+        content,
+        seconds=time.perf_counter() - start,
+        user=user,
+        variant=variant,
+    )
+    return content
+
+
+def keep_built(
+    year: int,
+    file_format: str,
+    version: int,
+    content: bytes,
+    *,
+    seconds: float,
+    user=None,
+    variant: str = Variant.INTERNAL,
+) -> PreparedReport:
+    """Store a file built inside a request. Two requests that built it at once store it once:
+    the second one's copy is deleted."""
+    name = _store(year, file_format, version, ContentFile(content), variant)
+    fields = {
+        "state": State.READY,
+        "file_name": name,
+        "size": len(content),
+        "built_at": timezone.now(),
+        "build_seconds": seconds,
+        "requested_by": user if user is not None and user.is_authenticated else None,
+    }
+    # get_or_create reads again when another request inserted the row meanwhile.
+    row, created = PreparedReport.objects.get_or_create(
+        year=year, file_format=file_format, version=version, variant=variant, defaults=fields
+    )
+    if not created:
+        if row.state == State.READY and row.file_name != name:
+            default_storage.delete(name)
+        else:
+            PreparedReport.objects.filter(pk=row.pk).update(**fields)
+            row.refresh_from_db()
+    return row
+
+
+def _claim(row: PreparedReport) -> bool:
+    """Take a queued (or abandoned) build for this process; False when another took it."""
+    now = timezone.now()
+    claimable = PreparedReport.objects.filter(pk=row.pk, state=State.PENDING)
+    if row.state == State.BUILDING:
+        claimable = PreparedReport.objects.filter(
+            pk=row.pk, state=State.BUILDING, started_at__lt=now - STALE_BUILD
+        )
+    return bool(claimable.update(state=State.BUILDING, started_at=now))
+
+
+def build(row: PreparedReport) -> PreparedReport:
+    """Build a claimed row's file and store it; a failure is recorded on the row (with the
+    reason the waiting page shows) and logged with its traceback."""
+    start = time.perf_counter()
+    try:
+        # Through a temporary file: a long report's PDF is never whole in memory.
+        with tempfile.TemporaryFile() as scratch:
+            write_file(row.year, row.file_format, scratch, row.variant)
+            size = scratch.tell()
+            scratch.seek(0)
+            name = _store(
+                row.year,
+                row.file_format,
+                row.version,
+                File(scratch, name=filename(row.year, row.file_format, row.variant)),
+                row.variant,
+            )
+    except Exception as exc:
+        log.exception(
+            "report file failed",
+            extra={
+                "year": row.year,
+                "format": row.file_format,
+                "variant": row.variant,
+                "version": row.version,
+            },
+        )
+        PreparedReport.objects.filter(pk=row.pk).update(
+            state=State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+    else:
+        PreparedReport.objects.filter(pk=row.pk).update(
+            state=State.READY,
+            file_name=name,
+            size=size,
+            built_at=timezone.now(),
+            build_seconds=time.perf_counter() - start,
+            error="",
+        )
+    row.refresh_from_db()
+    return row
+
+
+def default_year() -> int | None:
+    """The year the report page opens on (the dashboards' default)."""
+    plan_years = services.plan_years()
+    if not plan_years:
+        return None
+    return selectors.default_year(horizon=plan_years)
+
+
+@dataclass
+class BuildRun:
+    built: list[PreparedReport]
+    failed: list[PreparedReport]
+    purged: int
+    version: int
+
+
+def build_pending(*, prebuild: bool = False) -> BuildRun:
+    """One pass of `build_reports`: every file asked for at the current official version
+    (and, with `prebuild`, both files of the default year), then the older versions' files
+    deleted. Rows asked for at an older version are not built: their askers' pages ask again
+    at the current one."""
+    version = datacache.current().official
+    if prebuild and (year := default_year()) is not None:
+        for file_format in KINDS:
+            PreparedReport.objects.get_or_create(
+                year=year, file_format=file_format, version=version
+            )
+    built, failed = [], []
+    wanted = PreparedReport.objects.filter(
+        version=version, state__in=[State.PENDING, State.BUILDING]
+    ).order_by("requested_at", "pk")
+    for row in wanted:
+        if not _claim(row):
+            continue
+        done = build(row)
+        (built if done.state == State.READY else failed).append(done)
+    return BuildRun(built, failed, purge(before=version), version)
+
+
+def purge(*, before: int) -> int:
+    """Delete the files and rows of versions older than `before` (nobody is sent them any
+    more; a download already streaming keeps its open file on a local volume)."""
+    old = list(PreparedReport.objects.filter(version__lt=before))
+    for row in old:
+        if row.file_name:
+            default_storage.delete(row.file_name)
+    PreparedReport.objects.filter(pk__in=[row.pk for row in old]).delete()
+    return len(old)
