@@ -1,10 +1,11 @@
-"""A production install as the README describes it serves every page.
+"""A production install as docs/operations.md describes it serves every page.
 
 Starts from an empty database (a new PostgreSQL database when the suite runs on PostgreSQL, a
-new SQLite file otherwise), prepares it with only the documented steps (`migrate`, then
-`load_plan`; the systemd unit's `migrate` and `collectstatic`), and serves it through gunicorn
-with production settings (DEBUG off). Before the cache table came with `migrate`, every page
-answered 500 ("no such table: pesem_cache")."""
+new SQLite file otherwise), prepares it with only the documented steps, read from
+docs/operations.md: the `manage.py` lines of "Install" (`migrate`, then `load_plan`), then the
+systemd unit's `ExecStartPre` lines (`migrate` and `collectstatic`), and serves it through
+gunicorn with production settings (DEBUG off). Before the cache table came with `migrate`,
+every page answered 500 ("no such table: pesem_cache")."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+OPERATIONS = ROOT / "docs" / "operations.md"
 PASSWORD = "clave-de-prueba-larga-2026"
 MAKE_DIRECTOR = f"""
 from django.contrib.auth import get_user_model
@@ -48,6 +50,28 @@ PAGES = [
     "/api/v1/plan",
 ]
 PUBLIC_PAGES = ["/healthz", "/accounts/login/", "/publico/", "/publico/datos/"]
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def documented_steps() -> list[list[str]]:
+    """The `manage.py` commands of docs/operations.md, in the order an install runs them:
+    "Install", then the systemd unit's ExecStartPre lines."""
+    text = OPERATIONS.read_text(encoding="utf-8")
+    install = re.findall(r"^python manage\.py (.+)$", _section(text, "Install"), re.M)
+    unit = re.findall(r"^ExecStartPre=\S+ manage\.py (.+)$", _section(text, "systemd unit"), re.M)
+    return [step.split() for step in install + unit]
+
+
+def test_documented_steps_are_the_install_and_the_unit():
+    assert documented_steps() == [
+        ["migrate", "--noinput"],
+        ["load_plan"],
+        ["migrate", "--noinput"],
+        ["collectstatic", "--noinput", "-v0"],
+    ]
 
 
 def _free_port() -> int:
@@ -144,11 +168,9 @@ def test_documented_steps_on_an_empty_database_serve_every_page(empty_database, 
         "PESEM_PUBLIC_PORTAL": "1",
     }
     env.pop("REDIS_URL", None)
-    # README, "Configuration": migrate, then load_plan. Then the systemd unit's steps.
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "load_plan")
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "collectstatic", "--noinput", "-v0")
+    # docs/operations.md, "Install": migrate, then load_plan. Then the systemd unit's steps.
+    for step in documented_steps():
+        _manage(env, *step)
     _manage(env, "shell", "-c", MAKE_DIRECTOR)
     port = _free_port()
     server = subprocess.Popen(
