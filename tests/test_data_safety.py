@@ -67,7 +67,8 @@ def test_migrations_run_backward_and_forward_on_data(django_user_model):
     )
 
     # Back to before the workflow (indicators 0002) and forward again: the numbers survive;
-    # the workflow state and history of those columns do not (see README, "Migraciones").
+    # the workflow state and history of those columns do not (see docs/operations.md,
+    # "Backups, restore and migrations").
     executor = MigrationExecutor(connection)
     executor.migrate([("indicators", "0001_initial")])
     executor = MigrationExecutor(connection)

@@ -1,5 +1,5 @@
-"""The apps depend one way (README, "Layout"), and no import hides inside a function to dodge
-a cycle."""
+"""The apps depend one way (docs/architecture.md, "Layers"), and no import hides inside a
+function to dodge a cycle."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ DGC's 2016 values in the grid with Peruvian-format numbers, sees a warning and j
 submits; the validator decides with the context in view, validates all but one and returns one;
 the registrar gets the mail (through a real SMTP server), finds the returned value in
 "Mis tareas", fixes it, and it is validated. The registrar's page loads and clicks are counted
-(the README quotes them)."""
+(docs/monitoring-rules.md quotes them)."""
 
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def test_a_directorate_year_entered_validated_returned_and_fixed(
     fixed = IndicatorValue.objects.get(indicator__code="V1.2", year=2016)
     assert fixed.state == "validated" and str(fixed.value) == "0.800000"
 
-    # Figures the README quotes (printed with -s): the registrar's whole year.
+    # Figures docs/monitoring-rules.md quotes (printed with -s): the registrar's whole year.
     print(
         f"\nregistrar: entry {entry_loads} page loads, {entry_clicks} clicks; "
         f"fix {fix_loads} page loads, {fix_clicks} clicks"

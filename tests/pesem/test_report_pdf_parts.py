@@ -71,7 +71,8 @@ def test_a_report_built_in_parts_reads_as_one_document(small_parts, settings):
     metadata = PdfReader(io.BytesIO(content)).metadata
     assert metadata.title == f"Reporte de seguimiento 2016 · {report.plan_name}"
     assert metadata.author == report.ministry
-    # Untagged, as the README says: the join does not carry the parts' structure over.
+    # Untagged, as docs/report-portal-api.md says: the join does not carry the parts'
+    # structure over.
     assert "/StructTreeRoot" not in PdfReader(io.BytesIO(content)).trailer["/Root"]
 
 
