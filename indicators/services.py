@@ -131,7 +131,8 @@ def clean_value(
                 raise ValidationError(
                     {
                         "value": f"El valor {value} no coincide con numerador / denominador "
-                        f"(= {progress.fmt(computed, 4)}). Deje el valor vacío o corríjalo."
+                        f"(= {numbers.format_number(computed, 4)}). "
+                        "Deje el valor vacío o corríjalo."
                     }
                 )
         return CleanValue(numerator, denominator, computed)
@@ -522,7 +523,7 @@ def _owners(item: WorkflowRecord) -> int | None:
 def _describe(item: WorkflowRecord) -> str:
     if isinstance(item, IndicatorValue):
         return _describe_value(item)
-    return f"{item.get_execution_display()}, {progress.fmt(item.percent)} %"
+    return f"{item.get_execution_display()}, {numbers.format_number(item.percent)} %"
 
 
 def _locked(model: type[_Item], item: _Item) -> _Item:
