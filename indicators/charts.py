@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 from indicators import progress
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
-from lib.charts import as_float, as_json, base_layout, plain
+from lib.charts import as_float, as_json, axis_range, base_layout, plain
+from lib.numbers import format_number
 
 LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
 SOURCE_SYMBOLS = {"Anexo 6": "diamond", "Cuadro 5": "square", "Oficina de planeamiento": "star"}
@@ -136,9 +137,9 @@ def _keep_off_scale_visible(
 ) -> None:
     """A value flagged off scale (V14 2013 = 63.00 between 0.70 and 1.52) would flatten the
     rest of the series into a line at the bottom. The y-axis covers the other values
-    (progress.axis_range); the odd value keeps its place in its series' line, which leaves
+    (lib.charts.axis_range); the odd value keeps its place in its series' line, which leaves
     the plot at the edge, gets a marker at that edge and its number written beside it."""
-    bounds = progress.axis_range(scale) if off_scale else None
+    bounds = axis_range(scale) if off_scale else None
     if bounds is None:
         return
     low, high = bounds
@@ -167,7 +168,7 @@ def _keep_off_scale_visible(
         {
             "x": year,
             "y": as_float(high if value > high else low),
-            "text": f"{progress.fmt(value)} {'↑' if value > high else '↓'} fuera de escala",
+            "text": f"{format_number(value)} {'↑' if value > high else '↓'} fuera de escala",
             "showarrow": False,
             "xanchor": "left" if year <= middle else "right",
             "xshift": 9 if year <= middle else -9,

@@ -1,8 +1,8 @@
 """Reads behind yearly data entry and its validation: what a directorate owes for a year, row
 by row, with everything needed to judge a number before it is saved (unit, formula, the
 previous validated value, the year's target), and the same facts for the planning office's
-queue. A fixed number of queries whatever the number of indicators; the arithmetic is
-indicators.progress."""
+queue, and the live preview of an entry. A fixed number of queries whatever the number of
+indicators; the arithmetic is indicators.progress."""
 
 from __future__ import annotations
 
@@ -61,6 +61,71 @@ def part_for_input(value: Decimal | None) -> str:
 
 def _part(value: Decimal | None) -> str:
     return part_for_input(value) if value is not None else progress.NO_VALUE
+
+
+# --- the live preview of an entry ---------------------------------------------------------
+
+DEFAULT_THRESHOLDS = progress.Thresholds()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an entry would give before it is saved: its value, achievement, light and
+    warnings; `error` (Spanish) when the parts cannot give a value."""
+
+    value: Decimal | None
+    achievement: progress.Achievement
+    light: progress.Light
+    warnings: tuple[str, ...] = ()
+    error: str = ""
+
+
+def preview(
+    *,
+    is_ratio: bool,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    value: Decimal | None,
+    scale: Decimal,
+    target: Decimal | None,
+    previous_value: Decimal | None,
+    previous_year: int | None,
+    plausible_min: Decimal | None,
+    plausible_max: Decimal | None,
+    jump_factor: Decimal | float,
+    descending: bool,
+    thresholds: progress.Thresholds = DEFAULT_THRESHOLDS,
+) -> Preview:
+    """The live preview of an entry (the grid, the entry form): the value it would store
+    (progress.entry_value), its achievement and light, and the checks it trips
+    (progress.entry_warnings). Pure: no database."""
+    direction = progress.Direction.DESCENDING if descending else progress.Direction.ASCENDING
+    try:
+        computed = progress.entry_value(
+            is_ratio=is_ratio,
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            scale=scale,
+        )
+    except progress.RatioError as exc:
+        missing = progress.achievement(None, target, direction)
+        return Preview(None, missing, progress.Light.GREY, (), str(exc))
+    result = progress.achievement(computed, target, direction)
+    warnings = progress.entry_warnings(
+        value=computed,
+        previous_value=previous_value,
+        previous_year=previous_year,
+        target=target,
+        plausible_min=plausible_min,
+        plausible_max=plausible_max,
+        jump_factor=jump_factor,
+        descending=descending,
+    )
+    return Preview(computed, result, progress.light(result, thresholds), tuple(warnings))
+
+
+# --- rows ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -139,8 +204,8 @@ class EntryRow:
         numerator: Decimal | None,
         denominator: Decimal | None,
         value: Decimal | None,
-    ) -> progress.Preview:
-        return progress.preview(
+    ) -> Preview:
+        return preview(
             is_ratio=self.indicator.is_ratio,
             numerator=numerator,
             denominator=denominator,

@@ -8,20 +8,24 @@ the README):
 - achievement of a year: ascending VO / LE x 100, descending LE / VO x 100, never capped;
 - years between published targets get a linear milestone, always marked as interpolated;
 - status (semáforo) from achievement with configurable thresholds; grey without data or target;
+- an objective's light is that of its most delayed indicator (objective_light);
 - trajectory: growth per year needed to reach the final target vs. growth per year achieved;
 - data-quality checks: direction vs. path of targets (and final target vs. baseline), jumps
   and zeros in a series, implausible values, the same target published with different
-  values by two tables.
+  values by two tables; the checks before a value is saved (entry_warnings).
+
+Numbers inside the findings are written by lib.numbers; the scale of a chart is lib.charts';
+the live preview of an entry is indicators.entry_rows'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
 from enum import StrEnum
 
-from lib.numbers import NO_VALUE, format_number
+from lib.numbers import NO_VALUE, format_number, format_short
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -120,6 +124,28 @@ def light(result: Achievement, thresholds: Thresholds = Thresholds()) -> Light:
     if result.percent >= thresholds.yellow:
         return Light.YELLOW
     return Light.RED
+
+
+# The order of the lights from the most behind to the least: red < yellow < green < grey (grey
+# last: an indicator that cannot be judged is never the most behind). Stored with each yearly
+# status (IndicatorYearStatus.light_rank) so lists sort and rank by it in the database.
+LIGHT_RANK: dict[str, int] = {
+    Light.RED.value: 0,
+    Light.YELLOW.value: 1,
+    Light.GREEN.value: 2,
+    Light.GREY.value: 3,
+}
+
+
+def objective_light(lights: Iterable[Light | str]) -> Light:
+    """The light of an objective: that of its most delayed indicator ("worst indicator").
+    One red indicator is enough to call the objective at risk, and averaging percentages would
+    let an indicator far over its target hide one far under it. Grey only wins when no
+    indicator can be judged, and an objective without indicators is grey."""
+    listed = [Light(light) for light in lights]
+    if not listed:
+        return Light.GREY
+    return min(listed, key=lambda light: LIGHT_RANK[light.value])
 
 
 # --- targets of any year -----------------------------------------------------------------
@@ -268,16 +294,16 @@ def direction_conflicts(
     for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
         if (ascending and v1 < v0) or (not ascending and v1 > v0):
             findings.append(
-                f"La meta {y1} ({fmt(v1)}) {'baja' if ascending else 'sube'} respecto de "
-                f"{y0} ({fmt(v0)}) en un indicador {kind}."
+                f"La meta {y1} ({format_number(v1)}) {'baja' if ascending else 'sube'} respecto de "
+                f"{y0} ({format_number(v0)}) en un indicador {kind}."
             )
     if baseline is not None and len(points) > 2:
         base, (final_year, final) = points[0][1], points[-1]
         if (ascending and final < base) or (not ascending and final > base):
             findings.append(
-                f"La meta final {final_year} ({fmt(final)}) está "
+                f"La meta final {final_year} ({format_number(final)}) está "
                 f"{'por debajo' if ascending else 'por encima'} de la línea de base "
-                f"({fmt(base)}) en un indicador {kind}."
+                f"({format_number(base)}) en un indicador {kind}."
             )
     return findings
 
@@ -305,8 +331,9 @@ def series_jumps(series: dict[int, Decimal], factor: Decimal = Decimal(5)) -> li
             y0, v0 = previous
             if value / v0 > factor or v0 / value > factor:
                 findings.append(
-                    f"Salto en la serie: {fmt(v0)} en {y0} y {fmt(value)} en {year} "
-                    f"(más de {fmt(factor)} veces; posible cambio de unidad)."
+                    f"Salto en la serie: {format_number(v0)} en {y0} y "
+                    f"{format_number(value)} en {year} "
+                    f"(más de {format_number(factor)} veces; posible cambio de unidad)."
                 )
         previous = (year, value)
     return findings
@@ -326,15 +353,9 @@ def target_conflicts(published: Iterable[tuple[int | None, Decimal, str]]) -> li
     findings = []
     for year, values in sorted(by_year.items(), key=lambda item: item[0] or 0):
         if len(set(values.values())) > 1:
-            listed = " y ".join(f"{fmt(v)} ({s})" for s, v in sorted(values.items()))
+            listed = " y ".join(f"{format_number(v)} ({s})" for s, v in sorted(values.items()))
             findings.append(f"Conflicto de metas {year}: {listed}.")
     return findings
-
-
-def fmt(value: Decimal | None, places: int = 2) -> str:
-    """Peruvian number format: decimal point, comma thousands; 'sin dato' for None.
-    Delegates to lib.numbers.format_number, the one place of that format."""
-    return format_number(value, places)
 
 
 # --- aggregates --------------------------------------------------------------------------
@@ -455,51 +476,6 @@ def default_year(
     return YearChoice(horizon.start, YearRule.FIRST, validated_only, horizon, refused)
 
 
-# --- chart scale -----------------------------------------------------------------------------
-
-AXIS_PADDING = Decimal("0.1")
-
-
-def off_scale_years(series: Mapping[int, Decimal], factor: Decimal = Decimal(5)) -> list[int]:
-    """Years whose value would flatten the rest of the series on a chart: a jump (more than
-    `factor` times the previous or next non-zero value, or less than its 1/`factor`, as
-    `series_jumps` flags it) that is also more than `factor` times away from the median of
-    the non-zero values. The median test picks the odd value itself, not its neighbours
-    (V14: 0.72, 0.70, 63.00, 1.52 -> only 2013), and a steady growth without jumps is never
-    off scale. Zeros are never off scale (an axis may well include 0, and `series_jumps`
-    already asks to check them); fewer than three non-zero values have no middle to judge."""
-    points = [(year, value) for year, value in sorted(series.items()) if value > 0]
-    if len(points) < 3:
-        return []
-    values = sorted(value for _, value in points)
-    middle = len(values) // 2
-    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
-    def apart(a: Decimal, b: Decimal) -> bool:
-        return a / b > factor or b / a > factor
-
-    found = []
-    for index, (year, value) in enumerate(points):
-        neighbours = [points[i][1] for i in (index - 1, index + 1) if 0 <= i < len(points)]
-        if any(apart(value, n) for n in neighbours) and apart(value, median):
-            found.append(year)
-    return found
-
-
-def axis_range(
-    values: Iterable[Decimal], padding: Decimal = AXIS_PADDING
-) -> tuple[Decimal, Decimal] | None:
-    """A y-axis range that shows every value with `padding` (a share of the span) above and
-    below; a single level gets a band of `padding` times its size (1 around 0). None without
-    values."""
-    listed = list(values)
-    if not listed:
-        return None
-    low, high = min(listed), max(listed)
-    span = high - low if high != low else (abs(high) or Decimal(1))
-    return low - span * padding, high + span * padding
-
-
 # --- checks before saving a value ----------------------------------------------------------
 
 # Achievement outside these bands (percent of the year's target) is suspicious enough to ask
@@ -511,20 +487,12 @@ STORED_QUANTUM = Decimal("0.000001")
 _WIDE = Context(prec=60)
 
 
-def short(value: Decimal) -> str:
-    """A number with the decimals it needs, at most four, Peruvian format: 0.69, 10.05, 1,
-    3,200,000. For numbers inside sentences, where trailing zeros only add noise."""
-    rounded = value.quantize(Decimal("0.0001"), context=_WIDE)
-    exponent = rounded.normalize(_WIDE).as_tuple().exponent
-    return fmt(rounded, max(0, -exponent) if isinstance(exponent, int) else 0)
-
-
 def _range_text(minimum: Decimal | None, maximum: Decimal | None) -> str:
     if minimum is not None and maximum is not None:
-        return f"{short(minimum)} a {short(maximum)}"
+        return f"{format_short(minimum)} a {format_short(maximum)}"
     if minimum is not None:
-        return f"mínimo {short(minimum)}"
-    return f"máximo {short(maximum)}" if maximum is not None else ""
+        return f"mínimo {format_short(minimum)}"
+    return f"máximo {format_short(maximum)}" if maximum is not None else ""
 
 
 def entry_warnings(
@@ -558,31 +526,32 @@ def entry_warnings(
     found = []
     if out_of_range(value, plausible_min, plausible_max):
         found.append(
-            f"El valor {short(value)} está fuera del rango plausible "
+            f"El valor {format_short(value)} está fuera del rango plausible "
             f"({_range_text(plausible_min, plausible_max)})"
         )
     factor = Decimal(str(jump_factor))
     if previous_value is not None and previous_year is not None and factor > 0:
-        before = f"{previous_year} ({short(previous_value)})"
+        before = f"{previous_year} ({format_short(previous_value)})"
         if previous_value > 0 and value == 0:
             found.append(
                 f"El valor es 0 y el de {before} no: verifique si es dato o falta de dato; "
                 "si no hay dato, deje el campo vacío (sin dato nunca es 0)"
             )
         elif previous_value > 0 and value > previous_value * factor:
-            found.append(f"El valor es más de {short(factor)} veces el de {before}")
+            found.append(f"El valor es más de {format_short(factor)} veces el de {before}")
         elif previous_value > 0 and value * factor < previous_value:
-            found.append(f"El valor es menos de 1/{short(factor)} del de {before}")
+            found.append(f"El valor es menos de 1/{format_short(factor)} del de {before}")
     direction = Direction.DESCENDING if descending else Direction.ASCENDING
     result = achievement(value, target, direction)
     if result.percent is not None and target is not None:
         reached = (
-            f"El cumplimiento sería {fmt(result.percent, 1)} % de la meta del año ({short(target)})"
+            f"El cumplimiento sería {format_number(result.percent, 1)} % de la meta del año "
+            f"({format_short(target)})"
         )
         if result.percent < low:
-            found.append(f"{reached}: menos del {short(low)} %")
+            found.append(f"{reached}: menos del {format_short(low)} %")
         elif result.percent > high:
-            found.append(f"{reached}: más del {short(high)} %")
+            found.append(f"{reached}: más del {format_short(high)} %")
     return found
 
 
@@ -602,56 +571,3 @@ def entry_value(
     if numerator is None or denominator is None:
         return None
     return ratio(numerator, denominator, scale).quantize(STORED_QUANTUM, context=_WIDE)
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What an entry would give before it is saved: its value, achievement, light and
-    warnings; `error` (Spanish) when the parts cannot give a value."""
-
-    value: Decimal | None
-    achievement: Achievement
-    light: Light
-    warnings: tuple[str, ...] = ()
-    error: str = ""
-
-
-def preview(
-    *,
-    is_ratio: bool,
-    numerator: Decimal | None,
-    denominator: Decimal | None,
-    value: Decimal | None,
-    scale: Decimal,
-    target: Decimal | None,
-    previous_value: Decimal | None,
-    previous_year: int | None,
-    plausible_min: Decimal | None,
-    plausible_max: Decimal | None,
-    jump_factor: Decimal | float,
-    descending: bool,
-    thresholds: Thresholds = Thresholds(),
-) -> Preview:
-    direction = Direction.DESCENDING if descending else Direction.ASCENDING
-    try:
-        computed = entry_value(
-            is_ratio=is_ratio,
-            numerator=numerator,
-            denominator=denominator,
-            value=value,
-            scale=scale,
-        )
-    except RatioError as exc:
-        return Preview(None, achievement(None, target, direction), Light.GREY, (), str(exc))
-    result = achievement(computed, target, direction)
-    warnings = entry_warnings(
-        value=computed,
-        previous_value=previous_value,
-        previous_year=previous_year,
-        target=target,
-        plausible_min=plausible_min,
-        plausible_max=plausible_max,
-        jump_factor=jump_factor,
-        descending=descending,
-    )
-    return Preview(computed, result, light(result, thresholds), tuple(warnings))

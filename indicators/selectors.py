@@ -23,6 +23,7 @@ from indicators.models import (
     Target,
     WorkflowState,
 )
+from lib import charts as chart_scale
 from lib import numbers
 from objectives.models import (
     Directorate,
@@ -83,8 +84,8 @@ class IndicatorFacts:
     @property
     def off_scale_years(self) -> list[int]:
         """Years of a charted value (validated or preliminary) that would flatten the rest of
-        the series: progress.off_scale_years with the jump factor of the flags."""
-        return progress.off_scale_years(self.series, Decimal(str(settings.PESEM_JUMP_FACTOR)))
+        the series: lib.charts.off_scale_years with the jump factor of the flags."""
+        return chart_scale.off_scale_years(self.series, Decimal(str(settings.PESEM_JUMP_FACTOR)))
 
     def target_for(self, year: int) -> progress.YearTarget | None:
         return progress.target_for_year(year, self.baseline, self.official, self.official_sources)
@@ -249,8 +250,8 @@ def _build_facts(indicator: Indicator) -> IndicatorFacts:
         if progress.out_of_range(value, indicator.plausible_min, indicator.plausible_max):
             flags.append(
                 f"Valor {numbers.format_for(indicator, value)} de {year} fuera del rango plausible "
-                f"({progress.fmt(indicator.plausible_min)} a "
-                f"{progress.fmt(indicator.plausible_max)})."
+                f"({numbers.format_number(indicator.plausible_min)} a "
+                f"{numbers.format_number(indicator.plausible_max)})."
             )
     facts.flags = flags
     return facts

@@ -131,7 +131,8 @@ def clean_value(
                 raise ValidationError(
                     {
                         "value": f"El valor {value} no coincide con numerador / denominador "
-                        f"(= {progress.fmt(computed, 4)}). Deje el valor vacío o corríjalo."
+                        f"(= {numbers.format_number(computed, 4)}). "
+                        "Deje el valor vacío o corríjalo."
                     }
                 )
         return CleanValue(numerator, denominator, computed)
@@ -204,7 +205,9 @@ class _HistoryNotes(Protocol):
 HISTORY_REASON_MAX = 100
 
 
-def _note_history(instance: models.Model, user: User | None, reason: str) -> None:
+def note_history(instance: models.Model, user: User | None, reason: str) -> None:
+    """Who makes the coming save of `instance` and why, for its history row (every path that
+    writes a historical model: items, deadlines, conclusions, targets)."""
     notes = cast(_HistoryNotes, instance)
     notes._history_user = user
     if len(reason) > HISTORY_REASON_MAX:
@@ -212,10 +215,12 @@ def _note_history(instance: models.Model, user: User | None, reason: str) -> Non
     notes._change_reason = reason
 
 
-def _save(item: WorkflowRecord, user: User | None, reason: str = "") -> None:
+def save_item(item: WorkflowRecord, user: User | None, reason: str = "") -> None:
+    """Save a value or a report with its next version, who changed it and why (history and
+    audit log): the one write of every path, the grid's, the form's and the import's."""
     item.version += 1
     item.updated_by = user if user and user.is_authenticated else None
-    _note_history(item, item.updated_by, reason)
+    note_history(item, item.updated_by, reason)
     item.save()
     audit.info(
         "write",
@@ -364,7 +369,7 @@ def _store_value(
         item.source = "Registro en el sistema"
         try:
             with transaction.atomic():
-                _save(item, user, reason)
+                save_item(item, user, reason)
                 authorship.record(item, user)
         except IntegrityError:
             raise ConflictError(
@@ -522,7 +527,7 @@ def _owners(item: WorkflowRecord) -> int | None:
 def _describe(item: WorkflowRecord) -> str:
     if isinstance(item, IndicatorValue):
         return _describe_value(item)
-    return f"{item.get_execution_display()}, {progress.fmt(item.percent)} %"
+    return f"{item.get_execution_display()}, {numbers.format_number(item.percent)} %"
 
 
 def _locked(model: type[_Item], item: _Item) -> _Item:
@@ -558,7 +563,7 @@ def do_submit(*, user: User, item: _Item, expected_version: int | None) -> _Item
     _require_justification(item)
     item.state = WorkflowState.SUBMITTED
     item.submitted_by, item.submitted_at = user, timezone.now()
-    _save(item, user, "enviado a validación")
+    save_item(item, user, "enviado a validación")
     authorship.record(item, user)
     notifications.submitted([item], by=user)
     return item
@@ -574,7 +579,7 @@ def do_validate(*, user: User, item: _Item, expected_version: int | None) -> _It
     item.state = WorkflowState.VALIDATED
     item.validated_by, item.validated_at = user, timezone.now()
     item.return_reason = ""
-    _save(item, user, "validado")
+    save_item(item, user, "validado")
     authorship.clear(item)
     notifications.validated(item)
     return item
@@ -601,7 +606,7 @@ def _back_to_draft(
     item.state = WorkflowState.DRAFT
     item.return_reason = reason
     item.validated_by, item.validated_at = None, None
-    _save(item, user, f"{label}: {reason}")
+    save_item(item, user, f"{label}: {reason}")
     return item
 
 
@@ -653,7 +658,7 @@ def do_withdraw(*, user: User, item: _Item, expected_version: int | None) -> _It
         raise PermissionDenied("Solo quien envió el registro puede retirar el envío.")
     item.state = WorkflowState.DRAFT
     item.submitted_by, item.submitted_at = None, None
-    _save(item, user, "envío retirado")
+    save_item(item, user, "envío retirado")
     return item
 
 
@@ -749,7 +754,7 @@ def report_save(
         item.evidence_file = evidence_file
     try:
         with transaction.atomic():
-            _save(item, user, "registro")
+            save_item(item, user, "registro")
             authorship.record(item, user)
     except IntegrityError:
         raise ConflictError(
@@ -783,7 +788,7 @@ def target_set(
     target.value = value
     target.published_text = ""
     target.note = reason
-    _note_history(target, user, reason)
+    note_history(target, user, reason)
     target.save()
     audit.info(
         "write",

@@ -97,7 +97,7 @@ class DashboardTable(tables.Table):
     def render_achievement(self, record: IndicatorYearStatus):
         if record.achievement is None:
             return format_html('<span class="muted">{}</span>', record.achievement_note)
-        return f"{progress.fmt(record.achievement, 1)} %"
+        return f"{numbers.format_number(record.achievement, 1)} %"
 
     def render_light(self, record: IndicatorYearStatus):
         return format_html(

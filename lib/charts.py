@@ -1,9 +1,12 @@
-"""Shared plotly helpers: Spanish labels, Peruvian number format, JSON for json_script."""
+"""Shared plotly helpers: Spanish labels, Peruvian number format, JSON for json_script; and the
+scale of a chart (which values would flatten the rest, the y-axis range), plain arithmetic
+over Decimals."""
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -92,3 +95,49 @@ def base_layout(title: str, *, x_title: str = "", y_title: str = "", height: int
 def as_json(fig: go.Figure) -> dict[str, Any]:
     """A plain dict (no numpy types) that json_script can embed."""
     return json.loads(fig.to_json())
+
+
+# --- scale: which values fit on the axis ---------------------------------------------------
+
+AXIS_PADDING = Decimal("0.1")
+
+
+def off_scale_years(series: Mapping[int, Decimal], factor: Decimal = Decimal(5)) -> list[int]:
+    """Years whose value would flatten the rest of the series on a chart: a jump (more than
+    `factor` times the previous or next non-zero value, or less than its 1/`factor`, as
+    indicators.progress.series_jumps flags it) that is also more than `factor` times away
+    from the median of the non-zero values. The median test picks the odd value itself, not
+    its neighbours (V14: 0.72, 0.70, 63.00, 1.52 -> only 2013), and a steady growth without
+    jumps is never off scale. Zeros are never off scale (an axis may well include 0, and
+    series_jumps already asks to check them); fewer than three non-zero values have no middle
+    to judge."""
+    points = [(year, value) for year, value in sorted(series.items()) if value > 0]
+    if len(points) < 3:
+        return []
+    values = sorted(value for _, value in points)
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    def apart(a: Decimal, b: Decimal) -> bool:
+        return a / b > factor or b / a > factor
+
+    found = []
+    for index, (year, value) in enumerate(points):
+        neighbours = [points[i][1] for i in (index - 1, index + 1) if 0 <= i < len(points)]
+        if any(apart(value, n) for n in neighbours) and apart(value, median):
+            found.append(year)
+    return found
+
+
+def axis_range(
+    values: Iterable[Decimal], padding: Decimal = AXIS_PADDING
+) -> tuple[Decimal, Decimal] | None:
+    """A y-axis range that shows every value with `padding` (a share of the span) above and
+    below; a single level gets a band of `padding` times its size (1 around 0). None without
+    values."""
+    listed = list(values)
+    if not listed:
+        return None
+    low, high = min(listed), max(listed)
+    span = high - low if high != low else (abs(high) or Decimal(1))
+    return low - span * padding, high + span * padding

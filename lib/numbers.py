@@ -2,8 +2,9 @@
 
 Pure functions, no ORM. `parse_number` reads what a person typed (or a spreadsheet cell) and,
 when it cannot, says in Spanish what it understood or why not; `format_number` shows a number
-for reading; `format_for` shows a number of an indicator with the indicator's one precision
-(every page, mail and file goes through it); `whole_number_error` refuses decimals in a count,
+for reading (`format_short` with only the decimals it needs, for sentences); `format_for`
+shows a number of an indicator with the indicator's one precision (every page, mail and file
+goes through it); `whole_number_error` refuses decimals in a count,
 asking about "938.178" (thousands written with a point); `format_for_input` pre-fills an
 input so that `parse_number` reads back the same value; `digit_counts` measures a number
 exactly for the limits of a field.
@@ -95,9 +96,9 @@ def parse_number(text: str | int | float | Decimal | None) -> Decimal | None:
     raise _invalid(_diagnose(stripped))
 
 
-def format_number(value: Decimal | int | float | None, places: int) -> str:
-    """Peruvian display: 1,020,000.50. Exactly `places` decimals, rounded half up; "sin dato"
-    for None (and for NaN or infinities, which are never data)."""
+def format_number(value: Decimal | int | float | None, places: int = 2) -> str:
+    """Peruvian display: 1,020,000.50. Exactly `places` decimals (two unless told), rounded
+    half up; "sin dato" for None (and for NaN or infinities, which are never data)."""
     if places < 0:
         raise ValueError("places must be zero or more")
     if value is None:
@@ -110,6 +111,17 @@ def format_number(value: Decimal | int | float | None, places: int) -> str:
     if rounded.is_zero():
         rounded = rounded.copy_abs()  # never "-0.00"
     return f"{rounded:,f}"
+
+
+_WIDE = Context(prec=60)  # wide enough for any stored value (20 digits, 6 decimals) and more
+
+
+def format_short(value: Decimal) -> str:
+    """A number with the decimals it needs, at most four, Peruvian format: 0.69, 10.05, 1,
+    3,200,000. For numbers inside sentences, where trailing zeros only add noise."""
+    rounded = value.quantize(Decimal("0.0001"), context=_WIDE)
+    exponent = rounded.normalize(_WIDE).as_tuple().exponent
+    return format_number(rounded, max(0, -exponent) if isinstance(exponent, int) else 0)
 
 
 class Quantity(Protocol):

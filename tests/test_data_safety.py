@@ -95,7 +95,7 @@ def test_import_failing_midway_leaves_nothing(monkeypatch, tmp_path):
     )
     plan = importing.plan_import(rows)
     calls = {"n": 0}
-    original = services._save
+    original = services.save_item
 
     def failing_save(item, user, reason=""):
         calls["n"] += 1
@@ -103,7 +103,7 @@ def test_import_failing_midway_leaves_nothing(monkeypatch, tmp_path):
             raise RuntimeError("disco lleno")
         return original(item, user, reason)
 
-    monkeypatch.setattr(services, "_save", failing_save)
+    monkeypatch.setattr(services, "save_item", failing_save)
     with pytest.raises(RuntimeError):
         importing.apply_import(plan)
     assert not IndicatorValue.objects.filter(year=2016).exists()

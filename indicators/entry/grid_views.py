@@ -28,6 +28,7 @@ from indicators import entry_rows as entry
 from indicators.entry.grid_forms import NUMBER_FIELDS, GridRowForm, entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.templatetags.pesem import percent
+from lib import numbers
 from objectives.models import Directorate, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
@@ -48,7 +49,7 @@ class GridRow:
 
     entry: entry.EntryRow
     form: GridRowForm | None
-    preview: progress.Preview | None
+    preview: entry.Preview | None
     can_withdraw: bool = False
     posted: bool = False
 
@@ -210,7 +211,7 @@ def _actions(
     return [(a, next(iter(a.year_reports), None)) for a in actions]
 
 
-def _stored_preview(row: entry.EntryRow) -> progress.Preview | None:
+def _stored_preview(row: entry.EntryRow) -> entry.Preview | None:
     if row.item is None:
         return None
     return row.preview(
@@ -218,7 +219,7 @@ def _stored_preview(row: entry.EntryRow) -> progress.Preview | None:
     )
 
 
-def _typed_preview(row: entry.EntryRow, form: GridRowForm) -> progress.Preview | None:
+def _typed_preview(row: entry.EntryRow, form: GridRowForm) -> entry.Preview | None:
     typed = form.numbers()
     if all(v is None for v in typed.values()):
         return None
@@ -485,7 +486,7 @@ PREVIEW_PARAMS = {
 @require_GET
 def grid_preview(request):
     """What the typed numbers give, before saving: computed value, achievement, light and
-    warnings, by progress.preview, formatted the Peruvian way. JSON for static/js/grid.js.
+    warnings, by entry_rows.preview, formatted the Peruvian way. JSON for static/js/grid.js.
     Read-only: everything it shows is on the indicator's page to any logged-in user."""
     indicator = get_object_or_404(Indicator, code=request.GET.get("indicador", ""))
     raw_year = request.GET.get("anio", "")
@@ -512,7 +513,7 @@ def preview_json(
     result = row.preview(**parsed)
     return {
         "value": row.show(result.value) if result.value is not None else "",
-        "value_full": progress.fmt(result.value, 4) if result.value is not None else "",
+        "value_full": numbers.format_number(result.value, 4) if result.value is not None else "",
         "achievement": percent(result.achievement) if result.value is not None else "",
         "light": str(result.light),
         "light_label": progress.LIGHT_LABELS[result.light],

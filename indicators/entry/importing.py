@@ -699,7 +699,7 @@ def apply_import(
             item.submitted_by, item.submitted_at = acting, now
         if status == WorkflowState.VALIDATED:
             item.validated_by, item.validated_at = acting, now
-        services._save(item, acting, reason)
+        services.save_item(item, acting, reason)
         if status == WorkflowState.VALIDATED:
             authorship.clear(item)  # only the command without --user writes validated values
         else:

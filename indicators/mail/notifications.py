@@ -25,7 +25,7 @@ templates/emails/ (indicators.mail.emails); indicators.mail.outbox calls it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.conf import settings
@@ -33,8 +33,8 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from indicators import authorship, selectors
 from indicators import entry_rows as entry
-from indicators import selectors
 from indicators.mail import emails
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
 from lib import numbers
@@ -200,9 +200,11 @@ class ItemLine:
     number: str  # the value in the indicator's precision / the report's percent: "1.58", "40"
     unit: str  # the indicator's unit / the report's execution: "en ejecución"
     url: str  # the grid row / the report's entry page
-    submitted_by_id: int | None = None
     submitted_by: str = ""
     submitted_on: date | None = None
+    # The mail's reader shaped the item's content (indicators.authorship, the rule
+    # services.do_validate enforces): another person validates it.
+    shaped: bool = False
 
     def days_waiting(self, today: date) -> int | None:
         if self.submitted_on is None:
@@ -226,7 +228,6 @@ def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
             number=row.value_text,
             unit=indicator.unit,
             url=indicator_url(indicator, item.year),
-            submitted_by_id=item.submitted_by_id,
             submitted_by=person_name(item.submitted_by) if item.submitted_by else "",
             submitted_on=_local_day(item.submitted_at),
         )
@@ -243,18 +244,22 @@ def _report_line(report: ActionReport) -> ItemLine:
         number=numbers.format_number(report.percent, 0),
         unit=report.get_execution_display(),
         url=report_url(report),
-        submitted_by_id=report.submitted_by_id,
         submitted_by=person_name(report.submitted_by) if report.submitted_by else "",
         submitted_on=_local_day(report.submitted_at),
     )
 
 
-def waiting_queue() -> list[ItemLine]:
+def waiting_queue(reader: User | None = None) -> list[ItemLine]:
     """What waits for validation now, as the queue page lists it: values (by code and year),
-    then action reports; each once. Seven queries."""
+    then action reports; each once, marked `shaped` where `reader` shaped it (four eyes, as
+    the validation queue marks it: indicators.authorship). Nine queries."""
     values, reports = selectors.submitted_items()
     lines = _value_lines(values)
-    return [lines[v.pk] for v in values] + [_report_line(r) for r in reports]
+    shaped_values = authorship.shaped_pks(reader, values) if reader is not None else set()
+    shaped_reports = authorship.shaped_pks(reader, reports) if reader is not None else set()
+    return [replace(lines[v.pk], shaped=v.pk in shaped_values) for v in values] + [
+        replace(_report_line(r), shaped=r.pk in shaped_reports) for r in reports
+    ]
 
 
 # --- rendering at sending time -------------------------------------------------------------
@@ -312,7 +317,7 @@ def queue_context(
 ) -> dict[str, object] | None:
     """The validation queue as it stands, for a validator's mail (each item with the days it
     has waited); None when it is empty."""
-    queue = waiting_queue()
+    queue = waiting_queue(user)
     if not queue:
         return None
     waiting = [(line, line.days_waiting(today)) for line in queue]
@@ -324,7 +329,6 @@ def queue_context(
         "queue": waiting,
         "count": len(queue),
         "oldest_days": max(days) if days else None,
-        "own_id": user.pk if user is not None else None,
         "queue_url": absolute_url(reverse("validation_queue")),
     }
 

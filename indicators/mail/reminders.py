@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from indicators import deadlines
@@ -38,7 +39,6 @@ from indicators.mail import emails
 from indicators.mail.notifications import absolute_url, grid_row_url, grid_url, queue_context
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
 from indicators.services import plan_years
-from lib import numbers
 from objectives.models import Directorate, Role, StrategicAction
 
 
@@ -151,21 +151,16 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
     return {key: value for key, value in result.items() if value}
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{numbers.format_number(n, 0)} {one if n == 1 else many}"
-
-
 def when(deadline: deadlines.Deadline, today: date) -> str:
     """'vence el 31/03/2017, faltan 5 días' / 'vence hoy, 31/03/2017' /
-    'vencido hace 3 días (venció el 31/03/2017)'."""
-    due = f"{deadline.due:%d/%m/%Y}"
-    if today < deadline.due:
-        left = deadline.days_left(today)
-        verb = "falta" if left == 1 else "faltan"
-        return f"vence el {due}, {verb} {_plural(left, 'día', 'días')}"
-    if today == deadline.due:
-        return f"vence hoy, {due}"
-    return f"vencido hace {_plural(deadline.days_overdue(today), 'día', 'días')} (venció el {due})"
+    'vencido hace 3 días (venció el 31/03/2017)': templates/emails/_when.txt, from the
+    deadline's numbers."""
+    context = {
+        "due": deadline.due,
+        "left": deadline.days_left(today) if today < deadline.due else None,
+        "overdue": deadline.days_overdue(today) if today > deadline.due else None,
+    }
+    return render_to_string("emails/_when.txt", context).strip()
 
 
 @dataclass(frozen=True)
@@ -224,6 +219,18 @@ def _queue_once(rows: list[OutboundMail]) -> int:
     return len(fresh)
 
 
+def _scheduled(kind: str, user: User, today: date, period: str) -> OutboundMail:
+    """The outbox row of one scheduled mail: it holds the day it was written for, and its
+    dedupe_key `<kind>:<user id>:<period>` (a day, or an ISO week) makes it once a period."""
+    return OutboundMail(
+        kind=kind,
+        recipient=user,
+        to_email=user.email,
+        data={"today": today.isoformat()},
+        dedupe_key=f"{kind}:{user.pk}:{period}",
+    )
+
+
 def _active_with_address(role: str) -> list[User]:
     return list(
         User.objects.filter(is_active=True, groups__name=role)
@@ -259,13 +266,7 @@ def queue_reminders(*, today: date) -> int:
     )
     owing = {directorate_id for directorate_id, _ in owed_by}
     rows = [
-        OutboundMail(
-            kind=OutboundMail.Kind.REMINDER,
-            recipient=user,
-            to_email=user.email,
-            data={"today": today.isoformat()},
-            dedupe_key=f"reminder:{user.pk}:{today.isoformat()}",
-        )
+        _scheduled(OutboundMail.Kind.REMINDER, user, today, today.isoformat())
         for user, directorate in registrars
         if directorate.pk in owing
     ]
@@ -295,13 +296,7 @@ def queue_backlog(*, today: date) -> int:
     if not waiting:
         return 0
     rows = [
-        OutboundMail(
-            kind=OutboundMail.Kind.BACKLOG,
-            recipient=user,
-            to_email=user.email,
-            data={"today": today.isoformat()},
-            dedupe_key=f"backlog:{user.pk}:{today.isoformat()}",
-        )
+        _scheduled(OutboundMail.Kind.BACKLOG, user, today, today.isoformat())
         for user in _active_with_address(Role.VALIDATOR)
     ]
     return _queue_once(rows)
@@ -341,13 +336,7 @@ def queue_overdue_summary(*, today: date) -> int:
     ]
     recipients = {u.pk: u for u in directors + _active_with_address(Role.VALIDATOR)}
     rows = [
-        OutboundMail(
-            kind=OutboundMail.Kind.OVERDUE,
-            recipient=user,
-            to_email=user.email,
-            data={"today": today.isoformat()},
-            dedupe_key=f"overdue:{user.pk}:{_week(today)}",
-        )
+        _scheduled(OutboundMail.Kind.OVERDUE, user, today, _week(today))
         for user in sorted(recipients.values(), key=lambda u: u.pk)
     ]
     return _queue_once(rows)

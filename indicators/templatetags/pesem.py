@@ -52,7 +52,7 @@ def percent(result) -> str:
         return progress.NO_VALUE
     if result.percent is None:
         return result.note
-    return f"{progress.fmt(result.percent, 1)} %"
+    return f"{numbers.format_number(result.percent, 1)} %"
 
 
 @register.filter
@@ -60,4 +60,4 @@ def stored_percent(status) -> str:
     """A stored IndicatorYearStatus's achievement, as `percent` shows a live one."""
     if status.achievement is None:
         return status.achievement_note
-    return f"{progress.fmt(status.achievement, 1)} %"
+    return f"{numbers.format_number(status.achievement, 1)} %"

@@ -45,7 +45,7 @@ def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> Repor
         deadline = ReportingDeadline(year=year)
     deadline.due_date = due_date
     deadline.updated_by = user
-    services._note_history(deadline, user, reason)
+    services.note_history(deadline, user, reason)
     try:
         with transaction.atomic():
             deadline.save()

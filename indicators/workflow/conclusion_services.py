@@ -45,7 +45,7 @@ def _describe(item: ReportConclusion) -> str:
 def _save(item: ReportConclusion, user: User, reason: str) -> None:
     item.version += 1
     item.updated_by = user
-    services._note_history(item, user, reason)
+    services.note_history(item, user, reason)
     item.save()
     audit.info(
         "write",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from indicators import selectors, services
+from indicators import progress, selectors, services
 from indicators.models import (
     Indicator,
     IndicatorFlag,
@@ -20,7 +20,6 @@ from indicators.models import (
     WorkflowState,
 )
 
-LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
 BATCH = 500
 
 
@@ -41,7 +40,7 @@ def _rows(facts: selectors.IndicatorFacts, years: range) -> list[IndicatorYearSt
                 achievement=s.achievement.percent,
                 achievement_note=s.achievement.note,
                 light=s.light.value,
-                light_rank=LIGHT_RANK[s.light.value],
+                light_rank=progress.LIGHT_RANK[s.light.value],
                 trajectory=s.trajectory.status.value,
                 flags=facts.flags,
             )

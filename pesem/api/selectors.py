@@ -2,8 +2,7 @@
 returns, in a fixed number of queries.
 
 Who sees what (README, "API de lectura"), by the rule of indicators/access.py that the
-pages
-apply too:
+pages apply too, and for the public by pesem.published.scope, the portal's rule:
 - the public (anonymous, only while PESEM_PUBLIC_PORTAL is on): validated values and reports,
   the narrative fields the planning office published (PortalSettings), no user names, no
   evidence, no preliminary value, no internal reason of a target; an indicator's page and
@@ -28,7 +27,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.urls import reverse
 
-from indicators import access, selectors, services
+from indicators import access, selectors
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -41,6 +40,7 @@ from indicators.models import (
 from objectives.models import Directorate, StrategicObjective
 from objectives.ordering import LEVEL_ORDER, natural_key
 from pesem.published import reads as public
+from pesem.published import scope
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Audience:
     is_public: bool
     sees_all: bool = False  # every directorate's drafts (validators, administrators)
     directorate_id: int | None = None  # the one whose drafts a registrar or director reads
-    narrative: public.Narrative | None = None
+    narrative: scope.Narrative | None = None
 
     def sees_drafts_of(self, directorate_id: int | None) -> bool:
         """Drafts, returned items and the evidence of any item, of that directorate."""
@@ -65,7 +65,7 @@ class Audience:
         """The workflow items this audience may read, their directorate reached through
         `directorate_field`."""
         if self.is_public:
-            return Q(state=WorkflowState.VALIDATED)
+            return scope.public_items()
         if self.sees_all:
             return Q()
         sent = Q(state__in=[WorkflowState.VALIDATED, WorkflowState.SUBMITTED])
@@ -74,7 +74,7 @@ class Audience:
         return sent | Q(**{directorate_field: self.directorate_id})
 
     def published(self, field: str) -> bool:
-        """A narrative field (a public.Narrative attribute) is shown: always to signed-in
+        """A narrative field (a scope.Narrative attribute) is shown: always to signed-in
         callers, to the public when the office chose so."""
         if not self.is_public:
             return True
@@ -85,7 +85,7 @@ def audience_for(user: AbstractBaseUser | AnonymousUser | None) -> Audience:
     """The public for nobody; otherwise the rule of indicators/access.py (one or two
     queries)."""
     if user is None or not user.is_authenticated:
-        return Audience(is_public=True, narrative=public.narrative())
+        return Audience(is_public=True, narrative=scope.narrative())
     sees_all = access.sees_all_drafts(user)
     own = None if sees_all else access.drafts_directorate_id(user)
     return Audience(is_public=False, sees_all=sees_all, directorate_id=own)
@@ -322,7 +322,7 @@ def indicator_detail(audience: Audience, code: str) -> dict[str, Any] | None:
         return None
     code, _ = found
     if audience.is_public:
-        shown = public.public_indicator(code=code, published=public.Narrative())
+        shown = public.public_indicator(code=code, published=scope.Narrative())
         return _public_indicator_row(shown) if shown is not None else None
     facts = selectors.indicator_facts_list(
         queryset=selectors.indicator_queryset(light=True).filter(code=code)
@@ -400,9 +400,6 @@ def target_list(
 
 
 def target_row(audience: Audience, target: Target) -> dict[str, Any]:
-    # A target the planning office sets carries the reason typed for it: internal (as in
-    # the public layer).
-    internal = target.source == services.PLANNING_OFFICE_SOURCE
     return {
         "indicator": target.indicator.code,
         "kind": target.kind,
@@ -411,7 +408,7 @@ def target_row(audience: Audience, target: Target) -> dict[str, Any]:
         "value": target.value,
         "published_text": target.published_text,
         "source": target.source,
-        "note": "" if internal and audience.is_public else target.note,
+        "note": scope.public_target_note(target) if audience.is_public else target.note,
     }
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import condition, require_safe
 
 from indicators import progress
 from indicators.filters import YearForm
-from indicators.models import ReportConclusion, WorkflowState
+from indicators.models import ReportConclusion
 from indicators.workflow import status
 from pesem.cache import data as datacache
 from pesem.cache.pages import page_years
@@ -31,6 +31,7 @@ from pesem.limits import rate as ratelimit
 from pesem.models import PreparedReport
 from pesem.portal import datapackage as opendata
 from pesem.published import reads as public
+from pesem.published import scope
 from pesem.report import files as report_files
 
 # Requests per client IP (as pesem.middleware.client_ip finds it) and minute, pages and
@@ -274,7 +275,7 @@ def public_pdf_years(plan_years: list[int]) -> set[int]:
     return {
         year
         for year in ReportConclusion.objects.filter(
-            state=WorkflowState.VALIDATED, year__in=plan_years
+            scope.public_items(), year__in=plan_years
         ).values_list("year", flat=True)
     }
 

@@ -17,7 +17,8 @@ history, warnings and justifications, targets' internal reasons, and the stored 
 `flags` (computed over every value, drafts included): the data-quality findings shown here are
 recomputed from validated values only.
 
-The guarantee is structural: the functions below read only the public fields (`only()`), and
+Which rows and fields are public is decided in pesem.published.scope, which the read API uses
+too. The guarantee is structural: the functions below read only the public fields (`only()`), and
 return frozen dataclasses of plain values, never model instances, so a template or a
 serializer cannot reach a field that was not chosen here. Every function runs a fixed number
 of queries whatever the plan's size.
@@ -38,12 +39,10 @@ from django.db.models.functions import Coalesce
 
 from indicators import charts, progress, selectors, services
 from indicators.models import (
-    ActionReport,
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
     Target,
-    WorkflowState,
 )
 from indicators.selectors import IndicatorFacts
 from objectives.models import (
@@ -57,6 +56,13 @@ from objectives.models import (
 from objectives.ordering import indicator_key
 from pesem.cache import data as datacache
 from pesem.models import PortalSettings
+from pesem.published.scope import (
+    Narrative,
+    narrative,
+    public_target_note,
+    validated_reports,
+    validated_values,
+)
 
 # Bump when what the portal shows changes without the data changing (a new column, a new
 # page layout), so browsers and proxies holding an ETag fetch again.
@@ -106,31 +112,6 @@ REPORT_FIELDS = (
     "action__objective__number",
     "directorate__code",
 )
-
-
-# --- what is published ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Narrative:
-    """Which narrative fields PortalSettings publishes (all off until the office turns
-    them on)."""
-
-    analysis: bool = False
-    measures: bool = False
-    value_note: bool = False
-    report_description: bool = False
-
-
-def narrative() -> Narrative:
-    """The stored choice (one query); all off when nobody has chosen yet."""
-    s = PortalSettings.current()
-    return Narrative(
-        analysis=s.publish_analysis,
-        measures=s.publish_measures,
-        value_note=s.publish_value_note,
-        report_description=s.publish_report_description,
-    )
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -379,12 +360,14 @@ def portal_footer() -> PortalFooter:
     DEE and OPP)."""
     chosen = PortalSettings.current()
     latest_value = (
-        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        validated_values()
+        .filter(validated_at__isnull=False)
         .order_by("-validated_at")
         .values("validated_at")[:1]
     )
     latest_report = (
-        ActionReport.objects.filter(state=WorkflowState.VALIDATED, validated_at__isnull=False)
+        validated_reports()
+        .filter(validated_at__isnull=False)
         .order_by("-validated_at")
         .values("validated_at")[:1]
     )
@@ -484,9 +467,7 @@ def _indicator_queryset(published: Narrative) -> QuerySet[Indicator]:
         fields.append("analysis")
     if published.measures:
         fields.append("measures")
-    values = (
-        IndicatorValue.objects.filter(state=WorkflowState.VALIDATED).only(*fields).order_by("year")
-    )
+    values = validated_values().only(*fields).order_by("year")
     return (
         Indicator.objects.select_related(
             "variable", "objective", "responsible", "national_objective"
@@ -509,8 +490,7 @@ def _target(t: Target) -> PublicTarget:
         value=t.value,
         published=t.published_text,
         source=t.source,
-        # A target the planning office sets carries the reason typed for it: internal.
-        note=t.note if t.source != services.PLANNING_OFFICE_SOURCE else "",
+        note=public_target_note(t),
         year_inferred=t.year_inferred,
     )
 
@@ -681,7 +661,7 @@ def public_reports(
     if published.report_description:
         fields.append("description")
     qs = (
-        ActionReport.objects.filter(state=WorkflowState.VALIDATED)
+        validated_reports()
         .select_related("action__objective", "directorate")
         .only(*fields)
         .annotate(

@@ -22,7 +22,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators import progress
 from lib import numbers
 
 WIDTH, HEIGHT = 640, 250
@@ -130,7 +129,7 @@ def indicator_svg(
     """The indicator's validated values, its targets (official and interpolated, marked
     apart) and its baseline, over `years` (widened to the baseline and the first value).
     `placed`: axis labels start where their width in DejaVu Sans puts them (the PDF's).
-    `off_scale`: years of a value that would flatten the rest (progress.off_scale_years, the
+    `off_scale`: years of a value that would flatten the rest (lib.charts.off_scale_years, the
     page's rule): the axis leaves it out, as the page's chart does (indicators.charts), and
     it is drawn at the plot's edge with a red marker and its number, "fuera de escala"."""
     label = f"Gráfico de {code}: valores validados, metas y línea de base"
@@ -271,7 +270,7 @@ def _off_scale_mark(x: float, y: float, value: Decimal, *, above: bool, left: bo
         symbol = f"{x:.1f},{y - 1:.1f} {x + 6:.1f},{y + 10:.1f} {x - 6:.1f},{y + 10:.1f}"
     else:
         symbol = f"{x:.1f},{y + 1:.1f} {x + 6:.1f},{y - 10:.1f} {x - 6:.1f},{y - 10:.1f}"
-    text = f"{progress.fmt(value)} {'↑' if above else '↓'} fuera de escala"
+    text = f"{numbers.format_number(value)} {'↑' if above else '↓'} fuera de escala"
     # A white box under the words (as the page's annotation has), so that the line toward
     # the value does not cross them; its width from DejaVu Sans's average advance.
     width = len(text) * 0.62 * 10 + 6

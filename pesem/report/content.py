@@ -42,7 +42,7 @@ from indicators.models import (
     ReportConclusion,
     WorkflowState,
 )
-from indicators.workflow import status
+from lib import charts as chart_scale
 from lib import numbers
 from objectives.models import (
     Directorate,
@@ -104,16 +104,6 @@ LIGHT_LABELS = progress.LIGHT_LABELS
 
 def light_label(light: progress.Light | str | None) -> str:
     return LIGHT_LABELS[progress.Light(light)] if light else progress.NO_VALUE
-
-
-def _objective_light(lights: list[str]) -> progress.Light:
-    """An objective is as far behind as its most delayed indicator: one red indicator is
-    enough to call the objective at risk, and averaging percentages would let an indicator
-    far over its target hide one far under it. The stored rank orders red < yellow < green
-    < grey, so grey only wins when no indicator can be judged."""
-    if not lights:
-        return progress.Light.GREY
-    return progress.Light(min(lights, key=lambda light: status.LIGHT_RANK[light]))
 
 
 def _counts(lights: list[str]) -> dict[progress.Light, int]:
@@ -198,7 +188,7 @@ class ReportRow:
     def achievement_text(self) -> str:
         if self.status.achievement is None:
             return self.status.achievement_note
-        return f"{progress.fmt(self.status.achievement, 1)} %"
+        return f"{numbers.format_number(self.status.achievement, 1)} %"
 
     @property
     def trajectory_label(self) -> str:
@@ -244,8 +234,8 @@ class ReportRow:
     @cached_property
     def off_scale_years(self) -> list[int]:
         """Years of the chart's values that would flatten the rest: the page's rule
-        (progress.off_scale_years with the flags' jump factor, as IndicatorFacts applies it)."""
-        return progress.off_scale_years(
+        (lib.charts.off_scale_years with the flags' jump factor, as IndicatorFacts applies it)."""
+        return chart_scale.off_scale_years(
             {p.year: p.value for p in self.series}, Decimal(str(settings.PESEM_JUMP_FACTOR))
         )
 
@@ -368,14 +358,14 @@ class ReportObjective:
 
     @property
     def light(self) -> progress.Light:
-        return _objective_light([r.status.light for r in self.rows])
+        return progress.objective_light([r.status.light for r in self.rows])
 
     @property
     def previous_light(self) -> progress.Light | None:
         previous = [r.previous_light for r in self.rows]
         if any(light is None for light in previous):
             return None
-        return _objective_light([light for light in previous if light is not None])
+        return progress.objective_light([light for light in previous if light is not None])
 
     @property
     def with_value(self) -> int:

@@ -1,12 +1,14 @@
 """Checks before saving a value (progress.entry_warnings) and the live preview that combines
-them with the computed value, achievement and light (progress.preview): pure, no database."""
+them with the computed value, achievement and light (entry_rows.preview): pure, no database."""
 
 from decimal import Decimal as D
 
 import pytest
 
 from indicators import progress
-from indicators.progress import Light, entry_warnings, preview
+from indicators.entry_rows import preview
+from indicators.progress import Light, entry_warnings
+from lib.numbers import format_short
 
 BASE = {
     "value": D("0.70"),
@@ -178,7 +180,7 @@ def test_several_warnings_together_in_order_range_jump_achievement():
     ],
 )
 def test_short_keeps_only_the_decimals_that_matter(value, shown):
-    assert progress.short(value) == shown
+    assert format_short(value) == shown
 
 
 # --- preview -------------------------------------------------------------------------------

@@ -874,8 +874,10 @@ def test_a_refused_grid_writes_nothing_at_all(client, registrar_dgc, monkeypatch
     """Every row is checked before any is written: a refusal writes no row only to roll it
     back (no audit line nor mail for a write that did not happen)."""
     writes = []
-    original = services._save
-    monkeypatch.setattr(services, "_save", lambda *a, **k: writes.append(a) or original(*a, **k))
+    original = services.save_item
+    monkeypatch.setattr(
+        services, "save_item", lambda *a, **k: writes.append(a) or original(*a, **k)
+    )
     client.force_login(registrar_dgc)
     response = post_grid(client, {**GOOD, "NAC.3": {"value": "1,5"}})
     assert response.status_code == 200 and writes == []

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -528,9 +529,31 @@ def test_a_validator_who_imported_a_value_is_told_someone_else_must_validate_it(
     apply_import(plan_import(rows, user=val), user=val, status="submitted")
     remind(timezone.localdate().isoformat(), "send_validation_backlog")
     (own,) = smtp.to(val.email)  # no digest: nobody is told of their own submission
-    assert "(lo envió usted: otra persona debe validarlo)" in body(own)
+    assert "(usted participó en él: otra persona debe validarlo)" in body(own)
     (other,) = [m for m in smtp.to(val2.email) if "pendientes de" in subject(m)]
-    assert "lo envió usted" not in body(other)
+    assert "usted participó" not in body(other)
+
+
+def test_the_backlog_marks_what_the_reader_shaped_even_when_a_colleague_sent_it(
+    smtp, reg, val, val2
+):
+    """The mark follows the four-eyes rule (indicators.authorship), not the submitter: a value
+    the validator imported as a draft and the registrar sent still needs another validator."""
+    rows = read_rows(
+        b"indicator,year,numerator,denominator,value,note\nOE3.1,2016,450,2850000,,\n",
+        "valores.csv",
+    )
+    apply_import(plan_import(rows, user=val), user=val)
+    item = IndicatorValue.objects.get(indicator__code="OE3.1", year=2016)
+    item = services.do_submit(user=reg, item=item, expected_version=item.version)
+    with pytest.raises(ValidationError):  # what the service enforces
+        services.do_validate(user=val, item=item, expected_version=item.version)
+    remind(timezone.localdate().isoformat(), "send_validation_backlog")
+    (own,) = [m for m in smtp.to(val.email) if "pendientes de validación:" in subject(m)]
+    text = body(own)
+    assert "Enviado por" in text and "(usted participó en él: otra persona debe validarlo)" in text
+    (other,) = [m for m in smtp.to(val2.email) if "pendientes de" in subject(m)]
+    assert "usted participó" not in body(other)
 
 
 def test_no_backlog_mail_when_nothing_waits(smtp, reg, val):

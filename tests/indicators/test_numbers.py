@@ -251,12 +251,19 @@ def test_format_number_refuses_negative_places():
         format_number(D(1), -1)
 
 
-def test_progress_fmt_and_the_num_filter_are_format_number():
+def test_format_number_uses_peruvian_format_with_two_places_by_default():
+    # The findings of indicators.progress write their numbers so (it was progress.fmt).
+    assert format_number(D("1020000")) == "1,020,000.00"
+    assert format_number(D("1.5")) == "1.50"
+    assert format_number(None) == "sin dato"
+
+
+def test_format_number_and_the_num_filter_agree():
     for value, places, expected in FORMATTED:
         if isinstance(value, D | type(None)):
-            assert progress.fmt(value, places) == expected
+            assert format_number(value, places) == expected
         assert num(value, places) == expected
-    assert progress.fmt(D("1020000")) == "1,020,000.00"  # two places by default
+    assert format_number(D("1020000")) == "1,020,000.00"  # two places by default
     assert num(D("1020000")) == "1,020,000.00"
     assert num("") == progress.NO_VALUE == "sin dato"
     assert num("1020000.5", "1") == "1,020,000.5"

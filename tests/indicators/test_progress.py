@@ -119,6 +119,36 @@ def test_light_bands_come_from_thresholds():
     assert p.light(p.Achievement(D(89)), bands) == Light.RED
 
 
+@pytest.mark.parametrize(
+    ("lights", "expected"),
+    [
+        ([Light.GREEN, Light.RED, Light.GREEN], Light.RED),  # one red: the objective at risk
+        ([Light.GREEN, Light.YELLOW, Light.GREY], Light.YELLOW),
+        ([Light.GREEN, Light.GREY], Light.GREEN),  # grey is never the most behind
+        ([Light.GREY, Light.GREY], Light.GREY),  # nothing to judge
+        ([], Light.GREY),  # no indicators
+        (["red", "green"], Light.RED),  # the stored strings (IndicatorYearStatus.light)
+    ],
+)
+def test_objective_light_is_its_most_delayed_indicator(lights, expected):
+    assert p.objective_light(lights) == expected
+
+
+def test_objective_light_is_not_an_average():
+    # 150 % and 40 % average 95 % (green): the objective is red all the same.
+    lights = [p.light(p.Achievement(D(150))), p.light(p.Achievement(D(40)))]
+    assert p.objective_light(lights) == Light.RED
+
+
+def test_light_rank_orders_red_first_and_grey_last():
+    assert sorted(Light, key=lambda light: p.LIGHT_RANK[light.value]) == [
+        Light.RED,
+        Light.YELLOW,
+        Light.GREEN,
+        Light.GREY,
+    ]
+
+
 def test_descending_indicator_below_target_is_green():
     assert p.light(p.achievement(D(4), D(5), DESC)) == Light.GREEN
 
@@ -264,12 +294,6 @@ def test_target_conflicts_between_tables():
     )
     assert findings == ["Conflicto de metas 2021: 7.38 (Anexo 6) y 14.50 (Cuadro 5)."]
     assert p.target_conflicts([(2021, D("1.58"), "Anexo 6"), (2021, D("1.58"), "Cuadro 5")]) == []
-
-
-def test_fmt_uses_peruvian_format():
-    assert p.fmt(D("1020000")) == "1,020,000.00"
-    assert p.fmt(D("1.5")) == "1.50"
-    assert p.fmt(None) == "sin dato"
 
 
 # --- aggregates --------------------------------------------------------------------------

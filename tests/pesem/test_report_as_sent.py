@@ -204,7 +204,7 @@ def test_the_annex_carries_every_internal_note(sent):
 def test_oe21_chart_leaves_the_2013_outlier_off_its_axis(sent):
     row = sent["rows"]["OE2.1"]
     assert {p.year: p.value for p in row.series}[2013] == D("63.00")  # the outlier is charted
-    assert row.off_scale_years == [2013]  # the page's rule (progress.off_scale_years)
+    assert row.off_scale_years == [2013]  # the page's rule (lib.charts.off_scale_years)
     svg = ElementTree.fromstring(sent["oe21_chart"])
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")] or [
         t.text for t in svg.iter("text")
