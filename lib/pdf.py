@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Destination, Fit, IndirectObject, NameObject, NullObject
@@ -33,7 +33,7 @@ def _position(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
-def _flat_outline(outline: list, level: int = 1) -> list[tuple[int, Destination]]:
+def _flat_outline(outline: list[Any], level: int = 1) -> list[tuple[int, Destination]]:
     """The part's bookmarks in order, with their depth in the part's own outline."""
     found: list[tuple[int, Destination]] = []
     for item in outline:
@@ -72,7 +72,7 @@ class PdfJoin:
             marks = [(level, item) for level, (_, item) in zip(levels, marks, strict=True)]
         for level, item in marks:
             page = reader.get_destination_page_number(item)
-            if page < 0:  # a bookmark to nowhere in its part
+            if page is None or page < 0:  # a bookmark to nowhere in its part
                 continue
             while self.open and self.open[-1][0] >= level:
                 self.open.pop()
