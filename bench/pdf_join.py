@@ -21,8 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from pypdf import PdfReader
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from lib.pdf import PdfJoin  # noqa: E402 - after the project's root is on the path
 
 
 def part_html(blocks: int, part: int) -> str:
@@ -56,7 +60,7 @@ def part_html(blocks: int, part: int) -> str:
 
 
 def make_part(blocks: int) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy: only the parent lays the part out
 
     return HTML(string=part_html(blocks, 1)).write_pdf()
 
@@ -72,15 +76,11 @@ def peak_mb() -> float:
 
 def measure(part_file: str, parts: int) -> dict[str, float]:
     """In the child: join `parts` copies of the part into a temporary file."""
-    from pypdf import PdfReader
-
-    from lib.pdf import PdfJoin
-
     pdf = Path(part_file).read_bytes()
     # The bookmarks' levels as the report passes them (here the part's own nesting, from 2).
     levels: list[int] = []
 
-    def walk(outline: list, level: int) -> None:
+    def walk(outline: list[object], level: int) -> None:
         for item in outline:
             if isinstance(item, list):
                 walk(item, level + 1)
