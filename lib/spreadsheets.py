@@ -14,7 +14,12 @@ action's description, an indicator's name edited in admin) that begins with `=`,
 Numbers stay numbers (a negative number is not text). Reading our own files back,
 `unquote_cell` removes the `'` that `safe_cell` added, so exports round-trip.
 
-Bottom layer (objectives/): every app may use it.
+Every workbook handed out as a table (the monitoring report, the portal's open-data files,
+the import template) is written by `styled_xlsx` in one house style (`table_sheet`); the
+tablero's export is streamed (`stream_xlsx`), django-tables2's whole export is plain
+(`xlsx_bytes`).
+
+Bottom layer (lib/): imports no app; every app may use it.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -102,31 +108,145 @@ def write_rows(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
         sheet.append(cells)
 
 
-def style_table(sheet: Worksheet, widths: Sequence[float] = ()) -> None:
-    """A sheet read as a table: header row in bold and frozen (it stays while scrolling), and
-    the columns' widths in characters (`widths`, first column first)."""
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def xlsx_bytes(
-    sheets: dict[str, Sequence[Sequence[object]]], *, widths: Sequence[float] | None = None
-) -> bytes:
-    """A workbook with one sheet per entry (title -> rows, header first), written safely.
-    With `widths`, each sheet is styled as a table (`style_table`)."""
+def xlsx_bytes(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:
+    """A plain workbook with one sheet per entry (title -> rows, header first), written
+    safely: django-tables2's whole XLSX export (the tablero streams its own: `stream_xlsx`)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title=title)
-        write_rows(sheet, rows)
-        if widths is not None:
-            style_table(sheet, widths)
+        write_rows(workbook.create_sheet(title=title), rows)
+    return _saved(workbook)
+
+
+def _saved(workbook: Workbook) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- Styled workbooks: every table the system hands out as XLSX ---------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="8A1538")  # the site's colour
+DECIMAL = "#,##0.00####"  # a number without its own format: thousands, at least two decimals
+FIT_MIN, FIT_MAX = 8, 60  # a fitted column's width in characters; longer text wraps
+TOP = Alignment(vertical="top")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table's column: its header, its width in characters (None: fitted to the longest
+    value, FIT_MIN to FIT_MAX, text longer than FIT_MAX wrapped) and whether its text wraps."""
+
+    title: str
+    width: float | None = None
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A cell with a look of its own: a number format (a number's display: '#,##0.00',
+    '0.0%'), a fill colour (ARGB, 'FFA9D8B4'), bold, a font size."""
+
+    value: object
+    number_format: str | None = None
+    fill: str | None = None
+    bold: bool = False
+    size: float | None = None
+
+
+@dataclass
+class TableSheet:
+    """A sheet read as a table. `above`: rows before the header (a title block)."""
+
+    title: str
+    columns: Sequence[Column | str]
+    rows: Sequence[Sequence[object]]
+    above: Sequence[Sequence[object]] = ()
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Styled) else value
+
+
+def _style(cell: Cell, value: object) -> None:
+    if not isinstance(value, Styled):
+        return
+    if value.number_format is not None:
+        cell.number_format = value.number_format
+    if value.fill is not None:
+        cell.fill = PatternFill("solid", fgColor=value.fill)
+    if value.bold or value.size is not None:
+        cell.font = Font(bold=value.bold, size=value.size)
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, every column on one page's width (fitToHeight 0: as many pages down as
+    the rows need), the header row printed again at the top of each page."""
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+
+
+def table_sheet(workbook: Workbook, table: TableSheet) -> Worksheet:
+    """Add `table` to the workbook in the house style: the title block, then the header row
+    (bold white on the site's colour, wrapped) frozen with an autofilter over the table;
+    widths per column; numbers stay numbers, shown with their own format or DECIMAL; text
+    cells top-aligned; printed on A4 landscape, one page wide, the header on every page.
+    Every cell is written through `write_rows` (formula-like text stays text)."""
+    columns = [c if isinstance(c, Column) else Column(c) for c in table.columns]
+    sheet = workbook.create_sheet(title=table.title[:31])
+    header_row = len(table.above) + 1
+    write_rows(
+        sheet,
+        [
+            *([_plain(v) for v in row] for row in table.above),
+            [c.title for c in columns],
+            *([_plain(v) for v in row] for row in table.rows),
+        ],
+    )
+    for number, row in enumerate(table.above, start=1):
+        for index, value in enumerate(row, start=1):
+            _style(sheet.cell(row=number, column=index), value)
+    longest = [len(c.title) for c in columns]
+    for index in range(1, len(columns) + 1):
+        header = sheet.cell(row=header_row, column=index)
+        header.font, header.fill, header.alignment = HEADER_FONT, HEADER_FILL, WRAPPED
+    for number, row in enumerate(table.rows, start=header_row + 1):
+        for index, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=index)
+            column = columns[index - 1]
+            if cell.value is not None:
+                longest[index - 1] = max(longest[index - 1], len(str(cell.value)))
+            if isinstance(cell.value, float) and not isinstance(value, Styled):
+                cell.number_format = DECIMAL
+            _style(cell, value)
+            long_text = isinstance(cell.value, str) and len(cell.value) > FIT_MAX
+            fitted_long = column.width is None and long_text
+            cell.alignment = WRAPPED if column.wrap or fitted_long else TOP
+    for index, column in enumerate(columns, start=1):
+        width = column.width
+        if width is None:
+            width = min(max(longest[index - 1], FIT_MIN) + 2, FIT_MAX + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    last_row = header_row + len(table.rows)
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    _print_setup(sheet, header_row)
+    return sheet
+
+
+def styled_xlsx(tables: Iterable[TableSheet]) -> bytes:
+    """A workbook of one styled sheet per table (`table_sheet`), in order."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        table_sheet(workbook, table)
+    return _saved(workbook)
 
 
 # --- A one-sheet workbook written while its rows are read ---------------------------------

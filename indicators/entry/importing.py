@@ -787,4 +787,6 @@ def template_xlsx(year: int, directorate: Directorate | None = None) -> bytes:
             ]
         )
     title = f"Valores {year}" + (f" {directorate.code}" if directorate else "")
-    return spreadsheets.xlsx_bytes({title: rows}, widths=TEMPLATE_WIDTHS)
+    header, *data = rows
+    columns = list(map(spreadsheets.Column, header, TEMPLATE_WIDTHS))
+    return spreadsheets.styled_xlsx([spreadsheets.TableSheet(title, columns, data)])

@@ -19,10 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from indicators import progress
 from lib import spreadsheets
 from lib.charts import as_float
@@ -150,48 +146,16 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
-@dataclass
-class Sheet:
-    title: str
-    header: Sequence[str]
-    rows: Sequence[Sequence[object]]
+def _sheet(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> spreadsheets.TableSheet:
+    """A sheet of the open-data workbooks (lib.spreadsheets.styled_xlsx: the house style,
+    columns fitted to their text, numbers shown with thousands and two decimals)."""
+    return spreadsheets.TableSheet(title, header, [[_xlsx_cell(v) for v in row] for row in rows])
 
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="8A1538")
-
-
-def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A formatted workbook: bold header on the site's colour, frozen first row, filters,
-    widths to fit (at most 60 characters, longer text wrapped), numbers as numbers with
-    thousands and two decimals. Every text cell goes through lib.spreadsheets."""
-    book = Workbook()
-    book.remove(book.active)
-    for sheet in sheets:
-        ws = book.create_sheet(title=sheet.title[:31])
-        spreadsheets.write_rows(ws, [sheet.header])
-        spreadsheets.write_rows(ws, [[_xlsx_cell(v) for v in row] for row in sheet.rows])
-        for cell in ws[1]:
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        ws.freeze_panes = "A2"
-        if sheet.rows:
-            ws.auto_filter.ref = ws.dimensions
-        for index, column in enumerate(ws.iter_cols(), start=1):
-            longest = max((len(str(c.value)) for c in column if c.value is not None), default=8)
-            ws.column_dimensions[get_column_letter(index)].width = min(max(longest, 8) + 2, 62)
-            for cell in column[1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00####"
-                elif isinstance(cell.value, str) and len(cell.value) > 60:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def table_sheet(table: Table) -> Sheet:
-    return Sheet(table.name, [f.name for f in table.fields], table.rows)
+def table_sheet(table: Table) -> spreadsheets.TableSheet:
+    return _sheet(table.name, [f.name for f in table.fields], table.rows)
 
 
 # --- the resources ------------------------------------------------------------------------
@@ -677,9 +641,9 @@ def plan_workbook(ds: PublicDataset) -> bytes:
         ["Contenido", "Solo datos validados por la oficina de planeamiento.", "", "", ""],
         *[[t.name, f.name, f.type, f.title, f.description] for t in all_tables for f in t.fields],
     ]
-    return workbook_bytes(
+    return spreadsheets.styled_xlsx(
         [
-            Sheet("Léame", ["Recurso", "Campo", "Tipo", "Título", "Descripción"], readme),
+            _sheet("Léame", ["Recurso", "Campo", "Tipo", "Título", "Descripción"], readme),
             *(table_sheet(t) for t in all_tables),
         ]
     )
@@ -903,12 +867,12 @@ def indicator_workbook(indicator: PublicIndicator, published: Narrative) -> byte
     ]
     series = indicator_series_table(i, published)
     targets = [[t.kind_label, t.year, t.value, t.published, t.source, t.note] for t in i.targets]
-    return workbook_bytes(
+    return spreadsheets.styled_xlsx(
         [
-            Sheet("Ficha", ["Campo", "Valor"], ficha),
-            Sheet("Serie", [f.title for f in series.fields], series.rows),
-            Sheet("Metas", ["Tipo", "Año", "Valor", "Publicado", "Fuente", "Nota"], targets),
-            Sheet("Observaciones", ["Observación"], [[f] for f in i.flags]),
+            _sheet("Ficha", ["Campo", "Valor"], ficha),
+            _sheet("Serie", [f.title for f in series.fields], series.rows),
+            _sheet("Metas", ["Tipo", "Año", "Valor", "Publicado", "Fuente", "Nota"], targets),
+            _sheet("Observaciones", ["Observación"], [[f] for f in i.flags]),
         ]
     )
 
@@ -975,10 +939,10 @@ def report_workbook(
         [i.code, f] for o in objectives for i in by_objective.get(o.number, []) for f in i.flags
     ]
     light_titles = [progress.LIGHT_LABELS[light].capitalize() for light in progress.Light]
-    return workbook_bytes(
+    return spreadsheets.styled_xlsx(
         [
-            Sheet("Resumen", ["Objetivo", "Nombre", "Indicadores", *light_titles], summary),
-            Sheet(
+            _sheet("Resumen", ["Objetivo", "Nombre", "Indicadores", *light_titles], summary),
+            _sheet(
                 "Indicadores",
                 [
                     "Objetivo",
@@ -996,7 +960,7 @@ def report_workbook(
                 ],
                 indicator_rows,
             ),
-            Sheet("Acciones", action_header, action_rows),
-            Sheet("Calidad de datos", ["Código", "Observación"], quality),
+            _sheet("Acciones", action_header, action_rows),
+            _sheet("Calidad de datos", ["Código", "Observación"], quality),
         ]
     )

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -296,15 +295,9 @@ def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     if not report_files.keeping():
         return _download(report_files.build_bytes(year, file_format, variant), PDF_TYPE, name)
     version = _official(request)
-    row = report_files.ready(year, file_format, version, variant)
-    if row is not None and row.state == PreparedReport.State.READY:
-        try:
-            stored = default_storage.open(row.file_name)
-        except FileNotFoundError:  # removed behind our back: build it again
-            PreparedReport.objects.filter(pk=row.pk).delete()
-            row = None
-        else:
-            return FileResponse(stored, as_attachment=True, filename=name, content_type=PDF_TYPE)
+    row, stored = report_files.open_kept(year, file_format, version, variant)
+    if stored is not None:
+        return FileResponse(stored, as_attachment=True, filename=name, content_type=PDF_TYPE)
     if row is None and report_files.built_in_request():
         content = report_files.build_and_keep(year, file_format, version, variant)
         return _download(content, PDF_TYPE, name)

@@ -128,6 +128,22 @@ def ready(
     ).first()
 
 
+def open_kept(
+    year: int, file_format: str, version: int, variant: str = Variant.INTERNAL
+) -> tuple[PreparedReport | None, File | None]:
+    """This version's row and, when its file is ready, that file opened from storage (to be
+    streamed). A ready row whose file is gone (removed behind our back) is forgotten, so that
+    the file is built again: (None, None), as when nobody asked yet."""
+    row = ready(year, file_format, version, variant)
+    if row is None or row.state != State.READY:
+        return row, None
+    try:
+        return row, default_storage.open(row.file_name)
+    except FileNotFoundError:
+        PreparedReport.objects.filter(pk=row.pk).delete()
+        return None, None
+
+
 def request_file(
     year: int, file_format: str, version: int, user, variant: str = Variant.INTERNAL
 ) -> PreparedReport:

@@ -13,9 +13,10 @@ indicator's block (chart and narrative), so a plan of thousands of indicators wo
 gigabytes. A report is therefore written as a list of pieces (cover and summary, a run of a
 table's rows, a run of indicator blocks, an objective's actions, observations, conclusions),
 and a long one is laid out one part at a time (`plan_parts`: at most PART_BLOCKS blocks or
-PART_ROWS table rows a part) and the parts' PDFs joined into the target file as they come
-(lib.pdf). Memory is then one part's layout plus the report's rows, however many pages
-there are. Each part begins on a new page, and a table or an objective that goes on in a new
+PART_ROWS table rows a part) and the parts' PDFs joined with pypdf's writer (lib.pdf),
+which holds the joined pages until it writes the file (a few times the file's bytes, far
+less than one part's layout). Memory is then one part's layout, the joined pages and the
+report's rows. Each part begins on a new page, and a table or an objective that goes on in a new
 part says "(continuación)". Pages are numbered through the whole file, "Página 7 de 240":
 the parts are laid out once to count their pages, then again to write them with their
 numbers (half as much work again as one pass). A report that fits in one part is one

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -68,21 +67,16 @@ def report_file(request, year: int, file_format: str):
     if not report_files.keeping():
         return _attachment(report_files.build_bytes(year, file_format, variant), kind, name)
     version = datacache.current().official  # before the data the file is built from
-    row = report_files.ready(year, file_format, version, variant)
-    if row is not None and row.state == PreparedReport.State.READY:
-        try:
-            stored = default_storage.open(row.file_name)
-        except FileNotFoundError:  # removed behind our back: build it again
-            PreparedReport.objects.filter(pk=row.pk).delete()
-            row = None
-        else:
-            if "estado" in request.GET:
-                return JsonResponse({"listo": True, "estado": row.get_state_display()})
-            response = FileResponse(
-                stored, as_attachment=True, filename=name, content_type=kind.content_type
-            )
-            response["X-Page-Cache"] = "hit"  # a kept copy, as pesem.cache.pages says it
-            return response
+    row, stored = report_files.open_kept(year, file_format, version, variant)
+    if row is not None and stored is not None:
+        if "estado" in request.GET:
+            stored.close()
+            return JsonResponse({"listo": True, "estado": row.get_state_display()})
+        response = FileResponse(
+            stored, as_attachment=True, filename=name, content_type=kind.content_type
+        )
+        response["X-Page-Cache"] = "hit"  # a kept copy, as pesem.cache.pages says it
+        return response
     if row is None and report_files.built_in_request():
         content = report_files.build_and_keep(
             year, file_format, version, variant, user=request.user

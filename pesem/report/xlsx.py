@@ -17,17 +17,11 @@ its header row repeated on each page.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators import progress
 from lib import spreadsheets
@@ -42,14 +36,12 @@ from pesem.report.content import (
     local_date,
 )
 
-HEADER_FILL = PatternFill("solid", fgColor="8A1538")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
-SUBTITLE_FONT = Font(bold=True, size=12)
+TITLE_SIZE, SUBTITLE_SIZE = 14, 12
 PERCENT = "0.0%"
 INTEGER = "#,##0"
 YEAR = "0"
 YES, NO = "Sí", "No"
+Column = spreadsheets.Column
 
 
 def number_format(places: int) -> str:
@@ -58,26 +50,16 @@ def number_format(places: int) -> str:
     return INTEGER + ("." + "0" * places if places > 0 else "")
 
 
-@dataclass(frozen=True)
-class Num:
+def _num(value: Decimal | int | None, fmt: str) -> spreadsheets.Styled:
     """A number cell with its display format."""
-
-    value: Decimal | int | None
-    fmt: str
+    return spreadsheets.Styled(None if value is None else float(value), number_format=fmt)
 
 
-@dataclass(frozen=True)
-class Light:
-    """A light cell: its word on its colour."""
-
-    light: str | None
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: float
-    wrap: bool = False
+def _light(light: str | None) -> object:
+    """A light cell: its word on its colour (the placeholder when there is no light)."""
+    if not light:
+        return progress.NO_VALUE
+    return spreadsheets.Styled(light_label(light), fill=_argb(LIGHT_FILLS[light]), bold=True)
 
 
 def _argb(colour: str) -> str:
@@ -89,21 +71,16 @@ def _yes_no(flag: bool) -> str:
     return YES if flag else NO
 
 
-def _percent(value: Decimal | None) -> Num:
+def _percent(value: Decimal | None) -> spreadsheets.Styled:
     # Excel's percentage format shows a fraction: 97.48 (percent, stored) -> 0.9748 -> 97.5%.
-    return Num(None if value is None else value / progress.HUNDRED, PERCENT)
+    return _num(None if value is None else value / progress.HUNDRED, PERCENT)
 
 
-def _plain(cell: object) -> object:
-    if isinstance(cell, Num):
-        return None if cell.value is None else float(cell.value)
-    if isinstance(cell, Light):
-        return light_label(cell.light) if cell.light else progress.NO_VALUE
-    return cell
+def _heading(text: str, size: float) -> spreadsheets.Styled:
+    return spreadsheets.Styled(text, bold=True, size=size)
 
 
 def _sheet(
-    workbook: Workbook,
     title: str,
     report: MonitoringReport,
     generated: str,
@@ -112,65 +89,24 @@ def _sheet(
     columns: Sequence[Column],
     rows: Sequence[Sequence[object]],
     notes: Sequence[str] = (),
-) -> Worksheet:
-    sheet = workbook.create_sheet(title=title)
-    block: list[list[object]] = [
-        [report.ministry],
-        [report.plan_name],
-        [f"Reporte de seguimiento {report.year} · {section}"],
+) -> spreadsheets.TableSheet:
+    """A table of the report under its title block (lib.spreadsheets.table_sheet: the header
+    frozen with an autofilter, printed on A4 landscape, one page wide)."""
+    above: list[list[object]] = [
+        [_heading(report.ministry, TITLE_SIZE)],
+        [_heading(report.plan_name, SUBTITLE_SIZE)],
+        [_heading(f"Reporte de seguimiento {report.year} · {section}", SUBTITLE_SIZE)],
         [f"Fecha de corte: {report.cutoff_text}"],
         [f"Fecha de generación: {generated}"],
         *([note] for note in notes),
         [],
     ]
-    header_row = len(block) + 1
-    spreadsheets.write_rows(
-        sheet, [*block, [c.title for c in columns], *([_plain(c) for c in row] for row in rows)]
-    )
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"].font = SUBTITLE_FONT
-    sheet["A3"].font = SUBTITLE_FONT
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        header = sheet.cell(row=header_row, column=index)
-        header.font = HEADER_FONT
-        header.fill = HEADER_FILL
-        header.alignment = Alignment(wrap_text=True, vertical="top")
-    for offset, row in enumerate(rows, start=header_row + 1):
-        for index, original in enumerate(row, start=1):
-            cell = sheet.cell(row=offset, column=index)
-            if isinstance(original, Num):
-                cell.number_format = original.fmt
-            elif isinstance(original, Light) and original.light:
-                cell.fill = PatternFill("solid", fgColor=_argb(LIGHT_FILLS[original.light]))
-                cell.font = Font(bold=True)
-            if columns[index - 1].wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            else:
-                cell.alignment = Alignment(vertical="top")
-    last_row = header_row + len(rows)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
-    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
-    _print_setup(sheet, header_row)
-    return sheet
+    return spreadsheets.TableSheet(title, columns, rows, above=above)
 
 
-def _print_setup(sheet: Worksheet, header_row: int) -> None:
-    """A4 landscape, every column on one page's width (fitToHeight 0: as many pages down as
-    the rows need), the header row printed again at the top of each page."""
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-
-
-def _summary(book: Workbook, report: MonitoringReport, generated: str) -> None:
+def _summary(report: MonitoringReport, generated: str) -> list[spreadsheets.TableSheet]:
     previous = report.previous_year
-    _sheet(
-        book,
+    summary = _sheet(
         "Resumen",
         report,
         generated,
@@ -194,11 +130,11 @@ def _summary(book: Workbook, report: MonitoringReport, generated: str) -> None:
             [
                 o.code,
                 o.objective.name,
-                Light(o.light),
-                Light(o.previous_light),
-                Num(len(o.rows), INTEGER),
-                *(Num(o.counts[light], INTEGER) for light in progress.Light),
-                Num(o.with_value, INTEGER),
+                _light(o.light),
+                _light(o.previous_light),
+                _num(len(o.rows), INTEGER),
+                *(_num(o.counts[light], INTEGER) for light in progress.Light),
+                _num(o.with_value, INTEGER),
             ]
             for o in report.objectives
         ],
@@ -210,8 +146,7 @@ def _summary(book: Workbook, report: MonitoringReport, generated: str) -> None:
         note = f"Ningún semáforo cambió respecto de {previous}."
     else:
         note = f"Semáforos que cambiaron respecto de {previous}: {len(changes)}."
-    _sheet(
-        book,
+    changed = _sheet(
         "Cambios de semáforo",
         report,
         generated,
@@ -229,12 +164,13 @@ def _summary(book: Workbook, report: MonitoringReport, generated: str) -> None:
                 "objetivo" if c.is_objective else "indicador",
                 c.code,
                 c.name,
-                Light(c.before),
-                Light(c.after),
+                _light(c.before),
+                _light(c.after),
             ]
             for c in changes
         ],
     )
+    return [summary, changed]
 
 
 def _indicator_row(code: str, r: ReportRow) -> list[object]:
@@ -245,26 +181,25 @@ def _indicator_row(code: str, r: ReportRow) -> list[object]:
         r.indicator.code,
         r.indicator.name,
         r.indicator.unit,
-        Num(r.baseline.value if r.baseline else None, fmt),
-        Num(r.baseline.year if r.baseline else None, YEAR),
-        Num(status.target, fmt),
+        _num(r.baseline.value if r.baseline else None, fmt),
+        _num(r.baseline.year if r.baseline else None, YEAR),
+        _num(status.target, fmt),
         r.target_kind,
-        Num(status.value, fmt),
+        _num(status.value, fmt),
         _yes_no(r.has_value),
         _percent(status.achievement),
         status.achievement_note,
-        Light(status.light),
+        _light(status.light),
         r.trajectory_label,
-        Num(status.preliminary, fmt),
+        _num(status.preliminary, fmt),
         r.analysis,
         r.measures,
     ]
 
 
-def _progress(book: Workbook, report: MonitoringReport, generated: str) -> None:
+def _progress(report: MonitoringReport, generated: str) -> list[spreadsheets.TableSheet]:
     year = report.year
-    _sheet(
-        book,
+    indicators = _sheet(
         "Indicadores",
         report,
         generated,
@@ -294,8 +229,7 @@ def _progress(book: Workbook, report: MonitoringReport, generated: str) -> None:
         ],
         rows=[_indicator_row(o.code, r) for o in report.objectives for r in o.rows],
     )
-    _sheet(
-        book,
+    actions = _sheet(
         "Acciones",
         report,
         generated,
@@ -320,9 +254,9 @@ def _progress(book: Workbook, report: MonitoringReport, generated: str) -> None:
                 o.code,
                 a.code,
                 a.name,
-                Num(a.importance, INTEGER),
+                _num(a.importance, INTEGER),
                 a.responsible_codes,
-                Num(a.validated_count, INTEGER),
+                _num(a.validated_count, INTEGER),
                 _percent(a.validated_progress),
                 a.progress_text,
                 "; ".join(
@@ -335,11 +269,11 @@ def _progress(book: Workbook, report: MonitoringReport, generated: str) -> None:
             for a in o.actions
         ],
     )
+    return [indicators, actions]
 
 
-def _quality(book: Workbook, report: MonitoringReport, generated: str) -> None:
-    _sheet(
-        book,
+def _quality(report: MonitoringReport, generated: str) -> spreadsheets.TableSheet:
+    return _sheet(
         "Calidad de datos",
         report,
         generated,
@@ -360,7 +294,7 @@ def _quality(book: Workbook, report: MonitoringReport, generated: str) -> None:
     )
 
 
-def _conclusions(book: Workbook, report: MonitoringReport, generated: str) -> None:
+def _conclusions(report: MonitoringReport, generated: str) -> spreadsheets.TableSheet:
     c = report.validated_conclusion
     if c is None:
         rows: list[list[object]] = [["Estado", report.conclusion_pending]]
@@ -371,8 +305,7 @@ def _conclusions(book: Workbook, report: MonitoringReport, generated: str) -> No
             ["Validadas el", local_date(c.validated_at)],
         ]
     rows += [[s.label, s.text] for s in report.signoffs]
-    _sheet(
-        book,
+    return _sheet(
         "Conclusiones",
         report,
         generated,
@@ -384,13 +317,11 @@ def _conclusions(book: Workbook, report: MonitoringReport, generated: str) -> No
 
 def report_xlsx(report: MonitoringReport, *, generated_at: datetime | None = None) -> bytes:
     generated = local_date(generated_at or timezone.now(), with_time=True)
-    book = Workbook()
-    book.remove(book.active)
-    _summary(book, report, generated)
-    _progress(book, report, generated)
-    _conclusions(book, report, generated)
+    sheets = [
+        *_summary(report, generated),
+        *_progress(report, generated),
+        _conclusions(report, generated),
+    ]
     if report.annex:
-        _quality(book, report, generated)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(_quality(report, generated))
+    return spreadsheets.styled_xlsx(sheets)

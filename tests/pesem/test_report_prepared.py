@@ -87,6 +87,26 @@ def test_small_plan_builds_in_the_request_once_then_streams_the_stored_copy(staf
     assert PreparedReport.objects.count() == 1
 
 
+def test_a_kept_file_removed_from_storage_is_forgotten_and_built_again(staff):
+    director = _client(staff["director"])
+    first = director.get(XLSX)
+    row = PreparedReport.objects.get(year=2016, file_format="xlsx")
+    kept, opened = report_files.open_kept(2016, "xlsx", row.version)
+    assert kept == row and opened is not None and opened.read() == first.content
+    opened.close()
+    default_storage.delete(row.file_name)  # gone behind the app's back (a cleaned volume)
+    assert report_files.open_kept(2016, "xlsx", row.version) == (None, None)
+    assert not PreparedReport.objects.exists()  # the row is forgotten
+    again = director.get(XLSX)  # built again in the request, kept again
+    assert again.status_code == 200 and not again.streaming
+    assert load_workbook(io.BytesIO(again.content)).sheetnames == (
+        load_workbook(io.BytesIO(first.content)).sheetnames
+    )
+    row = PreparedReport.objects.get(year=2016, file_format="xlsx")
+    assert row.state == PreparedReport.State.READY and default_storage.exists(row.file_name)
+    assert director.get(XLSX)["X-Page-Cache"] == "hit"
+
+
 def test_the_files_with_and_without_the_annex_are_kept_apart(staff):
     director = _client(staff["director"])
     plain = director.get(XLSX)
