@@ -66,6 +66,20 @@ def empty_cache(request):
         cache.clear()
 
 
+@pytest.fixture
+def uncached(settings):
+    """Every request builds its page: for the tests that pin what a build (a miss) costs in
+    queries, which a kept copy would hide and the cache's own reads would blur."""
+    settings.PESEM_PAGE_CACHE = False
+
+
+def built(client, path, data=None):
+    """A GET the view answers itself, never a kept copy: for tests that read the view's
+    context (a kept copy has none)."""
+    cache.clear()
+    return client.get(path, data)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the published plan once; each test runs in a transaction rolled back after it."""
