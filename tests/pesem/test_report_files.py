@@ -244,9 +244,8 @@ def test_page_lists_each_action_once_with_its_directorates_in_cuadro_6_order(
 
 @pytest.mark.usefixtures("uncached")
 def test_report_page_query_count_is_pinned_and_does_not_grow(
-    client, validator, year_2016, django_assert_max_num_queries, settings
+    client, validator, year_2016, django_assert_max_num_queries
 ):
-    settings.PESEM_PAGE_CACHE = False  # pins what a build costs (a miss), kept copy or not
     client.force_login(validator)
     client.get(reverse("report"), {"anio": 2016})  # warm caches (content types, sessions)
     # session, user, groups; plan years, first year with data; stored statuses complete (2
