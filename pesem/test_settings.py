@@ -22,6 +22,7 @@ STORAGES = {
 # Tests never run collectstatic: whitenoise finds files through the finders instead.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Test writes roll back instead of committing, so the data version would not move: cached
-# reads are tested on their own (tests/pesem/test_datacache.py) with committed writes.
-PESEM_PAGE_CACHE = False
+# Pages, fragments and report files are kept as in production (PESEM_PAGE_CACHE on, the
+# database cache): tests/conftest.py runs on-commit callbacks where production commits, so
+# every write moves the data version, and empties the cache before each test.
+PESEM_PAGE_CACHE = True

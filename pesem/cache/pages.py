@@ -40,10 +40,9 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import escape
 
-from indicators import access, progress, selectors, services
+from indicators import access, deadlines, progress, selectors, services
 from indicators.models import Indicator
 from indicators.tables import DashboardTable, SafeTableExport
 from pesem.cache import data as datacache
@@ -209,7 +208,7 @@ def _page_key(
         request.path,
         query,
         _audience(request, kind),
-        timezone.localdate().isoformat(),
+        deadlines.today().isoformat(),  # the today the page counts days from
     ]
     if own_drafts is not None:
         parts.append(own_drafts(kwargs))
@@ -240,7 +239,7 @@ def _personal_parts(request: HttpRequest) -> dict[str, str]:
     name = escape(user.get_full_name() or user.get_username())
     roles = getattr(request, "_pagecache_roles", None)  # set by _audience
     count = personal.open_task_count(request, personal.roles(request) if roles is None else roles)
-    badge = render_to_string("_badge.html", {"open_tasks": count}).strip()
+    badge = render_to_string("_badge.html", {"open_tasks": count})  # as base.html includes it
     return {"user": name, "badge": badge}
 
 

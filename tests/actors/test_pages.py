@@ -268,6 +268,7 @@ def test_no_resource_from_another_host(client, plain_user, url):
     assert "<script>" not in page
 
 
+@pytest.mark.usefixtures("uncached")
 def test_list_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation); actors with mention counts; variables
@@ -279,6 +280,7 @@ def test_list_query_count_is_bounded(client, plain_user, django_assert_max_num_q
         assert client.get(LIST, {"q": "ministerio"}).status_code == 200
 
 
+@pytest.mark.usefixtures("uncached")
 def test_actor_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation); actor with its group; its mentions with
@@ -287,6 +289,7 @@ def test_actor_query_count_is_bounded(client, plain_user, django_assert_max_num_
         assert client.get(reverse("actor_detail", args=["E2"])).status_code == 200
 
 
+@pytest.mark.usefixtures("uncached")
 def test_variable_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation); variable, its groups; its mentions with
@@ -295,6 +298,7 @@ def test_variable_query_count_is_bounded(client, plain_user, django_assert_max_n
         assert client.get(reverse("variable_actors", args=["V13"])).status_code == 200
 
 
+@pytest.mark.usefixtures("uncached")
 def test_matrix_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation); variables; every mention with its actor

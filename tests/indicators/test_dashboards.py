@@ -252,6 +252,7 @@ def count_queries(client, name, args, params) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.mark.usefixtures("uncached")
 def test_query_counts_do_not_grow_with_the_plan(client, validator, year_2016):
     client.force_login(validator)
     for page in SCALED_PAGES:
@@ -263,6 +264,7 @@ def test_query_counts_do_not_grow_with_the_plan(client, validator, year_2016):
     assert large == small
 
 
+@pytest.mark.usefixtures("uncached")
 def test_query_count_pins(client, validator, year_2016, django_assert_max_num_queries):
     client.force_login(validator)
     # session, user, groups; plan years, first year with data; stored statuses complete (2

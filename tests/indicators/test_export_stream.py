@@ -185,6 +185,7 @@ def test_the_streamed_workbook_holds_the_cells_of_the_whole_one(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.usefixtures("uncached")
 def test_the_first_bytes_leave_before_any_row_is_read(
     client, validator, django_assert_num_queries, fmt
 ):
@@ -226,6 +227,7 @@ EXPORTS = [
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("uncached")
 def test_export_queries_do_not_grow_with_the_plan(client, validator):
     client.force_login(validator)
     for params in EXPORTS:
@@ -237,6 +239,7 @@ def test_export_queries_do_not_grow_with_the_plan(client, validator):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("uncached")
 def test_export_query_count_pin(client, validator, django_assert_max_num_queries):
     client.force_login(validator)
     # session, user; plan years, first year with data; stored statuses complete (2 counts);

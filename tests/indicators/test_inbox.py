@@ -408,6 +408,7 @@ def more_work(registrar_dgc, validator, registrar_dpe):
     report(registrar_dpe, "2.1", "DPE", submit=True)
 
 
+@pytest.mark.usefixtures("uncached")
 def test_my_tasks_query_counts_are_pinned_for_both_roles(
     client, registrar_dgc, registrar_dpe, validator, dgc_work, today, django_assert_max_num_queries
 ):

@@ -286,6 +286,7 @@ def count_queries(client) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.mark.usefixtures("uncached")
 def test_queue_query_count_does_not_grow_with_the_queue(
     client, validator, django_assert_max_num_queries
 ):

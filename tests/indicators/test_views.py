@@ -121,6 +121,7 @@ def test_unknown_ids_are_404(client, registrar_dgc):
     assert client.get(reverse("report_entry", args=["9.9", 2016])).status_code == 404
 
 
+@pytest.mark.usefixtures("uncached")
 def test_pending_lists_the_directorates_indicators_and_actions(
     client, registrar_dgc, django_assert_max_num_queries
 ):
@@ -176,6 +177,7 @@ def test_return_without_reason_keeps_the_value_submitted(client, registrar_dgc, 
     assert item.state == "submitted"
 
 
+@pytest.mark.usefixtures("uncached")
 def test_indicator_page_for_every_role_and_not_for_anonymous(
     client, registrar_dgc, validator, director_dpe, django_assert_max_num_queries
 ):

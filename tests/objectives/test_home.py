@@ -22,6 +22,7 @@ def test_home_shows_plan_objectives_indicators_and_targets(client, plain_user):
     assert "1.62" in page  # OE3.1 baseline, Peruvian decimal point
 
 
+@pytest.mark.usefixtures("uncached")
 def test_home_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation), plan, indicators, values, targets, flags,

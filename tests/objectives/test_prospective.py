@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorValue, WorkflowState
+from tests.conftest import built
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_missing_year_is_a_gap_never_zero(client, plain_user):
     assert v1[7:9] == ["0.91", "sin dato"]
     chart = next(
         fig
-        for block, fig in client.get(URL).context["variable_charts"]
+        for block, fig in built(client, URL).context["variable_charts"]
         if block.variable.number == 1
     )
     assert [t["y"] for t in chart["data"]] == [[None, 1.62], [0.91, None]]
@@ -290,6 +291,7 @@ def test_no_resource_from_another_host(client, plain_user):
     assert "/static/vendor/plotly.min.js" in page
 
 
+@pytest.mark.usefixtures("uncached")
 def test_query_count_is_bounded(client, plain_user, django_assert_max_num_queries):
     client.force_login(plain_user)
     # session, user, user's groups (navigation); components; trends, trend components;
@@ -300,6 +302,7 @@ def test_query_count_is_bounded(client, plain_user, django_assert_max_num_querie
         assert client.get(URL).status_code == 200
 
 
+@pytest.mark.usefixtures("uncached")
 def test_query_count_does_not_grow_with_values(client, plain_user, django_assert_max_num_queries):
     for indicator in Indicator.objects.filter(variable__isnull=False):
         for year in range(2015, 2019):

@@ -242,6 +242,7 @@ def test_page_lists_each_action_once_with_its_directorates_in_cuadro_6_order(
     assert "FERIAS-VALIDADAS" not in page  # what was done: in the XLSX
 
 
+@pytest.mark.usefixtures("uncached")
 def test_report_page_query_count_is_pinned_and_does_not_grow(
     client, validator, year_2016, django_assert_max_num_queries
 ):

@@ -423,6 +423,7 @@ def test_prospective_page_has_an_index_to_every_section(client, director_dpe):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("uncached")
 def test_query_counts_of_the_tablero_with_and_without_a_year(
     client, validator, year_2016, django_assert_max_num_queries
 ):
