@@ -276,6 +276,52 @@ def _kept_when_sent(chunks: Iterator[bytes], key: str, headers: dict[str, str]) 
     cache.set(key, {"content": b"".join(sent), "headers": headers}, datacache.TIMEOUT)
 
 
+# --- one kept-copy mechanism, used by the middleware below and by the portal -------------------
+
+
+def claim(key: str) -> tuple[dict[str, Any] | None, bool]:
+    """The kept copy under `key`, or (None, building): the first asker of a missing copy gets
+    building=True and must build it (then keep() and release()); the others wait for it (up to
+    WAIT seconds, then build it themselves, with building=False)."""
+    entry: dict[str, Any] | None = cache.get(key)
+    if entry is not None:
+        return entry, False
+    building = cache.add(f"{key}:building", 1, int(WAIT) + 20)
+    if not building:
+        entry = _wait_for(key)
+    return entry, building
+
+
+def keep(key: str, response: HttpResponse) -> None:
+    """Keep a 200 answer under `key`: at once, or once sent whole when it is streamed."""
+    if response.status_code != 200:
+        return
+    headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+    if response.streaming:
+        # A streamed export leaves as it is built and is kept once sent whole.
+        response.streaming_content = _kept_when_sent(response.streaming_content, key, headers)
+    else:
+        cache.set(key, {"content": response.content, "headers": headers}, datacache.TIMEOUT)
+
+
+def release(key: str) -> None:
+    """Requests waiting for the copy under `key` stop waiting (it is kept, or failed)."""
+    cache.delete(f"{key}:building")
+
+
+def replay(entry: dict[str, Any], request: HttpRequest | None = None) -> HttpResponse:
+    """A kept copy as an answer; with `request`, its personal parts put back (_fill)."""
+    content: bytes = entry["content"]
+    headers: dict[str, str] = entry["headers"]
+    if request is not None and headers.get("Content-Type", "").startswith("text/html"):
+        content = _fill(request, content)
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
 class PageCacheMiddleware:
     """After authentication and messages: serves a kept copy of a cacheable page, or keeps the
     page the view renders."""
@@ -287,21 +333,13 @@ class PageCacheMiddleware:
         try:
             response: HttpResponse = self.get_response(request)
             key = getattr(request, "_page_cache_key", None)
-            if key and response.status_code == 200:
-                headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-                if response.streaming:
-                    # A streamed export leaves as it is built and is kept once sent whole.
-                    response.streaming_content = _kept_when_sent(
-                        response.streaming_content, key, headers
-                    )
-                else:
-                    entry = {"content": response.content, "headers": headers}
-                    cache.set(key, entry, datacache.TIMEOUT)
+            if key:
+                keep(key, response)
             return response
         finally:
             key = getattr(request, "_page_cache_key", None)
             if key and getattr(request, "_page_cache_building", False):
-                cache.delete(f"{key}:building")  # waiting requests stop waiting
+                release(key)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -320,22 +358,9 @@ class PageCacheMiddleware:
         if query is None:
             return None  # answered as the view says, never kept (see PARAMS)
         key = _page_key(request, kind, name, view_kwargs, query)
-        entry = cache.get(key)
+        entry, building = claim(key)
         if entry is None:
-            # One build at a time per copy: the first asker builds, the others wait for it.
-            building = cache.add(f"{key}:building", 1, int(WAIT) + 20)
-            if not building:
-                entry = _wait_for(key)
-            if entry is None:
-                request._page_cache_key = key  # type: ignore[attr-defined]  # kept on the way out
-                request._page_cache_building = building  # type: ignore[attr-defined]
-                return None
-        content: bytes = entry["content"]
-        headers: dict[str, str] = entry["headers"]
-        if headers.get("Content-Type", "").startswith("text/html"):
-            content = _fill(request, content)
-        response = HttpResponse(content)
-        for name, value in headers.items():
-            response[name] = value
-        response["X-Page-Cache"] = "hit"
-        return response
+            request._page_cache_key = key  # type: ignore[attr-defined]  # kept on the way out
+            request._page_cache_building = building  # type: ignore[attr-defined]
+            return None
+        return replay(entry, request)

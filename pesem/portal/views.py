@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -25,6 +24,7 @@ from indicators.filters import YearForm
 from indicators.models import ReportConclusion
 from indicators.workflow import status
 from pesem.cache import data as datacache
+from pesem.cache import pages
 from pesem.cache.pages import page_years
 from pesem.limits import rate as ratelimit
 from pesem.models import PreparedReport
@@ -67,10 +67,10 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A portal page is the same for everyone (no name, no form token, no nonce): its HTML is
-    kept per official data version (pesem.cache.data) and full address, so a page read a
-    thousand times between two validations is built once. Files have their own cache
-    (_cached) and are not kept twice."""
+    """A portal page is the same for everyone (no name, no form token, no nonce): it is kept as
+    the staff pages are (pesem.cache.pages: claim, keep, release, replay; one build at a time),
+    per official data version and full address, with nothing personal to put back. Files have
+    their own cache (_cached) and are not kept twice."""
 
     @wraps(view)
     def inner(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -83,19 +83,17 @@ def _kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             version=_official(request),
             official=True,
         )
-        content = cache.get(key)
-        if content is not None:
-            response = HttpResponse(content, content_type=HTML_TYPE)
-            response["X-Page-Cache"] = "hit"  # as pesem.cache.pages's kept pages say
+        entry, building = pages.claim(key)
+        if entry is not None:
+            return pages.replay(entry)
+        try:
+            response = view(request, *args, **kwargs)
+            if not response.streaming and response.get("Content-Type") == HTML_TYPE:
+                pages.keep(key, response)
             return response
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and response.get("Content-Type") == HTML_TYPE
-        ):
-            cache.set(key, response.content, datacache.TIMEOUT)
-        return response
+        finally:
+            if building:
+                pages.release(key)
 
     return inner
 
