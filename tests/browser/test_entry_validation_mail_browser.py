@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from indicators.models import IndicatorValue
 from tests.conftest import make_staff
-from tests.indicators.test_mail import Inbox, free_port, use_smtp
+from tests.indicators.mail.test_outbox import Inbox, free_port, use_smtp
 
 pytestmark = pytest.mark.browser
 

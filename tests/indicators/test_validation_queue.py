@@ -17,7 +17,7 @@ from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate, StrategicAction
 from tests.conftest import enter_value, make_staff
-from tests.indicators.test_grid import add_indicators
+from tests.indicators.entry.test_grid import add_indicators
 
 pytestmark = pytest.mark.django_db
 

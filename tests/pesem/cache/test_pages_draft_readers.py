@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import enter_value, make_staff
-from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

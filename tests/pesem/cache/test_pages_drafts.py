@@ -21,7 +21,7 @@ from objectives.models import Directorate, StrategicAction, StrategicVariable
 from pesem.cache import data as datacache
 from pesem.cache import pages as pagecache
 from tests.conftest import make_staff
-from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

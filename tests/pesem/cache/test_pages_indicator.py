@@ -14,8 +14,8 @@ from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from pesem.cache import data as datacache
 from tests.conftest import make_staff
-from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
-from tests.test_pagecache_drafts import _readable
+from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.pesem.cache.test_pages_drafts import _readable
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

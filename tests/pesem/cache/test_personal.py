@@ -18,7 +18,7 @@ from indicators.workflow import inbox
 from pesem import context_processors
 from pesem.cache import data as datacache
 from tests.conftest import enter_value, make_staff
-from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -35,7 +35,7 @@ from tests.pesem.conftest import (
     fetch_all,
     portal_urls,
 )
-from tests.test_no_external_resources import EXTERNAL, INLINE_SCRIPT
+from tests.pesem.test_no_external_resources import EXTERNAL, INLINE_SCRIPT
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from indicators.workflow import conclusion_services
 from pesem.models import PreparedReport
 from pesem.report import files as report_files
 from tests.conftest import enter_value, make_staff
-from tests.pesem.test_report_files import pdf_text
+from tests.pesem.report.test_content import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pesem.report import content as reports
 from pesem.report import pdf as report_pdf
-from tests.pesem.test_report_files import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
+from tests.pesem.report.test_content import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2016")]
 
