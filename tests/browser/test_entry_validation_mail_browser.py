@@ -16,12 +16,9 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from indicators.models import IndicatorValue
-from tests.conftest import make_staff
-from tests.indicators.mail.test_outbox import Inbox, free_port, use_smtp
+from tests.factories import PASSWORD, Inbox, free_port, make_staff, use_smtp
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "clave-segura-1"
 
 
 class Counter:

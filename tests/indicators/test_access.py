@@ -22,7 +22,7 @@ from indicators.models import ActionReport, IndicatorValue
 from indicators.templatetags.pesem import num
 from objectives.models import Directorate, StrategicAction
 from pesem.models import ApiToken
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

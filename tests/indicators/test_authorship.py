@@ -18,7 +18,7 @@ from indicators.entry import importing
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportConclusion
 from indicators.workflow import conclusion_services
 from objectives.models import Directorate, StrategicAction
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

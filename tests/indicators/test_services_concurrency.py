@@ -13,7 +13,7 @@ from indicators import services
 from indicators.models import Indicator, IndicatorValue, IndicatorYearStatus
 from indicators.workflow.status import refresh
 from pesem.planio.loading import load_plan
-from tests.conftest import make_staff
+from tests.factories import make_staff
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -19,7 +19,7 @@ from indicators.tables import DashboardTable, SafeTableExport
 from indicators.workflow import status
 from lib import spreadsheets
 from objectives.models import Directorate, StrategicObjective
-from tests.pesem.dashboards.test_views import grow_plan
+from tests.factories import grow_plan
 
 # --- in_order: rows arriving in any order, passed on in list order --------------------------
 

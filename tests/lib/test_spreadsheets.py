@@ -18,7 +18,7 @@ from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from lib import spreadsheets
 from objectives.models import Directorate, StrategicAction
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 DANGEROUS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
 

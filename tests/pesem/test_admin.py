@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from objectives.models import Directorate, SourceDefect, StrategicAction
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,11 @@ from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue
 from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
-from tests.conftest import enter_value
+from tests.factories import enter_value, make_staff
 
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip(tmp_path, django_user_model):
-    from tests.conftest import make_staff
-
     load_plan(settings.PLAN_FIXTURES_DIR)
     registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
     validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
@@ -56,8 +54,6 @@ def test_failed_restore_changes_nothing(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_migrations_run_backward_and_forward_on_data(django_user_model):
-    from tests.conftest import make_staff
-
     load_plan(settings.PLAN_FIXTURES_DIR)
     registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
     validator = make_staff(django_user_model, "val.opp", "validador", "OPP")

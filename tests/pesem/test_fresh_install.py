@@ -17,13 +17,13 @@ import sys
 import time
 import urllib.parse
 import uuid
-from pathlib import Path
 
 import psycopg2
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.factories import ROOT, free_port
+
 PASSWORD = "clave-de-prueba-larga-2026"
 MAKE_DIRECTOR = f"""
 from django.contrib.auth import get_user_model
@@ -48,12 +48,6 @@ PAGES = [
     "/api/v1/plan",
 ]
 PUBLIC_PAGES = ["/healthz", "/accounts/login/", "/publico/", "/publico/datos/"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -150,7 +144,7 @@ def test_documented_steps_on_an_empty_database_serve_every_page(empty_database, 
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput", "-v0")
     _manage(env, "shell", "-c", MAKE_DIRECTOR)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "pesem/gunicorn.conf.py", "pesem.wsgi"],
         cwd=ROOT,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import ActionReport, IndicatorValue
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

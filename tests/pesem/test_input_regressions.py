@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import IndicatorValue
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

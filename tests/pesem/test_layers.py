@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.factories import ROOT
+
 APPS = ("objectives", "actors", "indicators", "pesem")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

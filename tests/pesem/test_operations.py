@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.factories import ROOT
+
 PROD_ENV = {
     "PATH": os.environ.get("PATH", ""),
     "DJANGO_SETTINGS_MODULE": "pesem.settings",

@@ -25,7 +25,7 @@ from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue, Target
 from objectives.models import Directorate, StrategicAction
 from pesem.middleware import PrivateCacheMiddleware, client_ip
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

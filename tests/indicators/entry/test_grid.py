@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from indicators import entry_rows as entry
 from indicators import services
-from indicators.models import Indicator, IndicatorValue, Target
+from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate
-from tests.conftest import enter_value, make_staff
+from tests.factories import add_indicators, enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -479,44 +479,6 @@ def test_preview_needs_a_login(client):
 
 
 # --- query counts ----------------------------------------------------------------------------
-
-
-def add_indicators(
-    directorate_code: str, count: int, *, submitted: bool = False, start: int = 0
-) -> None:
-    """`count` more ratio indicators of the directorate, with history, targets and a 2016
-    value (submitted when asked, else a draft)."""
-    directorate = Directorate.objects.get(code=directorate_code)
-    created = Indicator.objects.bulk_create(
-        Indicator(
-            code=f"SYN.{directorate_code}.{n}",
-            name=f"Sintético {n}",
-            numerator="n",
-            denominator="d",
-            level="variable",
-            responsible=directorate,
-            order=200 + n,
-        )
-        for n in range(start, start + count)
-    )
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            indicator=i,
-            year=y,
-            value=D("0.5"),
-            numerator=D(1),
-            denominator=D(2),
-            state=state,
-            version=1,
-        )
-        for i in created
-        for y, state in ((2014, "validated"), (2016, "submitted" if submitted else "draft"))
-    )
-    Target.objects.bulk_create(
-        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
-        for i in created
-        for k, y, v in (("baseline", 2014, "0.5"), ("target", 2016, "0.6"), ("target", 2021, "1"))
-    )
 
 
 def count_queries(client, url, params=None) -> int:

@@ -21,7 +21,7 @@ from indicators import services
 from indicators.entry import importing
 from indicators.models import IndicatorValue
 from indicators.views import PENDING_IMPORT
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

@@ -4,18 +4,14 @@ when the server is down, and the reporting calendar that sets the due dates."""
 
 from __future__ import annotations
 
-import email
 import io
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 from datetime import date, timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -37,54 +33,14 @@ from indicators.models import (
 )
 from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
-from tests.conftest import enter_value, make_staff
+from tests.factories import ROOT, Inbox, enter_value, free_port, make_staff, use_smtp
 
 pytestmark = pytest.mark.django_db
 
 SITE = "https://pesem.example.gob.pe"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- a real SMTP server --------------------------------------------------------------------
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every message the server accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.original_content or e.content, policy=default_policy)
-            for e in self.envelopes
-        ]
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [
-            m for e, m in zip(self.envelopes, self.messages, strict=True) if address in e.rcpt_tos
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def use_smtp(settings, port: int) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 5
 
 
 @pytest.fixture

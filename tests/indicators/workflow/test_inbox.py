@@ -16,7 +16,7 @@ from indicators import deadlines, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportingDeadline
 from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

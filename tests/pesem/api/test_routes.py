@@ -31,9 +31,9 @@ from objectives.models import Directorate, StrategicAction
 from pesem.api.schemas import plain_decimal
 from pesem.limits import rate as ratelimit
 from pesem.models import ApiToken, PortalSettings
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 API = "/api/v1"
 LIST_ENDPOINTS = [

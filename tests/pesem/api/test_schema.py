@@ -22,9 +22,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pesem.models import ApiToken
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 SCHEMA_URL = "/api/v1/openapi.json"
 OPERATIONS = {

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from objectives.models import Directorate
 from pesem.cache import data as datacache
-from tests.conftest import make_staff
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

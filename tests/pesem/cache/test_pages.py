@@ -8,24 +8,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from indicators import services
 from indicators.models import Indicator
-from tests.conftest import make_staff
+from tests.factories import logged_in, make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, plan_tx):
-    settings.PESEM_PAGE_CACHE = True
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 
 def _csrf(html: str) -> str:
@@ -39,9 +27,9 @@ def test_a_dashboard_is_built_once_then_served_with_the_readers_own_name(django_
     luis = make_staff(django_user_model, "luis", "director", "DPE")
     luis.first_name = "Luis"
     luis.save()
-    first = _client(ana).get("/direcciones/?anio=2016")
+    first = logged_in(ana).get("/direcciones/?anio=2016")
     assert first.status_code == 200 and "X-Page-Cache" not in first
-    again = _client(luis).get("/direcciones/?anio=2016")
+    again = logged_in(luis).get("/direcciones/?anio=2016")
     assert again["X-Page-Cache"] == "hit"
     html = again.content.decode()
     assert "<!--pc:user-->Luis<!--/pc:user-->" in html and ">Ana<" not in html
@@ -50,7 +38,7 @@ def test_a_dashboard_is_built_once_then_served_with_the_readers_own_name(django_
 
 def test_a_write_makes_every_kept_page_stale(django_user_model):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
-    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    director = logged_in(make_staff(django_user_model, "dir", "director", "DGC"))
     assert "777,777" not in director.get("/indicadores/NAC.3/").content.decode()
     assert director.get("/indicadores/NAC.3/")["X-Page-Cache"] == "hit"
     services.value_save(
@@ -67,8 +55,8 @@ def test_a_write_makes_every_kept_page_stale(django_user_model):
 
 
 def test_audiences_do_not_share_a_copy(django_user_model):
-    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
-    validator = _client(make_staff(django_user_model, "val", "validador", "OPP"))
+    director = logged_in(make_staff(django_user_model, "dir", "director", "DGC"))
+    validator = logged_in(make_staff(django_user_model, "val", "validador", "OPP"))
     director.get("/")
     served = validator.get("/")
     assert "X-Page-Cache" not in served
@@ -77,7 +65,7 @@ def test_audiences_do_not_share_a_copy(django_user_model):
 
 def test_personal_pages_are_kept_per_session_with_a_fresh_csrf_token(django_user_model):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
-    first_session, second_session = _client(registrar), _client(registrar)
+    first_session, second_session = logged_in(registrar), logged_in(registrar)
     first = first_session.get("/direcciones/DGC/2016/registro/")
     again = first_session.get("/direcciones/DGC/2016/registro/")
     assert again["X-Page-Cache"] == "hit"
@@ -89,7 +77,7 @@ def test_personal_pages_are_kept_per_session_with_a_fresh_csrf_token(django_user
 
 def test_a_page_with_a_message_waiting_is_rendered_for_it(django_user_model):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
-    client = _client(registrar)
+    client = logged_in(registrar)
     client.get("/direcciones/DGC/2016/registro/")
     response = client.post("/direcciones/DGC/2016/registro/", {"save": ""}, follow=True)
     assert response.status_code == 200
@@ -102,7 +90,7 @@ def test_a_role_change_reaches_a_logged_in_session_at_once(django_user_model):
     from django.contrib.auth.models import Group
 
     person = make_staff(django_user_model, "ana", "director", "DGC")
-    client = _client(person)
+    client = logged_in(person)
     assert "/validacion/" not in client.get("/").content.decode()
     person.groups.add(Group.objects.get(name="validador"))
     served = client.get("/")
@@ -111,7 +99,7 @@ def test_a_role_change_reaches_a_logged_in_session_at_once(django_user_model):
 
 
 def test_a_streamed_export_is_kept_once_sent_whole(django_user_model):
-    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    director = logged_in(make_staff(django_user_model, "dir", "director", "DGC"))
     first = director.get("/?anio=2016&_export=csv")
     assert first.streaming
     sent = b"".join(first.streaming_content)

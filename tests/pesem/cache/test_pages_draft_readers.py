@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import enter_value, make_staff
-from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.factories import enter_value, logged_in, make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 DRAFT_NOTE = "Nota-borrador-ZWV"
@@ -40,21 +39,21 @@ def test_a_superuser_copy_is_not_served_to_a_user_without_roles(django_user_mode
     root.is_staff = False
     root.save(update_fields=["is_staff"])
     plain = django_user_model.objects.create_user("lector", password="clave-segura-1")
-    _seer_then_blind(_client(root), _client(plain))
+    _seer_then_blind(logged_in(root), logged_in(plain))
 
 
 def test_a_director_copy_is_not_served_to_the_director_of_another_directorate(
     django_user_model, draft
 ):
     _seer_then_blind(
-        _client(make_staff(django_user_model, "dir.dgc", "director", "DGC")),
-        _client(make_staff(django_user_model, "dir.dpe", "director", "DPE")),
+        logged_in(make_staff(django_user_model, "dir.dgc", "director", "DGC")),
+        logged_in(make_staff(django_user_model, "dir.dpe", "director", "DPE")),
     )
 
 
 def test_blind_readers_share_one_copy_without_the_draft(django_user_model, draft):
     one, other = (make_staff(django_user_model, n, "registrador", "DPE") for n in "ab")
-    first = _client(one).get(PAGE)
+    first = logged_in(one).get(PAGE)
     assert DRAFT_NOTE not in first.content.decode()
-    again = _client(other).get(PAGE)
+    again = logged_in(other).get(PAGE)
     assert again["X-Page-Cache"] == "hit" and DRAFT_NOTE not in again.content.decode()

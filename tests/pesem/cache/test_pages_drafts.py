@@ -6,24 +6,19 @@ reports (their state is shown on the objective and directorate pages), is offici
 
 from __future__ import annotations
 
-import io
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 
 from indicators import services
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from objectives.models import Directorate, StrategicAction, StrategicVariable
 from pesem.cache import data as datacache
 from pesem.cache import pages as pagecache
-from tests.conftest import make_staff
-from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.factories import logged_in, make_staff, readable
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 # When the file was built (to the minute): not data.
 GENERATED = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")
@@ -47,30 +42,6 @@ def _paths() -> dict[str, str]:
         "variable_actors": f"/actores/variable/{variable.code}/",
         "actor_detail": None,  # read off the actors page below
     }
-
-
-def _readable(response) -> str:
-    """What a person reads in an answer: the HTML without the session's CSRF token, the
-    XLSX's cells, the PDF's text (files carry their build time in their metadata)."""
-    kind = response["Content-Type"]
-    if kind.startswith("application/pdf"):
-        if shutil.which("pdftotext") is None:
-            return f"PDF de {len(response.content) > 0} bytes"  # no reader here: only present
-        done = subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True
-        )
-        return done.stdout.decode()
-    if "spreadsheetml" in kind:
-        book = load_workbook(io.BytesIO(response.content), read_only=True)
-        return repr(
-            [
-                (ws.title, [tuple(c for c in row) for row in ws.iter_rows(values_only=True)])
-                for ws in book
-            ]
-        )
-    return pagecache.CSRF_VALUE.sub(
-        rb'name="csrfmiddlewaretoken" value=""', response.content
-    ).decode()
 
 
 def _without_build_time(text: str) -> str:
@@ -136,7 +107,7 @@ def test_drafts_change_no_draft_blind_page_for_any_role(django_user_model, setti
     admin = make_staff(django_user_model, "adm", "administrador", "OPP")
     admin.is_staff = True
     admin.save()
-    clients = {u.username: _client(u) for u in (registrar, validator, director, admin)}
+    clients = {u.username: logged_in(u) for u in (registrar, validator, director, admin)}
     paths = _paths()
     actors = clients["dir"].get("/actores/").content.decode()
     keys = [k for k in re.findall(r'href="/actores/([^"/]+)/"', actors) if k != "matriz"]
@@ -150,7 +121,7 @@ def test_drafts_change_no_draft_blind_page_for_any_role(django_user_model, setti
             for name, path in paths.items():
                 response = client.get(path)
                 assert response.status_code == 200, (who, path)
-                seen[who, name] = _without_build_time(_readable(response))
+                seen[who, name] = _without_build_time(readable(response))
         return seen
 
     before = snapshot()
@@ -168,7 +139,7 @@ def test_drafts_change_no_draft_blind_page_for_any_role(django_user_model, setti
 
 def test_a_kept_dashboard_survives_drafts_but_not_a_submission(django_user_model):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
-    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    director = logged_in(make_staff(django_user_model, "dir", "director", "DGC"))
     director.get("/direcciones/?anio=2016")
     _write_drafts(registrar)
     assert director.get("/direcciones/?anio=2016")["X-Page-Cache"] == "hit"
@@ -205,7 +176,7 @@ def test_waiting_requests_get_the_copy_another_one_builds(django_user_model, mon
     is served that build's copy (here the build is simulated by keeping it meanwhile)."""
     from django.core.cache import cache
 
-    director = _client(make_staff(django_user_model, "dir", "director", "DGC"))
+    director = logged_in(make_staff(django_user_model, "dir", "director", "DGC"))
     first = director.get("/plan/")
     key = pagecache._page_key(first.wsgi_request, pagecache.AUDIENCE, "plan", {})
     cache.delete(key)

@@ -13,11 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from pesem.cache import data as datacache
-from tests.conftest import make_staff
-from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
-from tests.pesem.cache.test_pages_drafts import _readable
+from tests.factories import logged_in, make_staff, readable
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 
@@ -46,8 +44,8 @@ def _values(response) -> str:
 def readers(django_user_model):
     """Who reads OE3.1's page and its drafts: the planning office, and its own registrar."""
     return [
-        _client(make_staff(django_user_model, "val", "validador", "OPP")),
-        _client(make_staff(django_user_model, "reg", "registrador", "DGC")),
+        logged_in(make_staff(django_user_model, "val", "validador", "OPP")),
+        logged_in(make_staff(django_user_model, "reg", "registrador", "DGC")),
     ]
 
 
@@ -58,7 +56,7 @@ def test_a_draft_of_another_indicator_leaves_the_page_kept_and_the_same(django_u
         reader.get(PAGE)
         kept = reader.get(PAGE)
         assert kept["X-Page-Cache"] == "hit"
-        before[reader] = _readable(kept)
+        before[reader] = readable(kept)
     versions = datacache.current()
     draft = _draft(registrar_dpe, "OE2.1", "borrador de otro")
     draft = _draft(registrar_dpe, "OE2.1", "borrador de otro, corregido", draft.version)
@@ -68,7 +66,7 @@ def test_a_draft_of_another_indicator_leaves_the_page_kept_and_the_same(django_u
     for reader in readers:
         served = reader.get(PAGE)
         assert served["X-Page-Cache"] == "hit"
-        assert _readable(served) == before[reader]
+        assert readable(served) == before[reader]
 
 
 def test_a_draft_of_the_indicator_shows_at_once_saved_edited_and_deleted(

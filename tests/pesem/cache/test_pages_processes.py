@@ -12,11 +12,11 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.factories import ROOT, free_port
+
 PASSWORD = "clave-segura-1"
 SETUP_USERS = f"""
 from django.contrib.auth.models import Group
@@ -40,12 +40,6 @@ services.value_save(user=get_user_model().objects.get(username="reg.dgc"),
 from pesem.cache import data as datacache
 print(datacache.current_version())
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
@@ -97,7 +91,7 @@ def two_servers(tmp_path):
     _manage(env, "createcachetable")
     _manage(env, "load_plan")
     _manage(env, "shell", "-c", SETUP_USERS)
-    ports, servers = [_free_port(), _free_port()], []
+    ports, servers = [free_port(), free_port()], []
     for port in ports:
         servers.append(
             subprocess.Popen(

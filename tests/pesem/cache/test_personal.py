@@ -17,10 +17,9 @@ from indicators import deadlines
 from indicators.workflow import inbox
 from pesem import context_processors
 from pesem.cache import data as datacache
-from tests.conftest import enter_value, make_staff
-from tests.pesem.cache.test_pages import _client, page_cache_on  # noqa: F401  (autouse fixture)
+from tests.factories import enter_value, logged_in, make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 # Before 2015's deadline (31/03/2016): nothing is overdue, a registrar's badge counts drafts.
 BEFORE_DEADLINES = date(2016, 2, 1)
@@ -43,7 +42,7 @@ def test_a_registrars_badge_on_a_kept_page_counts_a_colleagues_draft_at_once(
     monkeypatch.setattr(deadlines, "today", lambda: BEFORE_DEADLINES)
     ana = make_staff(django_user_model, "ana", "registrador", "DGC")
     luis = make_staff(django_user_model, "luis", "registrador", "DGC")
-    client = _client(ana)
+    client = logged_in(ana)
     client.get("/plan/")
     kept = client.get("/plan/")
     assert kept["X-Page-Cache"] == "hit" and badge(kept.content.decode()) == 0
@@ -61,7 +60,7 @@ def test_a_validators_badge_counts_a_value_submitted_by_someone_else_at_once(
 ):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
     validator = make_staff(django_user_model, "val", "validador", "OPP")
-    client = _client(validator)
+    client = logged_in(validator)
     waiting = inbox.open_task_count(user=validator, today=deadlines.today())
     assert badge(client.get("/cuenta/").content.decode()) == waiting
     client.get("/indicadores/NAC.3/")
@@ -75,7 +74,7 @@ def test_a_remembered_badge_is_not_recounted_while_nothing_changes(django_user_m
     validator = make_staff(django_user_model, "val", "validador", "OPP")
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
     for person in (validator, registrar):
-        client = _client(person)
+        client = logged_in(person)
         first, _ = _queries(client, "/cuenta/")
         again, response = _queries(client, "/cuenta/")
         assert any("indicators_indicatorvalue" in q for q in first)  # counted once
@@ -92,7 +91,7 @@ def test_a_remembered_badge_is_not_recounted_while_nothing_changes(django_user_m
 
 def test_the_version_is_read_once_when_a_kept_page_is_built(django_user_model):
     validator = make_staff(django_user_model, "val", "validador", "OPP")
-    client = _client(validator)
+    client = logged_in(validator)
     built, response = _queries(client, "/plan/")
     assert "X-Page-Cache" not in response and badge(response.content.decode()) is not None
     assert sum("pesem_dataversion" in q for q in built) == 1
@@ -100,7 +99,7 @@ def test_the_version_is_read_once_when_a_kept_page_is_built(django_user_model):
 
 def test_the_badge_is_recounted_when_the_date_changes(django_user_model, monkeypatch):
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
-    client = _client(registrar)
+    client = logged_in(registrar)
     monkeypatch.setattr(deadlines, "today", lambda: date(2016, 3, 31))  # 2015 due today
     client.get("/plan/")
     assert badge(client.get("/plan/").content.decode()) == 0
@@ -125,7 +124,7 @@ def test_requests_without_a_session_or_a_user_get_roles_and_no_badge(
     assert context["user_roles"] == {"validador"}
     today = deadlines.today()
     assert context["open_tasks"]() == inbox.open_task_count(user=validator, today=today)
-    admin = _client(administrator)
+    admin = logged_in(administrator)
     assert admin.get("/admin/").status_code == 200
     assert admin.get("/admin/indicators/indicator/").status_code == 200
     login = Client().get("/accounts/login/")

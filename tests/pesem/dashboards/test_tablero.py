@@ -19,7 +19,9 @@ from indicators.models import Indicator, IndicatorValue
 from indicators.progress import Coverage, Light
 from lib.charts import base_layout
 from objectives.ordering import indicator_key, natural_key
-from tests.conftest import enter_value
+from tests.factories import enter_value
+
+pytestmark = pytest.mark.usefixtures("portal_on")
 
 # --- pure functions ------------------------------------------------------------------------
 

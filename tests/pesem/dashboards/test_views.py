@@ -15,10 +15,9 @@ from openpyxl import load_workbook
 from indicators import selectors, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.tables import DashboardTable, SafeTableExport
-from indicators.workflow import status
-from objectives.models import Directorate, StrategicAction, StrategicObjective
+from objectives.models import Directorate, StrategicAction
 from pesem.planio.export import plan_as_dict
-from tests.conftest import enter_value
+from tests.factories import enter_value, grow_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -201,49 +200,6 @@ def test_indicator_chart_distinguishes_sources_and_interpolation(client, directo
 # --- query counts that do not grow with the plan ----------------------------------------
 
 SCALED_PAGES = PAGES + [("validation_queue", [], {}), ("prospective", [], {}), ("actors", [], {})]
-
-
-def grow_plan(extra: int) -> None:
-    """Add `extra` indicators with values and targets, and extra/4 actions with validated
-    reports (a plan of ~200 indicators)."""
-    objective = StrategicObjective.objects.get(number=2)
-    dpe = Directorate.objects.get(code="DPE")
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            code=f"SYN.{n}",
-            name=f"Sintético {n}",
-            numerator="n",
-            denominator="d",
-            level="objective",
-            objective=objective,
-            responsible=dpe,
-            order=100 + n,
-        )
-        for n in range(extra)
-    )
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(indicator=i, year=y, value=D("1.2"), state="validated")
-        for i in indicators
-        for y in (2014, 2015, 2016)
-    )
-    Target.objects.bulk_create(
-        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
-        for i in indicators
-        for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
-    )
-    actions = StrategicAction.objects.bulk_create(
-        StrategicAction(
-            objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"Acción {n}"
-        )
-        for n in range(extra // 4)
-    )
-    for action in actions:
-        action.responsibles.add(dpe)
-    ActionReport.objects.bulk_create(
-        ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
-        for a in actions
-    )
-    status.refresh()  # bulk_create sends no signals: as a bulk loader would, refresh once
 
 
 def count_queries(client, name, args, params) -> int:

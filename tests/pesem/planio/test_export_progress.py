@@ -4,7 +4,7 @@ summary computed by indicators.progress from validated values only."""
 import pytest
 
 from pesem.planio.export import plan_as_dict
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

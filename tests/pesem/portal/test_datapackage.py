@@ -19,7 +19,7 @@ from indicators.models import Indicator, IndicatorYearStatus
 from objectives.models import StrategicAction
 from pesem.portal import datapackage as opendata
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 

@@ -15,29 +15,29 @@ from django.utils import dateformat, timezone
 
 from indicators import selectors, services
 from indicators.models import (
-    ActionReport,
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
-    Target,
 )
-from indicators.workflow import status
-from objectives.models import Directorate, StrategicAction, StrategicObjective
+from objectives.models import Directorate, StrategicAction
 from pesem.models import PortalSettings
 from pesem.published import reads as public
-from tests.conftest import enter_value, make_staff
-from tests.pesem.conftest import (
+from tests.factories import (
     DRAFT_VALUE,
+    EXTERNAL,
+    INLINE_SCRIPT,
     SECRET_NUMBERS,
     SECRET_TEXTS,
     SUBMITTED_VALUE,
     as_text,
+    enter_value,
     fetch_all,
+    grow_plan,
+    make_staff,
     portal_urls,
 )
-from tests.pesem.test_no_external_resources import EXTERNAL, INLINE_SCRIPT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 PAGES = ["portal_home", "portal_reports", "portal_data"]
 
@@ -317,47 +317,6 @@ def test_public_rows_carry_no_model_instance_and_no_private_field(validated, unp
 # --- query counts -----------------------------------------------------------------------
 
 
-def grow(extra: int) -> None:
-    """`extra` indicators on OE2 with validated values and targets, and extra/4 actions with
-    validated reports; statuses refreshed once, as a bulk load does."""
-    objective = StrategicObjective.objects.get(number=2)
-    dpe = Directorate.objects.get(code="DPE")
-    indicators = Indicator.objects.bulk_create(
-        Indicator(
-            code=f"SYN.{n}",
-            name=f"Sintético {n}",
-            numerator="n",
-            denominator="d",
-            level="objective",
-            objective=objective,
-            responsible=dpe,
-            order=100 + n,
-        )
-        for n in range(extra)
-    )
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(indicator=i, year=y, value=D("1.2"), state="validated")
-        for i in indicators
-        for y in (2014, 2015, 2016)
-    )
-    Target.objects.bulk_create(
-        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
-        for i in indicators
-        for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
-    )
-    actions = StrategicAction.objects.bulk_create(
-        StrategicAction(objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"A {n}")
-        for n in range(extra // 4)
-    )
-    for action in actions:
-        action.responsibles.add(dpe)
-    ActionReport.objects.bulk_create(
-        ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
-        for a in actions
-    )
-    status.refresh()
-
-
 COUNTED = [
     ("portal_home", [], {"anio": 2016}),
     ("portal_objective", [2], {"anio": 2016}),
@@ -388,7 +347,7 @@ def count_queries(client, name, args, params) -> int:
 
 def test_query_counts_do_not_grow_with_the_plan(client, validated, memory_cache):
     small = {page[0]: count_queries(client, *page) for page in COUNTED}
-    grow(120)
+    grow_plan(120)
     large = {page[0]: count_queries(client, *page) for page in COUNTED}
     assert large == small
 

@@ -10,10 +10,8 @@ transaction rolled back before the tests run, and the tests read the bytes."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import subprocess
 from decimal import Decimal as D
 from xml.etree import ElementTree
 
@@ -27,18 +25,17 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from indicators import services
-from indicators.models import Indicator, ReportConclusion
+from indicators.models import ReportConclusion
 from indicators.workflow import conclusion_services, status
 from objectives.models import Directorate, StrategicAction
 from pesem.models import PortalSettings, PreparedReport
 from pesem.report import charts as report_charts
 from pesem.report import content as reports
 from pesem.report import files as report_files
-from tests.conftest import make_staff
+from tests.factories import IN_CI, make_staff, pdftotext, save_value, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
-IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
 if shutil.which("pdftotext") is None and not IN_CI:  # CI installs poppler-utils
     pytest.skip(
         "pdftotext no está instalado (apt-get install poppler-utils)", allow_module_level=True
@@ -53,19 +50,8 @@ LONG_CONCLUSION = "Z" * 4000  # a single word, in the conclusions
 NOTES = ("parece copiada de la fila vecina", "se asume ascendente")
 
 
-def pdftotext(content: bytes, *, raw: bool = False) -> str:
-    done = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else ["-layout"]), "-", "-"],
-        input=content,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    return done.stdout.decode("utf-8")
-
-
 def folded(content: bytes) -> str:
-    return " ".join(pdftotext(content, raw=True).split())
+    return " ".join(pdftotext(content, mode="raw").split())
 
 
 def _staff(username: str, role: str, directorate: str, names: tuple[str, str]):
@@ -73,21 +59,6 @@ def _staff(username: str, role: str, directorate: str, names: tuple[str, str]):
     user.first_name, user.last_name = names
     user.save(update_fields=["first_name", "last_name"])
     return user
-
-
-def _value(user, code, numerator, denominator, **texts):
-    return services.value_save(
-        user=user,
-        indicator=Indicator.objects.get(code=code),
-        year=YEAR,
-        numerator=D(numerator),
-        denominator=D(denominator),
-        **texts,
-    )
-
-
-def _submit(user, item):
-    return services.do_submit(user=user, item=item, expected_version=item.version)
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +73,29 @@ def sent(django_db_setup, django_db_blocker):
         writer = _staff("val.opp", "validador", "OPP", WRITER)
         checker = _staff("val.dee", "validador", "OPP", CHECKER)
         # OE2.1 2016 validated, its análisis one word of 4,000 characters.
-        value = _submit(
+        value = submit(
             registrar_dpe,
-            _value(registrar_dpe, "OE2.1", 93, 60, analysis=f"ANALISIS-OE21 {LONG_ANALYSIS}"),
+            save_value(
+                registrar_dpe,
+                "OE2.1",
+                YEAR,
+                numerator=93,
+                denominator=60,
+                analysis=f"ANALISIS-OE21 {LONG_ANALYSIS}",
+            ),
         )
         services.do_validate(user=writer, item=value, expected_version=value.version)
         # OE3.1 2016 sent, not validated: preliminary inside, absent from the public PDF.
-        _submit(
+        submit(
             registrar_dgc,
-            _value(registrar_dgc, "OE3.1", 480, 2_850_000, analysis="ANALISIS-ENVIADO-OE31"),
+            save_value(
+                registrar_dgc,
+                "OE3.1",
+                YEAR,
+                numerator=480,
+                denominator=2_850_000,
+                analysis="ANALISIS-ENVIADO-OE31",
+            ),
         )
         # Action 2.1 reported by DPE and sent, not validated.
         report = services.report_save(
@@ -122,7 +107,7 @@ def sent(django_db_setup, django_db_blocker):
             percent=D(60),
             description="FERIAS-ENVIADAS",
         )
-        _submit(registrar_dpe, report)
+        submit(registrar_dpe, report)
         status.ensure(YEAR)
         built["pending"] = report_files.build_bytes(YEAR, "pdf")
         item = conclusion_services.conclusion_save(
@@ -238,7 +223,7 @@ def test_final_target_reached_is_said_only_of_indicators_with_data(sent):
 
 
 def _signoff_lines(content: bytes) -> list[str]:
-    lines = pdftotext(content).splitlines()
+    lines = pdftotext(content, mode="layout").splitlines()
     return [
         " ".join(line.split()) for line in lines if re.search(r"(Elaborado|Aprobado) por", line)
     ]
@@ -299,7 +284,7 @@ def test_every_xlsx_sheet_prints_a4_landscape_one_page_wide_with_its_header_repe
 def test_a_4000_character_word_wraps_inside_the_page(sent):
     reader = PdfReader(io.BytesIO(sent["internal"]))
     width = float(reader.pages[0].mediabox.width)
-    text = pdftotext(sent["internal"], raw=True)
+    text = pdftotext(sent["internal"], mode="raw")
     for letter, word in (("W", LONG_ANALYSIS), ("Z", LONG_CONCLUSION)):
         runs = re.findall(f"{letter}{{20,}}", text)
         assert sum(len(run) for run in runs) == len(word), letter  # every character shown
@@ -396,8 +381,16 @@ def test_a_line_toward_an_off_scale_value_stops_at_the_plots_edge():
 
 
 def test_public_report_shows_only_the_narrative_the_portal_publishes(validator, registrar_dpe):
-    value = _value(registrar_dpe, "OE2.1", 93, 60, analysis="A-VALIDADO", measures="M-VALIDADAS")
-    value = _submit(registrar_dpe, value)
+    value = save_value(
+        registrar_dpe,
+        "OE2.1",
+        YEAR,
+        numerator=93,
+        denominator=60,
+        analysis="A-VALIDADO",
+        measures="M-VALIDADAS",
+    )
+    value = submit(registrar_dpe, value)
     services.do_validate(user=validator, item=value, expected_version=value.version)
     status.ensure(YEAR)
 

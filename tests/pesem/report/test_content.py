@@ -40,18 +40,11 @@ from pesem.report import charts as report_charts
 from pesem.report import content as reports
 from pesem.report import pdf as report_pdf
 from pesem.report import xlsx as report_xlsx
-from tests.conftest import make_staff
+from tests.factories import IN_CI, make_staff, needs_pdftotext, pdf_text
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
-pytestmark = pytest.mark.django_db
-
-# CI installs poppler-utils (.ci/run): there a missing pdftotext fails instead of skipping.
-IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
-needs_pdftotext = pytest.mark.skipif(
-    shutil.which("pdftotext") is None and not IN_CI,
-    reason="pdftotext no está instalado (apt-get install poppler-utils)",
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 XLSX_SHEETS = [
     "Resumen",
@@ -59,7 +52,7 @@ XLSX_SHEETS = [
     "Indicadores",
     "Acciones",
     "Conclusiones",
-]  # and "Calidad de datos" last, with the annex (tests/pesem/test_report_as_sent.py)
+]  # and "Calidad de datos" last, with the annex (tests/pesem/report/test_as_sent.py)
 HEADER_FIRST = {
     "Resumen": "Objetivo",
     "Cambios de semáforo": "Nivel",
@@ -73,62 +66,9 @@ HEADER_FIRST = {
 # --- data ---------------------------------------------------------------------------------
 
 
-def save(user, code, year, numerator, denominator, **texts):
-    return services.value_save(
-        user=user,
-        indicator=Indicator.objects.get(code=code),
-        year=year,
-        numerator=D(numerator),
-        denominator=D(denominator),
-        **texts,
-    )
-
-
-def submit(user, item):
-    return services.do_submit(user=user, item=item, expected_version=item.version)
-
-
 @pytest.fixture
 def second_validator(django_user_model):
     return make_staff(django_user_model, "val.dee", "validador", "OPP")
-
-
-@pytest.fixture
-def year_2016(registrar_dpe, registrar_dgc, validator):
-    """OE2.1 2016 validated with its narrative (1.55 against 1.59: 97.48 %, green); OE3.1
-    2016 a draft with a narrative that must not be published; action 2.1 reported by DPE and
-    validated."""
-    value = save(
-        registrar_dpe,
-        "OE2.1",
-        2016,
-        93,
-        60,
-        analysis="ANALISIS-VALIDADO-OE21",
-        measures="MEDIDAS-VALIDADAS-OE21",
-    )
-    value = submit(registrar_dpe, value)
-    services.do_validate(user=validator, item=value, expected_version=value.version)
-    save(
-        registrar_dgc,
-        "OE3.1",
-        2016,
-        450,
-        2_850_000,
-        analysis="ANALISIS-BORRADOR-OE31",
-        measures="MEDIDAS-BORRADOR-OE31",
-    )
-    report = services.report_save(
-        user=registrar_dpe,
-        action=StrategicAction.objects.get(code="2.1"),
-        directorate=Directorate.objects.get(code="DPE"),
-        year=2016,
-        execution="in_progress",
-        percent=D(60),
-        description="FERIAS-VALIDADAS",
-    )
-    report = submit(registrar_dpe, report)
-    services.do_validate(user=validator, item=report, expected_version=report.version)
 
 
 def write_conclusions(user, year=2016, text="CONCLUSION-TEXTO", recommendation="RECOMENDACION"):
@@ -152,23 +92,6 @@ def validated_conclusions(writer, checker, **texts):
 
 
 # --- reading the files back ---------------------------------------------------------------
-
-
-def pdftotext(content: bytes) -> str:
-    """The PDF's text as pdftotext reads it: lines as laid out, a form feed after each page."""
-    done = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"],
-        input=content,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    return done.stdout.decode("utf-8")
-
-
-def pdf_text(content: bytes) -> str:
-    """The PDF's text, whitespace folded (titles may wrap)."""
-    return " ".join(pdftotext(content).split())
 
 
 def get_pdf(client, year=2016) -> bytes:

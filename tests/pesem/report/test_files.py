@@ -17,10 +17,9 @@ from openpyxl import load_workbook
 from indicators.workflow import conclusion_services
 from pesem.models import PreparedReport
 from pesem.report import files as report_files
-from tests.conftest import enter_value, make_staff
-from tests.pesem.report.test_content import pdf_text
+from tests.factories import enter_value, logged_in, make_staff, pdf_text
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("portal_on")]
 
 XLSX = "/reporte/2016/xlsx/"
 PDF = "/reporte/2016/pdf/"
@@ -47,12 +46,6 @@ def large_plan(settings):
     settings.PESEM_REPORT_INLINE_MAX_INDICATORS = 0
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
@@ -71,14 +64,14 @@ def _oe31_value(content: bytes) -> object:
 
 
 def test_small_plan_builds_in_the_request_once_then_streams_the_stored_copy(staff):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     first = director.get(XLSX)
     assert first.status_code == 200
     assert first["Content-Disposition"] == 'attachment; filename="reporte-seguimiento-2016.xlsx"'
     row = PreparedReport.objects.get(year=2016, file_format="xlsx")
     assert row.state == PreparedReport.State.READY
     assert default_storage.exists(row.file_name)
-    again = _client(staff["validator"]).get(XLSX)  # another audience, the same file
+    again = logged_in(staff["validator"]).get(XLSX)  # another audience, the same file
     assert again.status_code == 200
     assert again.streaming  # from storage, in chunks
     assert again["X-Page-Cache"] == "hit"
@@ -88,7 +81,7 @@ def test_small_plan_builds_in_the_request_once_then_streams_the_stored_copy(staf
 
 
 def test_the_files_with_and_without_the_annex_are_kept_apart(staff):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     plain = director.get(XLSX)
     annex = director.get(XLSX, {"anexo": "1"})
     assert annex["Content-Disposition"] == (
@@ -108,7 +101,7 @@ def test_the_files_with_and_without_the_annex_are_kept_apart(staff):
 
 
 def test_large_plan_waiting_page_keeps_asking_for_the_annex(staff, large_plan):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     waiting = director.get(XLSX, {"anexo": "1"})
     assert waiting.status_code == 202
     page = waiting.content.decode()
@@ -153,7 +146,7 @@ def test_the_public_pdf_of_a_large_plan_is_asked_for_and_answered_503(
 
 
 def test_a_validated_value_gives_the_next_download_the_new_figure(staff):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     before = _body(director.get(XLSX))
     assert _oe31_value(before) in (None, "", "sin dato")
     enter_value(staff["registrar"], year=2016, validator=staff["validator"])
@@ -163,14 +156,14 @@ def test_a_validated_value_gives_the_next_download_the_new_figure(staff):
 
 
 def test_large_plan_answers_at_once_and_the_command_builds_the_file(staff, large_plan):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     waiting = director.get(PDF)
     assert waiting.status_code == 202
     page = waiting.content.decode()
     assert "Reporte de seguimiento 2016 en PDF" in page
     assert "se está preparando" in page
     assert json.loads(director.get(PDF, {"estado": 1}).content)["listo"] is False
-    _client(staff["validator"]).get(PDF)  # a second asker: the same request
+    logged_in(staff["validator"]).get(PDF)  # a second asker: the same request
     row = PreparedReport.objects.get()
     assert (row.state, row.requested_by) == (PreparedReport.State.PENDING, staff["director"])
 
@@ -192,7 +185,7 @@ def test_large_plan_answers_at_once_and_the_command_builds_the_file(staff, large
 
 
 def test_after_a_write_the_old_file_is_never_served_and_is_purged(staff, large_plan):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     director.get(XLSX)
     call_command("build_reports", stdout=io.StringIO())
     old = PreparedReport.objects.get()
@@ -208,7 +201,7 @@ def test_after_a_write_the_old_file_is_never_served_and_is_purged(staff, large_p
 
 
 def test_a_draft_leaves_the_prepared_file_in_place(staff, large_plan):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     director.get(XLSX)
     call_command("build_reports", stdout=io.StringIO())
     enter_value(staff["registrar"], year=2016, note="borrador")  # a draft, not sent
@@ -220,12 +213,12 @@ def test_prebuild_prepares_the_default_years_files_without_a_request(staff, larg
     call_command("build_reports", "--prebuild", stdout=io.StringIO())
     built = set(PreparedReport.objects.values_list("year", "file_format", "state"))
     assert built == {(year, "xlsx", "listo"), (year, "pdf", "listo")}
-    response = _client(staff["director"]).get(f"/reporte/{year}/pdf/")
+    response = logged_in(staff["director"]).get(f"/reporte/{year}/pdf/")
     assert response.status_code == 200
 
 
 def test_a_failed_build_is_explained_and_can_be_asked_again(staff, large_plan, monkeypatch):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     director.get(PDF)
 
     def broken(report, target):
@@ -249,7 +242,7 @@ def test_a_failed_build_is_explained_and_can_be_asked_again(staff, large_plan, m
 
 
 def test_a_year_outside_the_plan_is_not_found_and_asks_for_nothing(staff, large_plan):
-    response = _client(staff["director"]).get("/reporte/1990/pdf/")
+    response = logged_in(staff["director"]).get("/reporte/1990/pdf/")
     assert response.status_code == 404
     assert not PreparedReport.objects.exists()
 
@@ -257,7 +250,7 @@ def test_a_year_outside_the_plan_is_not_found_and_asks_for_nothing(staff, large_
 def test_serving_a_stored_file_costs_a_fixed_number_of_queries(
     staff, django_assert_max_num_queries
 ):
-    director = _client(staff["director"])
+    director = logged_in(staff["director"])
     director.get(PDF)
     with django_assert_max_num_queries(6):  # session, user, version, the row, page-cache
         response = director.get(PDF)

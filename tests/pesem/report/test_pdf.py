@@ -16,9 +16,13 @@ from pypdf import PdfReader
 
 from pesem.report import content as reports
 from pesem.report import pdf as report_pdf
-from tests.pesem.report.test_content import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
+from tests.factories import needs_pdftotext, pdftotext
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2016")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("year_2016"),
+    pytest.mark.usefixtures("portal_on"),
+]
 
 
 @pytest.fixture
