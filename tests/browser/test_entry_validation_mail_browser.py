@@ -1,4 +1,4 @@
-"""The yearly cycle end to end in Chromium, as issue 10 tells it: a DGC registrar enters all of
+"""The yearly cycle end to end in Chromium: a DGC registrar enters all of
 DGC's 2016 values in the grid with Peruvian-format numbers, sees a warning and justifies it,
 submits; the validator decides with the context in view, validates all but one and returns one;
 the registrar gets the mail (through a real SMTP server), finds the returned value in

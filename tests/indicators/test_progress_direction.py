@@ -1,4 +1,4 @@
-"""Issue 11 §4: the direction check compares the final target with the baseline too, and a
+"""The direction check compares the final target with the baseline too, and a
 zero in a series is its own finding, never a jump (pure functions, no database)."""
 
 from decimal import Decimal as D

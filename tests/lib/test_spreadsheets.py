@@ -1,4 +1,4 @@
-"""No formula leaves the system (issue 9, item 5): every CSV, TSV and XLSX we write keeps text
+"""No formula leaves the system: every CSV, TSV and XLSX we write keeps text
 that starts with =, +, -, @, tab or CR as text; numbers stay numbers; the year's template
 round-trips such notes exactly."""
 

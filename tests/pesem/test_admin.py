@@ -1,4 +1,4 @@
-"""Django admin is no path around the workflow (issue 9): yearly values, action reports and
+"""Django admin is no path around the workflow: yearly values, action reports and
 targets are read only there; every other admin write is audited with its user; nobody but a
 superuser widens anybody's rights."""
 

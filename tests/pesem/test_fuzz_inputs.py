@@ -1,4 +1,4 @@
-"""No 500 from input (issue 9, item 8): random text, NUL characters, non-ASCII digits and stray
+"""No 500 from input: random text, NUL characters, non-ASCII digits and stray
 quotes in every GET parameter of the main pages and in the fields of the main forms get a page
 or a Spanish refusal (4xx), never a server error."""
 

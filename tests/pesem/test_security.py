@@ -1,6 +1,6 @@
-"""Issue 9, "No path around the workflow": four eyes on validation, login lockout by the real
-client, private pages, the Spanish CSRF page, no password reset pages, and charts that never
-render a name typed in admin as HTML."""
+"""No path around the workflow: four eyes on validation, login lockout by the real client,
+private pages, the Spanish CSRF page, no password reset pages, and charts that never render a
+name typed in admin as HTML."""
 
 import io
 import json

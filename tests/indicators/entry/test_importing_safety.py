@@ -1,8 +1,8 @@
 """Imports never overwrite silently, stay bounded, and answer bad files with Spanish errors.
 
-Issue 9, items 4 (preview with state and author, validated rows refused, confirm checks the
-versions the preview showed), 6 (zip bombs, row limits, upload size) and 8 (bad input on the
-import side never gives a 500 nor a traceback)."""
+The preview shows each row's state and author, validated rows are refused, and the
+confirmation checks the versions the preview showed; zip bombs, row limits and the upload size
+are bounded; bad input on the import side never gives a 500 nor a traceback."""
 
 from __future__ import annotations
 

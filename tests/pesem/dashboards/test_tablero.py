@@ -1,4 +1,4 @@
-"""A tablero that tells the truth (issue 11 §2): how many indicators each status summary rests
+"""A tablero that tells the truth: how many indicators each status summary rests
 on, the year a page opens on and why, indicators in natural order, what the light and the
 trajectory each judge, the four lights per directorate, charts an odd value does not flatten,
 legends clear of axis titles, and a long page with an index."""

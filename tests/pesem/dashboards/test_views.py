@@ -124,8 +124,8 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
     client.force_login(director_dpe)
     response = client.get(reverse("report_download", args=[2016]))
     book = load_workbook(io.BytesIO(response.content))
-    # A sheet per table of the report's sections, each under a title block (issue 11 §1;
-    # the details are in tests/pesem/test_report_files.py).
+    # A sheet per table of the report's sections, each under a title block (the details are
+    # in tests/pesem/report/test_content.py).
     assert book.sheetnames == [
         "Resumen",
         "Cambios de semáforo",

@@ -1,6 +1,6 @@
-"""Issue 11 §4, "What the plan's own tables say, shown right": Cuadro 6's order of
-responsibles kept everywhere, the final target checked against the baseline, zeros that are
-not jumps, and the source defects found by the line-by-line audit."""
+"""What the plan's own tables say, shown right: Cuadro 6's order of responsibles kept
+everywhere, the final target checked against the baseline, zeros that are not jumps, and the
+source defects found by the line-by-line audit."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""The monitoring report as CEPLAN structures it (issue 11 §1): the page, the PDF and the XLSX
+"""The monitoring report as CEPLAN structures it: the page, the PDF and the XLSX
 show the same four sections and the same figures, read back from the files themselves (the
 PDF through pdftotext, the XLSX through openpyxl); the conclusions are written, submitted and
 validated by two people of the planning office, and only their validated text reaches the
