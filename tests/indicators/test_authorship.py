@@ -18,7 +18,7 @@ from indicators.entry import importing
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportConclusion
 from indicators.workflow import conclusion_services
 from objectives.models import Directorate, StrategicAction
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, make_staff, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,6 @@ def refused(user, item):
         services.do_validate(user=user, item=item, expected_version=version)
     item.refresh_from_db()
     assert (item.state, item.version, item.validated_by) == ("submitted", version, None)
-
-
-def submit(user, item):
-    return services.do_submit(user=user, item=item, expected_version=item.version)
 
 
 def give_back(user, item, reason="Revisar la fuente"):
