@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import ROOT
 
-APPS = ("objectives", "actors", "indicators", "pesem")
+APPS = ("lib", "objectives", "actors", "indicators", "pesem")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
