@@ -27,7 +27,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "args", "heading"), PAGES)
+@pytest.mark.parametrize(("name", "args", "heading"), PAGES, ids=[page[0] for page in PAGES])
 def test_page_has_no_external_resource_and_no_inline_script(
     client, validator, registrar_dgc, name, args, heading
 ):
