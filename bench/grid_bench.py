@@ -1,7 +1,7 @@
 """The entry grid at size: one directorate owing N indicators (1,000 by default), its GET and
 its saves, timed in process (Django's test client: middleware, view, queries, template), each
 GET after a write (the page cache's miss: pesem/cache/pages.py). Prints figures and checks
-nothing but the answers' status (the query count is pinned in tests/indicators/test_grid.py).
+nothing but the answers' status (the query count is pinned in tests/indicators/entry/test_grid.py).
 
 Runs in a separate database (never the one of `make run`): a temporary SQLite file, or
 BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/pesem_bench, dropped and created).
@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,71 +40,29 @@ YEAR = 2016
 
 def grow(directorate_code: str, count: int, start: int) -> None:
     """`count` more ratio indicators of the directorate with a validated 2014 value, a target
-    for YEAR and a draft for YEAR on every other one (half the rows prefilled)."""
-    from indicators.models import Indicator, IndicatorValue, Target
-    from objectives.models import Directorate
+    for YEAR and a draft for YEAR on every other one (half the rows prefilled): the tests'
+    factory (tests/factories.py), so the bench measures the grid the tests pin."""
+    from tests.factories import add_indicators
 
-    directorate = Directorate.objects.get(code=directorate_code)
-    created = Indicator.objects.bulk_create(
-        Indicator(
-            code=f"BG.{n}",
-            name=f"Indicador de carga {n}",
-            numerator="n",
-            denominator="d",
-            level="variable",
-            responsible=directorate,
-            order=1000 + n,
-        )
-        for n in range(start, start + count)
-    )
-    IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(
-                indicator=i,
-                year=2014,
-                value=Decimal("0.5"),
-                numerator=1,
-                denominator=2,
-                state="validated",
-                version=1,
-            )
-            for i in created
-        ]
-        + [
-            IndicatorValue(
-                indicator=i,
-                year=YEAR,
-                value=Decimal("0.5"),
-                numerator=1,
-                denominator=2,
-                state="draft",
-                version=1,
-            )
-            for n, i in enumerate(created)
-            if n % 2 == 0
-        ],
-        batch_size=2000,
-    )
-    Target.objects.bulk_create(
-        (
-            Target(indicator=i, kind=kind, year=y, value=Decimal(v), source="Anexo 6")
-            for i in created
-            for kind, y, v in (("baseline", 2014, "0.5"), ("target", YEAR, "0.6"))
-        ),
-        batch_size=2000,
+    add_indicators(
+        directorate_code,
+        count,
+        start=start,
+        year=YEAR,
+        code="BG.{n}",
+        order=1000,
+        every=2,
+        final_target=False,
     )
 
 
 def make_registrar():
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
-    from objectives.models import Directorate, Role, StaffProfile
+    from objectives.models import Role
+    from tests.factories import make_staff
 
-    user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=Role.REGISTRAR))
-    StaffProfile.objects.create(user=user, directorate=Directorate.objects.get(code="DGC"))
-    return user
+    return make_staff(get_user_model(), USERNAME, Role.REGISTRAR, "DGC", password=PASSWORD)
 
 
 def timed(call):

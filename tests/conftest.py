@@ -1,4 +1,9 @@
+"""Fixtures shared by every test: the plan loaded once, people with each role, the public
+portal and the page cache switched on when asked, and data fixtures in every workflow state.
+The plain functions behind them are in tests/factories.py."""
+
 import logging
+from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
@@ -6,7 +11,20 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from indicators import services
+from indicators.models import Indicator
+from objectives.models import Directorate, StrategicAction
 from pesem.planio.loading import load_plan
+from tests.factories import (
+    DRAFT_VALUE,
+    RETURNED_VALUE,
+    SUBMITTED_NUMERATOR,
+    SUBMITTED_VALUE,
+    make_staff,
+    save_value,
+    submit,
+    validate,
+)
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -73,13 +91,6 @@ def uncached(settings):
     settings.PESEM_PAGE_CACHE = False
 
 
-def built(client, path, data=None):
-    """A GET the view answers itself, never a kept copy: for tests that read the view's
-    context (a kept copy has none)."""
-    cache.clear()
-    return client.get(path, data)
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the published plan once; each test runs in a transaction rolled back after it."""
@@ -101,17 +112,6 @@ def superuser(django_user_model):
 @pytest.fixture
 def plain_user(django_user_model):
     return django_user_model.objects.create_user("lector", password="clave-segura-1")
-
-
-def make_staff(django_user_model, username: str, role: str, directorate: str):
-    from django.contrib.auth.models import Group
-
-    from objectives.models import Directorate, StaffProfile
-
-    user = django_user_model.objects.create_user(username, password="clave-segura-1")
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    StaffProfile.objects.create(user=user, directorate=Directorate.objects.get(code=directorate))
-    return user
 
 
 @pytest.fixture
@@ -142,36 +142,128 @@ def administrator(django_user_model):
     return user
 
 
-def enter_value(
-    registrar,
-    code="OE3.1",
-    year=2016,
-    numerator=450,
-    denominator=2_850_000,
-    *,
-    submit=False,
-    validator=None,
-    note="",
-):
-    """A value entered through the services as the entry form does: saved as a draft, then
-    submitted (submit=True) and validated (validator given) when asked. The default is a
-    plausible OE3.1 value (1.58 per 10,000, target 1.54): one that trips no warning, so it is
-    sent without a justification."""
-    from decimal import Decimal
+@pytest.fixture
+def portal_on(settings):
+    """The public portal switched on, with a rate limit no test reaches by accident (the
+    rate-limit tests lower it)."""
+    settings.PESEM_PUBLIC_PORTAL = True
+    settings.PESEM_PORTAL_RATE_LIMIT = 100_000
 
-    from indicators import services
-    from indicators.models import Indicator
 
-    item = services.value_save(
-        user=registrar,
-        indicator=Indicator.objects.get(code=code),
-        year=year,
-        numerator=Decimal(numerator),
-        denominator=Decimal(denominator),
-        note=note,
+@pytest.fixture
+def page_cache_on(settings, plan_tx):
+    """Kept pages on, in transactional tests (a write must commit to move the data version)."""
+    settings.PESEM_PAGE_CACHE = True
+
+
+@pytest.fixture
+def validated(registrar_dgc, registrar_dpe, validator):
+    """Validated values with narrative, and a validated action report with its description:
+    public, the narrative only when PortalSettings says so."""
+    v2016 = save_value(
+        registrar_dgc,
+        "OE3.1",
+        2016,
+        numerator=450,
+        denominator=2_850_000,
+        note="NOTA-VALIDADA",
+        analysis="ANALISIS-VALIDADO",
+        measures="MEDIDAS-VALIDADAS",
+        justification="JUSTIFICACION-VALIDADA-1",
+        evidence_url="https://evidencia.example/validada",
     )
-    if submit or validator:
-        item = services.do_submit(user=registrar, item=item, expected_version=item.version)
-    if validator:
-        item = services.do_validate(user=validator, item=item, expected_version=item.version)
-    return item
+    validate(validator, submit(registrar_dgc, v2016))
+    # 20 per 10,000 against a target of about 1.56: warnings (achievement over 200 %, jump),
+    # kept with a justification. The value is public; warnings and justification are not.
+    v2018 = save_value(
+        registrar_dgc,
+        "OE3.1",
+        2018,
+        numerator=2000,
+        denominator=1_000_000,
+        justification="JUSTIFICACION-VALIDADA-2",
+    )
+    assert v2018.warnings
+    validate(validator, submit(registrar_dgc, v2018))
+    v2016b = save_value(registrar_dpe, "OE2.1", 2016, numerator=93, denominator=60)  # green
+    validate(validator, submit(registrar_dpe, v2016b))
+    report = services.report_save(
+        user=registrar_dpe,
+        action=StrategicAction.objects.get(code="2.1"),
+        directorate=Directorate.objects.get(code="DPE"),
+        year=2016,
+        execution="in_progress",
+        percent=D(60),
+        description="QUE-SE-HIZO-VALIDADO",
+        evidence_url="https://evidencia.example/reporte-validado",
+    )
+    validate(validator, submit(registrar_dpe, report))
+
+
+@pytest.fixture
+def unpublished(registrar_dgc, registrar_dpe, validator):
+    """A draft, a submitted and a returned value with distinctive numbers and texts; draft
+    and submitted action reports; a target set with an internal reason."""
+    save_value(
+        registrar_dgc,
+        "NAC.3",
+        2017,
+        value=DRAFT_VALUE,
+        note="NOTA-BORRADOR",
+        analysis="ANALISIS-BORRADOR",
+        measures="MEDIDAS-BORRADOR",
+        justification="JUSTIFICACION-BORRADOR",
+        evidence_url="https://evidencia.example/borrador",
+    )
+    sent = save_value(
+        registrar_dpe,
+        "OE2.1",
+        2018,
+        numerator=SUBMITTED_NUMERATOR,
+        denominator=3,
+        note="NOTA-ENVIADA",
+        analysis="ANALISIS-ENVIADO",
+        justification="JUSTIFICACION-ENVIADA",
+        evidence_url="https://evidencia.example/enviado",
+    )
+    assert sent.value == SUBMITTED_VALUE
+    submit(registrar_dpe, sent)
+    back = save_value(
+        registrar_dgc,
+        "NAC.3",
+        2019,
+        value=RETURNED_VALUE,
+        note="NOTA-DEVUELTA",
+        justification="JUSTIFICACION-DEVUELTA",
+    )
+    back = submit(registrar_dgc, back)
+    services.do_return(
+        user=validator, item=back, reason="MOTIVO-DEVOLUCION", expected_version=back.version
+    )
+    services.report_save(
+        user=registrar_dgc,
+        action=StrategicAction.objects.get(code="3.1"),
+        directorate=Directorate.objects.get(code="DGC"),
+        year=2017,
+        execution="in_progress",
+        percent=D(10),
+        description="REPORTE-BORRADOR",
+        evidence_url="https://evidencia.example/reporte-borrador",
+    )
+    sent_report = services.report_save(
+        user=registrar_dpe,
+        action=StrategicAction.objects.get(code="2.1"),
+        directorate=Directorate.objects.get(code="DPE"),
+        year=2017,
+        execution="in_progress",
+        percent=D(20),
+        description="REPORTE-ENVIADO",
+    )
+    submit(registrar_dpe, sent_report)
+    services.target_set(
+        user=validator,
+        indicator=Indicator.objects.get(code="OE3.1"),
+        year=2019,
+        value=D("1.7"),
+        reason="MOTIVO-META-INTERNO",
+    )

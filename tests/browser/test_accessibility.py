@@ -4,17 +4,23 @@ At phone width the menu folds behind a "Menú" button and no page scrolls sidewa
 scroll inside their own box."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
-from tests.conftest import enter_value, make_staff
+from tests.factories import (
+    PASSWORD,
+    VIEWPORTS,
+    enter_value,
+    make_staff,
+    open_session,
+    phone_problems,
+    problems_report,
+    serious_violations,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "clave-segura-1"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-SERIOUS = {"serious", "critical"}
 
 # Who sees each page: the registrar of DGC enters values, the planning office validates and
 # imports, a director reads the rest.
@@ -77,75 +83,6 @@ def monitoring(plan_tx, django_user_model):
     assert states == {2015: "validated", 2016: "submitted", 2017: "draft"}
 
 
-def open_session(browser, live_server, viewport: str, username: str | None):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    if username:
-        page.get_by_label("Usuario").fill(username)
-        page.get_by_label("Contraseña").fill(PASSWORD)
-        page.get_by_role("button", name="Ingresar").click()
-        page.wait_for_load_state("networkidle")
-    return context, page
-
-
-def settle(page) -> None:
-    """Wait until every plotly figure of the page is drawn: axe must see the charts."""
-    page.wait_for_load_state("networkidle", timeout=45_000)  # slow CI machines
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('div[data-figure]'))"
-        ".every(n => n.getAttribute('data-drawn') === 'true')"
-    )
-
-
-def serious_violations(page, name: str) -> list[str]:
-    results = Axe().run(page)
-    found = []
-    for violation in results.response["violations"]:
-        if violation["impact"] not in SERIOUS:
-            continue
-        targets = "; ".join(", ".join(map(str, node["target"])) for node in violation["nodes"][:5])
-        more = len(violation["nodes"]) - 5
-        found.append(
-            f"{name} ({page.url}): {violation['id']} [{violation['impact']}] "
-            f"{violation['help']}: {targets}" + (f" (y {more} más)" if more > 0 else "")
-        )
-    return found
-
-
-def phone_problems(page, name: str, *, menu: bool = True) -> list[str]:
-    """At 390 px: the menu is folded behind its button and opens on a click; nothing makes the
-    document wider than the screen."""
-    found = []
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > 390 + 1:
-        wide = page.evaluate(
-            """() => Array.from(document.querySelectorAll('main *, header *'))
-                .filter(e => e.getBoundingClientRect().right > 391)
-                .filter(e => !e.closest('.table-scroll, .table-wrap'))
-                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                    + (e.className && typeof e.className === 'string'
-                       ? '.' + e.className.split(' ').join('.') : ''))"""
-        )
-        found.append(f"{name}: el documento mide {width} px de ancho (más anchos: {wide})")
-    if not menu:
-        return found
-    button = page.get_by_role("button", name="Menú")
-    nav = page.locator("nav[aria-label='Navegación principal']")
-    if not button.is_visible():
-        return [*found, f"{name}: no se ve el botón «Menú»"]
-    if nav.is_visible() or button.get_attribute("aria-expanded") != "false":
-        found.append(f"{name}: el menú está abierto antes de pulsar «Menú»")
-    button.click()
-    if not nav.is_visible() or button.get_attribute("aria-expanded") != "true":
-        found.append(f"{name}: «Menú» no abre la navegación")
-    button.click()
-    if nav.is_visible():
-        found.append(f"{name}: «Menú» no vuelve a cerrar la navegación")
-    return found
-
-
 def check_pages(page, live_server, viewport: str, pages) -> list[str]:
     problems = []
     for name, path in pages:
@@ -167,10 +104,6 @@ def check_open_folds(page, name: str) -> list[str]:
     return serious_violations(page, f"{name} (pliegues abiertos)")
 
 
-def report(problems: list[str]) -> str:
-    return f"{len(problems)} problema(s):\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("username", list(PAGES))
 def test_main_pages_have_no_serious_axe_violations(
@@ -181,7 +114,7 @@ def test_main_pages_have_no_serious_axe_violations(
         problems = check_pages(page, live_server, viewport, PAGES[username])
     finally:
         context.close()
-    assert not problems, report(problems)
+    assert not problems, problems_report(problems)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -200,7 +133,7 @@ def test_import_preview_has_no_serious_axe_violations(monitoring, browser, live_
             problems += phone_problems(page, "vista previa de importación")
     finally:
         context.close()
-    assert not problems, report(problems)
+    assert not problems, problems_report(problems)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -217,7 +150,7 @@ def test_login_page_has_no_serious_axe_violations(plan_tx, browser, live_server,
         problems += serious_violations(page, "ingreso con error")
     finally:
         context.close()
-    assert not problems, report(problems)
+    assert not problems, problems_report(problems)
 
 
 def test_phone_menu_opens_and_wide_screens_always_show_it(monitoring, browser, live_server):
@@ -284,7 +217,7 @@ def test_public_portal_pages_have_no_serious_axe_violations(
                 assert box.get_attribute("role") == "region" and box.get_attribute("aria-label")
     finally:
         context.close()
-    assert not problems, report(problems)
+    assert not problems, problems_report(problems)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -314,4 +247,4 @@ def test_admin_pages_have_no_serious_axe_violations(
             problems += serious_violations(page, name)
     finally:
         context.close()
-    assert not problems, report(problems)
+    assert not problems, problems_report(problems)

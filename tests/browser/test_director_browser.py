@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import make_staff
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.browser
 

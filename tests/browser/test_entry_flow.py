@@ -5,7 +5,7 @@ import re
 import pytest
 
 from indicators.models import IndicatorValue
-from tests.conftest import make_staff
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.browser
 

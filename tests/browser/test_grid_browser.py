@@ -5,7 +5,7 @@ Tab follows the reading order, Enter in a field submits nothing, the buttons do.
 import pytest
 
 from indicators.models import IndicatorValue
-from tests.conftest import make_staff
+from tests.factories import VIEWPORTS, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +70,6 @@ def test_grid_preview_warnings_and_enter(plan_tx, django_user_model, page, login
 
 
 # --- the save bar, the phone's cards and a refused save, at 1280 and 390 px ------------------
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def more_indicators(count: int) -> None:

@@ -7,11 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from indicators.models import IndicatorValue
-from tests.conftest import make_staff
+from tests.factories import VIEWPORTS, make_staff
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 HEADER = "indicador,año,numerador,denominador,valor,nota\n"
 GOOD = HEADER + "OE3.1,2016,450,2850000,,Personal según ORH\nNAC.3,2016,,,3200000,\n"
 FOREIGN = HEADER + "OE3.1,2016,450,2850000,,\nOE2.1,2016,95,60,,\n"

@@ -5,12 +5,10 @@ registrar opening the site starts from «Mis tareas»."""
 
 import pytest
 
-from tests.conftest import enter_value, make_staff
+from tests.factories import VIEWPORTS, enter_value, make_staff, open_session, settle
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "clave-segura-1"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 # Height of a folded long page: 29,800 px (Prospectiva) and 31,300 px (Actores) before.
 MAX_PAGE_HEIGHT = {"desktop": 4_000, "phone": 6_000}
 MIN_TARGET = 24  # px, WCAG 2.2 (2.5.8)
@@ -22,26 +20,6 @@ def people(plan_tx, django_user_model):
     validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
     make_staff(django_user_model, "dir.dpe", "director", "DPE")
     enter_value(registrar, year=2015, numerator=440, denominator=2_800_000, validator=validator)
-
-
-def open_session(browser, live_server, viewport: str, username: str):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
-    page.wait_for_load_state("networkidle")
-    return context, page
-
-
-def settle(page) -> None:
-    page.wait_for_load_state("networkidle", timeout=45_000)
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('div[data-figure]'))"
-        ".every(n => n.getAttribute('data-drawn') === 'true')"
-    )
 
 
 def page_width(page) -> tuple[int, int]:

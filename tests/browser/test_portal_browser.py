@@ -7,6 +7,8 @@ either."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.factories import VIEWPORTS
+
 pytestmark = pytest.mark.browser
 
 
@@ -43,9 +45,6 @@ def test_portal_home_and_objective_at_phone_width(plan_tx, settings, page, live_
     page.wait_for_selector("[data-figure='indicator-chart'][data-drawn='true']")
     assert "Ficha técnica" in page.content()
     assert external == []  # no request left our own host
-
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def _serious(page) -> list[str]:

@@ -10,14 +10,14 @@ import pytest
 from django.core.management import call_command
 
 from pesem.models import PreparedReport
-from tests.browser.test_accessibility import (
+from tests.factories import (
     VIEWPORTS,
+    make_staff,
     open_session,
     phone_problems,
-    report,
+    problems_report,
     serious_violations,
 )
-from tests.conftest import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_the_waiting_page_starts_the_download_once_the_file_is_built(
         problems = serious_violations(page, "reporte en preparación")
         if viewport == "phone":
             problems += phone_problems(page, "reporte en preparación")
-        assert not problems, report(problems)
+        assert not problems, problems_report(problems)
         assert PreparedReport.objects.get().state == PreparedReport.State.PENDING
 
         call_command("build_reports", stdout=io.StringIO())  # what the timer runs

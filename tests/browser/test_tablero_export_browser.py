@@ -10,8 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
-from tests.browser.test_accessibility import VIEWPORTS, open_session
-from tests.conftest import make_staff
+from tests.factories import VIEWPORTS, make_staff, open_session
 
 pytestmark = pytest.mark.browser
 

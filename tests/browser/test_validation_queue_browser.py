@@ -8,12 +8,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
 from indicators import services
-from tests.conftest import enter_value, make_staff
+from tests.factories import PASSWORD, VIEWPORTS, enter_value, make_staff
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "clave-segura-1"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 REFUSAL = (
     "Usted participó en este valor: debe validarlo otra persona de la oficina de planeamiento."
 )

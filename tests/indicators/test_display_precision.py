@@ -16,7 +16,7 @@ from indicators import services
 from indicators.mail import outbox
 from indicators.models import Indicator, IndicatorValue
 from pesem.planio.export import plan_as_dict
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from django.urls import reverse
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate, StrategicAction
-from tests.conftest import enter_value, make_staff
-from tests.indicators.test_grid import add_indicators
+from tests.factories import add_indicators, enter_value, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.models import ActionReport, IndicatorValue
-from tests.conftest import enter_value
+from tests.factories import enter_value
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from pesem.middleware import CookieNeverPublicMiddleware
 from pesem.models import ApiToken
-from tests.conftest import enter_value, make_staff
+from tests.factories import enter_value, make_staff
+
+pytestmark = pytest.mark.usefixtures("portal_on")
 
 
 def _kept_entries() -> int:

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 TABLERO_HEADING = "¿Qué objetivos e indicadores van bien en"
 

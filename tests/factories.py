@@ -1,0 +1,501 @@
+"""Factories and helpers shared by the tests: people with roles, values in every workflow
+state, larger plans for query counts, logged-in clients, reading files back (PDF, XLSX), a real
+SMTP server and the browser's sessions. Plain functions: the fixtures that use them live in
+tests/conftest.py. No test module imports another test module; they import from here."""
+
+from __future__ import annotations
+
+import email
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import zipfile
+from decimal import Decimal as D
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators import services
+from indicators.models import ActionReport, Indicator, IndicatorValue, Target
+from indicators.workflow import status
+from objectives.models import Directorate, StaffProfile, StrategicAction, StrategicObjective
+from pesem.cache import pages as pagecache
+from pesem.portal import datapackage as opendata
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository: manage.py, pesem/, fixtures/
+PASSWORD = "clave-segura-1"
+# CI installs poppler-utils and Chromium (.ci/run): there a missing tool fails, never skips.
+IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def make_staff(user_model, username: str, role: str, directorate: str, *, password=PASSWORD):
+    """A user of `role` (a group: registrador, validador, director, administrador) working in
+    `directorate` (its code)."""
+    user = user_model.objects.create_user(username, password=password)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    StaffProfile.objects.create(user=user, directorate=Directorate.objects.get(code=directorate))
+    return user
+
+
+def logged_in(user) -> Client:
+    """A fresh test client signed in as `user` (its own session, its own cookies)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- values and reports through the services -----------------------------------------------
+
+
+def enter_value(
+    registrar,
+    code="OE3.1",
+    year=2016,
+    numerator=450,
+    denominator=2_850_000,
+    *,
+    submit=False,
+    validator=None,
+    note="",
+):
+    """A value entered through the services as the entry form does: saved as a draft, then
+    submitted (submit=True) and validated (validator given) when asked. The default is a
+    plausible OE3.1 value (1.58 per 10,000, target 1.54): one that trips no warning, so it is
+    sent without a justification."""
+    item = services.value_save(
+        user=registrar,
+        indicator=Indicator.objects.get(code=code),
+        year=year,
+        numerator=D(numerator),
+        denominator=D(denominator),
+        note=note,
+    )
+    if submit or validator:
+        item = services.do_submit(user=registrar, item=item, expected_version=item.version)
+    if validator:
+        item = services.do_validate(user=validator, item=item, expected_version=item.version)
+    return item
+
+
+def save_value(user, code, year, *, numerator=None, denominator=None, value=None, **texts):
+    """A draft value of indicator `code`, with any of its texts (note, analysis, ...)."""
+    return services.value_save(
+        user=user,
+        indicator=Indicator.objects.get(code=code),
+        year=year,
+        numerator=None if numerator is None else D(numerator),
+        denominator=None if denominator is None else D(denominator),
+        value=None if value is None else D(value),
+        **texts,
+    )
+
+
+def submit(user, item):
+    """Send a value or an action report to the planning office."""
+    return services.do_submit(user=user, item=item, expected_version=item.version)
+
+
+def validate(user, item):
+    return services.do_validate(user=user, item=item, expected_version=item.version)
+
+
+# --- larger plans (query counts that must not grow) ----------------------------------------
+
+
+def grow_plan(extra: int) -> None:
+    """`extra` indicators on OE2 with validated values and targets, and extra/4 actions with
+    validated reports (a plan of ~200 indicators); statuses refreshed once, as a bulk load
+    does (bulk_create sends no signals)."""
+    objective = StrategicObjective.objects.get(number=2)
+    dpe = Directorate.objects.get(code="DPE")
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            code=f"SYN.{n}",
+            name=f"Sintético {n}",
+            numerator="n",
+            denominator="d",
+            level="objective",
+            objective=objective,
+            responsible=dpe,
+            order=100 + n,
+        )
+        for n in range(extra)
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(indicator=i, year=y, value=D("1.2"), state="validated")
+        for i in indicators
+        for y in (2014, 2015, 2016)
+    )
+    Target.objects.bulk_create(
+        Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
+        for i in indicators
+        for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
+    )
+    actions = StrategicAction.objects.bulk_create(
+        StrategicAction(
+            objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"Acción {n}"
+        )
+        for n in range(extra // 4)
+    )
+    for action in actions:
+        action.responsibles.add(dpe)
+    ActionReport.objects.bulk_create(
+        ActionReport(action=a, directorate=dpe, year=2016, percent=D(50), state="validated")
+        for a in actions
+    )
+    status.refresh()
+
+
+def add_indicators(
+    directorate_code: str,
+    count: int,
+    *,
+    submitted: bool = False,
+    start: int = 0,
+    year: int = 2016,
+    code: str = "SYN.{directorate}.{n}",
+    order: int = 200,
+    every: int = 1,
+    final_target: bool = True,
+) -> None:
+    """`count` more ratio indicators of the directorate, with a validated 2014 value, a 2014
+    baseline, a target for `year` (and 2021 when `final_target`), and a `year` value on one
+    indicator out of `every` (submitted when asked, else a draft)."""
+    directorate = Directorate.objects.get(code=directorate_code)
+    created = Indicator.objects.bulk_create(
+        Indicator(
+            code=code.format(directorate=directorate_code, n=n),
+            name=f"Sintético {n}",
+            numerator="n",
+            denominator="d",
+            level="variable",
+            responsible=directorate,
+            order=order + n,
+        )
+        for n in range(start, start + count)
+    )
+
+    def ratio(indicator, y, state):
+        return IndicatorValue(
+            indicator=indicator,
+            year=y,
+            value=D("0.5"),
+            numerator=D(1),
+            denominator=D(2),
+            state=state,
+            version=1,
+        )
+
+    IndicatorValue.objects.bulk_create(
+        [ratio(i, 2014, "validated") for i in created]
+        + [
+            ratio(i, year, "submitted" if submitted else "draft")
+            for n, i in enumerate(created)
+            if n % every == 0
+        ],
+        batch_size=2000,
+    )
+    targets = [("baseline", 2014, "0.5"), ("target", year, "0.6")]
+    if final_target:
+        targets.append(("target", 2021, "1"))
+    Target.objects.bulk_create(
+        (
+            Target(indicator=i, kind=k, year=y, value=D(v), source="Anexo 6")
+            for i in created
+            for k, y, v in targets
+        ),
+        batch_size=2000,
+    )
+
+
+# --- reading answers and files back --------------------------------------------------------
+
+needs_pdftotext = pytest.mark.skipif(
+    shutil.which("pdftotext") is None and not IN_CI,
+    reason="pdftotext no está instalado (apt-get install poppler-utils)",
+)
+
+
+def pdftotext(content: bytes, *, mode: str = "") -> str:
+    """The PDF's text as pdftotext reads it, a form feed after each page: in reading order by
+    default, `mode="layout"` as laid out, `mode="raw"` in the content stream's order."""
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *([f"-{mode}"] if mode else []), "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.decode("utf-8")
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text, whitespace folded (titles may wrap)."""
+    return " ".join(pdftotext(content).split())
+
+
+def readable(response) -> str:
+    """What a person reads in an answer: the HTML without the session's CSRF token, the
+    XLSX's cells, the PDF's text (files carry their build time in their metadata)."""
+    kind = response["Content-Type"]
+    if kind.startswith("application/pdf"):
+        if shutil.which("pdftotext") is None:
+            return f"PDF de {len(response.content) > 0} bytes"  # no reader here: only present
+        return pdftotext(response.content, mode="layout")
+    if "spreadsheetml" in kind:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return repr(
+            [
+                (ws.title, [tuple(c for c in row) for row in ws.iter_rows(values_only=True)])
+                for ws in book
+            ]
+        )
+    return pagecache.CSRF_VALUE.sub(
+        rb'name="csrfmiddlewaretoken" value=""', response.content
+    ).decode()
+
+
+def as_text(response) -> str:
+    """A response's text; an XLSX's every part (shared strings, sheets) unpacked."""
+    content = response.content
+    if content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            return "\n".join(z.read(name).decode("utf-8", "replace") for name in z.namelist())
+    return content.decode("utf-8")
+
+
+# A tag that loads a resource from another host, and an inline script (the CSP forbids both).
+EXTERNAL = re.compile(r'<(?:script|link|img|iframe|source)[^>]+(?:src|href)="(?:https?:)?//', re.I)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
+
+
+# --- the public portal ----------------------------------------------------------------------
+
+# Texts and numbers that must appear nowhere in the portal or its downloads.
+SECRET_TEXTS = [
+    "NOTA-BORRADOR",
+    "ANALISIS-BORRADOR",
+    "MEDIDAS-BORRADOR",
+    "JUSTIFICACION-BORRADOR",
+    "NOTA-ENVIADA",
+    "ANALISIS-ENVIADO",
+    "JUSTIFICACION-ENVIADA",
+    "MOTIVO-DEVOLUCION",
+    "NOTA-DEVUELTA",
+    "JUSTIFICACION-VALIDADA",
+    "REPORTE-BORRADOR",
+    "REPORTE-ENVIADO",
+    "MOTIVO-META-INTERNO",
+    "evidencia.example",
+    "El cumplimiento sería",  # the wording of entry warnings
+    "preliminar",
+    "reg.dgc",
+    "reg.dpe",
+    "val.opp",
+]
+DRAFT_VALUE = D("987654.321")
+SUBMITTED_NUMERATOR = D("876544")  # a count of activities: a whole number
+SUBMITTED_VALUE = D("292181.333333")  # 876,544 / 3, stored with six decimals
+RETURNED_VALUE = D("765432.1")
+
+
+def number_forms(value: D) -> set[str]:
+    """How a number could show up: plain, Peruvian, rounded, its integer part."""
+    whole = int(value)
+    return {
+        format(value.normalize(), "f"),
+        f"{value:.2f}",
+        f"{value:,.2f}",
+        repr(float(value)),
+        str(whole),
+        f"{whole:,}",
+    }
+
+
+SECRET_NUMBERS = sorted(
+    set().union(
+        *(
+            number_forms(v)
+            for v in (DRAFT_VALUE, SUBMITTED_NUMERATOR, SUBMITTED_VALUE, RETURNED_VALUE)
+        )
+    )
+)
+
+
+def portal_urls() -> list[str]:
+    """Every page and download of the portal."""
+    codes = list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    urls = [reverse("portal_home"), reverse("portal_reports"), reverse("portal_data")]
+    for year in (None, 2016, 2017, 2018, 2019):
+        query = f"?anio={year}" if year else ""
+        urls.append(reverse("portal_home") + query)
+        urls += [reverse("portal_objective", args=[n]) + query for n in (1, 2, 3, 4)]
+    urls += [reverse("portal_indicator", args=[c]) for c in codes]
+    urls += [reverse("portal_report_xlsx", args=[y]) for y in range(2015, 2022)]
+    urls += [
+        reverse("portal_datapackage"),
+        reverse("portal_plan_xlsx"),
+        reverse("portal_plan_json"),
+    ]
+    urls += [reverse("portal_resource_csv", args=[name]) for name in opendata.TABLES]
+    for c in codes:
+        urls += [
+            reverse("portal_indicator_csv", args=[c]),
+            reverse("portal_indicator_xlsx", args=[c]),
+        ]
+    return urls
+
+
+def fetch_all(client) -> dict[str, str]:
+    """Every portal address's text; each must answer 200."""
+    pages = {}
+    for url in portal_urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = as_text(response)
+    return pages
+
+
+# --- a real SMTP server ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message the server accepts."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            email.message_from_bytes(e.original_content or e.content, policy=default_policy)
+            for e in self.envelopes
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [
+            m for e, m in zip(self.envelopes, self.messages, strict=True) if address in e.rcpt_tos
+        ]
+
+
+def use_smtp(settings, port: int) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+
+
+# --- the browser (playwright) ---------------------------------------------------------------
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SERIOUS = {"serious", "critical"}
+
+
+def open_session(browser, live_server, viewport: str, username: str | None):
+    """A new browser context at `viewport`, signed in as `username` (anonymous when None)."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    if username:
+        page.get_by_label("Usuario").fill(username)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def settle(page) -> None:
+    """Wait until every plotly figure of the page is drawn: axe must see the charts."""
+    page.wait_for_load_state("networkidle", timeout=45_000)  # slow CI machines
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('div[data-figure]'))"
+        ".every(n => n.getAttribute('data-drawn') === 'true')"
+    )
+
+
+def serious_violations(page, name: str) -> list[str]:
+    """axe-core's serious and critical violations of the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe  # playwright: only browser tests
+
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in SERIOUS:
+            continue
+        targets = "; ".join(", ".join(map(str, node["target"])) for node in violation["nodes"][:5])
+        more = len(violation["nodes"]) - 5
+        found.append(
+            f"{name} ({page.url}): {violation['id']} [{violation['impact']}] "
+            f"{violation['help']}: {targets}" + (f" (y {more} más)" if more > 0 else "")
+        )
+    return found
+
+
+def phone_problems(page, name: str, *, menu: bool = True) -> list[str]:
+    """At 390 px: the menu is folded behind its button and opens on a click; nothing makes the
+    document wider than the screen."""
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > 390 + 1:
+        wide = page.evaluate(
+            """() => Array.from(document.querySelectorAll('main *, header *'))
+                .filter(e => e.getBoundingClientRect().right > 391)
+                .filter(e => !e.closest('.table-scroll, .table-wrap'))
+                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (e.className && typeof e.className === 'string'
+                       ? '.' + e.className.split(' ').join('.') : ''))"""
+        )
+        found.append(f"{name}: el documento mide {width} px de ancho (más anchos: {wide})")
+    if not menu:
+        return found
+    button = page.get_by_role("button", name="Menú")
+    nav = page.locator("nav[aria-label='Navegación principal']")
+    if not button.is_visible():
+        return [*found, f"{name}: no se ve el botón «Menú»"]
+    if nav.is_visible() or button.get_attribute("aria-expanded") != "false":
+        found.append(f"{name}: el menú está abierto antes de pulsar «Menú»")
+    button.click()
+    if not nav.is_visible() or button.get_attribute("aria-expanded") != "true":
+        found.append(f"{name}: «Menú» no abre la navegación")
+    button.click()
+    if nav.is_visible():
+        found.append(f"{name}: «Menú» no vuelve a cerrar la navegación")
+    return found
+
+
+def problems_report(problems: list[str]) -> str:
+    return f"{len(problems)} problema(s):\n" + "\n".join(problems)
+
+
+def built(client, path, data=None):
+    """A GET the view answers itself, never a kept copy: for tests that read the view's
+    context (a kept copy has none)."""
+    cache.clear()
+    return client.get(path, data)
