@@ -9,6 +9,7 @@ and stream_workbook (XLSX); SafeTableExport builds the same cells whole."""
 from __future__ import annotations
 
 import csv
+import inspect
 from collections.abc import Iterator
 
 import django_tables2 as tables
@@ -71,6 +72,8 @@ class DashboardTable(tables.Table):
         attrs = {"class": "dashboard", "id": "dashboard-table"}
         orderable = True
         empty_text = "Ningún indicador cumple los filtros."
+        # The stock template with each row written in Python (templatetags/table_rows.py).
+        template_name = "indicators/_dashboard_table.html"
 
     def render_code(self, record: IndicatorYearStatus):
         code = record.indicator.code
@@ -150,6 +153,14 @@ class DashboardTable(tables.Table):
 
     def value_flags(self, record: IndicatorYearStatus):
         return " | ".join(record.flags)
+
+
+# django-tables2 asks each cell's render_*/value_* method for its signature, to pass only the
+# arguments it takes (utils.call_with_appropriate): inspect.signature rebuilt it every cell, a
+# tenth of the tablero's build. A function's __signature__ is what inspect.signature returns.
+for _name, _method in vars(DashboardTable).items():
+    if _name.startswith(("render_", "value_")) and inspect.isfunction(_method):
+        _method.__signature__ = inspect.signature(_method)
 
 
 class SafeTableExport(TableExport):
