@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from actors.selectors import VariableCount
-from lib.charts import as_json, base_layout, plain
+from lib.charts import base_layout, figure, plain, trace
 
 
 def variable_counts_figure(rows: list[VariableCount]) -> dict:
     """Mentions of the matrix per variable, in each direction."""
     codes = [plain(r.variable.code) for r in rows]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
+    traces = [
+        trace(
+            "bar",
             x=codes,
             y=[r.on_count for r in rows],
             name="Actores que influyen sobre la variable",
             marker={"color": "#8a1538"},
-        )
-    )
-    fig.add_trace(
-        go.Bar(
+        ),
+        trace(
+            "bar",
             x=codes,
             y=[r.from_count for r in rows],
             name="Actores sobre los que influye la variable",
             marker={"color": "#5b6672"},
-        )
-    )
+        ),
+    ]
     layout = base_layout(
         "Menciones de la matriz de influencia por variable",
         x_title="Variable estratégica",
@@ -36,5 +33,4 @@ def variable_counts_figure(rows: list[VariableCount]) -> dict:
     layout["barmode"] = "group"
     layout["xaxis"].update({"type": "category"})
     layout["yaxis"]["tickformat"] = ",d"
-    fig.update_layout(**layout)
-    return as_json(fig)
+    return figure(traces, layout)

@@ -11,10 +11,13 @@ its queries and server time and compared with the trivial page /cuenta/ of the s
 scale a miss runs in a child process stopped after --limit seconds (gunicorn's timeout).
 
 With --http (what `make bench` runs) the same pages go through gunicorn and wrk, with the
-database cache and with Redis: bench/bench_http.py.
+database cache and with Redis: bench/bench_http.py. At seed size the main pages are also
+measured built from nothing (a gunicorn with PESEM_PAGE_CACHE=0: what the first reader after a
+validation pays), printed beside the kept ones, each held to 1/5 of the trivial page's rate;
+`--http --misses-only` measures only those (a few minutes).
 
     python bench/bench.py [--http] [--wrk-seconds 5] [--limit 60] [--indicators 5000]
-                          [--years 30] [--actions 500] [--directorates 60]
+                          [--years 30] [--actions 500] [--directorates 60] [--misses-only]
 """
 
 from __future__ import annotations
@@ -181,6 +184,7 @@ TRIVIAL = "trivial (/cuenta/)"
 PAGES = [
     (TRIVIAL, "/cuenta/"),
     ("tablero", "/?anio=2016"),
+    ("tablero (/tablero/)", "/tablero/"),
     ("objetivo", "/objetivos/1/"),
     ("indicador", "/indicadores/OE3.1/"),
     ("direcciones", "/direcciones/"),
@@ -204,6 +208,22 @@ PORTAL = {"portal", "portal objetivo"}  # anonymous, PESEM_PUBLIC_PORTAL on
 EXPORTS = ["tablero CSV", "tablero XLSX", "reporte XLSX", "reporte PDF"]
 REPORT_PAGES = {"reporte", "reporte XLSX", "reporte PDF"}  # exempt at scale when kept
 REPORT_FILES = {"report_download", "report_pdf"}  # kept as files (pesem.report.files)
+# The main pages measured also built from nothing (page cache off), at seed size: each must
+# reach MISS_FLOOR of the trivial page's rate (issue 22, "cheap misses").
+MISS_PAGES = [
+    TRIVIAL,
+    "tablero",
+    "tablero (/tablero/)",
+    "plan",
+    "objetivo",
+    "indicador",
+    "prospectiva",
+    "direcciones",
+    "dirección",
+    "actores",
+    "reporte",
+]
+MISS_FLOOR = 5
 # Validator (sees everything) and registrar of DGC (the grid, Pendientes, Mis tareas).
 BENCH_USER, BENCH_PASSWORD = "bench.validador", "Bench-Validador-2026"
 SLOW = 5.0  # s: a page this slow is requested once, not repeated
@@ -453,6 +473,30 @@ def print_inprocess(pages, seed, scale, kept: set[str], limit: float) -> list[st
     return misses
 
 
+def only_misses(url: str, pages: list[tuple[str, str]], seconds: float) -> int:
+    """`--http --misses-only`: the main pages built from nothing at seed size, nothing else."""
+    from bench import bench_http
+
+    with bench_http.Server(url, STATIC_ROOT) as server:
+        cookie = bench_http.login(server.port, BENCH_USER, BENCH_PASSWORD)
+    loads = bench_http.measure_misses(
+        url,
+        STATIC_ROOT,
+        [(label, path) for label, path in pages if label in MISS_PAGES],
+        cookie=cookie,
+        seconds=seconds,
+        progress=progress,
+    )
+    misses = bench_http.report_misses(
+        loads, None, trivial=TRIVIAL, floor=MISS_FLOOR, seconds=seconds
+    )
+    print()
+    print("Objetivos NO cumplidos:" if misses else "Todos los objetivos cumplidos.")
+    for m in misses:
+        print(f"  - {m}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -469,6 +513,11 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=500)
     parser.add_argument("--directorates", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--misses-only",
+        action="store_true",
+        help="con --http: solo las páginas construidas desde cero, a tamaño semilla (minutos)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     url = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/pesem-bench.sqlite3")
@@ -508,6 +557,8 @@ def main() -> int:
     kept = kept_pages(pages)
 
     print(f"Base de datos: {url.split('@')[-1]}")
+    if args.http and args.misses_only:
+        return only_misses(url, pages, args.wrk_seconds)
     progress("En proceso, tamaño semilla ...")
     with override_settings(PESEM_PUBLIC_PORTAL=True):
         seed = measure(
@@ -530,6 +581,15 @@ def main() -> int:
             limit=args.limit,
             redis=redis,
             user=(BENCH_USER, BENCH_PASSWORD),
+            progress=progress,
+        )
+        progress("HTTP, semilla, sin caché de páginas ...")
+        http_miss = bench_http.measure_misses(
+            url,
+            STATIC_ROOT,
+            [(label, path) for label, path in pages if label in MISS_PAGES],
+            cookie=http_seed.cookie,
+            seconds=args.wrk_seconds,
             progress=progress,
         )
     t0 = time.perf_counter()
@@ -594,6 +654,9 @@ def main() -> int:
             misses_at_scale={label: page.miss for label, page in scale.items()},
             limit=args.limit,
             seconds=args.wrk_seconds,
+        )
+        misses += bench_http.report_misses(
+            http_miss, http_seed, trivial=TRIVIAL, floor=MISS_FLOOR, seconds=args.wrk_seconds
         )
     print()
     if misses:

@@ -119,12 +119,21 @@ def server_env(database_url: str, static_root: Path, redis_url: str | None) -> d
 class Server:
     """gunicorn (pesem/gunicorn.conf.py) on a free local port, for a `with` block."""
 
-    def __init__(self, database_url: str, static_root: Path, redis_url: str | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        static_root: Path,
+        redis_url: str | None = None,
+        *,
+        page_cache: bool = True,
+    ):
         self.port = free_port()
         self.env = {
             **server_env(database_url, static_root, redis_url),
             "PESEM_BIND": f"127.0.0.1:{self.port}",
         }
+        if not page_cache:  # every request builds its page: what the first reader pays
+            self.env["PESEM_PAGE_CACHE"] = "0"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
@@ -233,6 +242,7 @@ class Load:
     kept: bool = False  # the request after the warm-up was a kept page
     estimated: bool = False
     note: str = ""
+    base_rps: float = 0.0  # the trivial page's rate measured right before and after this page
 
     @property
     def non_2xx(self) -> int:
@@ -367,6 +377,106 @@ def measure_pages(
                 f"2ª {check * 1000:.0f} ms" + (" (guardada)" if hit else "")
             )
     return results
+
+
+def measure_misses(
+    database_url: str,
+    static_root: Path,
+    pages: list[tuple[str, str]],
+    *,
+    cookie: str,
+    seconds: float,
+    progress,
+) -> dict[str, Load]:
+    """The pages built from nothing: a gunicorn with the page cache off (PESEM_PAGE_CACHE=0,
+    the database cache for everything else), so every request under wrk pays what the first
+    reader after a validation pays. `pages` starts with the trivial page, which is measured
+    again after every page: each page's ratio is taken against the trivial page's rate just
+    before and just after it (`base_rps`), so a change in the machine's load between runs
+    (other processes) moves both."""
+    results: dict[str, Load] = {}
+    with Server(database_url, static_root, page_cache=False) as server:
+        port = server.port
+        warm_workers(port, cookie, [path for _, path in pages])
+
+        def one(label: str, path: str) -> Load:
+            status, _, check, _, _ = safe_get(port, path, cookie)
+            load = None
+            if status == 200 and check < SLOW:
+                load = wrk(port, path, cookie, seconds)
+                drain(port)
+            if load is None or not load.requests:
+                rps = WORKERS / check if status == 200 and check else 0.0
+                load = Load(rps, check * 1000, check * 1000, 0, estimated=True)
+                load.note = "estimado: 1 solicitud" if status == 200 else f"HTTP {status}"
+            load.first_status, load.check_ms = status, check * 1000
+            return load
+
+        (trivial_label, trivial_path), rest = pages[0], pages[1:]
+        trivials = [one(trivial_label, trivial_path)]
+        for label, path in rest:
+            load = one(label, path)
+            trivials.append(one(trivial_label, trivial_path))
+            load.base_rps = (trivials[-2].rps + trivials[-1].rps) / 2
+            results[label] = load
+            progress(
+                f"  {label} (sin caché de páginas): {load.rps:.1f} sol/s, trivial alrededor "
+                f"{load.base_rps:.1f} sol/s"
+            )
+        trivial = trivials[0]
+        trivial.rps = statistics.mean(t.rps for t in trivials)
+        trivial.p50 = statistics.median(t.p50 for t in trivials)
+        trivial.base_rps = trivial.rps
+        trivial.note = f"media de {len(trivials)} corridas (antes y después de cada página)"
+        results = {trivial_label: trivial, **results}
+    return results
+
+
+def report_misses(
+    misses: dict[str, Load], seed: SizeResult | None, *, trivial: str, floor: int, seconds: float
+) -> list[str]:
+    """Print the pages built from nothing beside the same pages kept (the seed run with the
+    database cache); return the missed targets (a build below 1/`floor` of the trivial page's
+    rate)."""
+    kept_loads = seed.loads.get("db", {}) if seed else {}
+    kept_base = kept_loads[trivial].rps if trivial in kept_loads else 0.0
+    print()
+    print(
+        f"HTTP, semilla, páginas construidas desde cero (caché de páginas apagada: lo que paga "
+        f"el primer lector tras una validación) junto a las guardadas (caché tabla de la base) "
+        f"— gunicorn {WORKERS} workers, wrk {THREADS} hilos × {CONNECTIONS} conexiones, "
+        f"{seconds:g} s por página; ratio = sol/s de la página / sol/s de la trivial en la "
+        f"misma corrida, medida justo antes y después de cada página (objetivo de la "
+        f"construcción ≥ 1/{floor})"
+    )
+    print(
+        f"{'página':<22}{'fallo sol/s':>12}{'p50 ms':>8}{'ratio':>7}{'= 1/x':>8}"
+        f"{'guardada sol/s':>16}{'ratio':>7}  nota"
+    )
+    found = []
+    for label, load in misses.items():
+        kept = kept_loads.get(label)
+        base = load.base_rps or misses[trivial].rps
+        ratio = load.rps / base if base else 0.0
+        kept_rps = f"{_rps(kept):>16}" if kept else f"{'—':>16}"
+        kept_ratio = f"{kept.rps / kept_base:>7.2f}" if kept and kept_base else f"{'—':>7}"
+        print(
+            f"{label:<22}{_rps(load):>12}{load.p50:>8.0f}{ratio:>7.2f}"
+            f"{'1/' + format(1 / ratio, '.1f') if ratio else '—':>8}{kept_rps}{kept_ratio}  "
+            f"{load.note}"
+        )
+        if label == trivial:
+            continue
+        failures = load.non_2xx if load.requests else (0 if load.first_status == 200 else 1)
+        if failures:
+            found.append(f"{label} (semilla, sin caché): {failures} respuestas no 2xx")
+        if load.rps < base / floor:
+            found.append(
+                f"{label} (semilla, construida desde cero): {load.rps:.1f} sol/s = "
+                f"1/{base / load.rps if load.rps else float('inf'):.1f} de la página trivial "
+                f"({base:.0f} sol/s; objetivo ≥ 1/{floor})"
+            )
+    return found
 
 
 def build_report_files(limit: float = FILES_LIMIT) -> tuple[float | None, str]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import plotly.graph_objects as go
-
 from indicators import progress
 from indicators.models import Target, WorkflowState
 from indicators.selectors import IndicatorFacts
-from lib.charts import as_float, as_json, axis_range, base_layout, plain
+from lib.charts import as_float, axis_range, base_layout, figure, plain, trace
 from lib.numbers import format_number
 
 LIGHT_COLORS = {"green": "#1e7b34", "yellow": "#b07d00", "red": "#b3261e", "grey": "#6b7280"}
@@ -27,14 +25,15 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
     """Series (validated and preliminary), baseline, official targets by source, interpolated
     milestones and the projection to the final year."""
     indicator = facts.indicator
-    fig = go.Figure()
+    traces: list[dict] = []
     off_scale = set(facts.off_scale_years)
     scale: list[Decimal] = []  # every value drawn except the off-scale ones: the y-axis range
     validated = sorted(facts.official_series.items())
     scale += [v for y, v in validated if y not in off_scale]
     if validated:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[y for y, _ in validated],
                 y=[as_float(v) for _, v in validated],
                 mode="lines+markers",
@@ -50,8 +49,9 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
     ]
     scale += [v for y, v in preliminary if y not in off_scale]
     if preliminary:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[y for y, _ in preliminary],
                 y=[as_float(v) for _, v in preliminary],
                 mode="markers",
@@ -61,8 +61,9 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         )
     if facts.baseline:
         scale.append(facts.baseline.value)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[facts.baseline.year],
                 y=[as_float(facts.baseline.value)],
                 mode="markers",
@@ -76,8 +77,9 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
             by_source.setdefault(t.source, []).append(t)
     for source, targets in sorted(by_source.items()):
         scale += [t.value for t in targets]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[t.year for t in targets],
                 y=[as_float(t.value) for t in targets],
                 mode="markers",
@@ -91,8 +93,9 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         path = [(facts.baseline.year, facts.baseline.value)] if facts.baseline else []
         path += sorted([(y, t.value) for y, t in milestones] + list(facts.official.items()))
         scale += [v for _, v in path]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            trace(
+                "scatter",
                 x=[y for y, _ in path],
                 y=[as_float(v) for _, v in path],
                 mode="lines",
@@ -106,8 +109,9 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         if trajectory.projected_final is not None:
             if validated[-1][0] not in off_scale:  # a pace measured from an odd value is odd too
                 scale.append(trajectory.projected_final)
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                trace(
+                    "scatter",
                     x=[validated[-1][0], final_year],
                     y=[as_float(validated[-1][1]), as_float(trajectory.projected_final)],
                     mode="lines",
@@ -122,13 +126,12 @@ def indicator_figure(facts: IndicatorFacts, *, years: range, height: int = 380) 
         height=height,
     )
     layout["xaxis"].update({"dtick": 1, "range": [years.start - 0.5, years.stop - 0.5]})
-    _keep_off_scale_visible(fig, layout, validated + preliminary, off_scale, scale, years)
-    fig.update_layout(**layout)
-    return as_json(fig)
+    _keep_off_scale_visible(traces, layout, validated + preliminary, off_scale, scale, years)
+    return figure(traces, layout)
 
 
 def _keep_off_scale_visible(
-    fig: go.Figure,
+    traces: list[dict],
     layout: dict,
     points: list[tuple[int, Decimal]],
     off_scale: set[int],
@@ -148,8 +151,9 @@ def _keep_off_scale_visible(
         return
     layout["yaxis"]["range"] = [as_float(low), as_float(high)]
     middle = (years.start + years.stop - 1) / 2
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        trace(
+            "scatter",
             x=[y for y, _ in outside],
             y=[as_float(high if v > high else low) for _, v in outside],
             customdata=[as_float(v) for _, v in outside],
@@ -183,29 +187,27 @@ def _keep_off_scale_visible(
 def directorate_progress_figure(rows: list, *, title: str) -> dict:
     """Per year: mean reported progress of the directorate's actions and the share of its
     indicators in green. `rows` are DirectorateYear rows."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
+    traces = [
+        trace(
+            "bar",
             x=[r.year for r in rows],
             y=[as_float(r.action_progress) for r in rows],
             name="Avance promedio de acciones (%)",
             marker={"color": "#8a1538"},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
+        ),
+        trace(
+            "scatter",
             x=[r.year for r in rows],
             y=[as_float(r.green_share) for r in rows],
             name="Indicadores en verde (%)",
             mode="lines+markers",
             marker={"color": LIGHT_COLORS["green"]},
-        )
-    )
+        ),
+    ]
     layout = base_layout(title, x_title="Año", y_title="Porcentaje")
     layout["yaxis"].update({"range": [0, 105], "tickformat": ",.0f"})
     layout["xaxis"]["dtick"] = 1
-    fig.update_layout(**layout)
-    return as_json(fig)
+    return figure(traces, layout)
 
 
 def directorate_comparison_figure(rows: list, *, year: int) -> dict:
@@ -217,20 +219,19 @@ def directorate_comparison_figure(rows: list, *, year: int) -> dict:
     # getattr: a row without the statuses' shares (one built by hand) draws no bar.
     shares = [getattr(r, "light_shares", None) or {} for r in rows]
     counts = [getattr(r, "light_counts", None) or {} for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=codes,
-                y=[as_float(s.get(light)) for s in shares],
-                customdata=[c.get(light, 0) for c in counts],
-                name=LIGHT_NAMES[light],
-                marker={"color": LIGHT_COLORS[light]},
-                hovertemplate=f"%{{x}}: %{{y:.0f}} % (%{{customdata}})<extra>{LIGHT_NAMES[light]}"
-                "</extra>",
-            )
-            for light in progress.Light
-        ]
-    )
+    traces = [
+        trace(
+            "bar",
+            x=codes,
+            y=[as_float(s.get(light)) for s in shares],
+            customdata=[c.get(light, 0) for c in counts],
+            name=LIGHT_NAMES[light],
+            marker={"color": LIGHT_COLORS[light]},
+            hovertemplate=f"%{{x}}: %{{y:.0f}} % (%{{customdata}})<extra>{LIGHT_NAMES[light]}"
+            "</extra>",
+        )
+        for light in progress.Light
+    ]
     layout = base_layout(
         f"Indicadores de cada dirección por semáforo, {year}",
         x_title="Dirección",
@@ -239,5 +240,4 @@ def directorate_comparison_figure(rows: list, *, year: int) -> dict:
     layout["barmode"] = "stack"
     layout["legend"]["traceorder"] = "normal"  # green first, as the bars stack from the bottom
     layout["yaxis"].update({"range": [0, 100], "tickformat": ",.0f", "ticksuffix": " %"})
-    fig.update_layout(**layout)
-    return as_json(fig)
+    return figure(traces, layout)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from indicators import progress
 from lib import numbers
@@ -38,6 +39,20 @@ def part(value) -> str:
 @register.filter
 def light_label(light) -> str:
     return progress.LIGHT_LABELS.get(progress.Light(light), "gris") if light else "gris"
+
+
+@register.simple_tag
+def light_badge(light) -> str:
+    """A light as a coloured dot and its word, with the word as a tooltip: a tag instead of
+    an included template, which cost a page with a light per row a tenth of its build."""
+    label = light_label(light)
+    return format_html(
+        '<span class="light light-{}" title="Semáforo: {}"><span aria-hidden="true">●</span> {}'
+        "</span>",
+        light,
+        label,
+        label,
+    )
 
 
 @register.filter

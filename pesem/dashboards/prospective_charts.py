@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
-from lib.charts import as_float, as_json, base_layout, plain
+from lib.charts import as_float, base_layout, figure, plain, trace
 from objectives.models import Component
 from pesem.dashboards.prospective_selectors import TrendRow, VariableBlock, variable_indicator_code
 
@@ -26,20 +24,19 @@ def trend_heatmap_figure(components: list[Component], trends: list[TrendRow]) ->
         ]
         for row in trends
     ]
-    fig = go.Figure(
-        go.Heatmap(
-            x=x,
-            y=y,
-            z=z,
-            zmin=0,
-            zmax=1,
-            colorscale=[[0, EMPTY], [1, ACCENT]],
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            text=hover,
-            hoverinfo="text",
-        )
+    heatmap = trace(
+        "heatmap",
+        x=x,
+        y=y,
+        z=z,
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, EMPTY], [1, ACCENT]],
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        text=hover,
+        hoverinfo="text",
     )
     layout = base_layout(
         "Componentes del modelo conceptual que impacta cada tendencia",
@@ -56,26 +53,24 @@ def trend_heatmap_figure(components: list[Component], trends: list[TrendRow]) ->
     }
     # Room for the title (below the toolbar's band) above the top axis and its label.
     layout["margin"]["t"] = layout["margin"]["t"] + 60
-    fig.update_layout(**layout)
-    return as_json(fig)
+    return figure([heatmap], layout)
 
 
 def variable_series_figure(block: VariableBlock) -> dict:
     """Validated values of the variable's indicators by year; a missing year is a gap."""
-    fig = go.Figure()
-    for index, row in enumerate(block.rows):
-        if not row.series:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=block.years,
-                y=[as_float(v) for v in row.cells],
-                mode="lines+markers",
-                name=plain(variable_indicator_code(row.indicator)),
-                line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2},
-                connectgaps=False,
-            )
+    traces = [
+        trace(
+            "scatter",
+            x=block.years,
+            y=[as_float(v) for v in row.cells],
+            mode="lines+markers",
+            name=plain(variable_indicator_code(row.indicator)),
+            line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2},
+            connectgaps=False,
         )
+        for index, row in enumerate(block.rows)
+        if row.series
+    ]
     layout = base_layout(
         f"{block.variable.code}: valores validados de sus indicadores",
         x_title="Año",
@@ -84,5 +79,4 @@ def variable_series_figure(block: VariableBlock) -> dict:
     )
     layout["xaxis"].update({"dtick": 1})
     layout["showlegend"] = True
-    fig.update_layout(**layout)
-    return as_json(fig)
+    return figure(traces, layout)
