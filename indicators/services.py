@@ -20,8 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from indicators import access, authorship, progress
-from indicators import entry_rows as entry
+from indicators import access, authorship, entry_rows, progress
 from indicators.mail import notifications
 from indicators.models import (
     ActionReport,
@@ -303,7 +302,7 @@ def value_save(
     return _store_value(
         user,
         data,
-        context=entry.entry_row(indicator=indicator, year=year),
+        context=entry_rows.entry_row(indicator=indicator, year=year),
         years=plan_years(),
         reason=reason or "registro",
         submit=submit,
@@ -314,7 +313,7 @@ def _store_value(
     user: User,
     data: ValueInput,
     *,
-    context: entry.EntryRow,
+    context: entry_rows.EntryRow,
     years: range,
     reason: str,
     submit: bool,
@@ -405,7 +404,7 @@ def _merge_errors(into: dict[str, list[str]], found: dict[str, list[str]]) -> di
 
 
 def _grid_row_problems(
-    data: ValueInput, context: entry.EntryRow, years: range, submit: bool
+    data: ValueInput, context: entry_rows.EntryRow, years: range, submit: bool
 ) -> dict[str, list[str]]:
     """Every problem of a grid row before anything is written: its numbers, its version, its
     state and, to send it, the justification its warnings need (_store_value stops at the
@@ -468,7 +467,7 @@ def grid_save(
     check_year(year, years)
     pks = {data.indicator.pk for data in rows}
     contexts = {
-        row.code: row for row in entry.entry_rows(directorate=directorate, year=year, pks=pks)
+        row.code: row for row in entry_rows.entry_rows(directorate=directorate, year=year, pks=pks)
     }
     errors: dict[str, dict[str, list[str]]] = {}
     for code, fields in (refused or {}).items():

@@ -1,4 +1,4 @@
-"""Indicator pages and yearly data entry. Views check access, call one selector or service,
+"""Indicator pages and yearly data entry_rows. Views check access, call one selector or service,
 and render; rules and arithmetic live in services.py and progress.py."""
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import access, authorship, charts, deadlines, selectors, services
-from indicators import entry_rows as entry
+from indicators import access, authorship, charts, deadlines, entry_rows, selectors, services
 from indicators.entry import importing
 from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
 from indicators.entry.grid_forms import entry_initial
@@ -141,13 +140,13 @@ def value_entry(request, code: str, year: int):
                 done = "enviado a validación" if submit else "guardado como borrador"
                 messages.success(request, f"{label} {done}.")
                 return redirect(reverse("pending") + f"?anio={item.year}")
-        row = entry.entry_row(indicator=indicator, year=year)  # as stored now
+        row = entry_rows.entry_row(indicator=indicator, year=year)  # as stored now
         typed = {
             name: form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
             for name in ("numerator", "denominator", "value")
         }
     else:
-        row = entry.entry_row(indicator=indicator, year=year)
+        row = entry_rows.entry_row(indicator=indicator, year=year)
         form = ValueForm(initial=entry_initial(row), indicator=indicator)
         item = row.item
         typed = {
@@ -326,7 +325,7 @@ class QueueRow:
     refused attempt (reason, selection) and that attempt's errors. `shaped`: the person
     looking shaped its content, so may not validate it (indicators.authorship)."""
 
-    entry: entry.EntryRow
+    entry: entry_rows.EntryRow
     shaped: bool = False
     checked: bool = False
     reason: str = ""
@@ -429,7 +428,8 @@ def validation_queue(request):
     values, reports = selectors.submitted_items(year=year)
     shaped = authorship.shaped_pks(request.user, values)
     rows = [
-        QueueRow(row, shaped=row.item.pk in shaped) for row in entry.validation_rows(values=values)
+        QueueRow(row, shaped=row.item.pk in shaped)
+        for row in entry_rows.validation_rows(values=values)
     ]
     if request.method == "POST" and _queue_post(request, rows):
         return redirect(request.get_full_path())

@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 
 from indicators.workflow import inbox
 from pesem.cache import personal
-from pesem.published import reads as public
+from pesem.published import reads
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -35,4 +35,4 @@ def portal_footer(request: HttpRequest) -> dict[str, Any]:
     document), read only when a portal page draws it (two queries)."""
     if not request.path.startswith(reverse("portal_home")):
         return {}
-    return {"portal_footer": SimpleLazyObject(public.portal_footer)}
+    return {"portal_footer": SimpleLazyObject(reads.portal_footer)}

@@ -30,7 +30,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.workflow import status
 from objectives.models import Directorate, StaffProfile, StrategicAction, StrategicObjective
 from pesem.cache import pages as pagecache
-from pesem.portal import datapackage as opendata
+from pesem.portal import datapackage
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository: manage.py, pesem/, fixtures/
 PASSWORD = "clave-segura-1"
@@ -350,7 +350,7 @@ def portal_urls() -> list[str]:
         reverse("portal_plan_xlsx"),
         reverse("portal_plan_json"),
     ]
-    urls += [reverse("portal_resource_csv", args=[name]) for name in opendata.TABLES]
+    urls += [reverse("portal_resource_csv", args=[name]) for name in datapackage.TABLES]
     for c in codes:
         urls += [
             reverse("portal_indicator_csv", args=[c]),

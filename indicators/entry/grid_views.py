@@ -1,6 +1,6 @@
 """The entry grid: a directorate's whole year on one page, one row per indicator it owes,
 saved (and sent) in one transaction; the live preview it asks for while the registrar types;
-withdrawing a submission. Views check access, call entry.py (reads) or services.py (writes)
+withdrawing a submission. Views check access, call entry_rows.py (reads) or services.py (writes)
 and render; the arithmetic is in progress.py."""
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators import access, progress, services
-from indicators import entry_rows as entry
+from indicators import access, entry_rows, progress, services
 from indicators.entry.grid_forms import NUMBER_FIELDS, GridRowForm, entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.templatetags.pesem import percent
@@ -47,9 +46,9 @@ class GridRow:
     what the typed (or stored) numbers give. `posted`: the browser sent the row's inputs
     (static/js/grid.js sends only the rows typed in; a row not sent keeps what is stored)."""
 
-    entry: entry.EntryRow
+    entry: entry_rows.EntryRow
     form: GridRowForm | None
-    preview: entry.Preview | None
+    preview: entry_rows.Preview | None
     can_withdraw: bool = False
     posted: bool = False
 
@@ -211,7 +210,7 @@ def _actions(
     return [(a, next(iter(a.year_reports), None)) for a in actions]
 
 
-def _stored_preview(row: entry.EntryRow) -> entry.Preview | None:
+def _stored_preview(row: entry_rows.EntryRow) -> entry_rows.Preview | None:
     if row.item is None:
         return None
     return row.preview(
@@ -219,7 +218,7 @@ def _stored_preview(row: entry.EntryRow) -> entry.Preview | None:
     )
 
 
-def _typed_preview(row: entry.EntryRow, form: GridRowForm) -> entry.Preview | None:
+def _typed_preview(row: entry_rows.EntryRow, form: GridRowForm) -> entry_rows.Preview | None:
     typed = form.numbers()
     if all(v is None for v in typed.values()):
         return None
@@ -246,9 +245,9 @@ def _render(request, directorate, year, years, rows, can_edit, page, refused=Fal
     )
 
 
-def _rows(request, entry_rows, can_edit, data=None, files=None, posted=()) -> list[GridRow]:
+def _rows(request, rows_read, can_edit, data=None, files=None, posted=()) -> list[GridRow]:
     rows = []
-    for row in entry_rows:
+    for row in rows_read:
         form = None
         sent = data is not None and row.indicator.pk in posted
         if can_edit and row.editable:
@@ -282,7 +281,7 @@ def grid(request, code: str, year: int):
     if not access.can_see_drafts_of(request.user, directorate.pk):
         raise PermissionDenied(GRID_REFUSED.format(code=directorate.code))
     can_edit = access.is_registrar_of(request.user, directorate.pk)
-    order = entry.entry_order(directorate=directorate)
+    order = entry_rows.entry_order(directorate=directorate)
     raw_page = request.GET.get("pagina")
     page, pks = _paginate(order, _page_number(raw_page))
     if request.method != "POST":
@@ -290,8 +289,8 @@ def grid(request, code: str, year: int):
             # One address a page (a page number out of range or odd goes to the page shown):
             # each address is a copy in the page cache.
             return redirect(_grid_url(directorate, year, page))
-        entry_rows = entry.entry_rows(directorate=directorate, year=year, pks=pks)
-        rows = _rows(request, entry_rows, can_edit)
+        rows_read = entry_rows.entry_rows(directorate=directorate, year=year, pks=pks)
+        rows = _rows(request, rows_read, can_edit)
         return _render(request, directorate, year, years, rows, can_edit, page)
 
     access.require_registrar_of(request.user, directorate.pk)
@@ -299,8 +298,8 @@ def grid(request, code: str, year: int):
     # The rows sent are saved even if they are no longer on this page (indicators added
     # meanwhile move the pages' limits).
     posted = _posted_pks(data, {pk for pk, _ in order})
-    entry_rows = entry.entry_rows(directorate=directorate, year=year, pks=set(pks) | posted)
-    rows = _rows(request, entry_rows, can_edit, data=data, files=request.FILES, posted=posted)
+    rows_read = entry_rows.entry_rows(directorate=directorate, year=year, pks=set(pks) | posted)
+    rows = _rows(request, rows_read, can_edit, data=data, files=request.FILES, posted=posted)
     refused = _parse(request, rows)
     inputs, keys = _inputs(rows, submit="submit" in request.POST)
     submit = "submit" in request.POST
@@ -362,7 +361,7 @@ def _parse(request, rows: list[GridRow]) -> dict[str, dict[str, list[str]]]:
     return refused
 
 
-def _stored_input(row: entry.EntryRow) -> services.ValueInput:
+def _stored_input(row: entry_rows.EntryRow) -> services.ValueInput:
     """A stored draft as it is, for a row the browser did not send (to send it with the
     others)."""
     item = row.item
@@ -495,7 +494,7 @@ def grid_preview(request):
         or int(raw_year) not in services.plan_years()
     ):
         raise Http404("Año fuera del periodo del plan.")
-    row = entry.entry_row(indicator=indicator, year=int(raw_year))
+    row = entry_rows.entry_row(indicator=indicator, year=int(raw_year))
     parsed: dict[str, Decimal | None] = {}
     errors: dict[str, str] = {}
     for name, (param, label, limits) in PREVIEW_PARAMS.items():
@@ -508,7 +507,7 @@ def grid_preview(request):
 
 
 def preview_json(
-    row: entry.EntryRow, parsed: dict[str, Decimal | None], errors: dict[str, str]
+    row: entry_rows.EntryRow, parsed: dict[str, Decimal | None], errors: dict[str, str]
 ) -> dict[str, object]:
     result = row.preview(**parsed)
     return {

@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from indicators import access, authorship, progress, selectors, services
-from indicators import entry_rows as entry
+from indicators import access, authorship, entry_rows, progress, selectors, services
 from indicators.mail import notifications
 from indicators.models import Indicator, IndicatorValue, WorkflowState
 from lib import spreadsheets
@@ -99,7 +98,7 @@ class RowChange:
     justification: str | None = None
     # The indicator's context for the year with the row's value as its item: the preview
     # shows its numbers, target, achievement and light as the grid does (indicators.entry_rows).
-    context: entry.EntryRow | None = None
+    context: entry_rows.EntryRow | None = None
     warnings: tuple[str, ...] = ()
 
     @property
@@ -573,7 +572,7 @@ def _judge(result: ImportPlan, status: str, sheet: str) -> None:
     """Give each row its indicator's context for the year (five queries in all) and the grid's
     warnings for its value; refuse, as the grid does, a value sent with warnings and no
     justification."""
-    contexts = entry.year_rows(keys={(c.indicator.pk, c.year) for c in result.changes})
+    contexts = entry_rows.year_rows(keys={(c.indicator.pk, c.year) for c in result.changes})
     refused = []
     for change in result.changes:
         context = contexts[(change.indicator.pk, change.year)]

@@ -33,8 +33,7 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from indicators import authorship, selectors
-from indicators import entry_rows as entry
+from indicators import authorship, entry_rows, selectors
 from indicators.mail import emails
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
 from lib import numbers
@@ -214,9 +213,9 @@ class ItemLine:
 
 def _value_lines(values: list[IndicatorValue]) -> dict[int, ItemLine]:
     """{value pk: line}, values shown with their indicator's precision, as the validation
-    queue shows them (entry.validation_rows: five queries)."""
+    queue shows them (entry_rows.validation_rows: five queries)."""
     lines = {}
-    for row in entry.validation_rows(values=values):
+    for row in entry_rows.validation_rows(values=values):
         item, indicator = row.item, row.indicator
         assert item is not None
         lines[item.pk] = ItemLine(

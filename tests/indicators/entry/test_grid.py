@@ -14,8 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import entry_rows as entry
-from indicators import services
+from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate
 from tests.factories import add_indicators, built, enter_value, make_staff
@@ -96,17 +95,21 @@ def test_a_year_without_published_target_shows_the_interpolated_one(client, regi
 
 
 def test_rows_are_ordered_by_objective_then_natural_code():
-    assert sorted(["V10.1", "V9.1", "V1.2"], key=entry.natural_key) == ["V1.2", "V9.1", "V10.1"]
+    assert sorted(["V10.1", "V9.1", "V1.2"], key=entry_rows.natural_key) == [
+        "V1.2",
+        "V9.1",
+        "V10.1",
+    ]
     dgc = Directorate.objects.get(code="DGC")
-    assert [r.code for r in entry.entry_rows(directorate=dgc, year=2016)] == DGC_ORDER
+    assert [r.code for r in entry_rows.entry_rows(directorate=dgc, year=2016)] == DGC_ORDER
 
 
 def test_precision_comes_from_the_published_numbers():
-    assert entry.published_places(["1.54", "1.62"]) == 2
-    assert entry.published_places(["840 000", "938 178"]) == 0
-    assert entry.published_places(["0.5", "0.75"]) == 2
-    assert entry.published_places([]) == entry.DEFAULT_PLACES
-    assert entry.published_places(["0.123456"]) == entry.MAX_PLACES
+    assert entry_rows.published_places(["1.54", "1.62"]) == 2
+    assert entry_rows.published_places(["840 000", "938 178"]) == 0
+    assert entry_rows.published_places(["0.5", "0.75"]) == 2
+    assert entry_rows.published_places([]) == entry_rows.DEFAULT_PLACES
+    assert entry_rows.published_places(["0.123456"]) == entry_rows.MAX_PLACES
 
 
 def test_stored_draft_is_prefilled_the_peruvian_way(client, registrar_dgc):
@@ -710,9 +713,12 @@ def test_a_large_grid_is_shown_in_pages(client, registrar_dgc):
 
     client.force_login(registrar_dgc)
     add_indicators("DGC", 2 * PAGE_SIZE + 20)  # 3 published + 120: three pages
-    order = [code for _, code in entry.entry_order(directorate=Directorate.objects.get(code="DGC"))]
+    order = [
+        code for _, code in entry_rows.entry_order(directorate=Directorate.objects.get(code="DGC"))
+    ]
     everything = [
-        r.code for r in entry.entry_rows(directorate=Directorate.objects.get(code="DGC"), year=2016)
+        r.code
+        for r in entry_rows.entry_rows(directorate=Directorate.objects.get(code="DGC"), year=2016)
     ]
     assert order == everything  # the light order is the grid's order
     first = client.get(grid_url())
@@ -777,7 +783,7 @@ def test_a_code_with_a_superscript_digit_does_not_break_the_grid(client, registr
         responsible=Directorate.objects.get(code="DGC"),
         order=99,
     )
-    assert entry.natural_key("V8²") < entry.natural_key("V10")
+    assert entry_rows.natural_key("V8²") < entry_rows.natural_key("V10")
     client.force_login(registrar_dgc)
     response = client.get(grid_url())
     assert response.status_code == 200
@@ -813,7 +819,7 @@ def test_grid_inputs_are_written_as_djangos_own_widget_templates_write_them():
     from indicators.entry.grid_forms import GridRowForm, GridWidgetRenderer
 
     dgc = Directorate.objects.get(code="DGC")
-    rows = {r.code: r for r in entry.entry_rows(directorate=dgc, year=2016)}
+    rows = {r.code: r for r in entry_rows.entry_rows(directorate=dgc, year=2016)}
     tricky = '"><script>alert(1)</script> & «ñ»'
     for code in ("OE3.1", "NAC.3"):
         row = rows[code]

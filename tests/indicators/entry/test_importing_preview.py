@@ -14,8 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import entry_rows as entry
-from indicators import services
+from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +38,7 @@ def preview_row(html: str, code: str, year: int) -> str:
 def grid_warnings(code: str, year: int, value: D) -> list[str]:
     """What the entry grid warns for this value (indicators.entry_rows)."""
     indicator = Indicator.objects.get(code=code)
-    return entry.entry_row(indicator=indicator, year=year).warnings_for(value)
+    return entry_rows.entry_row(indicator=indicator, year=year).warnings_for(value)
 
 
 def stored(code: str, year: int = 2016) -> IndicatorValue:

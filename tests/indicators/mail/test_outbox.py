@@ -21,8 +21,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import deadlines, services
-from indicators import entry_rows as entry
+from indicators import deadlines, entry_rows, services
 from indicators.entry.importing import apply_import, plan_import, read_rows
 from indicators.mail import reminders
 from indicators.models import (
@@ -114,7 +113,7 @@ def value(registrar, code="OE3.1", year=2016, *, submit=True):
 def shown(code: str, year: int) -> str:
     """The value as the grid and the queue show it: the indicator's precision."""
     indicator = Indicator.objects.get(code=code)
-    text = entry.entry_row(indicator=indicator, year=year).value_text
+    text = entry_rows.entry_row(indicator=indicator, year=year).value_text
     return f"{text} {indicator.unit}" if indicator.unit else text
 
 

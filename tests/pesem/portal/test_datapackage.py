@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from indicators.models import Indicator, IndicatorYearStatus
 from objectives.models import StrategicAction
-from pesem.portal import datapackage as opendata
+from pesem.portal import datapackage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
@@ -52,7 +52,7 @@ def test_the_package_validates_with_zero_errors(client, validated, unpublished, 
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert descriptor["name"] and descriptor["title"]
     names = [r["name"] for r in descriptor["resources"]]
-    assert names == list(opendata.TABLES)
+    assert names == list(datapackage.TABLES)
     for resource in descriptor["resources"]:
         assert resource["format"] == "csv" and resource["mediatype"] == "text/csv"
         assert resource["encoding"] == "utf-8"
@@ -198,7 +198,7 @@ def test_public_report_has_the_stored_figures_and_no_preliminary(client, validat
 
 def test_the_whole_plan_as_one_workbook(client, validated):
     book = load_workbook(io.BytesIO(client.get(reverse("portal_plan_xlsx")).content))
-    assert book.sheetnames == ["Léame", *opendata.TABLES]
+    assert book.sheetnames == ["Léame", *datapackage.TABLES]
     values = list(book["valores"].iter_rows(values_only=True))
     assert values[0][:3] == ("indicador", "anio", "valor")
     assert ("OE3.1", 2016, 1.578947) in [r[:3] for r in values]
