@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from pesem.planio.loading import load_plan
 
@@ -15,6 +16,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def plan_tx(transactional_db):
     """The plan for transactional tests (browser tests), which start from a flushed database."""
     load_plan(settings.PLAN_FIXTURES_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_per_worker(tmp_path_factory):
+    """Uploaded and built files in a folder of this test process (one per xdist worker), not
+    in the checkout's media/ shared by every process."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m postgres` selects
+def pytest_collection_modifyitems(items):
+    """Which tests CI runs on PostgreSQL too (`-m postgres`, .ci/run): the modules marked
+    `postgres` (SQL, locking, transactions, the data version, imports, the API, fuzzing) and
+    every transactional test outside the browser ones (committed data seen across
+    connections)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("transactional_db", "live_server")
+        )
+        if transactional and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture

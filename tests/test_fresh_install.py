@@ -23,6 +23,8 @@ import psycopg2
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "clave-de-prueba-larga-2026"
 MAKE_DIRECTOR = f"""

@@ -14,7 +14,7 @@ from indicators import services
 from indicators.models import Indicator
 from tests.conftest import make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)

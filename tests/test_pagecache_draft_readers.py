@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import enter_value, make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 DRAFT_NOTE = "Nota-borrador-ZWV"

@@ -17,7 +17,7 @@ from tests.conftest import make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 from tests.test_pagecache_drafts import _readable
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 

@@ -20,7 +20,7 @@ from pesem.cache import data as datacache
 from tests.conftest import enter_value, make_staff
 from tests.test_pagecache import _client, page_cache_on  # noqa: F401  (autouse fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 # Before 2015's deadline (31/03/2016): nothing is overdue, a registrar's badge counts drafts.
 BEFORE_DEADLINES = date(2016, 2, 1)

@@ -18,7 +18,7 @@ from indicators import entry_rows as entry
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 HEADER = "indicador,año,numerador,denominador,valor,nota\n"
 JUSTIFIED_HEADER = "indicador,año,numerador,denominador,valor,nota,justificación\n"

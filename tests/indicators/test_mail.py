@@ -39,7 +39,7 @@ from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
 from tests.conftest import enter_value, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 SITE = "https://pesem.example.gob.pe"
 ROOT = Path(__file__).resolve().parents[2]

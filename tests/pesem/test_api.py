@@ -33,7 +33,7 @@ from pesem.limits import rate as ratelimit
 from pesem.models import ApiToken, PortalSettings
 from tests.conftest import enter_value, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 API = "/api/v1"
 LIST_ENDPOINTS = [

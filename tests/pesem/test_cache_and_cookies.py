@@ -18,6 +18,8 @@ from pesem.middleware import CookieNeverPublicMiddleware
 from pesem.models import ApiToken
 from tests.conftest import enter_value, make_staff
 
+pytestmark = pytest.mark.postgres
+
 
 def _kept_entries() -> int:
     """Rows of the database cache (the test settings' cache), rate-limit counters included."""

@@ -37,7 +37,7 @@ from tests.pesem.conftest import (
 )
 from tests.test_no_external_resources import EXTERNAL, INLINE_SCRIPT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PAGES = ["portal_home", "portal_reports", "portal_data"]
 

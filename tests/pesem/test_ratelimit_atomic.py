@@ -15,7 +15,7 @@ from django.test import Client
 from pesem.limits import rate as ratelimit
 from pesem.models import RateCounter
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 LIMIT = 10
 REQUESTS = 40

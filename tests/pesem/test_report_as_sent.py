@@ -36,7 +36,10 @@ from pesem.report import content as reports
 from pesem.report import files as report_files
 from tests.conftest import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.xdist_group("report_as_sent"),  # one worker builds `sent` once
+]
 
 IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
 if shutil.which("pdftotext") is None and not IN_CI:  # CI installs poppler-utils

@@ -20,7 +20,7 @@ from pesem.report import files as report_files
 from tests.conftest import enter_value, make_staff
 from tests.pesem.test_report_files import pdf_text
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 XLSX = "/reporte/2016/xlsx/"
 PDF = "/reporte/2016/pdf/"
