@@ -36,10 +36,7 @@ from pesem.report import content as reports
 from pesem.report import files as report_files
 from tests.conftest import make_staff
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.xdist_group("report_as_sent"),  # one worker builds `sent` once
-]
+pytestmark = pytest.mark.django_db
 
 IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
 if shutil.which("pdftotext") is None and not IN_CI:  # CI installs poppler-utils

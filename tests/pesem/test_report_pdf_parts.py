@@ -19,11 +19,7 @@ from pesem.report import content as reports
 from pesem.report import pdf as report_pdf
 from tests.pesem.test_report_files import needs_pdftotext, pdftotext, year_2016  # noqa: F401 - a fixture
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("year_2016"),
-    pytest.mark.xdist_group("report_pdf_parts"),  # one worker builds the files once
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2016")]
 
 
 @pytest.fixture
