@@ -19,10 +19,15 @@ def plan_tx(transactional_db):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _media_per_worker(tmp_path_factory):
-    """Uploaded and built files in a folder of this test process (one per xdist worker), not
-    in the checkout's media/ shared by every process."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+def _apart_per_worker(tmp_path_factory, worker_id):
+    """Each test process (one per xdist worker) keeps uploaded and built files in its own
+    folder, not in the checkout's media/, and with REDIS_URL set its own cache keys."""
+    apart = {"MEDIA_ROOT": tmp_path_factory.mktemp("media")}
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        default = {**settings.CACHES["default"]}
+        default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}-{worker_id}"
+        apart["CACHES"] = {**settings.CACHES, "default": default}
+    with override_settings(**apart):
         yield
 
 
