@@ -22,10 +22,20 @@ run: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_demo_users
 	DJANGO_DEBUG=1 PESEM_PUBLIC_PORTAL=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The whole suite; DATABASE_URL=postgres://... runs it against PostgreSQL.
+# The whole suite, one process per core (pytest-xdist; TEST_WORKERS=0 for one process), then
+# the 15 slowest tests. DATABASE_URL=postgres://... runs it against PostgreSQL; CI runs there
+# only PYTEST_ARGS="-m postgres": the tests marked `postgres` (SQL, locking, transactions, the
+# data version, imports, the API, fuzzing; every non-browser transactional test), which
+# tests/conftest.py lists. Tests are dealt out in their order (--dist load): a worker never
+# runs a plain database test after a transactional one, which empties the database (the
+# plan is loaded once per worker). PYTHONDONTWRITEBYTECODE is cleared for pytest alone: its
+# cache of rewritten test modules halves each worker's collection time.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=pesem.test_settings
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load \
+		--durations=15 $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import override_settings
 
 from indicators import services
 from indicators.models import Indicator
@@ -102,6 +103,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def plan_tx(transactional_db):
     """The plan for transactional tests (browser tests), which start from a flushed database."""
     load_plan(settings.PLAN_FIXTURES_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _apart_per_worker(tmp_path_factory, worker_id):
+    """Each test process (one per xdist worker) keeps uploaded and built files in its own
+    folder, not in the checkout's media/, and with REDIS_URL set its own cache keys."""
+    apart = {"MEDIA_ROOT": tmp_path_factory.mktemp("media")}
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        default = {**settings.CACHES["default"]}
+        default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}-{worker_id}"
+        apart["CACHES"] = {**settings.CACHES, "default": default}
+    with override_settings(**apart):
+        yield
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m postgres` selects
+def pytest_collection_modifyitems(items):
+    """Which tests CI runs on PostgreSQL too (`-m postgres`, .ci/run): the modules marked
+    `postgres` (SQL, locking, transactions, the data version, imports, the API, fuzzing) and
+    every transactional test outside the browser ones (committed data seen across
+    connections)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("transactional_db", "live_server")
+        )
+        if transactional and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture

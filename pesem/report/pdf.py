@@ -27,19 +27,22 @@ bookmarks, not the parts' structure trees).
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML, Document
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from lib.pdf import PdfJoin
 from pesem.report.content import LIGHT_FILLS, MonitoringReport, local_date
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+    from weasyprint.urls import URLFetcher
 
 TEMPLATE = "reports/report_pdf.html"
 PIECES = "reports/pdf/"
@@ -52,16 +55,31 @@ class ExternalResourceRefused(ValueError):
     """The PDF asked for something outside itself."""
 
 
-class OfflineFetcher(URLFetcher):
-    """WeasyPrint's fetcher that only reads inline `data:` URLs."""
+@functools.cache
+def _offline_fetcher_class() -> type[URLFetcher]:
+    # WeasyPrint takes about a second to import: it is imported when a PDF is built, not
+    # with this module, which every process loads through the URLs (manage.py commands too).
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data",), allow_redirects=False)
+    class OfflineFetcher(URLFetcher):
+        """WeasyPrint's fetcher that only reads inline `data:` URLs."""
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if not url.startswith("data:"):
-            raise ExternalResourceRefused(f"Recurso externo rechazado en el PDF: {url[:200]}")
-        return super().fetch(url, headers)
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data",), allow_redirects=False)
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            if not url.startswith("data:"):
+                raise ExternalResourceRefused(f"Recurso externo rechazado en el PDF: {url[:200]}")
+            return super().fetch(url, headers)
+
+    return OfflineFetcher
+
+
+def __getattr__(name: str) -> object:
+    # `OfflineFetcher`, the class, for callers that build their own WeasyPrint documents.
+    if name == "OfflineFetcher":
+        return _offline_fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -173,7 +191,9 @@ def _part_html(
 
 
 def _layout(html: str) -> Document:
-    return HTML(string=html, url_fetcher=OfflineFetcher()).render()
+    from weasyprint import HTML  # when a PDF is built (see _offline_fetcher_class)
+
+    return HTML(string=html, url_fetcher=_offline_fetcher_class()()).render()
 
 
 def _write(document: Document) -> bytes:

@@ -20,7 +20,7 @@ from indicators.workflow import conclusion_services
 from objectives.models import Directorate, StrategicAction
 from tests.factories import enter_value, make_staff, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 REFUSED = "Usted participó en este valor: debe validarlo otra persona de la oficina de planeamiento"
 WAY_OUT = "un administrador puede dar el rol de validador a otra persona"

@@ -10,7 +10,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.selectors import indicator_facts_list, indicator_history, indicator_queryset
 from objectives.models import Directorate, StrategicAction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture

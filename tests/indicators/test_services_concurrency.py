@@ -16,6 +16,7 @@ from pesem.planio.loading import load_plan
 from tests.factories import make_staff
 
 pytestmark = [
+    pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL's row locks and threads"

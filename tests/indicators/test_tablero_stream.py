@@ -21,6 +21,8 @@ from lib import spreadsheets
 from objectives.models import Directorate, StrategicObjective
 from tests.factories import grow_plan
 
+pytestmark = pytest.mark.postgres
+
 # --- in_order: rows arriving in any order, passed on in list order --------------------------
 
 

@@ -15,7 +15,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from objectives.models import Directorate, SourceDefect, StrategicAction
 from tests.factories import enter_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from tests.factories import enter_value, make_staff
 
 pytestmark = pytest.mark.usefixtures("portal_on")
 
+pytestmark = pytest.mark.postgres
+
 
 def _kept_entries() -> int:
     """Rows of the database cache (the test settings' cache), rate-limit counters included."""

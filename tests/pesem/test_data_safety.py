@@ -16,6 +16,8 @@ from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
 from tests.factories import enter_value, make_staff
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip(tmp_path, django_user_model):

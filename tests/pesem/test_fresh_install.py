@@ -26,6 +26,8 @@ from django.conf import settings
 from tests.factories import ROOT, free_port
 
 OPERATIONS = ROOT / "docs" / "operations.md"
+
+pytestmark = pytest.mark.postgres
 PASSWORD = "clave-de-prueba-larga-2026"
 MAKE_DIRECTOR = f"""
 from django.contrib.auth import get_user_model

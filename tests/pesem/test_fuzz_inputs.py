@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.factories import enter_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 FUZZ = settings(
     max_examples=30,

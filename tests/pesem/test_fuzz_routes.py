@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from indicators.models import ActionReport, IndicatorValue
 from tests.factories import enter_value, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 EXAMPLES_PER_ROUTE = 6
 FUZZ = settings(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from indicators.models import IndicatorValue
 from tests.factories import enter_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_tablero_ignores_a_page_size_in_the_address(client, validator):

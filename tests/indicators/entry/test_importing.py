@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from indicators.models import IndicatorValue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 HEADER = "indicator,year,numerator,denominator,value,note\n"
 GOOD = HEADER + (

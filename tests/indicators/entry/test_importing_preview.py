@@ -17,7 +17,7 @@ from django.urls import reverse
 from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 HEADER = "indicador,año,numerador,denominador,valor,nota\n"
 JUSTIFIED_HEADER = "indicador,año,numerador,denominador,valor,nota,justificación\n"

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 HEADER = "indicador,año,numerador,denominador,valor,nota\n"
 OWN = "OE3.1,2016,450,2850000,,Personal según ORH\nNAC.3,2016,,,900000,\n"

@@ -23,7 +23,7 @@ from indicators.models import IndicatorValue
 from indicators.views import PENDING_IMPORT
 from tests.factories import enter_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 HEADER = "indicator,year,numerator,denominator,value,note\n"
 

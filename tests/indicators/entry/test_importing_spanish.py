@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from indicators.entry import importing
 from indicators.models import IndicatorValue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 SPANISH = "indicador,año,numerador,denominador,valor,nota\n"
 ROWS = "OE3.1,2016,450,2850000,,Personal según ORH\nNAC.3,2016,,,938178,Recaudación anual\n"

@@ -35,7 +35,7 @@ from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
 from tests.factories import ROOT, Inbox, enter_value, free_port, make_staff, use_smtp
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 SITE = "https://pesem.example.gob.pe"
 

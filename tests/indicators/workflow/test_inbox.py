@@ -18,7 +18,7 @@ from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
 from tests.factories import enter_value, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # 2016's values are due on 31/03/2017 (the default): a month late; 2015's, over a year late.
 TODAY = date(2017, 5, 1)

@@ -33,7 +33,7 @@ from pesem.limits import rate as ratelimit
 from pesem.models import ApiToken, PortalSettings
 from tests.factories import enter_value, make_staff
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on"), pytest.mark.postgres]
 
 API = "/api/v1"
 LIST_ENDPOINTS = [

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from pesem.models import ApiToken
 from tests.factories import enter_value
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on"), pytest.mark.postgres]
 
 SCHEMA_URL = "/api/v1/openapi.json"
 OPERATIONS = {

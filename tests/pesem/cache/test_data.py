@@ -10,7 +10,7 @@ from objectives.models import Directorate
 from pesem.cache import data as datacache
 from tests.factories import make_staff
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)

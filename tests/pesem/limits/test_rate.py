@@ -15,7 +15,11 @@ from django.test import Client
 from pesem.limits import rate as ratelimit
 from pesem.models import RateCounter
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("portal_on")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("portal_on"),
+    pytest.mark.postgres,
+]
 
 LIMIT = 10
 REQUESTS = 40

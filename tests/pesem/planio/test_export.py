@@ -8,6 +8,8 @@ from django.core.management import call_command
 
 from pesem.planio.loading import load_plan
 
+pytestmark = pytest.mark.postgres
+
 TOP_KEYS = {
     "plan",
     "objectives",

@@ -24,7 +24,7 @@ from objectives.models import (
 from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def series(code):

@@ -24,6 +24,8 @@ from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
 from pesem.report.content import monitoring_report
 
+pytestmark = pytest.mark.postgres
+
 # Cuadro 6 as printed (seed text, section VI): "4 DGA-DAO-DGE", "4 DAE - DAO", the 1.11 cell
 # over three lines "DAM-DGM-DGA" / "DAE-DAO-DSL" / "DGE", ...
 CUADRO_6 = {

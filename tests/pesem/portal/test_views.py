@@ -37,7 +37,7 @@ from tests.factories import (
     portal_urls,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on"), pytest.mark.postgres]
 
 PAGES = ["portal_home", "portal_reports", "portal_data"]
 

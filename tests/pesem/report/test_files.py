@@ -19,7 +19,11 @@ from pesem.models import PreparedReport
 from pesem.report import files as report_files
 from tests.factories import enter_value, logged_in, make_staff, pdf_text
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("portal_on")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("portal_on"),
+    pytest.mark.postgres,
+]
 
 XLSX = "/reporte/2016/xlsx/"
 PDF = "/reporte/2016/pdf/"

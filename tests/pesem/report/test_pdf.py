@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
@@ -29,6 +30,29 @@ pytestmark = [
 def small_parts(monkeypatch):
     monkeypatch.setattr(report_pdf, "PART_BLOCKS", 2)
     monkeypatch.setattr(report_pdf, "PART_ROWS", 3)
+
+
+@pytest.fixture(scope="module")
+def built_once() -> dict:
+    return {}
+
+
+@pytest.fixture
+def built(small_parts, built_once):
+    """The 2016 report with its PDF in small parts and laid out whole, at one time: built by
+    the first test that asks (every test has the same data, year_2016) and kept for the
+    module, as each build takes seconds."""
+    if not built_once:
+        report = reports.monitoring_report(year=2016)
+        generated = reports.timezone.now()
+        built_once.update(
+            report=report,
+            parted=report_pdf.report_pdf(report, generated_at=generated),
+            whole=report_pdf._write(
+                report_pdf._layout(report_pdf.report_html(report, generated_at=generated))
+            ),
+        )
+    return SimpleNamespace(**built_once)
 
 
 def page_texts(content: bytes) -> list[str]:
@@ -60,10 +84,9 @@ def test_a_short_report_is_one_document():
 
 
 @needs_pdftotext
-def test_a_report_built_in_parts_reads_as_one_document(small_parts, settings):
-    report = reports.monitoring_report(year=2016)
+def test_a_report_built_in_parts_reads_as_one_document(built):
+    report, content = built.report, built.parted
     assert len(report_pdf.plan_parts(report)) > 3
-    content = report_pdf.report_pdf(report)
     pages = page_texts(content)
     total = len(PdfReader(io.BytesIO(content)).pages)
     assert len(pages) == total > 3
@@ -81,13 +104,8 @@ def test_a_report_built_in_parts_reads_as_one_document(small_parts, settings):
 
 
 @needs_pdftotext
-def test_the_parts_hold_the_text_of_the_whole_document(small_parts):
-    report = reports.monitoring_report(year=2016)
-    generated = reports.timezone.now()
-    parted = report_pdf.report_pdf(report, generated_at=generated)
-    whole = report_pdf._write(
-        report_pdf._layout(report_pdf.report_html(report, generated_at=generated))
-    )
+def test_the_parts_hold_the_text_of_the_whole_document(built):
+    parted, whole = built.parted, built.whole
 
     def lines(content: bytes) -> Counter:
         """Lines of text, without what belongs to a page or a part (header, footer,
@@ -122,16 +140,11 @@ def bookmarks(reader: PdfReader, outline=None, level: int = 1) -> list[tuple[int
 
 
 @needs_pdftotext
-def test_the_joined_file_keeps_the_bookmarks_and_reads_cleanly(small_parts, tmp_path):
+def test_the_joined_file_keeps_the_bookmarks_and_reads_cleanly(built, tmp_path):
     """The parts are joined into the file as they come (lib.pdf): the file's
     cross-reference must be exact for strict readers, and the bookmarks of every part must
     be there, nested as in the whole document, each opening the page that shows its title."""
-    report = reports.monitoring_report(year=2016)
-    generated = reports.timezone.now()
-    parted = report_pdf.report_pdf(report, generated_at=generated)
-    whole = report_pdf._write(
-        report_pdf._layout(report_pdf.report_html(report, generated_at=generated))
-    )
+    parted, whole = built.parted, built.whole
     reader = PdfReader(io.BytesIO(parted), strict=True)
     (tmp_path / "reporte.pdf").write_bytes(parted)
     checked = subprocess.run(
