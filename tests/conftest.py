@@ -1,5 +1,5 @@
 """Fixtures shared by every test: the plan loaded once, people with each role, the public
-portal and the page cache switched on when asked, and data fixtures in every workflow state.
+portal switched on when asked, and data fixtures in every workflow state.
 The plain functions behind them are in tests/factories.py."""
 
 import logging
@@ -177,12 +177,6 @@ def portal_on(settings):
     rate-limit tests lower it)."""
     settings.PESEM_PUBLIC_PORTAL = True
     settings.PESEM_PORTAL_RATE_LIMIT = 100_000
-
-
-@pytest.fixture
-def page_cache_on(settings, plan_tx):
-    """Kept pages on, in transactional tests (a write must commit to move the data version)."""
-    settings.PESEM_PAGE_CACHE = True
 
 
 @pytest.fixture

@@ -111,3 +111,20 @@ def test_the_layout_has_the_code_packages_it_mirrors():
     """The layout check above sees folders: at least one per feature package."""
     folders = {p.parent.relative_to(TESTS).as_posix() for p in TESTS.rglob("test_*.py")}
     assert {"lib", "pesem/cache", "pesem/report", "indicators/entry", "browser"} <= folders
+
+
+def test_no_test_module_sets_its_marks_twice():
+    """A second `pytestmark = ...` silently replaces the first (a file lost its portal switch
+    that way when two branches each added a mark)."""
+    twice = []
+    for path in sorted(TESTS.rglob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        marks = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        ]
+        if len(marks) > 1:
+            twice.append(str(path.relative_to(ROOT)))
+    assert twice == []

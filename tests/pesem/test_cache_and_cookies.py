@@ -18,9 +18,7 @@ from pesem.middleware import CookieNeverPublicMiddleware
 from pesem.models import ApiToken
 from tests.factories import enter_value, make_staff
 
-pytestmark = pytest.mark.usefixtures("portal_on")
-
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.usefixtures("portal_on"), pytest.mark.postgres]
 
 
 def _kept_entries() -> int:
@@ -31,7 +29,7 @@ def _kept_entries() -> int:
 
 
 @pytest.fixture
-def cache_on(settings, plan_tx):
+def cache_on(settings):
     settings.PESEM_PAGE_CACHE = True
     cache.clear()  # not a model's table: a flush between tests leaves it
 
@@ -39,7 +37,7 @@ def cache_on(settings, plan_tx):
 # --- the portal and sessions -------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_signed_in_visitors_first_portal_page_after_a_write_sets_no_cookie(
     cache_on, django_user_model
 ):
@@ -73,7 +71,7 @@ def test_an_answer_with_a_cookie_is_never_public():
 # --- addresses the portal keeps --------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("asked", "canonical"),
     [
@@ -94,7 +92,7 @@ def test_the_portal_redirects_other_addresses_to_the_canonical_one(
     assert client.get(canonical).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_flood_of_query_strings_keeps_no_portal_page(cache_on, client):
     # The rate-limit counter's row, and the years the portal offers (one row per version).
     client.get("/publico/objetivos/2/?anio=9000")
@@ -110,7 +108,7 @@ def test_a_flood_of_query_strings_keeps_no_portal_page(cache_on, client):
 # --- addresses the signed-in pages keep ---------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
     [
@@ -137,7 +135,7 @@ def test_unknown_parameters_and_values_out_of_range_are_never_kept(
     assert _kept_entries() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_known_parameters_in_any_order_share_one_kept_copy(cache_on, django_user_model):
     client = Client()
     client.force_login(make_staff(django_user_model, "dir", "director", "DGC"))

@@ -13,11 +13,6 @@ from tests.factories import make_staff
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PESEM_PAGE_CACHE = True
-
-
 def _directorate() -> Directorate:
     return Directorate.objects.create(code="ZZT", name="Dirección de prueba")
 

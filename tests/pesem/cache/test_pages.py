@@ -13,11 +13,7 @@ from indicators import services
 from indicators.models import Indicator
 from tests.factories import logged_in, make_staff
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("page_cache_on"),
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def _csrf(html: str) -> str:

@@ -9,11 +9,7 @@ import pytest
 
 from tests.factories import enter_value, logged_in, make_staff
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("page_cache_on"),
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 DRAFT_NOTE = "Nota-borrador-ZWV"

@@ -18,11 +18,7 @@ from pesem.cache import data as datacache
 from pesem.cache import pages as pagecache
 from tests.factories import logged_in, make_staff, readable
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("page_cache_on"),
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # When the file was built (to the minute): not data.
 GENERATED = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")

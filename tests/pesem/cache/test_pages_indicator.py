@@ -15,11 +15,7 @@ from indicators.models import Indicator, IndicatorValue
 from pesem.cache import data as datacache
 from tests.factories import logged_in, make_staff, readable
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("page_cache_on"),
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PAGE = "/indicadores/OE3.1/"  # DGC's indicator
 

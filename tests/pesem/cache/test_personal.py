@@ -19,11 +19,7 @@ from pesem import context_processors
 from pesem.cache import data as datacache
 from tests.factories import enter_value, logged_in, make_staff
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("page_cache_on"),
-    pytest.mark.postgres,
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # Before 2015's deadline (31/03/2016): nothing is overdue, a registrar's badge counts drafts.
 BEFORE_DEADLINES = date(2016, 2, 1)

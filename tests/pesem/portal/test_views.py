@@ -145,8 +145,7 @@ def test_pages_send_public_cache_control_and_answer_304(client, validated):
 # back transaction never does: these tests commit (transactional database, plan loaded).
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_committed_change_gives_a_new_etag(plan_tx, client, validated, registrar_dgc, validator):
+def test_a_committed_change_gives_a_new_etag(client, validated, registrar_dgc, validator):
     url = reverse("portal_home")
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
@@ -156,8 +155,7 @@ def test_a_committed_change_gives_a_new_etag(plan_tx, client, validated, registr
     assert client.get(url, headers={"if-none-match": changed["ETag"]}).status_code == 304
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_narrative_choice_and_the_thresholds_change_the_version(plan_tx, settings):
+def test_the_narrative_choice_and_the_thresholds_change_the_version(settings):
     before = public.data_version()
     assert public.data_version() == before  # stable while nothing changes
     PortalSettings.objects.create(pk=1, publish_analysis=True)
@@ -167,9 +165,8 @@ def test_the_narrative_choice_and_the_thresholds_change_the_version(plan_tx, set
     assert public.data_version() != after_settings
 
 
-@pytest.mark.django_db(transaction=True)
 def test_downloads_are_built_once_per_data_version(
-    plan_tx, client, validated, registrar_dgc, validator, settings
+    client, validated, registrar_dgc, validator, settings
 ):
     settings.PESEM_PAGE_CACHE = True
     url = reverse("portal_resource_csv", args=["valores"])
@@ -195,9 +192,8 @@ def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
     )
 
 
-@pytest.mark.django_db(transaction=True)
 def test_pages_are_built_once_per_official_version_and_drafts_keep_them(
-    plan_tx, client, validated, registrar_dgc, validator, settings
+    client, validated, registrar_dgc, validator, settings
 ):
     settings.PESEM_PAGE_CACHE = True
     url = reverse("portal_objective", args=[3]) + "?anio=2017"

@@ -20,7 +20,7 @@ from pesem.report import files as report_files
 from tests.factories import enter_value, logged_in, make_staff, pdf_text
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db,
     pytest.mark.usefixtures("portal_on"),
     pytest.mark.postgres,
 ]
@@ -30,7 +30,7 @@ PDF = "/reporte/2016/pdf/"
 
 
 @pytest.fixture(autouse=True)
-def kept_files(settings, plan_tx, tmp_path):
+def kept_files(settings, tmp_path):
     settings.PESEM_PAGE_CACHE = True
     settings.MEDIA_ROOT = tmp_path / "media"
 
