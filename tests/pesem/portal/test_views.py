@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 
 from indicators import selectors, services
 from indicators.models import (
+    ActionReport,
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
@@ -479,8 +480,14 @@ def test_action_progress_lists_an_actions_directorates_as_cuadro_6(
 
 
 def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, validated):
-    latest = IndicatorValue.objects.filter(state="validated").order_by("-validated_at").first()
-    local = timezone.localtime(latest.validated_at)
+    # The latest validation of a value or an action report (the fixture validates both).
+    local = timezone.localtime(
+        max(
+            row.validated_at
+            for model in (IndicatorValue, ActionReport)
+            for row in model.objects.filter(validated_at__isnull=False)
+        )
+    )
     for name in ("portal_home", "portal_data", "portal_reports"):
         html = client.get(reverse(name)).content.decode()
         facts = re.sub(
