@@ -20,7 +20,7 @@ action reports and conclusions only once sent): they are keyed on the official c
 lists its own values and their history, drafts included for who may read them, and nothing of
 other indicators' drafts: it is keyed on the official counter plus a mark of its own values' writes
 (datacache.value_history_mark), so a draft saved of another indicator leaves it kept.
-Personal pages are keyed on every write. tests/test_pagecache_drafts.py saves drafts of each
+Personal pages are keyed on every write. tests/pesem/cache/test_pages_drafts.py saves drafts of each
 kind and requires every DRAFT_BLIND page to be the same for every role before and after.
 
 One build per key at a time: after a write, the first request for a page builds it and the

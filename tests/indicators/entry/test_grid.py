@@ -368,7 +368,7 @@ def test_readers_of_the_drafts_read_the_grid_and_cannot_save(
     client, django_user_model, registrar_dpe, director_dpe, validator
 ):
     # Its director and the planning office read DGC's grid; who may not read its drafts gets
-    # 403 (tests/indicators/test_draft_visibility.py); nobody but its registrars saves.
+    # 403 (tests/indicators/test_access.py); nobody but its registrars saves.
     director_dgc = make_staff(django_user_model, "dir.dgc", "director", "DGC")
     for reader in (director_dgc, validator):
         client.force_login(reader)
