@@ -10,10 +10,13 @@ from objectives.models import (
     ActionResponsible,
     Component,
     Directorate,
+    Entity,
     NationalObjective,
     NationalSpecificObjective,
     PipTypology,
     Plan,
+    PlanVersion,
+    Resolution,
     RiskOpportunity,
     Role,
     Scenario,
@@ -73,8 +76,43 @@ def _audit_admin_write(request, operation: str, obj, message) -> None:
 
 @admin.register(Plan)
 class PlanAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["short_name", "name", "sector", "start_year", "end_year"]
-    search_fields = ["name", "vision", "desired_scenario"]
+    list_display = ["code", "short_name", "plan_type", "entity", "frequency", "start_year"]
+    list_filter = ["plan_type", "entity"]
+    search_fields = ["code", "name", "vision", "desired_scenario"]
+
+
+@admin.register(Entity)
+class EntityAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "sector"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["__str__", "date", "issuer", "ceplan_oficio", "known"]
+    list_filter = ["known"]
+    search_fields = ["number", "issuer", "ceplan_oficio"]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(AuditedAdmin, admin.ModelAdmin):
+    """A version is edited only while it is a draft (borrador); earlier versions are kept as
+    they were approved, so admin shows them read-only."""
+
+    list_display = ["plan", "kind", "horizon_start", "horizon_end", "state", "resolution"]
+    list_filter = ["plan", "kind", "state"]
+    readonly_fields = ["created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_read_only:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_read_only:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Directorate)

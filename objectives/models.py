@@ -10,7 +10,63 @@ from django.conf import settings
 from django.db import models
 
 
+class Entity(models.Model):
+    """A sector or one of its pliegos (entities); a sector has a PESEM, a pliego a PEI."""
+
+    class Kind(models.TextChoices):
+        SECTOR = "sector", "sector"
+        PLIEGO = "pliego", "pliego"
+
+    code = models.CharField("código", max_length=20, unique=True)
+    name = models.CharField("nombre", max_length=255)
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    sector = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pliegos",
+        verbose_name="sector",
+        limit_choices_to={"kind": "sector"},
+        help_text="Sector al que pertenece un pliego; vacío para un sector.",
+    )
+
+    class Meta:
+        verbose_name = "entidad"
+        verbose_name_plural = "entidades"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="sector", sector__isnull=True))
+                | (models.Q(kind="pliego", sector__isnull=False)),
+                name="entity_sector_has_no_parent_pliego_has_one",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
 class Plan(models.Model):
+    class PlanType(models.TextChoices):
+        PESEM = "PESEM", "PESEM (plan estratégico sectorial multianual)"
+        PEI = "PEI", "PEI (plan estratégico institucional)"
+
+    class Frequency(models.TextChoices):
+        ANNUAL = "anual", "anual"
+        SEMESTER = "semestral", "semestral"
+
+    code = models.CharField("código", max_length=40, unique=True)
+    plan_type = models.CharField("tipo de plan", max_length=8, choices=PlanType.choices)
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="plans", verbose_name="entidad"
+    )
+    frequency = models.CharField(
+        "frecuencia de seguimiento",
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.ANNUAL,
+    )
     name = models.CharField("nombre", max_length=255)
     short_name = models.CharField("nombre corto", max_length=60, unique=True)
     sector = models.CharField("sector", max_length=120)
@@ -29,6 +85,103 @@ class Plan(models.Model):
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+
+class Resolution(models.Model):
+    """The resolution that approves a plan version. When the document does not cite it, the row
+    says so (`known` False) instead of inventing a number."""
+
+    resolution_type = models.CharField(
+        "tipo", max_length=80, blank=True, help_text="Por ejemplo, «Resolución Ministerial»."
+    )
+    number = models.CharField("número", max_length=60, blank=True)
+    date = models.DateField("fecha", null=True, blank=True)
+    issuer = models.CharField("emisor", max_length=255, blank=True)
+    ceplan_oficio = models.CharField(
+        "oficio de CEPLAN",
+        max_length=120,
+        blank=True,
+        help_text="Oficio de validación de CEPLAN que precede a la resolución de un PESEM.",
+    )
+    document = models.FileField("documento", upload_to="resolutions/", blank=True)
+    known = models.BooleanField(
+        "conocida",
+        default=True,
+        help_text="Falso si el documento del plan no cita la resolución: se guarda como "
+        "desconocida y se señala.",
+    )
+
+    class Meta:
+        verbose_name = "resolución"
+        verbose_name_plural = "resoluciones"
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        if not self.known:
+            return "Resolución desconocida"
+        return f"{self.resolution_type} N° {self.number}".strip()
+
+
+class PlanVersion(models.Model):
+    """One version of a plan (CEPLAN's names): at most one is in force (vigente) at a time."""
+
+    class Kind(models.TextChoices):
+        NEW = "nuevo", "nuevo (horizonte nuevo)"
+        UPDATED = "actualizado", "actualizado (mismo horizonte)"
+        EXTENDED = "ampliado", "ampliado (horizonte extendido)"
+        MODIFIED = "modificado", "modificado (logros revisados)"
+
+    class State(models.TextChoices):
+        DRAFT = "borrador", "borrador"
+        IN_FORCE = "vigente", "vigente"
+        FINISHED = "finalizado", "finalizado"
+        REPLACED = "reemplazado", "reemplazado"
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="versions", verbose_name="plan"
+    )
+    kind = models.CharField("tipo de versión", max_length=12, choices=Kind.choices)
+    name = models.CharField("nombre del plan en esta versión", max_length=255)
+    horizon_start = models.PositiveSmallIntegerField("inicio del horizonte")
+    horizon_end = models.PositiveSmallIntegerField("fin del horizonte")
+    state = models.CharField("estado", max_length=12, choices=State.choices, default=State.DRAFT)
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_versions",
+        verbose_name="resolución de aprobación",
+    )
+    created_at = models.DateTimeField("creada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "versión de plan"
+        verbose_name_plural = "versiones de plan"
+        ordering = ["plan", "horizon_start", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(state="vigente"),
+                name="one_vigente_version_per_plan",
+                violation_error_message="Un plan tiene a lo más una versión vigente.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_end__gte=models.F("horizon_start")),
+                name="plan_version_horizon_ordered",
+                violation_error_message="El fin del horizonte no puede ser anterior a su inicio.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.plan.code} {self.horizon_start}-{self.horizon_end} "
+            f"({self.get_kind_display().split(' ')[0]}, {self.state})"
+        )
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.state != self.State.DRAFT
 
 
 class Directorate(models.Model):

@@ -20,10 +20,13 @@ from objectives.models import (
     ActionResponsible,
     Component,
     Directorate,
+    Entity,
     NationalObjective,
     NationalSpecificObjective,
     PipTypology,
     Plan,
+    PlanVersion,
+    Resolution,
     RiskOpportunity,
     Scenario,
     ScenarioDirection,
@@ -37,6 +40,10 @@ from objectives.models import (
 )
 
 FIXTURE_FILES = ("prospective", "strategy", "indicators", "actors", "source_defects")
+
+# The published plan is the sector's PESEM (objectives 0005 gives an existing row the same).
+PESEM_SECTOR = {"code": "RREE", "name": "Relaciones Exteriores"}
+PESEM_CODE = "PESEM-RREE"
 
 
 @dataclass
@@ -119,15 +126,45 @@ class _Loader:
 
     # --- parts of the document -------------------------------------------------------------
 
-    def load_prospective(self, data: dict) -> Plan:
+    def load_plan_identity(self, data: dict) -> Plan:
+        """The plan with its code, type and entity, and its first version when it has none: the
+        document's horizon, nuevo and finalizado, approved by a resolution the document does not
+        cite (stored as unknown). Existing versions are never touched."""
+        sector = self.sync(
+            Entity,
+            {"code": PESEM_SECTOR["code"]},
+            name=PESEM_SECTOR["name"],
+            kind=Entity.Kind.SECTOR,
+            sector=None,
+        )
         plan = self.sync(
             Plan,
             {"short_name": data["plan"]["short_name"]},
+            code=PESEM_CODE,
+            plan_type=Plan.PlanType.PESEM,
+            entity=sector,
+            frequency=Plan.Frequency.ANNUAL,
             **{
                 k: data["plan"][k]
                 for k in ("name", "sector", "start_year", "end_year", "vision", "desired_scenario")
             },
         )
+        if not plan.versions.exists():
+            PlanVersion.objects.create(
+                plan=plan,
+                kind=PlanVersion.Kind.NEW,
+                name=plan.name,
+                horizon_start=plan.start_year,
+                horizon_end=plan.end_year,
+                state=PlanVersion.State.FINISHED,
+                resolution=Resolution.objects.create(known=False),
+            )
+            self.report.created[PlanVersion._meta.verbose_name_plural] += 1
+            self.report.created[Resolution._meta.verbose_name_plural] += 1
+        return plan
+
+    def load_prospective(self, data: dict) -> Plan:
+        plan = self.load_plan_identity(data)
         components = {}
         for c in data["components"]:
             component = self.sync(
