@@ -340,6 +340,32 @@ def plan(request: HttpRequest) -> Any:
 
 
 @api.get(
+    "/plans",
+    response={200: out.PlanPage, **ERRORS},
+    summary="Planes",
+    tags=["plan"],
+)
+def plans(request: HttpRequest, page: Query[out.PageParams]) -> Any:
+    """Cada plan (PESEM, PEI) con su código, tipo, entidad y frecuencia de seguimiento."""
+    return _page(request, reads.plan_list(), page, reads.plan_summary_row)
+
+
+@api.get(
+    "/plans/{code}",
+    response={200: out.PlanDetailOut, **NOT_FOUND},
+    summary="Un plan y sus versiones",
+    tags=["plan"],
+)
+def plan_versions(request: HttpRequest, code: Path[out.PlanCode]) -> Any:
+    """El plan con sus versiones (nuevo, actualizado, ampliado, modificado), su estado, su
+    horizonte y la resolución que las aprueba."""
+    row = reads.plan_detail(code)
+    if row is None:
+        raise ApiError(404, f"No existe el plan {code}.")
+    return row
+
+
+@api.get(
     "/objectives",
     response={200: out.ObjectivePage, **ERRORS},
     summary="Objetivos estratégicos",

@@ -11,7 +11,7 @@ JSON number would pass through binary floating point in most clients and could c
 published figure; a string keeps it exact. Missing data ("sin dato") is null, never "0".
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -82,6 +82,8 @@ def _labelled(labels: dict[str, str], code: object) -> str:
 # --- parameters ---------------------------------------------------------------------------
 
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=20)]
+# Plan codes (PESEM-RREE, PEI-APCI): as CODE_PATTERN, longer.
+PlanCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,40}$", max_length=40)]
 ObjectiveNumber = Annotated[int, Field(ge=1, le=32767, description="Número del objetivo.")]
 # Years the plan and its history can hold; anything else is refused before any query.
 Year = Annotated[int, Field(ge=1900, le=2200, description="Año (AAAA).")]
@@ -172,6 +174,56 @@ class PlanOut(Schema):
     period: Period
     vision: str
     desired_scenario: str = Field(..., description="Escenario apuesta.")
+
+
+class EntityOut(Schema):
+    code: str = Field(..., description="Código de la entidad (RREE).")
+    name: str
+    kind: Literal["sector", "pliego"] = Field(..., description="Sector o pliego.")
+    sector: str | None = Field(
+        ..., description="Código del sector de un pliego; null para un sector."
+    )
+
+
+class PlanSummaryOut(Schema):
+    code: str = Field(..., description="Código del plan (PESEM-RREE).")
+    type: Literal["PESEM", "PEI"] = Field(..., description="Tipo de plan.")
+    name: str = Field(..., description="Nombre del plan en su versión vigente, o la última.")
+    entity: EntityOut
+    frequency: Literal["anual", "semestral"] = Field(..., description="Frecuencia de seguimiento.")
+
+
+class PlanPage(PageBase):
+    items: list[PlanSummaryOut]
+
+
+class ResolutionOut(Schema):
+    type: str = Field(..., description="Tipo (por ejemplo, «Resolución Ministerial»).")
+    number: str
+    date: date | None
+    issuer: str = Field(..., description="Quién la emite; vacío si no se conoce.")
+    ceplan_oficio: str = Field(..., description="Oficio de validación de CEPLAN, o vacío.")
+
+
+class PlanVersionOut(Schema):
+    kind: Literal["nuevo", "actualizado", "ampliado", "modificado"]
+    state: Literal["borrador", "vigente", "finalizado", "reemplazado"]
+    name: str = Field(..., description="Nombre del plan en esta versión.")
+    horizon_start: int
+    horizon_end: int
+    current: bool = Field(
+        ..., description="Versión que muestran las páginas: la vigente, o si no la última."
+    )
+    resolution_known: bool = Field(
+        ..., description="Falso si el documento no cita la resolución que aprueba la versión."
+    )
+    resolution: ResolutionOut | None = Field(
+        ..., description="Resolución de aprobación; null si no se conoce o no se registró."
+    )
+
+
+class PlanDetailOut(PlanSummaryOut):
+    versions: list[PlanVersionOut] = Field(..., description="Versiones, de la más antigua.")
 
 
 class DirectorateOut(Schema):

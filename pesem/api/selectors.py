@@ -37,8 +37,9 @@ from indicators.models import (
     WorkflowItem,
     WorkflowState,
 )
-from objectives.models import Directorate, StrategicObjective
+from objectives.models import Directorate, Plan, PlanVersion, StrategicObjective
 from objectives.ordering import LEVEL_ORDER, natural_key
+from objectives.plans import current_version
 from pesem.published import reads as public
 from pesem.published import scope
 
@@ -164,6 +165,75 @@ def plan_row() -> dict[str, Any] | None:
         "period": {"start": plan.start_year, "end": plan.end_year},
         "vision": plan.vision,
         "desired_scenario": plan.desired_scenario,
+    }
+
+
+def plan_list() -> QuerySet[Plan]:
+    """Every plan with its entity and versions (three queries per page)."""
+    return (
+        Plan.objects.select_related("entity__sector")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=PlanVersion.objects.select_related("resolution").order_by(
+                    "horizon_start", "created_at", "id"
+                ),
+            )
+        )
+        .order_by("code")
+    )
+
+
+def plan_summary_row(plan: Plan) -> dict[str, Any]:
+    version = current_version(plan)
+    return {
+        "code": plan.code,
+        "type": plan.plan_type,
+        "name": version.name if version is not None else plan.name,
+        "entity": {
+            "code": plan.entity.code,
+            "name": plan.entity.name,
+            "kind": plan.entity.kind,
+            "sector": plan.entity.sector.code if plan.entity.sector else None,
+        },
+        "frequency": plan.frequency,
+    }
+
+
+def plan_detail(code: str) -> dict[str, Any] | None:
+    """A plan with its versions, oldest first; a resolution the document does not cite is
+    null with `resolution_known` false."""
+    plan = plan_list().filter(code=code).first()
+    if plan is None:
+        return None
+    current = current_version(plan)
+    return {
+        **plan_summary_row(plan),
+        "versions": [
+            {
+                "kind": v.kind,
+                "state": v.state,
+                "name": v.name,
+                "horizon_start": v.horizon_start,
+                "horizon_end": v.horizon_end,
+                "current": v == current,
+                "resolution_known": v.resolution is not None and v.resolution.known,
+                "resolution": _resolution_row(v.resolution),
+            }
+            for v in plan.versions.all()
+        ],
+    }
+
+
+def _resolution_row(resolution: Any) -> dict[str, Any] | None:
+    if resolution is None or not resolution.known:
+        return None
+    return {
+        "type": resolution.resolution_type,
+        "number": resolution.number,
+        "date": resolution.date,
+        "issuer": resolution.issuer,
+        "ceplan_oficio": resolution.ceplan_oficio,
     }
 
 

@@ -29,6 +29,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on"), pytes
 SCHEMA_URL = "/api/v1/openapi.json"
 OPERATIONS = {
     "/api/v1/plan",
+    "/api/v1/plans",
+    "/api/v1/plans/{code}",
     "/api/v1/objectives",
     "/api/v1/objectives/{number}",
     "/api/v1/actions",

@@ -1,0 +1,197 @@
+"""/api/v1/plans and /api/v1/plans/{code}: every plan with its code, type, entity and
+frequency, and one plan with its versions and their resolutions; read like /api/v1/plan."""
+
+import uuid
+from datetime import date
+
+import pytest
+
+from objectives.models import Entity, Plan, PlanVersion, Resolution
+from tests.factories import make_staff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Rate-limit counters in a cache of this test only."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"api-plans-{uuid.uuid4()}",
+        }
+    }
+
+
+@pytest.fixture
+def open_portal(settings):
+    settings.PESEM_PUBLIC_PORTAL = True
+
+
+@pytest.fixture
+def closed_portal(settings):
+    settings.PESEM_PUBLIC_PORTAL = False
+
+
+RREE = {"code": "RREE", "name": "Relaciones Exteriores", "kind": "sector", "sector": None}
+
+
+def test_the_list_has_the_pesem(client, open_portal):
+    response = client.get(f"{API}/plans")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1 and body["next"] is None and body["previous"] is None
+    assert body["items"] == [
+        {
+            "code": "PESEM-RREE",
+            "type": "PESEM",
+            "name": Plan.objects.get().name,
+            "entity": RREE,
+            "frequency": "anual",
+        }
+    ]
+
+
+def test_the_pesem_with_its_first_version_and_an_unknown_resolution(client, open_portal):
+    response = client.get(f"{API}/plans/PESEM-RREE")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["code"], body["type"], body["entity"], body["frequency"]) == (
+        "PESEM-RREE",
+        "PESEM",
+        RREE,
+        "anual",
+    )
+    assert body["versions"] == [
+        {
+            "kind": "nuevo",
+            "state": "finalizado",
+            "name": Plan.objects.get().name,
+            "horizon_start": 2015,
+            "horizon_end": 2021,
+            "current": True,
+            "resolution_known": False,
+            "resolution": None,
+        }
+    ]
+
+
+def test_a_new_plan_with_a_known_resolution_and_pages(client, open_portal):
+    sector = Entity.objects.get(code="RREE")
+    apci = Entity.objects.create(code="APCI", name="Agencia", kind="pliego", sector=sector)
+    plan = Plan.objects.create(
+        code="PEI-APCI",
+        plan_type="PEI",
+        entity=apci,
+        frequency="semestral",
+        name="PEI de APCI 2020-2023",
+        short_name="PEI APCI",
+        sector="Relaciones Exteriores",
+        start_year=2020,
+        end_year=2023,
+        vision="",
+        desired_scenario="",
+    )
+    resolution = Resolution.objects.create(
+        resolution_type="Resolución Directoral Ejecutiva",
+        number="045-2020-APCI/DE",
+        date=date(2020, 3, 2),
+        issuer="APCI",
+    )
+    PlanVersion.objects.create(
+        plan=plan,
+        kind="nuevo",
+        name="PEI 2020-2022",
+        horizon_start=2020,
+        horizon_end=2022,
+        state="reemplazado",
+        resolution=resolution,
+    )
+    PlanVersion.objects.create(
+        plan=plan,
+        kind="ampliado",
+        name="PEI 2020-2023",
+        horizon_start=2020,
+        horizon_end=2023,
+        state="vigente",
+    )
+
+    page = client.get(f"{API}/plans?limit=1").json()
+    assert page["count"] == 2
+    assert [p["code"] for p in page["items"]] == ["PEI-APCI"]  # by code
+    assert page["next"].endswith("limit=1&offset=1")
+    second = client.get(f"{API}/plans?limit=1&offset=1").json()
+    assert [p["code"] for p in second["items"]] == ["PESEM-RREE"]
+
+    body = client.get(f"{API}/plans/PEI-APCI").json()
+    assert body["name"] == "PEI 2020-2023"  # the vigente version's name
+    assert body["frequency"] == "semestral"
+    assert body["entity"] == {"code": "APCI", "name": "Agencia", "kind": "pliego", "sector": "RREE"}
+    first, extended = body["versions"]
+    assert (first["kind"], first["state"], first["current"]) == ("nuevo", "reemplazado", False)
+    assert first["resolution_known"] is True
+    assert first["resolution"] == {
+        "type": "Resolución Directoral Ejecutiva",
+        "number": "045-2020-APCI/DE",
+        "date": "2020-03-02",
+        "issuer": "APCI",
+        "ceplan_oficio": "",
+    }
+    assert (extended["kind"], extended["current"], extended["resolution"]) == (
+        "ampliado",
+        True,
+        None,
+    )
+    assert extended["resolution_known"] is False
+
+
+def test_an_unknown_code_is_a_spanish_404(client, open_portal):
+    response = client.get(f"{API}/plans/PEI-NADA")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No existe el plan PEI-NADA."}
+
+
+def test_a_malformed_code_is_a_spanish_422(client, open_portal):
+    response = client.get(f"{API}/plans/{'X' * 41}")
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Parámetros no válidos: code."
+
+
+@pytest.mark.parametrize("path", ["plans", "plans/PESEM-RREE"])
+def test_anonymous_is_refused_while_the_portal_is_off(client, closed_portal, path):
+    response = client.get(f"{API}/{path}")
+    assert response.status_code == 401
+    assert "API pública no está habilitada" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["plans", "plans/PESEM-RREE"])
+def test_a_signed_in_user_reads_while_the_portal_is_off(
+    client, closed_portal, django_user_model, path
+):
+    client.force_login(make_staff(django_user_model, "reg.x", "registrador", "DGC"))
+    response = client.get(f"{API}/{path}")
+    assert response.status_code == 200
+    assert "PESEM-RREE" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_list_runs_a_fixed_number_of_queries(client, open_portal, django_assert_num_queries):
+    # count, page of plans with entity and sector, their versions with resolutions
+    with django_assert_num_queries(3):
+        assert client.get(f"{API}/plans").status_code == 200
+    Plan.objects.create(
+        code="PEI-MRE",
+        plan_type="PEI",
+        entity=Entity.objects.get(code="RREE"),
+        name="PEI",
+        short_name="PEI MRE",
+        sector="RREE",
+        start_year=2020,
+        end_year=2023,
+        vision="",
+        desired_scenario="",
+    )
+    with django_assert_num_queries(3):
+        assert client.get(f"{API}/plans").json()["count"] == 2
