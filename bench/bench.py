@@ -604,7 +604,7 @@ def main() -> int:
         f"Plan sintético: +{args.indicators} indicadores × {args.years} años, +{args.actions} acciones, "
         f"+{args.directorates} direcciones, generado en {time.perf_counter() - t0:.1f} s"
     )
-    from indicators import status  # after configure(), like the imports above
+    from indicators.workflow import status  # after configure(), like the imports above
 
     t0 = time.perf_counter()
     rows = status.refresh()  # bulk_create sends no signals: refresh once, as a bulk load does

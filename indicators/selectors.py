@@ -11,8 +11,8 @@ from typing import Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, F, Min, Prefetch, QuerySet, Value, When, Window
-from django.db.models.functions import Length, RowNumber
+from django.db.models import Case, Min, Prefetch, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from indicators import progress
 from indicators.models import (
@@ -785,58 +785,44 @@ class TableroSummary:
 
 
 def tablero_cards(*, statuses: QuerySet[IndicatorYearStatus]) -> list[TableroCard]:
-    return tablero_summary(statuses=statuses).cards
+    return tablero_summary(rows=tablero_rows(statuses=statuses)).cards
 
 
-def tablero_summary(*, statuses: QuerySet[IndicatorYearStatus]) -> TableroSummary:
+def tablero_summary(*, rows: list[IndicatorYearStatus]) -> TableroSummary:
     """Per objective: counts by light, how many have a validated value, and its worst few
-    indicators; and the coverage of all the statuses. Three queries whatever the number of
-    indicators (objectives, counts, ranked rows)."""
+    indicators (red first, then list order); and the coverage of all the rows. Counted from
+    the table's rows in list order (tablero_rows), which the page reads whole anyway: one
+    query (the objectives) whatever the number of indicators."""
     objectives = list(StrategicObjective.objects.all())
     counts: dict[int, dict[progress.Light, int]] = {
         o.pk: {light: 0 for light in progress.Light} for o in objectives
     }
-    # Keyed like the indicator's nullable foreign key: indicators of no objective (variable
-    # and national ones) count in the overall coverage only.
-    validated: dict[int | None, int] = {}
-    overall = progress.Coverage(0, 0)
-    for row in (
-        statuses.order_by()
-        .values("indicator__objective_id", "light")
-        .annotate(n=Count("id"), validated=Count("value"))
-    ):
-        objective_id = row["indicator__objective_id"]
-        validated[objective_id] = validated.get(objective_id, 0) + row["validated"]
-        overall = progress.Coverage(overall.validated + row["validated"], overall.total + row["n"])
+    validated: dict[int, int] = {o.pk: 0 for o in objectives}
+    ranked: dict[int, list[IndicatorYearStatus]] = {o.pk: [] for o in objectives}
+    lights = {light.value: light for light in progress.Light}
+    overall_validated = 0
+    for row in rows:
+        has_value = row.value is not None
+        overall_validated += has_value
+        # Indicators of no objective (variable and national ones) count in the overall
+        # coverage only.
+        objective_id = row.indicator.objective_id
         if objective_id in counts:
-            counts[objective_id][progress.Light(row["light"])] = row["n"]
-    ranked = (
-        statuses.filter(indicator__objective__isnull=False)
-        .prefetch_related(None)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("indicator__objective_id")],
-                order_by=[F("light_rank").asc(), F("indicator__code").asc()],
+            counts[objective_id][lights[row.light]] += 1
+            validated[objective_id] += has_value
+            ranked[objective_id].append(row)
+    cards = []
+    for o in objectives:
+        total = sum(counts[o.pk].values())
+        # A stable sort: rows of one light stay in list order.
+        worst = sorted(ranked[o.pk], key=lambda s: s.light_rank)[:CARD_ROWS]
+        cards.append(
+            TableroCard(
+                objective=o,
+                counts=counts[o.pk],
+                rows=worst,
+                more=total - len(worst),
+                coverage=progress.Coverage(validated[o.pk], total),
             )
         )
-        .filter(rank__lte=CARD_ROWS)
-        .order_by("indicator__objective_id", "rank")
-    )
-    # Keyed like the indicator's nullable foreign key; the query leaves out null ones.
-    rows: dict[int | None, list[IndicatorYearStatus]] = {o.pk: [] for o in objectives}
-    for status in ranked:
-        rows[status.indicator.objective_id].append(status)
-    for card_rows in rows.values():
-        card_rows.sort(key=lambda s: (s.light_rank, list_order(s.indicator)))
-    cards = [
-        TableroCard(
-            objective=o,
-            counts=counts[o.pk],
-            rows=rows[o.pk],
-            more=sum(counts[o.pk].values()) - len(rows[o.pk]),
-            coverage=progress.Coverage(validated.get(o.pk, 0), sum(counts[o.pk].values())),
-        )
-        for o in objectives
-    ]
-    return TableroSummary(cards, overall)
+    return TableroSummary(cards, progress.Coverage(overall_validated, len(rows)))

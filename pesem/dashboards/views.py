@@ -73,15 +73,15 @@ def tablero(request):
         if export_format == SafeTableExport.XLSX:
             return stream_workbook(f"Tablero {year}", table, filename)
         return stream_delimited(export_format, table, filename)
-    table = DashboardTable(
-        selectors.tablero_rows(statuses=statuses), sequence=DashboardTable.PAGE_SEQUENCE
-    )
+    rows = selectors.tablero_rows(statuses=statuses)
+    # Counted before the table sorts the rows by a column.
+    summary = selectors.tablero_summary(rows=rows)
+    table = DashboardTable(rows, sequence=DashboardTable.PAGE_SEQUENCE)
     # Paginated so the page stays light whatever the plan's size. The page size is ours: a
     # `per_page` in the address (django-tables2 reads one) is ignored, so -1 or 10**9 cannot
     # break or bloat the page.
     RequestConfig(request, paginate=False).configure(table)
     paginate_table(table, request.GET.get(table.prefixed_page_field), TABLE_PAGE_SIZE)
-    summary = selectors.tablero_summary(statuses=statuses)
     return render(
         request,
         "indicators/tablero.html",

@@ -10,17 +10,21 @@ from decimal import Decimal as D
 from html.parser import HTMLParser
 from pathlib import Path
 
+import django_tables2 as tables
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django_tables2 import RequestConfig
 
-from indicators import charts, progress
+from indicators import charts, progress, selectors
 from indicators.models import Indicator, IndicatorValue
 from indicators.progress import Coverage, Light
+from indicators.tables import DashboardTable
+from indicators.workflow import status
 from lib import charts as chart_scale
 from lib.charts import base_layout
 from objectives.ordering import indicator_key, natural_key
-from tests.factories import enter_value
+from tests.factories import enter_value, grow_plan
 
 pytestmark = pytest.mark.usefixtures("portal_on")
 
@@ -444,3 +448,67 @@ def test_query_counts_of_the_tablero_with_and_without_a_year(
     # actions, reports, indicator reads (5); menu badge
     with django_assert_max_num_queries(15):
         client.get(reverse("directorate_detail", args=["DPE"]))
+
+
+@pytest.mark.django_db
+def test_a_card_lists_its_worst_indicators_red_first_in_list_order(client, director_dpe):
+    """A card shows CARD_ROWS indicators: the worst light first, each light in list order
+    (SYN.2 before SYN.10, not the string order), and links the rest by their number."""
+    grow_plan(12)  # SYN.0 .. SYN.11 on OE2, each 1.2 against a target of 1.3: yellow
+    IndicatorValue.objects.filter(indicator__code__in=["SYN.0", "SYN.1"], year=2016).update(
+        value=D("0.1")
+    )
+    status.refresh()
+    client.force_login(director_dpe)
+    home = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    card = home.split('/objetivos/2/?anio=2016">OE2</a>')[1].split("</article>")[0]
+    listed = re.findall(r'href="/indicadores/([^/]+)/"', card)
+    lights = dict(re.findall(r'href="/indicadores/([^/]+)/".*?class="light light-(\w+)"', card))
+    # The string order would put SYN.10 and SYN.11 right after the red ones.
+    assert listed == [f"SYN.{n}" for n in range(8)]
+    assert [lights[code] for code in listed] == [Light.RED.value] * 2 + [Light.YELLOW.value] * 6
+    # OE2.1 to OE2.3 and the twelve: 15 on the card's objective, 8 shown.
+    assert "y 7 más</a>" in card
+
+
+class _Awkward(tables.Table):
+    """Cells the row tag leaves to django-tables2 (a link, a callable accessor, a display
+    label), next to plain ones."""
+
+    code = tables.Column(linkify=lambda record: f"/x/{record.pk}/")
+    level = tables.Column()  # a field with choices: its label
+    shown = tables.Column(accessor="indicator__code", default="ninguno")
+    label = tables.Column(accessor="__str__")
+
+    def render_shown(self, value, record, bound_row):
+        return f"{value}·{record.pk % 2}·{bound_row.record.pk}"
+
+
+@pytest.mark.django_db
+def test_the_row_tag_writes_the_stock_templates_bytes(year_2016, rf):
+    """Each table, rendered with the row tag and with django-tables2's own template."""
+    statuses = selectors.tablero_statuses(year=2016, indicators=Indicator.objects.all())
+    request = rf.get("/", {"sort": "-light"})
+
+    def both(make):
+        ours, stock = make(), make()
+        stock.template_name = "django_tables2/table.html"
+        for table in (ours, stock):
+            RequestConfig(request, paginate=False).configure(table)
+        return ours.as_html(request), stock.as_html(request)
+
+    dashboard = both(lambda: DashboardTable(selectors.tablero_rows(statuses=statuses)))
+    assert dashboard[0] == dashboard[1] and dashboard[0].count("<tr ") == 24
+    assert "sin dato" in dashboard[0] and "light-yellow" in dashboard[0]
+
+    class AwkwardOnTag(_Awkward):
+        class Meta:
+            template_name = "indicators/_dashboard_table.html"
+
+    indicators = list(Indicator.objects.order_by("pk")[:6])
+    for i in indicators:
+        i.indicator = None if i.pk % 3 else i
+    awkward = both(lambda: AwkwardOnTag(indicators))
+    assert awkward[0] == awkward[1]
+    assert '<a href="/x/' in awkward[0] and "ninguno" in awkward[0]
+    assert Indicator.Level(indicators[0].level).label in awkward[0]
