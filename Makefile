@@ -22,9 +22,7 @@ run: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py ensure_demo_users
 	DJANGO_DEBUG=1 PESEM_PUBLIC_PORTAL=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The whole suite, one process per core and one more (pytest-xdist; TEST_WORKERS=0 for one
-# process: the browser, gunicorn and subprocess tests spend much of their time waiting, so on
-# the 2-core machine 3 workers took 7.0 minutes against 7.9 with 2), then
+# The whole suite, one process per core (pytest-xdist; TEST_WORKERS=0 for one process), then
 # the 15 slowest tests. DATABASE_URL=postgres://... runs it against PostgreSQL; CI runs there
 # only PYTEST_ARGS="-m postgres": the tests marked `postgres` (SQL, locking, transactions, the
 # data version, imports, the API, fuzzing; every non-browser transactional test), which
@@ -32,7 +30,7 @@ run: venv
 # runs a plain database test after a transactional one, which empties the database (the
 # plan is loaded once per worker). PYTHONDONTWRITEBYTECODE is cleared for pytest alone: its
 # cache of rewritten test modules halves each worker's collection time.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=pesem.test_settings
