@@ -1,5 +1,6 @@
-"""Shared plotly helpers: Spanish labels, Peruvian number format, JSON for json_script; and the
-scale of a chart (which values would flatten the rest, the y-axis range), plain arithmetic
+"""Shared chart helpers: Spanish labels and the house layout, figures written as the plain dicts
+plotly.js draws (trace, figure: what plotly's objects would give, without their validation);
+and the scale of a chart (which values would flatten the rest, the y-axis range), plain arithmetic
 over Decimals."""
 
 from __future__ import annotations

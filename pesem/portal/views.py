@@ -25,7 +25,6 @@ from indicators.models import ReportConclusion
 from indicators.workflow import status
 from pesem.cache import data as datacache
 from pesem.cache import pages
-from pesem.cache.pages import page_years
 from pesem.limits import rate as ratelimit
 from pesem.models import PreparedReport
 from pesem.portal import datapackage as opendata
@@ -107,7 +106,7 @@ def _offered(request: HttpRequest) -> range:
     """The years a page offers (?anio=): with the page cache, one cache read per official
     version; without it, public_years() read once for the request (the page reuses it)."""
     if settings.PESEM_PAGE_CACHE:
-        return page_years()
+        return pages.page_years()
     years = _public_years(request)
     return years.years if years is not None else range(0)
 

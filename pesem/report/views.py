@@ -68,7 +68,7 @@ def report_file(request, year: int, file_format: str):
         return _attachment(report_files.build_bytes(year, file_format, variant), kind, name)
     version = datacache.current().official  # before the data the file is built from
     row, stored = report_files.open_kept(year, file_format, version, variant)
-    if row is not None and stored is not None:
+    if stored is not None:
         if "estado" in request.GET:
             stored.close()
             return JsonResponse({"listo": True, "estado": row.get_state_display()})
