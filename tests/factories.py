@@ -494,8 +494,17 @@ def problems_report(problems: list[str]) -> str:
     return f"{len(problems)} problema(s):\n" + "\n".join(problems)
 
 
-def built(client, path, data=None):
+def ok(response, status: int = 200):
+    """The response, once its status is the one expected: a page test always checks the
+    status before it reads the content (a 403 or 404 page has content too)."""
+    assert response.status_code == status, (
+        f"{response.status_code} en vez de {status}: {response.get('Location', '')}"
+    )
+    return response
+
+
+def built(client, path, data=None, *, status: int = 200):
     """A GET the view answers itself, never a kept copy: for tests that read the view's
-    context (a kept copy has none)."""
+    context (a kept copy has none). Its status is checked."""
     cache.clear()
-    return client.get(path, data)
+    return ok(client.get(path, data), status)

@@ -128,3 +128,73 @@ def test_no_test_module_sets_its_marks_twice():
         if len(marks) > 1:
             twice.append(str(path.relative_to(ROOT)))
     assert twice == []
+
+
+# What checks a response's status: Django's assertions, the shared `ok` and `built`, and a
+# helper of the same module that does one of these.
+STATUS_CHECKS = {"status_code", "status", "assertContains", "assertNotContains", "assertRedirects"}
+STATUS_HELPERS = {"ok", "built"}
+REQUESTS = {"get", "post", "put", "patch", "delete", "head", "options"}
+
+
+def requests_a_page(function: ast.AST) -> bool:
+    """A Django test client's request: `client.get(...)`, `self.client.post(...)`..."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+            if node.func.attr in REQUESTS and "client" in name.lower():
+                return True
+    return False
+
+
+def checks_a_status(function: ast.AST, helpers: set[str]) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and node.attr in STATUS_CHECKS:
+            return True
+        if isinstance(node, ast.Name) and node.id in helpers | STATUS_CHECKS:
+            return True
+    return False
+
+
+def unchecked_page_tests(source: str) -> list[str]:
+    """The test functions of `source` that request a page and never check its status."""
+    tree = ast.parse(source)
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    helpers = set(STATUS_HELPERS)
+    for function in functions:  # module helpers that check, e.g. a `count_queries(client)`
+        if not function.name.startswith("test") and checks_a_status(function, STATUS_HELPERS):
+            helpers.add(function.name)
+    return [
+        f.name
+        for f in functions
+        if f.name.startswith("test") and requests_a_page(f) and not checks_a_status(f, helpers)
+    ]
+
+
+def test_the_status_check_tells_a_checked_page_test_from_an_unchecked_one():
+    assert unchecked_page_tests(
+        "def test_a(client):\n    assert 'x' in client.get('/').content.decode()\n"
+    ) == ["test_a"]
+    assert unchecked_page_tests("def test_a(client):\n    ok(client.get('/'))\n") == []
+    assert (
+        unchecked_page_tests(
+            "def fetch(client):\n    assert client.get('/').status_code == 200\n"
+            "def test_a(client):\n    client.post('/x')\n    fetch(client)\n"
+        )
+        == []
+    )
+    assert unchecked_page_tests("def test_a(client):\n    assertRedirects(client.get('/'))\n") == []
+
+
+def test_every_page_test_checks_the_status():
+    """A 403 or 404 page has content too: a test that reads a page checks its status first
+    (the browser tests check each `goto`'s status where they open a page)."""
+    unchecked = {}
+    for path in sorted(TESTS.rglob("test_*.py")):
+        if "browser" in path.parts:
+            continue
+        found = unchecked_page_tests(path.read_text(encoding="utf-8"))
+        if found:
+            unchecked[str(path.relative_to(ROOT))] = found
+    assert unchecked == {}

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from actors.filters import accent_pattern, fold
 from actors.models import Actor, ActorInfluence
+from tests.factories import ok
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_unknown_actor_or_variable_is_404(client, plain_user, url):
 
 def test_list_shows_state_groups_with_members_and_non_state_actors(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(LIST).content.decode()
+    page = ok(client.get(LIST)).content.decode()
     state = body_rows(table(page, "state-actors"))
     assert len(state) == 25 + 115
     assert state[0].startswith("E1 CONGRESO DE LA REPÚBLICA")
@@ -103,7 +104,7 @@ def test_list_shows_state_groups_with_members_and_non_state_actors(client, plain
 
 def test_search_by_acronym_finds_the_entity_under_its_group(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(LIST, {"q": "CEPLAN"})
+    response = ok(client.get(LIST, {"q": "CEPLAN"}))
     page = response.content.decode()
     directory = response.context["directory"]
     assert [g.group.key for g in directory.state_groups] == ["E2"]
@@ -120,17 +121,17 @@ def test_search_by_acronym_finds_the_entity_under_its_group(client, plain_user):
 def test_search_is_case_and_accent_insensitive(client, plain_user):
     client.force_login(plain_user)
     for query in ("ceplan", "planeamiento estrategico", "PLANEAMIENTO ESTRATÉGICO"):
-        directory = client.get(LIST, {"q": query}).context["directory"]
+        directory = ok(client.get(LIST, {"q": query})).context["directory"]
         keys = [m.key for g in directory.state_groups for m in g.members]
         assert "E2.4" in keys, query
     # "republica" finds the group spelled in capitals with an accent: "REPÚBLICA"
-    directory = client.get(LIST, {"q": "congreso republica"}).context["directory"]
+    directory = ok(client.get(LIST, {"q": "congreso republica"})).context["directory"]
     assert [g.group.key for g in directory.state_groups] == ["E1"]
 
 
 def test_search_matching_a_group_lists_all_its_members(client, plain_user):
     client.force_login(plain_user)
-    directory = client.get(LIST, {"q": "PRESIDENCIA DEL CONSEJO"}).context["directory"]
+    directory = ok(client.get(LIST, {"q": "PRESIDENCIA DEL CONSEJO"})).context["directory"]
     pcm = next(g for g in directory.state_groups if g.group.key == "E2")
     assert pcm.group_matches
     assert len(pcm.members) == Actor.objects.filter(parent__key="E2").count()
@@ -138,7 +139,7 @@ def test_search_matching_a_group_lists_all_its_members(client, plain_user):
 
 def test_search_finds_non_state_actors(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(LIST, {"q": "alianza del pacífico"})
+    response = ok(client.get(LIST, {"q": "alianza del pacífico"}))
     assert [a.key for a in response.context["directory"].non_state] == ["NE6"]
     assert response.context["directory"].state_groups == []
     assert "Ningún actor estatal coincide" in response.content.decode()
@@ -146,13 +147,13 @@ def test_search_finds_non_state_actors(client, plain_user):
 
 def test_empty_search_lists_everyone(client, plain_user):
     client.force_login(plain_user)
-    directory = client.get(LIST, {"q": "  "}).context["directory"]
+    directory = ok(client.get(LIST, {"q": "  "})).context["directory"]
     assert len(directory.state_groups) == 25 and len(directory.non_state) == 170
 
 
 def test_search_form_is_labelled(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(LIST).content.decode()
+    page = ok(client.get(LIST)).content.decode()
     assert re.search(r'<label for="id_q">Buscar por nombre o siglas</label>', page)
     assert re.search(r'<input type="search" name="q"[^>]*id="id_q"', page)
 
@@ -168,7 +169,7 @@ def test_fold_and_pattern():
 
 def test_actor_page_lists_the_variables_it_influences(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(reverse("actor_detail", args=["E2"])).content.decode()
+    page = ok(client.get(reverse("actor_detail", args=["E2"]))).content.decode()
     assert "PRESIDENCIA DEL CONSEJO DE MINISTROS" in page
     influences = body_rows(table(page, "influences"))
     assert any(
@@ -186,14 +187,14 @@ def test_actor_page_lists_the_variables_it_influences(client, plain_user):
 
 def test_member_page_links_back_to_its_group(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(reverse("actor_detail", args=["E2.4"])).content.decode()
+    page = ok(client.get(reverse("actor_detail", args=["E2.4"]))).content.decode()
     assert f'href="{reverse("actor_detail", args=["E2"])}"' in page
     assert "CEPLAN" in page
 
 
 def test_variable_page_lists_actors_in_both_directions(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(reverse("variable_actors", args=["V1"])).content.decode()
+    page = ok(client.get(reverse("variable_actors", args=["V1"]))).content.decode()
     influencers = body_rows(table(page, "influencers"))
     assert influencers[0].startswith("1 Presidencia del Consejo Ministros (PCM)")
     assert "PRESIDENCIA DEL CONSEJO DE MINISTROS" in influencers[0]  # the matched actor
@@ -215,7 +216,7 @@ def test_variable_code_is_case_insensitive(client, plain_user):
 
 def test_list_counts_mentions_per_variable_and_links_to_each(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(LIST).content.decode()
+    page = ok(client.get(LIST)).content.decode()
     rows = body_rows(table(page, "variable-counts-table"))
     assert len(rows) == 14
     assert rows[0].endswith("35 2 2")  # V1: 35 influence it, it influences 2, 2 unmatched
@@ -231,7 +232,7 @@ def _unmatched(code: str) -> int:
 
 def test_counts_chart_has_the_same_numbers(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(LIST)
+    response = ok(client.get(LIST))
     figure = response.context["counts_figure"]
     on, from_ = figure["data"]
     assert on["x"][0] == "V1" and on["y"][0] == 35 and from_["y"][0] == 2
@@ -241,7 +242,7 @@ def test_counts_chart_has_the_same_numbers(client, plain_user):
 
 def test_matrix_marks_direction_per_actor_and_variable(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(reverse("actor_matrix"))
+    response = ok(client.get(reverse("actor_matrix")))
     matrix = response.context["matrix"]
     assert [v.code for v in matrix.variables] == [f"V{n}" for n in range(1, 15)]
     pcm = next(r for r in matrix.rows if r.actor.key == "E2")
@@ -261,7 +262,7 @@ def test_matrix_marks_direction_per_actor_and_variable(client, plain_user):
 @pytest.mark.parametrize("url", PAGES + [LIST + "?q=ceplan"])
 def test_no_resource_from_another_host(client, plain_user, url):
     client.force_login(plain_user)
-    page = client.get(url).content.decode()
+    page = ok(client.get(url)).content.decode()
     parser = ExternalRefs()
     parser.feed(page)
     assert parser.found == []

@@ -22,7 +22,7 @@ from indicators.models import ActionReport, IndicatorValue
 from indicators.templatetags.pesem import num
 from objectives.models import Directorate, StrategicAction
 from pesem.models import ApiToken
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, make_staff, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -234,9 +234,9 @@ def test_grid_asks_anonymous_callers_to_sign_in(data):
 @pytest.mark.parametrize("who", SIGNED_IN)
 def test_pending_list_hides_draft_figures_and_reasons_from_other_readers(people, data, who):
     client = _as(people, who)
-    html = client.get(reverse("pending") + "?direccion=DGC&anio=2018").content.decode()
-    returned = client.get(reverse("pending") + "?direccion=DGC&anio=2019").content.decode()
-    report = client.get(reverse("pending") + "?direccion=DGC&anio=2016").content.decode()
+    html = ok(client.get(reverse("pending") + "?direccion=DGC&anio=2018")).content.decode()
+    returned = ok(client.get(reverse("pending") + "?direccion=DGC&anio=2019")).content.decode()
+    report = ok(client.get(reverse("pending") + "?direccion=DGC&anio=2016")).content.decode()
     grid_link = reverse("grid", args=["DGC", 2018])
     figure = f"<td>{num(data.draft.value)}</td>"
     if who in SEES:
@@ -311,7 +311,7 @@ def test_api_and_page_show_the_same_values_to_each_role(people, data, who):
             assert rows[2018]["note"] == DRAFT_NOTE
         else:
             assert 2018 not in rows and validated_evidence is None
-            body = client.get("/api/v1/values?indicator=OE3.1", **extra).content.decode()
+            body = ok(client.get("/api/v1/values?indicator=OE3.1", **extra)).content.decode()
             for text in DRAFT_TEXTS:
                 assert text not in body
 
@@ -343,9 +343,9 @@ def _without_tokens(html: str) -> str:
 @pytest.mark.parametrize("path", ["/?anio=2018", "/direcciones/DGC/?anio=2018", "/objetivos/3/"])
 def test_dashboards_are_the_same_before_and_after_a_draft(people, path):
     client = _as(people, "no_role")
-    before = _without_tokens(client.get(path).content.decode())
+    before = _without_tokens(ok(client.get(path)).content.decode())
     enter_value(people["registrar_own"], year=2018, numerator=461, note=DRAFT_NOTE)
-    after = _without_tokens(client.get(path).content.decode())
+    after = _without_tokens(ok(client.get(path)).content.decode())
     assert after == before and DRAFT_NOTE not in after
 
 
@@ -355,7 +355,7 @@ def test_shared_pages_name_a_draft_report_without_its_figures(people, data, who)
     a draft report is named «borrador» there, its situation and percent left to the pending
     list of who may read it."""
     client = _as(people, who)
-    objective = client.get("/objetivos/3/").content.decode()
+    objective = ok(client.get("/objetivos/3/")).content.decode()
     assert "2016, borrador" in objective and "63 %" not in objective
-    directorate = client.get("/direcciones/DGC/").content.decode()
+    directorate = ok(client.get("/direcciones/DGC/")).content.decode()
     assert "63 %" not in directorate and REPORT_DRAFT not in directorate

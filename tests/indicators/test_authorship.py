@@ -18,7 +18,7 @@ from indicators.entry import importing
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportConclusion
 from indicators.workflow import conclusion_services
 from objectives.models import Directorate, StrategicAction
-from tests.factories import enter_value, make_staff, submit
+from tests.factories import enter_value, make_staff, ok, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -276,15 +276,17 @@ def test_bulk_validation_skips_the_authors_rows_and_validates_the_others(
     own = submit(registrar_dgc, enter_value(both_roles))
     other = enter_value(registrar_dgc, "V1.2", 2016, 9, 10, submit=True)
     client.force_login(both_roles)
-    response = client.post(
-        reverse(QUEUE),
-        {
-            "validar": [own.pk, other.pk],
-            f"version-{own.pk}": own.version,
-            f"version-{other.pk}": other.version,
-            "validar_seleccionados": "",
-        },
-        follow=True,
+    response = ok(
+        client.post(
+            reverse(QUEUE),
+            {
+                "validar": [own.pk, other.pk],
+                f"version-{own.pk}": own.version,
+                f"version-{other.pk}": other.version,
+                "validar_seleccionados": "",
+            },
+            follow=True,
+        )
     )
     page = response.content.decode()
     assert "1 valor(es) validado(s): V1.2 2016." in page
@@ -355,10 +357,10 @@ def test_conclusions_page_shows_the_writer_why_instead_of_the_validate_button(
     )
     conclusion_services.conclusion_submit(user=validator, item=item, expected_version=item.version)
     client.force_login(validator)
-    page = client.get("/reporte/2016/conclusiones/").content.decode()
+    page = ok(client.get("/reporte/2016/conclusiones/")).content.decode()
     assert "Usted participó en estas conclusiones" in page
     assert 'name="action" value="validate"' not in page
     client.force_login(second_validator)
-    page = client.get("/reporte/2016/conclusiones/").content.decode()
+    page = ok(client.get("/reporte/2016/conclusiones/")).content.decode()
     assert "Usted participó" not in page
     assert 'name="action" value="validate"' in page

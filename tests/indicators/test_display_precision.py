@@ -16,7 +16,7 @@ from indicators import services
 from indicators.mail import outbox
 from indicators.models import Indicator, IndicatorValue
 from pesem.planio.export import plan_as_dict
-from tests.factories import enter_value
+from tests.factories import enter_value, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +71,14 @@ def test_grid_queue_form_and_indicator_page_show_the_same_numbers(
     client, registrar_dgc, validator, stored
 ):
     client.force_login(registrar_dgc)
-    grid = shown(client.get(reverse("grid", args=["DGC", 2016])).content.decode())
-    amount_page = shown(client.get(reverse("indicator_detail", args=["NAC.3"])).content.decode())
-    ratio_page = shown(client.get(reverse("indicator_detail", args=["OE3.1"])).content.decode())
-    form = client.get(reverse("value_entry", args=["OE3.1", 2016])).content.decode()
+    grid = shown(ok(client.get(reverse("grid", args=["DGC", 2016]))).content.decode())
+    amount_page = shown(
+        ok(client.get(reverse("indicator_detail", args=["NAC.3"]))).content.decode()
+    )
+    ratio_page = shown(ok(client.get(reverse("indicator_detail", args=["OE3.1"]))).content.decode())
+    form = ok(client.get(reverse("value_entry", args=["OE3.1", 2016]))).content.decode()
     client.force_login(validator)
-    queue = shown(client.get(reverse("validation_queue")).content.decode())
+    queue = shown(ok(client.get(reverse("validation_queue"))).content.decode())
     for page in (grid, queue, amount_page):
         assert AMOUNT in page
         assert "1,020,001" not in page and "1020000.5" not in page
@@ -100,7 +102,7 @@ def test_the_form_is_prefilled_with_every_decimal_typed(client, registrar_dgc):
         value=D("1020000.50"),
     )
     client.force_login(registrar_dgc)
-    page = client.get(reverse("value_entry", args=["NAC.3", 2016])).content.decode()
+    page = ok(client.get(reverse("value_entry", args=["NAC.3", 2016]))).content.decode()
     assert 'value="1,020,000.5"' in page and "1,020,001" not in page
 
 
@@ -109,7 +111,7 @@ def test_the_tablero_shows_the_validated_value_with_the_indicators_precision(
 ):
     enter_value(registrar_dgc, validator=validator)  # 1.578947
     client.force_login(validator)
-    page = shown(client.get(reverse("home"), {"anio": 2016}).content.decode())
+    page = shown(ok(client.get(reverse("home"), {"anio": 2016})).content.decode())
     assert "1.58 <small>(2016)</small>" in page and "1.578947" not in page
 
 
@@ -138,7 +140,7 @@ def test_exports_carry_the_exact_values(client, registrar_dgc, validator):
     assert values["OE3.1"][2016] == 1.578947
     assert exported["NAC.3"]["decimals"] == 0 and exported["OE3.1"]["decimals"] == 2
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "csv"})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "csv"}))
     rows = {r["Código"]: r for r in csv.DictReader(io.StringIO(response.getvalue().decode()))}
     assert rows["NAC.3"]["Último valor"] == "1020000.5"
     assert rows["OE3.1"]["Último valor"] == "1.578947"

@@ -19,7 +19,7 @@ from indicators.tables import DashboardTable, SafeTableExport
 from indicators.workflow import status
 from lib import spreadsheets
 from objectives.models import Directorate, StrategicObjective
-from tests.factories import grow_plan
+from tests.factories import grow_plan, ok
 
 pytestmark = pytest.mark.postgres
 
@@ -158,7 +158,7 @@ def whole_export(fmt: str, params: dict) -> bytes:
 )
 def test_the_streamed_file_is_the_whole_file(client, validator, awkward_codes, fmt, params):
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": fmt, **params})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": fmt, **params}))
     assert response.streaming
     assert b"".join(response.streaming_content) == whole_export(fmt, params)
 
@@ -175,7 +175,7 @@ def test_the_streamed_workbook_holds_the_cells_of_the_whole_one(
     client, validator, awkward_codes, params
 ):
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx", **params})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "xlsx", **params}))
     assert response.streaming
     assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
     streamed = sheet_values(b"".join(response.streaming_content))
@@ -193,7 +193,7 @@ def test_the_first_bytes_leave_before_any_row_is_read(
 ):
     """The CSV's header, the workbook's fixed parts: then three queries for every row."""
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": fmt})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": fmt}))
     chunks = iter(response.streaming_content)
     with django_assert_num_queries(0):
         first = next(chunks)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate, StrategicAction
-from tests.factories import add_indicators, enter_value, make_staff
+from tests.factories import add_indicators, enter_value, make_staff, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def versions(items):
 
 def test_each_row_has_what_the_validator_needs_to_judge_it(client, validator, sent):
     client.force_login(validator)
-    page = client.get(reverse(QUEUE)).content.decode()
+    page = ok(client.get(reverse(QUEUE))).content.decode()
     consular = row_html(page, "OE3.1")
     assert "450" in consular and "2,850,000" in consular and "<strong>1.58</strong>" in consular
     assert '1.54 <small class="muted">(meta publicada)</small>' in consular
@@ -78,14 +78,16 @@ def test_each_row_has_what_the_validator_needs_to_judge_it(client, validator, se
 def test_several_values_are_validated_at_once(client, validator, sent):
     client.force_login(validator)
     chosen = [sent["OE3.1"], sent["NAC.3"]]
-    response = client.post(
-        reverse(QUEUE),
-        {
-            "validar": [str(i.pk) for i in chosen],
-            **versions(sent.values()),
-            "validar_seleccionados": "",
-        },
-        follow=True,
+    response = ok(
+        client.post(
+            reverse(QUEUE),
+            {
+                "validar": [str(i.pk) for i in chosen],
+                **versions(sent.values()),
+                "validar_seleccionados": "",
+            },
+            follow=True,
+        )
     )
     assert "2 valor(es) validado(s): OE3.1 2016, NAC.3 2016." in response.content.decode()
     states = dict(IndicatorValue.objects.filter(year=2016).values_list("indicator__code", "state"))
@@ -101,7 +103,7 @@ def test_bulk_validation_validates_what_it_may_and_lists_what_it_skipped(client,
         "validar_seleccionados": "",
     }
     data[f"version-{sent['V1.2'].pk}"] = sent["V1.2"].version - 1  # read before a change
-    response = client.post(reverse(QUEUE), data, follow=True)
+    response = ok(client.post(reverse(QUEUE), data, follow=True))
     page = response.content.decode()
     assert "2 valor(es) validado(s): OE3.1 2016, NAC.3 2016." in page
     assert "V1.2 2016 no se validó: Otra persona modificó este registro" in page
@@ -136,14 +138,17 @@ def test_bulk_validation_with_nothing_valid_stores_nothing_and_says_why_on_each_
 
 def test_the_row_button_validates_only_that_row(client, validator, sent):
     client.force_login(validator)
-    client.post(reverse(QUEUE), {"validar_uno": sent["V1.2"].pk, **versions(sent.values())})
+    ok(
+        client.post(reverse(QUEUE), {"validar_uno": sent["V1.2"].pk, **versions(sent.values())}),
+        302,
+    )
     assert IndicatorValue.objects.get(pk=sent["V1.2"].pk).state == "validated"
     assert IndicatorValue.objects.get(pk=sent["OE3.1"].pk).state == "submitted"
 
 
 def test_nothing_checked_is_said(client, validator, sent):
     client.force_login(validator)
-    response = client.post(reverse(QUEUE), {"validar_seleccionados": ""}, follow=True)
+    response = ok(client.post(reverse(QUEUE), {"validar_seleccionados": ""}, follow=True))
     assert "Marque al menos un valor para validar." in response.content.decode()
 
 
@@ -156,7 +161,7 @@ def test_a_value_is_returned_with_its_own_reason(client, validator, registrar_dg
         f"motivo-{sent['V1.2'].pk}": "otra razón, no enviada",
         **versions(sent.values()),
     }
-    response = client.post(reverse(QUEUE), data, follow=True)
+    response = ok(client.post(reverse(QUEUE), data, follow=True))
     assert "OE3.1 2016: devuelto." in response.content.decode()
     item.refresh_from_db()
     assert item.state == "draft"
@@ -173,7 +178,7 @@ def test_a_return_without_reason_shows_the_error_on_that_row(client, validator, 
         f"motivo-{sent['V1.2'].pk}": "Revisar la encuesta",
         **versions(sent.values()),
     }
-    response = client.post(reverse(QUEUE), data)
+    response = ok(client.post(reverse(QUEUE), data))
     page = response.content.decode()
     assert "Indique el motivo." in row_html(page, "NAC.3")
     assert "Indique el motivo." not in row_html(page, "V1.2")
@@ -234,7 +239,7 @@ def test_rows_the_person_shaped_say_why_and_have_no_validate_button(
     )
     report = services.do_submit(user=registrar_dgc, item=report, expected_version=report.version)
     client.force_login(both)
-    page = client.get(reverse(QUEUE)).content.decode()
+    page = ok(client.get(reverse(QUEUE))).content.decode()
     refusal = "Usted participó en este valor: debe validarlo otra persona de la oficina de"
     mine = row_html(page, "V1.2")
     assert refusal in mine and "un administrador puede dar el rol de validador" in mine
@@ -249,7 +254,7 @@ def test_rows_the_person_shaped_say_why_and_have_no_validate_button(
     assert reverse("report_transition", args=[report.pk, "return"]) in reports
 
     client.force_login(validator)
-    page = client.get(reverse(QUEUE)).content.decode()
+    page = ok(client.get(reverse(QUEUE))).content.decode()
     assert "Usted participó" not in page
     assert reverse("report_transition", args=[report.pk, "validate"]) in page
 
@@ -294,11 +299,11 @@ def test_queue_query_count_does_not_grow_with_the_queue(
     count_queries(client)  # warm caches
     small = count_queries(client)
     add_indicators("DGC", 25, submitted=True, start=5)
-    assert len(client.get(reverse(QUEUE)).context["rows"]) == 30
+    assert len(ok(client.get(reverse(QUEUE))).context["rows"]) == 30
     assert count_queries(client) == small
     # session, user, groups, submitted values, submitted reports, the values this person
     # shaped (four eyes; the reports they shaped is one more when reports wait), indicators,
     # values, targets, flags, articulated objectives, plan years (year filter, and the
     # menu's «Mis tareas» badge), the badge's open task count
     with django_assert_max_num_queries(13):
-        client.get(reverse(QUEUE))
+        ok(client.get(reverse(QUEUE)))

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.models import ActionReport, IndicatorValue
-from tests.factories import enter_value
+from tests.factories import enter_value, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +87,13 @@ def test_post_without_csrf_token_is_refused(registrar_dgc):
 
 def test_stale_form_gets_conflict_message_with_current_value(client, registrar_dgc):
     client.force_login(registrar_dgc)
-    client.post(entry_url(), {"numerator": "450", "denominator": "2850000"})
-    client.post(entry_url(), {"numerator": "460", "denominator": "2850000", "version": "1"})
-    response = client.post(
-        entry_url(), {"numerator": "470", "denominator": "2850000", "version": "1"}
+    ok(client.post(entry_url(), {"numerator": "450", "denominator": "2850000"}), 302)
+    ok(
+        client.post(entry_url(), {"numerator": "460", "denominator": "2850000", "version": "1"}),
+        302,
+    )
+    response = ok(
+        client.post(entry_url(), {"numerator": "470", "denominator": "2850000", "version": "1"})
     )
     page = response.content.decode()
     assert "Otra persona modificó este registro" in page and "Valor actual: 1.61 " in page
@@ -99,10 +102,13 @@ def test_stale_form_gets_conflict_message_with_current_value(client, registrar_d
 
 def test_notes_are_rendered_escaped(client, registrar_dgc):
     client.force_login(registrar_dgc)
-    client.post(
-        entry_url(), {"numerator": "1", "denominator": "2", "note": "<script>alert(1)</script>"}
+    ok(
+        client.post(
+            entry_url(), {"numerator": "1", "denominator": "2", "note": "<script>alert(1)</script>"}
+        ),
+        302,
     )
-    page = client.get(reverse("indicator_detail", args=["OE3.1"])).content.decode()
+    page = ok(client.get(reverse("indicator_detail", args=["OE3.1"]))).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -131,7 +137,7 @@ def test_pending_lists_the_directorates_indicators_and_actions(
     # reports, directorates (filter), profile (entry buttons); the year's deadline; menu
     # badge (indicators.workflow.inbox.open_task_count): plan years, open-task counts
     with django_assert_max_num_queries(15):
-        response = client.get(reverse("pending"), {"anio": 2016})
+        response = ok(client.get(reverse("pending"), {"anio": 2016}))
     page = response.content.decode()
     for code in ("OE3.1", "V1.2", "NAC.3"):
         assert code in page
@@ -167,10 +173,12 @@ def test_validation_queue_is_for_the_planning_office(client, registrar_dgc, vali
 def test_return_without_reason_keeps_the_value_submitted(client, registrar_dgc, validator):
     item = enter_value(registrar_dgc, submit=True)
     client.force_login(validator)
-    response = client.post(
-        reverse("value_transition", args=[item.pk, "return"]),
-        {"version": item.version, "reason": ""},
-        follow=True,
+    response = ok(
+        client.post(
+            reverse("value_transition", args=[item.pk, "return"]),
+            {"version": item.version, "reason": ""},
+            follow=True,
+        )
     )
     assert "Indique el motivo." in response.content.decode()
     item.refresh_from_db()
@@ -218,7 +226,9 @@ def test_evidence_of_a_wrong_type_is_refused(client, registrar_dgc):
 
     client.force_login(registrar_dgc)
     upload = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
-    page = client.post(entry_url(), {"numerator": "1", "denominator": "2", "evidence_file": upload})
+    page = ok(
+        client.post(entry_url(), {"numerator": "1", "denominator": "2", "evidence_file": upload})
+    )
     assert "Tipo de archivo no admitido" in page.content.decode()
     assert not IndicatorValue.objects.filter(year=2016).exists()
 

@@ -18,7 +18,7 @@ from indicators import services
 from indicators.models import Indicator, IndicatorValue
 from lib import spreadsheets
 from objectives.models import Directorate, StrategicAction
-from tests.factories import enter_value
+from tests.factories import enter_value, ok
 
 DANGEROUS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
 
@@ -171,7 +171,7 @@ def test_tablero_csv_and_tsv_quote_formula_like_text(
 @pytest.mark.django_db
 def test_tablero_xlsx_writes_formula_like_text_as_a_string(client, director_dpe, formula_name):
     client.force_login(director_dpe)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"}))
     cells = assert_no_formula(b"".join(response.streaming_content))
     name = next(c for c in cells if c.value == formula_name)
     assert name.data_type == "s"
@@ -204,7 +204,7 @@ def test_report_xlsx_keeps_a_typed_description_as_text(
     report = services.do_submit(user=registrar_dpe, item=report, expected_version=report.version)
     services.do_validate(user=validator, item=report, expected_version=report.version)
     client.force_login(director_dpe)
-    response = client.get(reverse("report_download", args=[2016]))
+    response = ok(client.get(reverse("report_download", args=[2016])))
     cells = assert_no_formula(response.content)
     assert any(c.value == "DPE: =cmd|' /C calc'!A0" and c.data_type == "s" for c in cells)
     assert any(c.value == 0.6 and c.data_type == "n" for c in cells)  # numbers stay numbers
@@ -217,7 +217,7 @@ def test_template_round_trip_keeps_formula_like_notes_exactly(
     enter_value(registrar_dgc, "OE3.1", 2016, 130, 1_000_000, note="=1+1")
     enter_value(registrar_dpe, "OE2.1", 2016, 93, 60, note="@SUM(A1)")
     client.force_login(validator)
-    response = client.get(reverse("import_template", args=[2016]))
+    response = ok(client.get(reverse("import_template", args=[2016])))
     cells = assert_no_formula(response.content)
     notes = {c.value: c.data_type for c in cells if c.value in ("=1+1", "@SUM(A1)")}
     assert notes == {"=1+1": "s", "@SUM(A1)": "s"}

@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.factories import ok
+
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # django-axes registers read-only logs (no add form); every other model is ours or auth.
@@ -139,14 +141,14 @@ def test_portal_settings_open_as_a_form_not_an_empty_list(client, superuser):
 
 def test_deadline_list_in_admin_points_to_the_calendar(client, superuser):
     client.force_login(superuser)
-    page = client.get("/admin/indicators/reportingdeadline/").content.decode()
+    page = ok(client.get("/admin/indicators/reportingdeadline/")).content.decode()
     assert 'href="/calendario/"' in page
     assert "31 de marzo del año siguiente" in page
 
 
 def test_user_page_shows_the_directorate_before_the_permission_list(client, superuser, validator):
     client.force_login(superuser)
-    page = client.get(f"/admin/auth/user/{validator.pk}/change/").content.decode()
+    page = ok(client.get(f"/admin/auth/user/{validator.pk}/change/")).content.decode()
     # The permission list is folded (a <details> fieldset) and the dates are not inputs.
     permissions = page.index('name="user_permissions"')
     assert page.rfind("<details", 0, permissions) > page.rfind("</details>", 0, permissions)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import enter_value
+from tests.factories import enter_value, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -110,7 +110,7 @@ def test_actor_search_answers_any_query(staff, query):
 def test_value_entry_answers_any_post(client, registrar_dgc, form):
     client.force_login(registrar_dgc)
     url = reverse("value_entry", args=["OE3.1", 2016])
-    assert_answered(client.post(url, form))
+    assert_answered(ok(client.post(url, form)))
 
 
 @pytest.fixture
@@ -148,11 +148,13 @@ def test_import_upload_answers_any_file(
     if header:
         lines.insert(0, "indicator,year,numerator,denominator,value,note")
     content = "\n".join(lines).encode("utf-8", errors="surrogatepass")
-    response = client.post(
-        reverse("import_upload"), {"file": SimpleUploadedFile(name, content), "status": status}
+    response = ok(
+        client.post(
+            reverse("import_upload"), {"file": SimpleUploadedFile(name, content), "status": status}
+        )
     )
     assert_answered(response)
-    assert_answered(client.post(reverse("import_confirm")))
+    assert_answered(ok(client.post(reverse("import_confirm")), 302))
 
 
 @FUZZ
@@ -162,7 +164,9 @@ def test_import_upload_answers_any_file(
 def test_import_upload_answers_any_bytes(client, validator, settings, tmp_path, content, name):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(validator)
-    response = client.post(
-        reverse("import_upload"), {"file": SimpleUploadedFile(name, content), "status": "draft"}
+    response = ok(
+        client.post(
+            reverse("import_upload"), {"file": SimpleUploadedFile(name, content), "status": "draft"}
+        )
     )
     assert_answered(response)

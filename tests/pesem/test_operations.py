@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from tests.factories import ROOT
+from tests.factories import ROOT, ok
 
 PROD_ENV = {
     "PATH": os.environ.get("PATH", ""),
@@ -96,7 +96,7 @@ def test_repeated_failed_logins_lock_out_with_spanish_message(client, django_use
 @pytest.mark.django_db
 def test_security_headers(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(reverse("home"))
+    response = ok(client.get(reverse("home")))
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "default-src 'self'" in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
@@ -110,11 +110,17 @@ def test_every_write_and_refusal_is_a_structured_log_line(client, registrar_dgc,
 
     caplog.set_level(logging.INFO, logger="pesem.audit")
     client.force_login(registrar_dgc)
-    client.post(
-        reverse("value_entry", args=["OE3.1", 2016]), {"numerator": "1", "denominator": "2"}
+    ok(
+        client.post(
+            reverse("value_entry", args=["OE3.1", 2016]), {"numerator": "1", "denominator": "2"}
+        ),
+        302,
     )
-    client.post(
-        reverse("value_entry", args=["OE2.1", 2016]), {"numerator": "1", "denominator": "2"}
+    ok(
+        client.post(
+            reverse("value_entry", args=["OE2.1", 2016]), {"numerator": "1", "denominator": "2"}
+        ),
+        403,
     )
     lines = [
         json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "pesem.audit"

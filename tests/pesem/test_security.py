@@ -25,7 +25,7 @@ from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue, Target
 from objectives.models import Directorate, StrategicAction
 from pesem.middleware import PrivateCacheMiddleware, client_ip
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, make_staff, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -115,10 +115,12 @@ def test_the_validate_button_on_ones_own_value_says_why_and_changes_nothing(
 ):
     item = enter_value(registrar_and_validator, **PLAUSIBLE, submit=True)
     client.force_login(registrar_and_validator)
-    response = client.post(
-        reverse("value_transition", args=[item.pk, "validate"]),
-        {"version": item.version},
-        follow=True,
+    response = ok(
+        client.post(
+            reverse("value_transition", args=[item.pk, "validate"]),
+            {"version": item.version},
+            follow=True,
+        )
     )
     assert "debe validarlo otra persona de la oficina de planeamiento" in (
         response.content.decode()
@@ -154,11 +156,11 @@ def test_the_import_page_does_not_validate_what_it_imports(client, validator):
     csv = "indicator,year,numerator,denominator,value,note\nOE3.1,2016,450,2850000,,\n"
     client.force_login(validator)
     upload = SimpleUploadedFile("valores.csv", csv.encode(), content_type="text/csv")
-    response = client.post(reverse("import_upload"), {"file": upload, "status": "validated"})
+    response = ok(client.post(reverse("import_upload"), {"file": upload, "status": "validated"}))
     # The page no longer offers "validado"; a hand-made POST is refused by the form ...
-    assert 'value="validated"' not in client.get(reverse("import_upload")).content.decode()
+    assert 'value="validated"' not in ok(client.get(reverse("import_upload"))).content.decode()
     assert "Escoja una opción válida" in response.content.decode()
-    client.post(reverse("import_confirm"), follow=True)
+    ok(client.post(reverse("import_confirm"), follow=True))
     assert not IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).exists()
     # ... and the service refuses it too, whatever the door.
     rows = importing.read_rows(csv.encode(), "valores.csv")
@@ -235,7 +237,7 @@ def test_client_ip_counts_our_proxies_from_the_right(settings, count, forwarded_
 
 def test_pages_of_a_logged_in_user_are_private_and_not_stored(client, plain_user):
     client.force_login(plain_user)
-    cache_control = client.get(reverse("plan"))["Cache-Control"]
+    cache_control = ok(client.get(reverse("plan")))["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control
 
 
@@ -295,7 +297,7 @@ def test_names_typed_in_admin_reach_the_indicator_chart_escaped(client, plain_us
     Indicator.objects.filter(pk=indicator.pk).update(name=EVIL, unit=EVIL)
     Target.objects.create(indicator=indicator, kind="target", year=2019, value=D(1), source=EVIL)
     client.force_login(plain_user)
-    figure = client.get(reverse("indicator_detail", args=["OE3.1"])).context["figure"]
+    figure = ok(client.get(reverse("indicator_detail", args=["OE3.1"]))).context["figure"]
     text = json.dumps(figure, ensure_ascii=False)
     assert "&lt;a href=" in text  # title, axis title and the target's trace name
     assert text.count("&lt;a href=") >= 3

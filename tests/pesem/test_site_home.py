@@ -6,6 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import ok
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 TABLERO_HEADING = "¿Qué objetivos e indicadores van bien en"
@@ -42,7 +44,7 @@ def test_other_roles_keep_the_tablero_at_the_site_address(client, request, role)
 
 def test_tablero_page_shows_the_light_third_and_exports_keep_their_columns(client, validator):
     client.force_login(validator)
-    page = client.get(reverse("tablero"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("tablero"), {"anio": 2016})).content.decode()
     table = re.search(r'<table[^>]*id="dashboard-table".*?</thead>', page, re.DOTALL).group(0)
     headers = [
         re.sub(r"<[^>]+>", "", h).strip()
@@ -50,6 +52,6 @@ def test_tablero_page_shows_the_light_third_and_exports_keep_their_columns(clien
     ]
     assert headers[:4] == ["Código", "Indicador", "Semáforo", "Cumplimiento"]
     assert len(headers) == 11  # no column lost by the new order
-    exported = client.get(reverse("tablero"), {"anio": 2016, "_export": "csv"})
+    exported = ok(client.get(reverse("tablero"), {"anio": 2016, "_export": "csv"}))
     first_line = b"".join(exported.streaming_content).decode().splitlines()[0]
     assert first_line.split(",")[:4] == ["Código", "Indicador", "Objetivo", "Responsable"]

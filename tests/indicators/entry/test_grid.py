@@ -17,7 +17,7 @@ from django.urls import reverse
 from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate
-from tests.factories import add_indicators, built, enter_value, make_staff
+from tests.factories import add_indicators, built, enter_value, make_staff, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_grid_lists_every_indicator_the_directorate_owes_with_its_context(client
 
 def test_a_year_without_published_target_shows_the_interpolated_one(client, registrar_dgc):
     client.force_login(registrar_dgc)
-    page = client.get(grid_url(year=2018)).content.decode()
+    page = ok(client.get(grid_url(year=2018))).content.decode()
     assert "(meta interpolada)" in page
 
 
@@ -123,7 +123,7 @@ def test_stored_draft_is_prefilled_the_peruvian_way(client, registrar_dgc):
     )
     enter_value(registrar_dgc, numerator=460, denominator=2_875_000)  # 1.6 exactly
     client.force_login(registrar_dgc)
-    response = client.get(grid_url())
+    response = ok(client.get(grid_url()))
     assert form_of(response, "NAC.3")["value"].value() == "1,020,000.5"
     assert form_of(response, "OE3.1")["denominator"].value() == "2,875,000"
     page = response.content.decode()
@@ -207,7 +207,7 @@ def test_a_number_the_parser_refuses_is_shown_on_its_row(client, registrar_dgc):
 def test_stale_row_is_a_conflict_on_that_row_and_nothing_is_stored(client, registrar_dgc):
     client.force_login(registrar_dgc)
     enter_value(registrar_dgc)
-    page = client.get(grid_url())
+    page = ok(client.get(grid_url()))
     services.value_save(  # someone else saves meanwhile (version 2)
         user=registrar_dgc,
         indicator=Indicator.objects.get(code="OE3.1"),
@@ -216,7 +216,7 @@ def test_stale_row_is_a_conflict_on_that_row_and_nothing_is_stored(client, regis
         denominator=D(2_850_000),
         expected_version=1,
     )
-    response = client.post(grid_url(), grid_data(page, {"NAC.3": GOOD["NAC.3"]}))
+    response = ok(client.post(grid_url(), grid_data(page, {"NAC.3": GOOD["NAC.3"]})))
     assert "Otra persona modificó este registro" in response.content.decode()
     assert stored("OE3.1").numerator == D(460) and not stored("NAC.3")
 
@@ -323,9 +323,9 @@ def test_a_forged_pending_key_is_refused(
         f"evidencia-pendiente/{other.pk}/{'a' * 32}/ajeno.pdf", SimpleUploadedFile("x", b"x")
     )
     client.force_login(registrar_dgc)
-    page = client.get(grid_url())
+    page = ok(client.get(grid_url()))
     data = grid_data(page, {"OE3.1": {**GOOD["OE3.1"], "pending_file": key}})
-    response = client.post(grid_url(), data)
+    response = ok(client.post(grid_url(), data))
     assert "ya no está disponible" in response.content.decode()
     assert not stored("OE3.1")
     for forged in (
@@ -334,17 +334,17 @@ def test_a_forged_pending_key_is_refused(
         f"evidencia-pendiente/{registrar_dgc.pk}/{'a' * 32}/..",
     ):
         data = grid_data(page, {"OE3.1": {**GOOD["OE3.1"], "pending_file": forged}})
-        assert "ya no está disponible" in client.post(grid_url(), data).content.decode()
+        assert "ya no está disponible" in ok(client.post(grid_url(), data)).content.decode()
 
 
 def test_a_file_of_the_wrong_type_is_refused_on_its_row(client, registrar_dgc):
     client.force_login(registrar_dgc)
-    page = client.get(grid_url())
+    page = ok(client.get(grid_url()))
     data = grid_data(page, GOOD)
     data[form_of(page, "NAC.3").add_prefix("evidence_file")] = SimpleUploadedFile(
         "virus.exe", b"MZ"
     )
-    assert "Tipo de archivo no admitido" in client.post(grid_url(), data).content.decode()
+    assert "Tipo de archivo no admitido" in ok(client.post(grid_url(), data)).content.decode()
     assert not IndicatorValue.objects.filter(year=2016, indicator__responsible__code="DGC")
 
 
@@ -355,7 +355,7 @@ def test_submitted_and_validated_rows_are_read_only(client, registrar_dgc, valid
     enter_value(registrar_dgc, submit=True)
     enter_value(registrar_dgc, "V1.2", numerator=9, denominator=10, validator=validator)
     client.force_login(registrar_dgc)
-    response = client.get(grid_url())
+    response = ok(client.get(grid_url()))
     rows = {r.entry.code: r for r in response.context["rows"]}
     assert rows["OE3.1"].form is None and rows["V1.2"].form is None
     assert rows["NAC.3"].form is not None
@@ -442,9 +442,9 @@ def test_a_validated_value_cannot_be_withdrawn(registrar_dgc, validator):
 
 def test_pending_and_directorate_pages_link_to_the_grid(client, registrar_dgc):
     client.force_login(registrar_dgc)
-    pending = client.get(reverse("pending"), {"anio": 2016}).content.decode()
+    pending = ok(client.get(reverse("pending"), {"anio": 2016})).content.decode()
     assert f'href="{grid_url()}"' in pending
-    directorate = client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016})
+    directorate = ok(client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016}))
     assert f'href="{grid_url()}"' in directorate.content.decode()
 
 
@@ -499,14 +499,14 @@ def test_grid_query_count_does_not_grow_with_the_indicators(
     count_queries(client, grid_url())  # warm caches (session, content types)
     small = count_queries(client, grid_url())
     add_indicators("DGC", 25, start=2)  # 30 rows
-    assert len(client.get(grid_url()).context["rows"]) == 30
+    assert len(ok(client.get(grid_url())).context["rows"]) == 30
     assert count_queries(client, grid_url()) == small
     # session, user, plan years, directorate, profile (registrar?), groups, the page's order
     # (every indicator's code, light), indicators, values, targets, flags, articulated
     # objectives, actions, the year's reports; the menu's «Mis tareas» badge (context
     # processor): plan years, open task count
     with django_assert_max_num_queries(16):
-        client.get(grid_url())
+        ok(client.get(grid_url()))
 
 
 def test_preview_query_count_is_fixed(client, registrar_dgc, django_assert_max_num_queries):
@@ -525,7 +525,7 @@ def test_value_form_has_the_grids_context_and_narrative(client, registrar_dgc):
     enter_value(registrar_dgc, numerator=460, denominator=2_875_000)  # 1.6
     client.force_login(registrar_dgc)
     url = reverse("value_entry", args=["OE3.1", 2016])
-    page = client.get(url).content.decode()
+    page = ok(client.get(url)).content.decode()
     for text in (
         "por cada 10,000 peruanos en el exterior",
         "1.62 (2014)",
@@ -567,9 +567,9 @@ def test_value_form_refuses_to_send_a_warned_value_without_justification(client,
 def test_indicator_page_shows_the_narrative_with_each_value(client, registrar_dgc):
     client.force_login(registrar_dgc)
     post_grid(client, GOOD)
-    page = client.get(reverse("indicator_detail", args=["V1.2"])).content.decode()
+    page = ok(client.get(reverse("indicator_detail", args=["V1.2"]))).content.decode()
     assert 'Análisis del avance:</strong> <span class="note">Mejoró la atención.' in page
-    page = client.get(reverse("indicator_detail", args=["NAC.3"])).content.decode()
+    page = ok(client.get(reverse("indicator_detail", args=["NAC.3"]))).content.decode()
     assert "Seguir con la recaudación en línea." in page
 
 
@@ -627,11 +627,11 @@ def test_a_refused_save_lists_every_problem_of_every_row_at_once(client, registr
 def test_one_row_with_two_problems_shows_both(client, registrar_dgc):
     """A file of the wrong type and a missing justification on the same row: both at once."""
     client.force_login(registrar_dgc)
-    page = client.get(grid_url())
+    page = ok(client.get(grid_url()))
     data = grid_data(page, {"NAC.3": {"value": "3,200,000"}}, submit=True)
     form = form_of(page, "NAC.3")
     data[form.add_prefix("evidence_file")] = SimpleUploadedFile("macro.exe", b"MZ")
-    response = client.post(grid_url(), data)
+    response = ok(client.post(grid_url(), data))
     row = row_html(response.content.decode(), "NAC.3")
     assert "Tipo de archivo no admitido" in row
     assert "Este valor tiene advertencias: escriba una justificación para enviarlo." in row

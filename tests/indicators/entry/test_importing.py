@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from indicators.models import IndicatorValue
+from tests.factories import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -176,7 +177,7 @@ def test_registrar_may_only_import_its_own_directorate(tmp_path, registrar_dgc):
 def test_template_round_trip_changes_nothing(client, tmp_path, validator):
     run(write(tmp_path, GOOD), "--status", "validated")
     client.force_login(validator)
-    response = client.get(reverse("import_template", args=[2016]))
+    response = ok(client.get(reverse("import_template", args=[2016])))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book.active.iter_rows(values_only=True))

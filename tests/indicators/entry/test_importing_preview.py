@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
+from tests.factories import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -68,7 +69,7 @@ def test_preview_shows_numbers_in_peruvian_format_with_target_achievement_and_li
 def test_preview_shows_the_current_value_with_the_indicators_precision(client, registrar_dgc):
     client.force_login(registrar_dgc)
     upload(client, HEADER + "OE3.1,2016,450,2850000,,\n")
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     html = upload(client, HEADER + "OE3.1,2016,460,2850000,,\n").content.decode()
     row = preview_row(html, "OE3.1", 2016)
     assert '<td class="current">1.58</td>' in row and "<strong>1.61</strong>" in row
@@ -111,7 +112,7 @@ def test_sending_a_value_with_warnings_needs_a_justification_in_the_file(client,
         "para enviarlo, o impórtelo como borrador." in html
     )
     assert "Confirmar importación" not in html
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     assert list(IndicatorValue.objects.values_list("pk", "version")) == before
 
 
@@ -121,7 +122,7 @@ def test_a_justified_value_with_warnings_is_sent_with_its_justification(client, 
     html = upload(client, text, "submitted").content.decode()
     row = preview_row(html, "NAC.3", 2016)
     assert "Justificación:</strong> <span" in row and "recaudación atrasada" in row
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     value = stored("NAC.3")
     assert value.state == "submitted" and value.submitted_by == registrar_dgc
     assert value.justification == "Incluye la recaudación atrasada de 2015"
@@ -133,7 +134,7 @@ def test_a_draft_imported_with_warnings_keeps_them_so_sending_it_asks_for_a_just
 ):
     client.force_login(registrar_dgc)
     upload(client, HEADER + FAR)
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     draft = stored("NAC.3")
     assert draft.state == "draft" and draft.warnings == grid_warnings("NAC.3", 2016, D(3_200_000))
     with pytest.raises(ValidationError) as refused:
@@ -169,7 +170,7 @@ def test_planning_office_is_warned_before_confirming_that_it_cannot_validate(
     )
     assert notice in html
     assert html.index(notice) < html.index("Confirmar importación")
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     # The warning holds: the importer is refused as validator of what they imported.
     value = stored("OE3.1")
     with pytest.raises((ValidationError, PermissionDenied)):

@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from indicators.entry import importing
 from indicators.models import Indicator, IndicatorValue
+from tests.factories import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -112,7 +113,7 @@ def test_planning_office_still_imports_any_directorate(client, validator):
     client.force_login(validator)
     preview = upload(client, (HEADER + OWN + "OE2.1,2016,95,60,,\n").encode())
     assert "Vista previa: 3 filas" in preview.content.decode()
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     assert set(
         IndicatorValue.objects.filter(year=2016, origin="user").values_list(
             "indicator__code", flat=True
@@ -176,10 +177,10 @@ def test_planning_office_template_is_one_directorate_or_all(client, validator):
 def test_registrar_template_round_trip_changes_nothing(client, registrar_dgc):
     client.force_login(registrar_dgc)
     upload(client, (HEADER + OWN).encode())
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     before = snapshot()
     response, _ = template(client)
     page = upload(client, response.content, "plantilla.xlsx").content.decode()
     assert "Ninguna fila es nueva ni cambia" in page
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     assert snapshot() == before

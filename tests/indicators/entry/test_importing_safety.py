@@ -21,7 +21,7 @@ from indicators import services
 from indicators.entry import importing
 from indicators.models import IndicatorValue
 from indicators.views import PENDING_IMPORT
-from tests.factories import enter_value
+from tests.factories import enter_value, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -130,7 +130,7 @@ def test_a_validated_value_stops_the_whole_file_in_the_preview(client, registrar
     assert "no se importará nada" in html and "Confirmar importación" not in html
     assert "El valor de OE3.1 2016 está validado" in html
     assert PENDING_IMPORT not in client.session
-    client.post(reverse("import_confirm"))  # nothing pending: nothing happens
+    ok(client.post(reverse("import_confirm")), 302)  # nothing pending: nothing happens
     assert not IndicatorValue.objects.filter(indicator__code="NAC.3", year=2016).exists()
 
 
@@ -160,7 +160,7 @@ def test_confirm_refuses_the_whole_file_when_a_row_changed_since_the_preview(
         expected_version=item.version,
     )
     before = snapshot()
-    response = client.post(reverse("import_confirm"), follow=True)
+    response = ok(client.post(reverse("import_confirm"), follow=True))
     text = response.content.decode()
     assert "Otra persona modificó OE3.1 2016 desde la vista previa" in text
     assert "no se importó nada" in text
@@ -176,7 +176,7 @@ def test_confirm_refuses_when_someone_created_a_new_row_since_the_preview(
     enter_value(
         registrar_dgc, "OE3.1", 2016, 130, 1_000_000
     )  # "nuevo" in the preview, not any more
-    text = client.post(reverse("import_confirm"), follow=True).content.decode()
+    text = ok(client.post(reverse("import_confirm"), follow=True)).content.decode()
     assert "Otra persona modificó OE3.1 2016 desde la vista previa" in text
     assert not IndicatorValue.objects.filter(indicator__code="NAC.3", year=2016).exists()
     assert IndicatorValue.objects.get(indicator__code="OE3.1", year=2016).numerator == D(130)
@@ -185,7 +185,7 @@ def test_confirm_refuses_when_someone_created_a_new_row_since_the_preview(
 def test_confirm_without_changes_in_between_imports(client, validator):
     client.force_login(validator)
     upload(client, HEADER + "NAC.3,2016,,,938178,\n")
-    text = client.post(reverse("import_confirm"), follow=True).content.decode()
+    text = ok(client.post(reverse("import_confirm"), follow=True)).content.decode()
     assert "Importación completa: 1 nuevos" in text
     assert IndicatorValue.objects.get(indicator__code="NAC.3", year=2016).state == "submitted"
 

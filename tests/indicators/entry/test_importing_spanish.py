@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from indicators.entry import importing
 from indicators.models import IndicatorValue
+from tests.factories import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -130,7 +131,7 @@ def test_submitting_is_an_explicit_choice(tmp_path, validator):
 
 def test_import_page_proposes_draft(client, validator):
     client.force_login(validator)
-    page = client.get(reverse("import_upload")).content.decode()
+    page = ok(client.get(reverse("import_upload"))).content.decode()
     assert '<option value="draft" selected>borrador</option>' in page
     assert "indicador,año,numerador,denominador,valor,nota" in page
 
@@ -140,9 +141,9 @@ def test_import_page_reads_spanish_columns(client, validator):
 
     client.force_login(validator)
     upload = SimpleUploadedFile("valores.csv", (SPANISH + ROWS).encode(), content_type="text/csv")
-    html = client.post(reverse("import_upload"), {"file": upload, "status": "draft"})
+    html = ok(client.post(reverse("import_upload"), {"file": upload, "status": "draft"}))
     assert "Vista previa: 2 filas" in html.content.decode()
-    client.post(reverse("import_confirm"))
+    ok(client.post(reverse("import_confirm")), 302)
     assert IndicatorValue.objects.filter(origin="user", state="draft", year=2016).count() == 2
 
 
@@ -211,7 +212,7 @@ def test_template_is_sorted_by_objective_then_code_in_natural_order(client, vali
 def test_template_round_trip_changes_nothing(client, tmp_path, validator):
     run(write(tmp_path, SPANISH + ROWS), "--status", "submitted")
     client.force_login(validator)
-    content = client.get(reverse("import_template", args=[2016])).content
+    content = ok(client.get(reverse("import_template", args=[2016]))).content
     before = sorted(IndicatorValue.objects.values_list("indicator__code", "year", "version"))
     out, _ = run(write(tmp_path, content, "plantilla.xlsx"), "--status", "submitted")
     assert "0 nuevos, 0 modificados, 2 sin cambios" in out

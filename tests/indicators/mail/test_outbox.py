@@ -33,7 +33,7 @@ from indicators.models import (
 )
 from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
-from tests.factories import ROOT, Inbox, enter_value, free_port, make_staff, use_smtp
+from tests.factories import ROOT, Inbox, enter_value, free_port, make_staff, ok, use_smtp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -722,11 +722,20 @@ def test_a_validator_changes_the_due_date_of_2016_with_history_and_audit(client,
 
 def test_a_deadline_needs_a_reason_and_a_sensible_date(client, val):
     client.force_login(val)
-    client.post(reverse("calendar"), {"year": "2016", "due_date": "2017-04-30", "reason": " "})
-    client.post(reverse("calendar"), {"year": "2016", "due_date": "2015-12-31", "reason": "x"})
-    client.post(reverse("calendar"), {"year": "2030", "due_date": "2031-03-31", "reason": "x"})
+    ok(
+        client.post(reverse("calendar"), {"year": "2016", "due_date": "2017-04-30", "reason": " "}),
+        302,
+    )
+    ok(
+        client.post(reverse("calendar"), {"year": "2016", "due_date": "2015-12-31", "reason": "x"}),
+        302,
+    )
+    ok(
+        client.post(reverse("calendar"), {"year": "2030", "due_date": "2031-03-31", "reason": "x"}),
+        302,
+    )
     assert not ReportingDeadline.objects.exists()
-    page = client.get(reverse("calendar")).content.decode()
+    page = ok(client.get(reverse("calendar"))).content.decode()
     assert "no puede ser anterior al inicio de ese año" in page
 
 

@@ -16,7 +16,7 @@ from indicators import deadlines, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportingDeadline
 from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -100,7 +100,7 @@ def test_registrar_sees_returned_with_reason_drafts_missing_and_deadlines(
     client, registrar_dgc, dgc_work, today
 ):
     client.force_login(registrar_dgc)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     page = response.content.decode()
     tasks = response.context["registrar"]
 
@@ -129,7 +129,7 @@ def test_registrar_sees_returned_with_reason_drafts_missing_and_deadlines(
 
 def test_another_directorates_items_are_not_shown(client, registrar_dgc, dgc_work, today):
     client.force_login(registrar_dgc)
-    page = client.get(reverse("my_tasks")).content.decode()
+    page = ok(client.get(reverse("my_tasks"))).content.decode()
     assert "OE2.1" not in page and "2.1 Articular" not in page
 
 
@@ -152,7 +152,7 @@ def test_reopened_item_is_shown_as_sent_back_by_the_validator(
         expected_version=item.version,
     )
     client.force_login(registrar_dgc)
-    [returned] = client.get(reverse("my_tasks")).context["registrar"].returned
+    [returned] = ok(client.get(reverse("my_tasks"))).context["registrar"].returned
     assert returned.reopened and returned.returned_by == "val.opp"
     assert returned.item.return_reason == "Cifra corregida por ORH"
 
@@ -165,7 +165,7 @@ def test_deadline_set_by_the_planning_office_decides_what_is_late(
     ReportingDeadline.objects.create(year=2016, due_date=date(2017, 6, 30))
     ReportingDeadline.objects.create(year=2017, due_date=date(2017, 4, 15))
     client.force_login(registrar_dgc)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     owed = {y.due.year: y.due for y in response.context["registrar"].owed}
     assert sorted(owed) == [2015, 2016, 2017]
     assert not owed[2016].overdue and owed[2016].days_left == 60
@@ -188,7 +188,7 @@ def test_validator_sees_submitted_items_by_directorate_oldest_first(
             submitted_at=datetime(2017, 4, day, 15, tzinfo=UTC)
         )
     client.force_login(validator)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     queues = response.context["queues"]
     assert [q.code for q in queues] == ["DPE", "DGC"]  # DPE has waited longest
     assert [(w.kind, w.code) for w in queues[0].items] == [("report", "2.1"), ("value", "OE2.1")]
@@ -218,7 +218,7 @@ def test_validator_who_shaped_a_value_is_told_who_validates_it_instead(
         "persona de la oficina de planeamiento."
     )
     client.force_login(both)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     waiting = {w.code: w for q in response.context["queues"] for w in q.items}
     assert (waiting["OE3.1"].submitted_by, waiting["OE3.1"].shaped) == ("reg.dgc", True)
     assert waiting["V1.2"].shaped is False
@@ -228,7 +228,7 @@ def test_validator_who_shaped_a_value_is_told_who_validates_it_instead(
     with pytest.raises(ValidationError, match="Usted participó en este valor"):
         services.do_validate(user=both, item=item, expected_version=item.version)
     client.force_login(validator)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     assert sentence not in response.content.decode()
     assert not any(w.shaped for q in response.context["queues"] for w in q.items)
     assert other.state == "submitted"
@@ -236,7 +236,7 @@ def test_validator_who_shaped_a_value_is_told_who_validates_it_instead(
 
 def test_director_gets_a_short_page_pointing_to_the_tablero(client, director_dpe, dgc_work):
     client.force_login(director_dpe)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     page = response.content.decode()
     assert response.context["registrar"] is None and response.context["queues"] is None
     assert "no tiene tareas de registro ni de validación" in page
@@ -293,7 +293,7 @@ def test_registrar_badge_counts_returned_drafts_and_overdue_not_entered(
     # (OE3.1, V1.2 and AE 3.1 have 2016 rows), plus 1 returned and 2 drafts.
     expected = (indicators * 2 - 2) + (actions * 2 - 1) + 1 + 2
     client.force_login(registrar_dgc)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     assert badge(response.content.decode()) == expected
     assert response.context["registrar"].open_count == expected
     assert inbox.open_task_count(user=registrar_dgc, today=today) == expected
@@ -308,7 +308,7 @@ def test_badge_follows_the_deadlines_the_planning_office_sets(
     ReportingDeadline.objects.create(year=2015, due_date=date(2016, 3, 31))  # late, as default
     expected = (indicators + actions) * 2 + 1 + 2  # 2015 and 2017 missing entirely
     client.force_login(registrar_dgc)
-    response = client.get(reverse("my_tasks"))
+    response = ok(client.get(reverse("my_tasks")))
     assert response.context["registrar"].open_count == expected
     assert badge(response.content.decode()) == expected
 
@@ -317,7 +317,7 @@ def test_badge_before_any_deadline_counts_drafts_only(client, registrar_dgc, mon
     monkeypatch.setattr(deadlines, "today", lambda: date(2016, 2, 1))
     enter_value(registrar_dgc, "V1.2", 2016, 1, 4)
     client.force_login(registrar_dgc)
-    page = client.get(reverse("plan")).content.decode()
+    page = ok(client.get(reverse("plan"))).content.decode()
     assert badge(page) == 1
 
 
@@ -326,7 +326,7 @@ def test_validator_badge_counts_what_waits(client, registrar_dgc, registrar_dpe,
     report(registrar_dpe, "2.1", "DPE", submit=True)
     enter_value(registrar_dgc, "V1.2", 2016, 1, 4)  # draft: not waiting for validation
     client.force_login(validator)
-    page = client.get(reverse("plan")).content.decode()
+    page = ok(client.get(reverse("plan"))).content.decode()
     assert badge(page) == 2
     assert 'aria-label="2 tareas"' in page
 
@@ -334,7 +334,7 @@ def test_validator_badge_counts_what_waits(client, registrar_dgc, registrar_dpe,
 def test_badge_only_for_registrars_and_validators(client, director_dpe, plain_user):
     for user in (director_dpe, plain_user):
         client.force_login(user)
-        page = client.get(reverse("plan")).content.decode()
+        page = ok(client.get(reverse("plan"))).content.decode()
         assert "Mis tareas" in page and badge(page) is None
 
 
@@ -354,18 +354,18 @@ def test_pending_opens_on_the_year_being_reported_with_its_deadline(
     client, registrar_dgc, today, monkeypatch
 ):
     client.force_login(registrar_dgc)
-    response = client.get(reverse("pending"))
+    response = ok(client.get(reverse("pending")))
     assert response.context["year"] == 2016
     deadline = response.content.decode().split('id="deadline"')[1].split("</p>")[0]
     assert "31/03/2017" in deadline and "vencido hace 31 días" in deadline
-    assert client.get(reverse("pending"), {"anio": 2018}).context["year"] == 2018
+    assert ok(client.get(reverse("pending"), {"anio": 2018})).context["year"] == 2018
     monkeypatch.setattr(deadlines, "today", lambda: date(2030, 1, 1))
-    assert client.get(reverse("pending")).context["year"] == 2021
+    assert ok(client.get(reverse("pending"))).context["year"] == 2021
 
 
 def test_pending_year_not_yet_due_shows_days_left(client, registrar_dgc, today):
     client.force_login(registrar_dgc)
-    page = client.get(reverse("pending"), {"anio": 2017}).content.decode()
+    page = ok(client.get(reverse("pending"), {"anio": 2017})).content.decode()
     deadline = page.split('id="deadline"')[1].split("</p>")[0]
     assert "31/03/2018" in deadline and "faltan 334 días" in deadline
 
@@ -375,7 +375,7 @@ def test_directorates_page_says_who_has_not_reported_and_how_late(
 ):
     indicators, actions = dgc_counts()
     client.force_login(director_dpe)
-    page = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("directorates"), {"anio": 2016})).content.decode()
     section = page.split("¿Quién no ha reportado 2016?")[1]
     assert "31/03/2017" in section.split('id="missing-table"')[0]
     row = re.search(r"direccion=DGC\">DGC</a>.*?</tr>", section, re.S).group(0)
@@ -420,14 +420,14 @@ def test_my_tasks_query_counts_are_pinned_for_both_roles(
     # session, user, groups; directorate; plan years; deadlines; indicators, values, actions,
     # reports; who returned values, who returned reports; badge: plan years, counts
     with django_assert_max_num_queries(14):
-        client.get(reverse("my_tasks"))
+        ok(client.get(reverse("my_tasks")))
     registrar_small = count_queries(client)
 
     client.force_login(validator)
     count_queries(client)
     # session, user, groups; submitted values, submitted reports; badge: submitted count
     with django_assert_max_num_queries(6):
-        client.get(reverse("my_tasks"))
+        ok(client.get(reverse("my_tasks")))
     validator_small = count_queries(client)
 
     more_work(registrar_dgc, validator, registrar_dpe)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from objectives.models import Entity, Plan, PlanVersion, Resolution
-from tests.factories import make_staff
+from tests.factories import make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -118,14 +118,14 @@ def test_a_new_plan_with_a_known_resolution_and_pages(client, open_portal):
         state="vigente",
     )
 
-    page = client.get(f"{API}/plans?limit=1").json()
+    page = ok(client.get(f"{API}/plans?limit=1")).json()
     assert page["count"] == 2
     assert [p["code"] for p in page["items"]] == ["PEI-APCI"]  # by code
     assert page["next"].endswith("limit=1&offset=1")
-    second = client.get(f"{API}/plans?limit=1&offset=1").json()
+    second = ok(client.get(f"{API}/plans?limit=1&offset=1")).json()
     assert [p["code"] for p in second["items"]] == ["PESEM-RREE"]
 
-    body = client.get(f"{API}/plans/PEI-APCI").json()
+    body = ok(client.get(f"{API}/plans/PEI-APCI")).json()
     assert body["name"] == "PEI 2020-2023"  # the vigente version's name
     assert body["frequency"] == "semestral"
     assert body["entity"] == {"code": "APCI", "name": "Agencia", "kind": "pliego", "sector": "RREE"}

@@ -31,7 +31,7 @@ from objectives.models import Directorate, StrategicAction
 from pesem.api.schemas import plain_decimal
 from pesem.limits import rate as ratelimit
 from pesem.models import ApiToken, PortalSettings
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on"), pytest.mark.postgres]
 
@@ -383,7 +383,7 @@ def test_a_baseline_year_the_system_inferred_says_so(client, open_portal):
     assert baseline["year"] == 2014 and baseline["year_inferred"] is True
     target = next(t for t in targets if t["kind"] == "target" and t["year"] == 2021)
     assert target["year_inferred"] is False
-    exported = client.get("/publico/datos/plan.json").json()
+    exported = ok(client.get("/publico/datos/plan.json")).json()
     oe11 = next(i for i in exported["indicators"] if i["code"] == "OE1.1")
     assert oe11["baseline"]["year_inferred"] is True
 
@@ -505,7 +505,7 @@ def test_each_code_has_its_spanish_label_as_in_the_csvs(
 
 
 def test_labels_are_in_the_schema(client, open_portal):
-    schemas = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    schemas = ok(client.get(f"{API}/openapi.json")).json()["components"]["schemas"]
     light = schemas["StatusOut"]["properties"]["light_label"]
     assert light["type"] == "string" and "«off_track»" not in light["description"]
     assert "«green»: verde" in light["description"]
@@ -550,9 +550,9 @@ def test_pages_have_count_next_and_previous(client, open_portal):
     assert first["count"] == Indicator.objects.count() == 24
     assert len(first["items"]) == 10 and first["previous"] is None
     assert first["next"].endswith(f"{API}/indicators?limit=10&offset=10")
-    second = client.get(first["next"]).json()
+    second = ok(client.get(first["next"])).json()
     assert second["previous"].endswith("offset=0")
-    last = client.get(second["next"]).json()
+    last = ok(client.get(second["next"])).json()
     assert len(last["items"]) == 4 and last["next"] is None
     codes = [i["code"] for page in (first, second, last) for i in page["items"]]
     assert len(set(codes)) == 24

@@ -11,7 +11,7 @@ import pytest
 
 from indicators import services
 from indicators.models import Indicator
-from tests.factories import logged_in, make_staff
+from tests.factories import logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -91,9 +91,9 @@ def test_a_role_change_reaches_a_logged_in_session_at_once(django_user_model):
 
     person = make_staff(django_user_model, "ana", "director", "DGC")
     client = logged_in(person)
-    assert "/validacion/" not in client.get("/").content.decode()
+    assert "/validacion/" not in ok(client.get("/")).content.decode()
     person.groups.add(Group.objects.get(name="validador"))
-    served = client.get("/")
+    served = ok(client.get("/"))
     assert "X-Page-Cache" not in served
     assert "Validación" in served.content.decode()
 

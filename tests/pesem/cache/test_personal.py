@@ -17,7 +17,7 @@ from indicators import deadlines
 from indicators.workflow import inbox
 from pesem import context_processors
 from pesem.cache import data as datacache
-from tests.factories import enter_value, logged_in, make_staff
+from tests.factories import enter_value, logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -43,16 +43,16 @@ def test_a_registrars_badge_on_a_kept_page_counts_a_colleagues_draft_at_once(
     ana = make_staff(django_user_model, "ana", "registrador", "DGC")
     luis = make_staff(django_user_model, "luis", "registrador", "DGC")
     client = logged_in(ana)
-    client.get("/plan/")
-    kept = client.get("/plan/")
+    ok(client.get("/plan/"))
+    kept = ok(client.get("/plan/"))
     assert kept["X-Page-Cache"] == "hit" and badge(kept.content.decode()) == 0
     before = datacache.current()
     enter_value(luis, "OE3.1", 2016)  # a draft: the plan page stays kept
     assert datacache.current().official == before.official
-    served = client.get("/plan/")
+    served = ok(client.get("/plan/"))
     assert served["X-Page-Cache"] == "hit"
     assert badge(served.content.decode()) == 1
-    assert badge(client.get("/cuenta/").content.decode()) == 1
+    assert badge(ok(client.get("/cuenta/")).content.decode()) == 1
 
 
 def test_a_validators_badge_counts_a_value_submitted_by_someone_else_at_once(
@@ -62,12 +62,12 @@ def test_a_validators_badge_counts_a_value_submitted_by_someone_else_at_once(
     validator = make_staff(django_user_model, "val", "validador", "OPP")
     client = logged_in(validator)
     waiting = inbox.open_task_count(user=validator, today=deadlines.today())
-    assert badge(client.get("/cuenta/").content.decode()) == waiting
-    client.get("/indicadores/NAC.3/")
-    assert badge(client.get("/indicadores/NAC.3/").content.decode()) == waiting
+    assert badge(ok(client.get("/cuenta/")).content.decode()) == waiting
+    ok(client.get("/indicadores/NAC.3/"))
+    assert badge(ok(client.get("/indicadores/NAC.3/")).content.decode()) == waiting
     enter_value(registrar, "OE3.1", 2016, submit=True)
-    assert badge(client.get("/cuenta/").content.decode()) == waiting + 1
-    assert badge(client.get("/indicadores/NAC.3/").content.decode()) == waiting + 1
+    assert badge(ok(client.get("/cuenta/")).content.decode()) == waiting + 1
+    assert badge(ok(client.get("/indicadores/NAC.3/")).content.decode()) == waiting + 1
 
 
 def test_a_remembered_badge_is_not_recounted_while_nothing_changes(django_user_model):
@@ -82,7 +82,7 @@ def test_a_remembered_badge_is_not_recounted_while_nothing_changes(django_user_m
         # session's)
         assert len(again) == 5 and badge(response.content.decode()) is not None
         assert not any("indicators_indicatorvalue" in q for q in again)
-        client.get("/plan/")
+        ok(client.get("/plan/"))
         kept, response = _queries(client, "/plan/")
         assert response["X-Page-Cache"] == "hit"
         # session, user, data version, kept page (roles and badge are the session's)
@@ -101,17 +101,17 @@ def test_the_badge_is_recounted_when_the_date_changes(django_user_model, monkeyp
     registrar = make_staff(django_user_model, "reg", "registrador", "DGC")
     client = logged_in(registrar)
     monkeypatch.setattr(deadlines, "today", lambda: date(2016, 3, 31))  # 2015 due today
-    client.get("/plan/")
-    assert badge(client.get("/plan/").content.decode()) == 0
+    ok(client.get("/plan/"))
+    assert badge(ok(client.get("/plan/")).content.decode()) == 0
     monkeypatch.setattr(deadlines, "today", lambda: date(2016, 4, 1))  # 2015 late
     overdue = inbox.open_task_count(user=registrar, today=date(2016, 4, 1))
     assert overdue > 0
     # The day is part of a kept page's key (deadline texts count days from it): the first
     # request of the new day builds the page, the next is the kept copy; both count anew.
-    built = client.get("/plan/")
+    built = ok(client.get("/plan/"))
     assert "X-Page-Cache" not in built
     assert badge(built.content.decode()) == overdue
-    served = client.get("/plan/")
+    served = ok(client.get("/plan/"))
     assert served["X-Page-Cache"] == "hit"
     assert badge(served.content.decode()) == overdue
 

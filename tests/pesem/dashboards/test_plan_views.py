@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import ok
+
 pytestmark = pytest.mark.django_db
 
 
@@ -12,7 +14,7 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_home_shows_plan_objectives_indicators_and_targets(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(reverse("plan")).content.decode()
+    page = ok(client.get(reverse("plan"))).content.decode()
     assert "Plan Estratégico Sectorial Multianual" in page
     assert "potencia regional emergente" in page  # vision
     for code in ("OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"):

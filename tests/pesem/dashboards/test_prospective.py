@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorValue, WorkflowState
-from tests.factories import built
+from tests.factories import built, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_every_role_sees_the_page(client, request, user):
 
 def test_trend_scores_in_peruvian_format(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     t7 = cells(row(page, "tendencia-7"))
     assert t7[0] == "7"
     assert t7[2:7] == ["4", "5", "5", "4.67", "4.67"]  # ratings, computed, published
@@ -88,14 +88,14 @@ def test_trend_scores_in_peruvian_format(client, plain_user):
 
 def test_trend_table_marks_impacted_components(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     assert cells(row(page, "tendencia-16"))[-4:] == ["no", "no", "no", "sí"]
     assert cells(row(page, "tendencia-10"))[-4:] == ["sí", "sí", "sí", "sí"]
 
 
 def test_heatmap_is_23_trends_by_4_components(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(URL)
+    response = ok(client.get(URL))
     page = response.content.decode()
     embedded = re.search(
         r'<script id="trend-heatmap" type="application/json">(.*?)</script>', page, re.DOTALL
@@ -120,7 +120,7 @@ def test_heatmap_is_23_trends_by_4_components(client, plain_user):
 
 def test_variables_with_groups(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     for number in range(1, 15):
         assert f'id="V{number}"' in page
     groups = body_rows(table(page, "variable-groups"))
@@ -133,7 +133,7 @@ def test_variables_with_groups(client, plain_user):
 
 def test_v14_table_keeps_the_2013_jump(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     v14 = table(page, "tabla-V14")
     assert cells(v14)[:5] == ["Indicador", "2011", "2012", "2013", "2014"]
     assert cells(v14)[6:] == ["0.72", "0.70", "63.00", "1.52"]
@@ -141,7 +141,7 @@ def test_v14_table_keeps_the_2013_jump(client, plain_user):
 
 def test_missing_year_is_a_gap_never_zero(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     v1 = cells(table(page, "tabla-V1"))  # V1.1 has 2014 only, V1.2 has 2013 only
     assert v1[:3] == ["Indicador", "2013", "2014"]
     assert v1[4:6] == ["sin dato", "1.62"]
@@ -161,14 +161,14 @@ def test_only_validated_values_are_counted(client, plain_user):
         indicator=indicator, year=2015, value="99.5", state=WorkflowState.SUBMITTED
     )
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     v14 = cells(table(page, "tabla-V14"))
     assert "2015" not in v14 and "99.50" not in page
 
 
 def test_variable_without_validated_values_says_so(client, plain_user):
     client.force_login(plain_user)
-    response = client.get(URL)
+    response = ok(client.get(URL))
     page = response.content.decode()
     assert 'id="tabla-V6"' not in page
     v6 = re.search(r'<article class="variable" id="V6">(.*?)</article>', page, re.DOTALL).group(1)
@@ -181,7 +181,7 @@ def test_variable_without_validated_values_says_so(client, plain_user):
 
 def test_scenarios_with_group_directions(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     assert [r[:4] for r in body_rows(table(page, "scenarios"))] == [
         ["N° 1", "+1 mejora", "-1 empeora", "+1 mejora"],
         ["N° 2", "0 se mantiene", "-1 empeora", "+1 mejora"],
@@ -194,7 +194,7 @@ def test_resemblance_reasoning_for_the_loaded_plan(client, plain_user):
     on; every other indicator has a single value from 2014 on or none. So G1 worsens, G2 and
     G3 stay, and every scenario differs in the three groups: a three-way tie."""
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     movements = table(page, "indicator-movements")
     v12 = re.search(r"<tr><th scope=\"row\">OE4.1.*?</tr>", movements, re.DOTALL).group(0)
     assert cells(v12) == [
@@ -228,7 +228,7 @@ def test_new_validated_values_change_the_most_similar_scenario(client, plain_use
     """Before: a three-way tie. Validated 2015 values where G1 and G3 rise and G2 falls make
     reality match scenario 1 (G1 +1, G2 -1, G3 +1) exactly."""
     client.force_login(plain_user)
-    before = client.get(URL).context["overview"]
+    before = ok(client.get(URL)).context["overview"]
     assert [s.number for s in before.most_similar] == [1, 2, 3]
 
     def validated(code: str, value: str) -> None:
@@ -245,7 +245,7 @@ def test_new_validated_values_change_the_most_similar_scenario(client, plain_use
     validated("V9.2", "0.50")  # V9 is in G1 and G2: down from 0.98
     validated("OE3.1", "2.00")  # V1.1, G3: up from 1.62
     # G1: three rises, V9.2's fall and V12.1's fall (2011-2012) sum to +1.
-    after = client.get(URL)
+    after = ok(client.get(URL))
     overview = after.context["overview"]
     assert [g.observation.direction for g in overview.group_rows] == [1, -1, 1]
     assert [s.number for s in overview.most_similar] == [1]
@@ -259,7 +259,7 @@ def test_new_validated_values_change_the_most_similar_scenario(client, plain_use
 
 def test_risks_and_opportunities_grouped_by_scenario(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     blocks = {
         n: re.search(
             rf'<article class="risk-block" id="riesgos-escenario-{n}">(.*?)</article>',
@@ -285,7 +285,7 @@ def test_risks_and_opportunities_grouped_by_scenario(client, plain_user):
 
 def test_no_resource_from_another_host(client, plain_user):
     client.force_login(plain_user)
-    page = client.get(URL).content.decode()
+    page = ok(client.get(URL)).content.decode()
     assert external_refs(page) == []
     assert "<script>" not in page  # no inline script: data goes through json_script
     assert "/static/vendor/plotly.min.js" in page

@@ -24,7 +24,7 @@ from indicators.workflow import status
 from lib import charts as chart_scale
 from lib.charts import base_layout
 from objectives.ordering import indicator_key, natural_key
-from tests.factories import enter_value, grow_plan
+from tests.factories import enter_value, grow_plan, ok
 
 pytestmark = pytest.mark.usefixtures("portal_on")
 
@@ -183,13 +183,13 @@ def test_published_history_alone_opens_on_the_plans_first_year(client, director_
         ("directorate_detail", ["DPE"]),
         ("report", []),
     ):
-        page = _text(client.get(reverse(name, args=args)).content.decode())
+        page = _text(ok(client.get(reverse(name, args=args))).content.decode())
         assert (
             "Se muestra 2015: primer año del plan; todavía no hay valores enviados o "
             "validados en 2015-2021." in page
         ), name
         assert "Se muestra 2014" not in page, name
-    home = client.get(reverse("home")).content.decode()
+    home = ok(client.get(reverse("home"))).content.decode()
     select = home.split('id="id_anio"')[1].split("</select>")[0]
     assert re.findall(r'value="(\d+)"', select) == [str(y) for y in range(2015, 2022)]
 
@@ -207,10 +207,10 @@ def test_one_sent_value_moves_the_internal_pages_to_its_year(client, director_dp
         ("directorate_detail", ["DPE"]),
         ("report", []),
     ):
-        page = _text(client.get(reverse(name, args=args)).content.decode())
+        page = _text(ok(client.get(reverse(name, args=args))).content.decode())
         assert "Se muestra 2016: último año del plan con valores enviados o validados." in page
     # A year asked for is shown without the explanation.
-    page = client.get(reverse("home"), {"anio": 2015}).content.decode()
+    page = ok(client.get(reverse("home"), {"anio": 2015})).content.decode()
     assert 'id="year-choice"' not in page
 
 
@@ -240,7 +240,7 @@ def test_a_year_before_the_plan_is_refused_with_the_reason(client, director_dpe)
 @pytest.mark.django_db
 def test_coverage_sentences_with_their_counts(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    home = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    home = ok(client.get(reverse("home"), {"anio": 2016})).content.decode()
     overall = _text(home.split('id="overall-coverage"')[1].split("</p>")[0])
     assert "2 de 24 indicadores con dato validado en 2016" in overall
     cards = {
@@ -254,17 +254,17 @@ def test_coverage_sentences_with_their_counts(client, director_dpe, year_2016):
     assert "0 de 2 indicadores con dato validado en 2016" in cards["1"]
 
     objective = _text(
-        client.get(reverse("objective_detail", args=[2]), {"anio": 2016}).content.decode()
+        ok(client.get(reverse("objective_detail", args=[2]), {"anio": 2016})).content.decode()
     )
     assert "1 de 3 indicadores con dato validado en 2016" in objective
 
-    directorates = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    directorates = ok(client.get(reverse("directorates"), {"anio": 2016})).content.decode()
     assert "Indicadores con dato validado en 2016" in directorates
     dgc = re.search(r'<a href="/direcciones/DGC/\?anio=2016">DGC</a>.*?</tr>', directorates, re.S)
     assert "1 de 3" in _text(dgc.group(0))  # OE3.1, V1.2, NAC.3
 
     detail = _text(
-        client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016}).content.decode()
+        ok(client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016})).content.decode()
     )
     assert "1 de 3 indicadores con dato validado en 2016" in detail
 
@@ -282,16 +282,16 @@ def test_every_list_is_objective_then_variable_then_national_in_natural_order(
     assert expected_codes.index("V2.1") < expected_codes.index("V10.1")
     assert expected_codes[-3:] == ["NAC.1", "NAC.2", "NAC.3"]
 
-    home = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    home = ok(client.get(reverse("home"), {"anio": 2016})).content.decode()
     assert _codes(home, "dashboard-table") == expected_codes
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "csv"})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "csv"}))
     exported = b"".join(response.streaming_content).decode()
     assert [line.split(",")[0] for line in exported.splitlines()[1:]] == expected_codes
     # Sorting by code is natural too, both ways.
-    by_code = client.get(reverse("home"), {"anio": 2016, "sort": "-code"}).content.decode()
+    by_code = ok(client.get(reverse("home"), {"anio": 2016, "sort": "-code"})).content.decode()
     assert _codes(by_code, "dashboard-table") == expected_codes[::-1]
 
-    objective = client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
+    objective = ok(client.get(reverse("objective_detail", args=[2]), {"anio": 2016}))
     assert _codes(objective.content.decode(), "objective-indicators") == [
         "OE2.1",
         "OE2.2",
@@ -302,7 +302,7 @@ def test_every_list_is_objective_then_variable_then_national_in_natural_order(
         "OE2.2",
         "OE2.3",
     ]
-    detail = client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016})
+    detail = ok(client.get(reverse("directorate_detail", args=["DGC"]), {"anio": 2016}))
     assert _codes(detail.content.decode(), "directorate-indicators") == ["OE3.1", "V1.2", "NAC.3"]
 
 
@@ -314,7 +314,7 @@ def test_light_and_trajectory_are_explained_where_both_appear(client, director_d
         ("objective_detail", [2]),
         ("directorate_detail", ["DPE"]),
     ):
-        page = client.get(reverse(name, args=args), {"anio": 2016}).content.decode()
+        page = ok(client.get(reverse(name, args=args), {"anio": 2016})).content.decode()
         note = _text(page.split('id="light-trajectory-note"')[1].split("</dl>")[0])
         assert "Semáforo compara el valor validado de 2016 con la meta de ese mismo año" in note
         assert "verde desde 95 %" in note and "amarillo desde 75 %" in note
@@ -325,7 +325,7 @@ def test_light_and_trajectory_are_explained_where_both_appear(client, director_d
 @pytest.mark.django_db
 def test_directorates_chart_stacks_the_four_lights(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    response = client.get(reverse("directorates"), {"anio": 2016})
+    response = ok(client.get(reverse("directorates"), {"anio": 2016}))
     figure = response.context["figure"]
     assert figure["layout"]["barmode"] == "stack"
     traces = figure["data"]
@@ -352,7 +352,7 @@ def test_directorates_chart_stacks_the_four_lights(client, director_dpe, year_20
 @pytest.mark.django_db
 def test_chart_keeps_the_63_outlier_visible_without_flattening_the_series(client, director_dpe):
     client.force_login(director_dpe)
-    figure = client.get(reverse("indicator_detail", args=["OE2.1"])).context["figure"]
+    figure = ok(client.get(reverse("indicator_detail", args=["OE2.1"]))).context["figure"]
     low, high = figure["layout"]["yaxis"]["range"]
     # The scale of the other values and the targets (2.87 in 2021), not of 63.00.
     assert 2.87 < high < 6.3 and low < 0.70
@@ -365,7 +365,7 @@ def test_chart_keeps_the_63_outlier_visible_without_flattening_the_series(client
     assert note["text"] == "63.00 ↑ fuera de escala"
     assert (note["x"], note["y"]) == (2013, high)
     # The objective page draws the same chart.
-    page = client.get(reverse("objective_detail", args=[2]), {"anio": 2014})
+    page = ok(client.get(reverse("objective_detail", args=[2]), {"anio": 2014}))
     figures = {f.indicator.code: fig for f, fig in page.context["figures"]}
     assert figures["OE2.1"]["layout"]["annotations"][0]["text"] == "63.00 ↑ fuera de escala"
 
@@ -373,7 +373,7 @@ def test_chart_keeps_the_63_outlier_visible_without_flattening_the_series(client
 @pytest.mark.django_db
 def test_chart_without_an_outlier_keeps_plotlys_own_range(client, director_dpe):
     client.force_login(director_dpe)
-    figure = client.get(reverse("indicator_detail", args=["OE1.1"])).context["figure"]
+    figure = ok(client.get(reverse("indicator_detail", args=["OE1.1"]))).context["figure"]
     assert "range" not in figure["layout"]["yaxis"]
     assert not figure["layout"].get("annotations")
 
@@ -405,7 +405,7 @@ class _Anchors(HTMLParser):
 @pytest.mark.django_db
 def test_prospective_page_has_an_index_to_every_section(client, director_dpe):
     client.force_login(director_dpe)
-    page = client.get(reverse("prospective")).content.decode()
+    page = ok(client.get(reverse("prospective"))).content.decode()
     parser = _Anchors()
     parser.feed(page)
     assert "indice" in parser.ids
@@ -434,20 +434,20 @@ def test_query_counts_of_the_tablero_with_and_without_a_year(
     client, validator, year_2016, django_assert_max_num_queries
 ):
     client.force_login(validator)
-    client.get(reverse("home"))  # warm caches (content types, session)
+    ok(client.get(reverse("home")))  # warm caches (content types, session)
     # session, user, groups; plan years, first year with data; stored statuses complete (2
     # counts); objectives, counts by light and validated value, worst rows per objective;
     # filter choices (objectives, directorates); every row of the year (sorted in natural
     # order in Python), their targets; the user's directorate; menu badge (submitted count)
     with django_assert_max_num_queries(16):
-        client.get(reverse("home"), {"anio": 2016})
+        ok(client.get(reverse("home"), {"anio": 2016}))
     # the same and the coverage of every year, which chooses the year
     with django_assert_max_num_queries(17):
-        client.get(reverse("home"))
+        ok(client.get(reverse("home")))
     # session, user, groups; directorate; plan years, first year; coverage of every year;
     # actions, reports, indicator reads (5); menu badge
     with django_assert_max_num_queries(15):
-        client.get(reverse("directorate_detail", args=["DPE"]))
+        ok(client.get(reverse("directorate_detail", args=["DPE"])))
 
 
 @pytest.mark.django_db
@@ -460,7 +460,7 @@ def test_a_card_lists_its_worst_indicators_red_first_in_list_order(client, direc
     )
     status.refresh()
     client.force_login(director_dpe)
-    home = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    home = ok(client.get(reverse("home"), {"anio": 2016})).content.decode()
     card = home.split('/objetivos/2/?anio=2016">OE2</a>')[1].split("</article>")[0]
     listed = re.findall(r'href="/indicadores/([^/]+)/"', card)
     lights = dict(re.findall(r'href="/indicadores/([^/]+)/".*?class="light light-(\w+)"', card))

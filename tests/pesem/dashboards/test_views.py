@@ -17,7 +17,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.tables import DashboardTable, SafeTableExport
 from objectives.models import Directorate, StrategicAction
 from pesem.planio.export import plan_as_dict
-from tests.factories import enter_value, grow_plan
+from tests.factories import enter_value, grow_plan, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_anonymous_is_sent_to_login(client, name, args, params):
 
 def test_tablero_numbers_equal_the_export(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "csv"})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "csv"}))
     text = b"".join(response.streaming_content).decode("utf-8")
     rows = {r["Código"]: r for r in csv.DictReader(io.StringIO(text))}
     exported = {i["code"]: i for i in plan_as_dict()["indicators"]}
@@ -78,7 +78,7 @@ def test_tablero_numbers_equal_the_export(client, director_dpe, year_2016):
         assert float(rows[code]["Último valor"]) == value["value"]
         assert rows[code]["Semáforo"] == {"green": "verde", "yellow": "amarillo"}[value["light"]]
     assert rows["OE2.1"]["Cumplimiento"] == "97.48"
-    page = client.get(reverse("home"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("home"), {"anio": 2016})).content.decode()
     assert "97.5 %" in page and "84.4 %" in page
 
 
@@ -89,7 +89,7 @@ def test_tablero_csv_is_streamed_with_the_bytes_of_a_whole_export(
     """Rows leave as they are rendered (first byte before the last row is read, at any plan
     size) and the file is byte for byte what django-tables2/tablib would have built whole."""
     client.force_login(director_dpe)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": fmt})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": fmt}))
     assert response.streaming
     assert response["Content-Disposition"] == f'attachment; filename="tablero-2016.{fmt}"'
     streamed = b"".join(response.streaming_content)
@@ -101,17 +101,17 @@ def test_tablero_csv_is_streamed_with_the_bytes_of_a_whole_export(
 
 def test_tablero_filters_by_directorate_and_light(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    page = client.get(reverse("home"), {"anio": 2016, "responsible": "DPE"}).content.decode()
+    page = ok(client.get(reverse("home"), {"anio": 2016, "responsible": "DPE"})).content.decode()
     table = page.split('id="dashboard-table"')[1]
     assert "OE2.1" in table and "OE3.1" not in table
-    page = client.get(reverse("home"), {"anio": 2016, "light": "yellow"}).content.decode()
+    page = ok(client.get(reverse("home"), {"anio": 2016, "light": "yellow"})).content.decode()
     table = page.split('id="dashboard-table"')[1]
     assert "OE3.1" in table and "OE2.1" not in table
 
 
 def test_tablero_xlsx_export(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    response = client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"})
+    response = ok(client.get(reverse("home"), {"anio": 2016, "_export": "xlsx"}))
     assert response["Content-Disposition"] == 'attachment; filename="tablero-2016.xlsx"'
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.title == "Tablero 2016"
@@ -122,7 +122,7 @@ def test_tablero_xlsx_export(client, director_dpe, year_2016):
 
 def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    response = client.get(reverse("report_download", args=[2016]))
+    response = ok(client.get(reverse("report_download", args=[2016])))
     book = load_workbook(io.BytesIO(response.content))
     # A sheet per table of the report's sections, each under a title block (the details are
     # in tests/pesem/report/test_content.py).
@@ -142,7 +142,7 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
     actions = list(book["Acciones"].iter_rows(values_only=True))
     assert any(r[1] == "2.1" and r[7] == "DPE: en ejecución, 60 %" for r in actions)
     # The data-quality notes are internal: in the annex, asked for with ?anexo=1.
-    response = client.get(reverse("report_download", args=[2016]), {"anexo": "1"})
+    response = ok(client.get(reverse("report_download", args=[2016]), {"anexo": "1"}))
     book = load_workbook(io.BytesIO(response.content))
     quality = [r[3] for r in book["Calidad de datos"].iter_rows(values_only=True)]
     assert any(str(q).startswith("Conflicto de metas 2021") for q in quality)
@@ -150,7 +150,7 @@ def test_report_xlsx_opens_and_contains_the_years_values(client, director_dpe, y
 
 def test_report_page_follows_ceplan_structure(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    page = client.get(reverse("report"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("report"), {"anio": 2016})).content.decode()
     for heading in (
         "1. Resumen ejecutivo",
         "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
@@ -164,22 +164,22 @@ def test_report_page_follows_ceplan_structure(client, director_dpe, year_2016):
 
 def test_directorate_pages(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    page = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("directorates"), {"anio": 2016})).content.decode()
     assert 'data-figure="directorates-chart"' in page
     row = re.search(r'<a href="/direcciones/DPE/\?anio=2016">DPE</a>.*?</tr>', page, re.S).group(0)
     assert "60.0 %" in row  # mean validated progress of DPE's reports
     assert "¿Quién no ha reportado 2016?" in page
     missing = page.split('id="missing-table"')[1]
     assert "DGC" in missing and "3.1" in missing
-    detail = client.get(
-        reverse("directorate_detail", args=["DPE"]), {"anio": 2016}
+    detail = ok(
+        client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016})
     ).content.decode()
     assert "OE2.1" in detail and "2.1 Articular" in detail
 
 
 def test_objective_page_has_indicators_charts_and_actions(client, director_dpe, year_2016):
     client.force_login(director_dpe)
-    page = client.get(reverse("objective_detail", args=[2]), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("objective_detail", args=[2]), {"anio": 2016})).content.decode()
     for code in ("OE2.1", "OE2.2", "OE2.3"):
         assert f'data-figure="chart-{code}"' in page
     assert "DPE</a>: 2016, en ejecución (60 %), validado" in page
@@ -187,7 +187,7 @@ def test_objective_page_has_indicators_charts_and_actions(client, director_dpe, 
 
 def test_indicator_chart_distinguishes_sources_and_interpolation(client, director_dpe):
     client.force_login(director_dpe)
-    response = client.get(reverse("indicator_detail", args=["OE2.2"]))
+    response = ok(client.get(reverse("indicator_detail", args=["OE2.2"])))
     figure = response.context["figure"]
     names = [t["name"] for t in figure["data"]]
     assert "Meta oficial (Anexo 6)" in names and "Meta oficial (Cuadro 5)" in names
@@ -228,27 +228,27 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
     # choices (objectives, directorates); page of rows, their targets; the user's directorate;
     # menu badge (indicators.workflow.inbox.open_task_count: submitted count)
     with django_assert_max_num_queries(17):
-        client.get(reverse("home"), {"anio": 2016})
+        ok(client.get(reverse("home"), {"anio": 2016}))
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # actions, responsibles, reports of the year, statuses of the year, directorates; the
     # user's directorate; the year's deadline; menu badge (submitted count)
     with django_assert_max_num_queries(15):
-        client.get(reverse("directorates"), {"anio": 2016})
+        ok(client.get(reverse("directorates"), {"anio": 2016}))
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # the year's statuses with indicators, their targets, their values, every year's
     # statuses; objectives with the plan; reports, actions, responsibles; conclusions; menu
     # badge (submitted count)
     with django_assert_max_num_queries(17):
-        client.get(reverse("report"), {"anio": 2016})
+        ok(client.get(reverse("report"), {"anio": 2016}))
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # objective; statuses of its indicators; charted indicators (5 reads); actions,
     # responsibles, sub-actions; reports; menu badge (submitted count)
     with django_assert_max_num_queries(19):
-        client.get(reverse("objective_detail", args=[2]), {"anio": 2016})
+        ok(client.get(reverse("objective_detail", args=[2]), {"anio": 2016}))
     # session, user, groups; directorate; plan years, first year; actions, reports, indicator
     # reads (5), used for every year and the chosen one; menu badge (submitted count)
     with django_assert_max_num_queries(14):
-        client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016})
+        ok(client.get(reverse("directorate_detail", args=["DPE"]), {"anio": 2016}))
 
 
 def test_action_reports_count_only_when_validated(client, director_dpe, registrar_dgc):
@@ -262,7 +262,7 @@ def test_action_reports_count_only_when_validated(client, director_dpe, registra
         description="",
     )
     client.force_login(director_dpe)
-    page = client.get(reverse("directorates"), {"anio": 2016}).content.decode()
+    page = ok(client.get(reverse("directorates"), {"anio": 2016})).content.decode()
     row = re.search(r'<a href="/direcciones/DGC/\?anio=2016">DGC</a>.*?</tr>', page, re.S).group(0)
     assert "sin dato" in row  # a draft is not progress
     assert ActionReport.objects.count() == 1

@@ -18,6 +18,7 @@ from indicators.models import Indicator, IndicatorFlag, Target
 from objectives.models import SourceDefect
 from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
+from tests.factories import ok
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_v14_keeps_anexo_2s_definition_and_flags_the_missing_denominator():
 
 def test_v14_definitions_and_flag_are_shown_on_its_page(client, registrar_dpe):
     client.force_login(registrar_dpe)
-    page = text(client.get(reverse("indicator_detail", args=["OE2.1"])))
+    page = text(ok(client.get(reverse("indicator_detail", args=["OE2.1"]))))
     assert "participación activa de DPE a través de PIN" in page
     assert "El Anexo 2 no publica la definición del denominador" in page
 
@@ -100,16 +101,16 @@ def test_whether_a_baseline_year_is_published_is_stored():
 
 def test_pages_mark_inferred_baseline_years(client, director_dpe, settings, registrar_dgc):
     client.force_login(director_dpe)
-    detail = text(client.get(reverse("indicator_detail", args=["OE1.1"])))
+    detail = text(ok(client.get(reverse("indicator_detail", args=["OE1.1"]))))
     assert '<td>2014 <small class="muted">(año inferido)</small></td><td>0.69</td>' in detail
     assert "<td>2016</td><td>0.33</td>" in detail  # a published year is not marked
-    plan = text(client.get(reverse("plan")))
+    plan = text(ok(client.get(reverse("plan"))))
     assert "0.69 <small>(Anexo 6, 2014, año inferido)</small>" in plan
-    report = text(client.get(reverse("report"), {"anio": 2016}))
+    report = text(ok(client.get(reverse("report"), {"anio": 2016})))
     assert "0.69 (2014, año inferido)" in report and "0.69 (2014)<" not in report
     settings.PESEM_PUBLIC_PORTAL = True
     client.logout()
-    portal = text(client.get(reverse("portal_indicator", args=["OE1.1"])))
+    portal = text(ok(client.get(reverse("portal_indicator", args=["OE1.1"]))))
     assert '2014 <small class="muted">(año inferido)</small>' in portal
 
 
@@ -123,7 +124,7 @@ def test_the_export_says_a_baseline_year_was_inferred():
 
 def test_the_tablero_csv_marks_assigned_responsibles_and_dates_the_last_value(client, validator):
     client.force_login(validator)
-    response = client.get(reverse("home"), {"anio": 2014, "_export": "csv"})
+    response = ok(client.get(reverse("home"), {"anio": 2014, "_export": "csv"}))
     content = b"".join(response.streaming_content).decode()
     rows = {r["Código"]: r for r in csv.DictReader(io.StringIO(content))}
     cooperation = rows["OE4.1"]
@@ -149,8 +150,8 @@ def test_the_audits_defects_are_exported_and_listed_in_admin(client, superuser):
     for location, quoted in NEW_DEFECTS:
         assert any(d["location"] == location and quoted in d["text"] for d in exported)
     client.force_login(superuser)
-    page = client.get(
-        reverse("admin:objectives_sourcedefect_changelist"), {"q": "ANEXO 4"}
+    page = ok(
+        client.get(reverse("admin:objectives_sourcedefect_changelist"), {"q": "ANEXO 4"})
     ).content.decode()
     assert "ANEXO 4" in page
 

@@ -23,6 +23,7 @@ from objectives.models import (
 from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
 from pesem.report.content import monitoring_report
+from tests.factories import ok
 
 pytestmark = pytest.mark.postgres
 
@@ -96,7 +97,7 @@ def test_export_keeps_cuadro_6_order():
 @pytest.mark.django_db
 def test_objective_page_lists_responsibles_in_cuadro_6_order(client, plain_user):
     client.force_login(plain_user)
-    html = client.get(reverse("objective_detail", args=[1])).content.decode()
+    html = ok(client.get(reverse("objective_detail", args=[1]))).content.decode()
     table = html.split('id="objective-actions"', 1)[1].split("</table>", 1)[0]
     row = next(r for r in table.split("<tr>") if r.startswith("<td>1.11 "))
     shown = re.findall(r'href="/direcciones/([A-Z]+)/"', row)

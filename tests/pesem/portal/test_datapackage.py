@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from indicators.models import Indicator, IndicatorYearStatus
 from objectives.models import StrategicAction
 from pesem.portal import datapackage
+from tests.factories import ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
@@ -87,7 +88,7 @@ def test_the_validation_catches_a_broken_file(client, validated, tmp_path):
 
 
 def test_numbers_are_plain_machine_numbers(client, validated):
-    descriptor = client.get(reverse("portal_datapackage")).json()
+    descriptor = ok(client.get(reverse("portal_datapackage"))).json()
     for resource in descriptor["resources"]:
         numeric = [f["name"] for f in resource["schema"]["fields"] if f["type"] == "number"]
         for row in rows(client, resource["name"]):
@@ -121,17 +122,17 @@ def test_formula_like_text_is_written_as_text(client, validated):
         (reverse("portal_indicator_xlsx", args=["OE2.1"]), "Ficha"),
         (reverse("portal_report_xlsx", args=[2016]), "Indicadores"),
     ):
-        book = load_workbook(io.BytesIO(client.get(url).content))
+        book = load_workbook(io.BytesIO(ok(client.get(url)).content))
         cells = [c for row in book[sheet].iter_rows() for c in row if c.value]
         formula = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
         assert formula, url
         assert all(c.data_type == "s" and c.quotePrefix for c in formula), url
-    plan = client.get(reverse("portal_plan_json")).json()  # JSON is no spreadsheet: as typed
+    plan = ok(client.get(reverse("portal_plan_json"))).json()  # JSON is no spreadsheet: as typed
     assert next(i for i in plan["indicators"] if i["code"] == "OE2.1")["name"].startswith("=")
 
 
 def test_plan_json_is_the_export_structure_with_validated_data_only(client, validated, unpublished):
-    plan = client.get(reverse("portal_plan_json")).json()
+    plan = ok(client.get(reverse("portal_plan_json"))).json()
     assert {"plan", "objectives", "indicators", "directorates", "action_reports"} <= set(plan)
     assert plan["plan"]["period"] == {"start": 2015, "end": 2021}
     indicators = {i["code"]: i for i in plan["indicators"]}
@@ -197,7 +198,7 @@ def test_public_report_has_the_stored_figures_and_no_preliminary(client, validat
 
 
 def test_the_whole_plan_as_one_workbook(client, validated):
-    book = load_workbook(io.BytesIO(client.get(reverse("portal_plan_xlsx")).content))
+    book = load_workbook(io.BytesIO(ok(client.get(reverse("portal_plan_xlsx"))).content))
     assert book.sheetnames == ["Léame", *datapackage.TABLES]
     values = list(book["valores"].iter_rows(values_only=True))
     assert values[0][:3] == ("indicador", "anio", "valor")

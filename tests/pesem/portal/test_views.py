@@ -35,6 +35,7 @@ from tests.factories import (
     fetch_all,
     grow_plan,
     make_staff,
+    ok,
     portal_urls,
 )
 
@@ -77,7 +78,7 @@ def test_nothing_unvalidated_leaks_anywhere(client, validated, unpublished, vali
         for f in IndicatorYearStatus.objects.get(indicator__code="OE2.1", year=2018).flags
     )  # the stored findings mention the submitted value: the portal must recompute them
     client.force_login(validator)
-    internal = client.get(reverse("indicator_detail", args=["NAC.3"])).content.decode()
+    internal = ok(client.get(reverse("indicator_detail", args=["NAC.3"]))).content.decode()
     assert "987,654.321" in internal and "NOTA-BORRADOR" in internal
     client.logout()
 
@@ -122,14 +123,14 @@ def test_narrative_is_published_only_when_its_setting_is_on(client, validated, f
         "report": reverse("portal_report_xlsx", args=[2016]),
     }
     for url in urls.values():
-        assert text not in as_text(client.get(url))
+        assert text not in as_text(ok(client.get(url)))
     PortalSettings.objects.create(pk=1, **{field: True})
     for name in where:
-        assert text in as_text(client.get(urls[name])), name
+        assert text in as_text(ok(client.get(urls[name]))), name
     for url in urls.values():  # the other narrative fields stay unpublished
-        body = as_text(client.get(url))
+        body = as_text(ok(client.get(url)))
         assert not [other for other in ALL_NARRATIVE if other != text and other in body]
-    assert "JUSTIFICACION-VALIDADA" not in as_text(client.get(urls["portal_indicator"]))
+    assert "JUSTIFICACION-VALIDADA" not in as_text(ok(client.get(urls["portal_indicator"])))
 
 
 def test_pages_send_public_cache_control_and_answer_304(client, validated):
@@ -171,13 +172,13 @@ def test_downloads_are_built_once_per_data_version(
 ):
     settings.PESEM_PAGE_CACHE = True
     url = reverse("portal_resource_csv", args=["valores"])
-    first = client.get(url).content
+    first = ok(client.get(url)).content
     assert b"OE3.1,2017," not in first
     # A write that sends no signal does not move the version: the cached file is served.
     IndicatorValue.objects.filter(indicator__code="OE3.1", year=2016).update(source="otra")
-    assert client.get(url).content == first
+    assert ok(client.get(url)).content == first
     enter_value(registrar_dgc, "OE3.1", 2017, 450, 2_850_000, validator=validator)
-    assert b"OE3.1,2017," in client.get(url).content
+    assert b"OE3.1,2017," in ok(client.get(url)).content
 
 
 def _only_cache_and_version(queries: CaptureQueriesContext) -> bool:
@@ -198,21 +199,21 @@ def test_pages_are_built_once_per_official_version_and_drafts_keep_them(
 ):
     settings.PESEM_PAGE_CACHE = True
     url = reverse("portal_objective", args=[3]) + "?anio=2017"
-    first = client.get(url).content.decode()
+    first = ok(client.get(url)).content.decode()
     with CaptureQueriesContext(connection) as kept:
-        again = client.get(url).content.decode()
+        again = ok(client.get(url)).content.decode()
     assert again == first
     assert _only_cache_and_version(kept)  # the rate limit, the version, the kept copy
     # A registrar's draft is not public: the kept page stays.
     enter_value(registrar_dgc, "OE3.1", 2017, 460, 2_850_000)
     with CaptureQueriesContext(connection) as after_draft:
-        assert client.get(url).content.decode() == first
+        assert ok(client.get(url)).content.decode() == first
     assert _only_cache_and_version(after_draft)
     # Validated: the next reader gets the new figure.
     item = IndicatorValue.objects.get(indicator__code="OE3.1", year=2017)
     item = services.do_submit(user=registrar_dgc, item=item, expected_version=item.version)
     services.do_validate(user=validator, item=item, expected_version=item.version)
-    assert client.get(url).content.decode() != first
+    assert ok(client.get(url)).content.decode() != first
 
 
 def test_logged_in_staff_get_the_same_public_cacheable_page(client, validator):
@@ -242,7 +243,7 @@ def test_pages_load_nothing_from_another_host_and_run_no_inline_script(client, v
         ("portal_reports", []),
         ("portal_data", []),
     ):
-        html = client.get(reverse(name, args=args)).content.decode()
+        html = ok(client.get(reverse(name, args=args))).content.decode()
         assert not EXTERNAL.search(html) and not INLINE_SCRIPT.search(html), name
         assert "css/pesem.css" in html
 
@@ -263,9 +264,9 @@ def _rows(html: str, table_id: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize("number", [2, 3])
 def test_objective_figures_equal_the_internal_page(client, validated, validator, number):
     client.force_login(validator)
-    internal = client.get(reverse("objective_detail", args=[number]), {"anio": 2016})
+    internal = ok(client.get(reverse("objective_detail", args=[number]), {"anio": 2016}))
     client.logout()
-    portal = client.get(reverse("portal_objective", args=[number]), {"anio": 2016})
+    portal = ok(client.get(reverse("portal_objective", args=[number]), {"anio": 2016}))
     ours = _rows(portal.content.decode(), "portal-indicators")
     theirs = _rows(internal.content.decode(), "objective-indicators")
     assert ours == theirs
@@ -357,21 +358,21 @@ def test_query_count_pins(client, validated, memory_cache, django_assert_max_num
     # portal's settings, the latest validations, the planning offices (the contact).
     # + plan, objectives, actions, responsibles, objectives and light counts
     with django_assert_max_num_queries(15):
-        client.get(reverse("portal_home"), {"anio": 2016})
+        ok(client.get(reverse("portal_home"), {"anio": 2016}))
     # + narrative; objective, actions, responsibles; indicators, values, targets, flags,
     # articulated objectives, statuses; validated reports
     with django_assert_max_num_queries(20):
-        client.get(reverse("portal_objective", args=[2]), {"anio": 2016})
+        ok(client.get(reverse("portal_objective", args=[2]), {"anio": 2016}))
     # + narrative; the indicator, values, targets, flags, articulated objectives, statuses
     with django_assert_max_num_queries(16):
-        client.get(reverse("portal_indicator", args=["OE2.1"]))
+        ok(client.get(reverse("portal_indicator", args=["OE2.1"])))
     # version; the index of indicators; the foot's three
     with django_assert_max_num_queries(5):
-        client.get(reverse("portal_data"))
+        ok(client.get(reverse("portal_data")))
     # + narrative, plan, objectives, actions, responsibles, six indicator reads, reports,
     # directorates (a download: no foot)
     with django_assert_max_num_queries(19):
-        client.get(reverse("portal_datapackage"))
+        ok(client.get(reverse("portal_datapackage")))
 
 
 # --- default year, published order, the portal's foot -----------------------------------------
@@ -407,7 +408,7 @@ def test_portal_without_validated_plan_values_opens_on_the_first_year(client):
         "Se muestra 2015: primer año del plan; todavía no hay valores validados en 2015-2021."
         in page
     )
-    select = client.get(reverse("portal_home")).content.decode().split('id="id_anio"')[1]
+    select = ok(client.get(reverse("portal_home"))).content.decode().split('id="id_anio"')[1]
     assert re.findall(r'value="(\d+)"', select.split("</select>")[0]) == [
         str(y) for y in range(2015, 2022)
     ]
@@ -432,22 +433,22 @@ def _in_order(text: str, codes: list[str]) -> list[str]:
 
 
 def test_everything_public_lists_objective_2_in_cuadro_5s_order(client, validated):
-    objective = client.get(reverse("portal_objective", args=[2])).content.decode()
+    objective = ok(client.get(reverse("portal_objective", args=[2]))).content.decode()
     table = objective.split('id="portal-indicators"')[1].split("</table>")[0]
     assert re.findall(r'href="/publico/indicadores/([^/]+)/"', table) == OBJECTIVE_2
-    data = client.get(reverse("portal_data")).content.decode()
+    data = ok(client.get(reverse("portal_data"))).content.decode()
     listed = re.findall(
         r'href="/publico/indicadores/([^/]+)/"', data.split('id="indicator-downloads"')[1]
     )
     assert [c for c in listed if c.startswith("OE2")] == OBJECTIVE_2
     assert listed.index("V2.1") < listed.index("V10.1") < listed.index("NAC.1")
-    plan = client.get(reverse("portal_plan_json")).json()
+    plan = ok(client.get(reverse("portal_plan_json"))).json()
     codes = [i["code"] for i in plan["indicators"]]
     assert [c for c in codes if c.startswith("OE2")] == OBJECTIVE_2
     assert codes[:7] == ["OE1.1", "OE1.2", "OE2.1", "OE2.2", "OE2.3", "OE3.1", "OE4.1"]
-    workbook = as_text(client.get(reverse("portal_report_xlsx", args=[2016])))
+    workbook = as_text(ok(client.get(reverse("portal_report_xlsx", args=[2016]))))
     assert _in_order(workbook, OBJECTIVE_2) == OBJECTIVE_2
-    csv = client.get(reverse("portal_resource_csv", args=["indicadores"])).content.decode()
+    csv = ok(client.get(reverse("portal_resource_csv", args=["indicadores"]))).content.decode()
     assert _in_order(csv, OBJECTIVE_2) == OBJECTIVE_2
 
 
@@ -470,7 +471,7 @@ def test_action_progress_lists_an_actions_directorates_as_cuadro_6(
         )
         report = services.do_submit(user=registrar, item=report, expected_version=report.version)
         services.do_validate(user=validator, item=report, expected_version=report.version)
-    csv = client.get(reverse("portal_resource_csv", args=["avance-acciones"])).content.decode()
+    csv = ok(client.get(reverse("portal_resource_csv", args=["avance-acciones"]))).content.decode()
     rows = [line.split(",") for line in csv.splitlines() if line.startswith("1.2,")]
     assert [next(c for c in row if c in ("DGA", "DAO", "DGE")) for row in rows] == [
         "DGA",
@@ -489,7 +490,7 @@ def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, 
         )
     )
     for name in ("portal_home", "portal_data", "portal_reports"):
-        html = client.get(reverse(name)).content.decode()
+        html = ok(client.get(reverse(name))).content.decode()
         facts = re.sub(
             r"\s+",
             " ",
@@ -509,7 +510,7 @@ def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, 
         contact_email="opp@rree.example",
         plan_document_url="https://documentos.example/pesem-2015-2021.pdf",
     )
-    html = client.get(reverse("portal_home")).content.decode()
+    html = ok(client.get(reverse("portal_home"))).content.decode()
     assert 'Contacto: Oficina de Planeamiento, <a href="mailto:opp@rree.example">' in html
     link = '<a href="https://documentos.example/pesem-2015-2021.pdf" rel="external">'
     assert f"{link}Documento del plan</a>" in html
@@ -517,7 +518,7 @@ def test_the_portal_shows_last_update_contact_plan_document_and_the_api(client, 
 
 def test_the_portal_says_when_nothing_is_validated_yet(client):
     IndicatorValue.objects.filter(state="validated").update(validated_at=None)
-    html = client.get(reverse("portal_home")).content.decode()
+    html = ok(client.get(reverse("portal_home"))).content.decode()
     assert "Última actualización: todavía no hay datos validados." in re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", " ", html)
     )

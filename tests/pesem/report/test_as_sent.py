@@ -32,7 +32,7 @@ from pesem.models import PortalSettings, PreparedReport
 from pesem.report import charts as report_charts
 from pesem.report import content as reports
 from pesem.report import files as report_files
-from tests.factories import IN_CI, make_staff, pdftotext, save_value, submit
+from tests.factories import IN_CI, make_staff, ok, pdftotext, save_value, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
@@ -362,7 +362,7 @@ def test_portal_has_no_pdf_of_a_year_without_validated_conclusions(
 
 def test_the_page_shows_the_annex_the_signoff_block_and_links_to_files_with_it(client, validator):
     client.force_login(validator)
-    page = client.get(reverse("report"), {"anio": YEAR}).content.decode()
+    page = ok(client.get(reverse("report"), {"anio": YEAR})).content.decode()
     signoff = page.split('id="report-signoff"')[1].split("</dl>")[0]
     assert re.findall(r"<dt>(.*?)</dt>", signoff) == ["Elaborado por", "Aprobado por"]
     assert signoff.count("pendiente") == 2

@@ -40,7 +40,7 @@ from pesem.report import charts as report_charts
 from pesem.report import content as reports
 from pesem.report import pdf as report_pdf
 from pesem.report import xlsx as report_xlsx
-from tests.factories import IN_CI, make_staff, needs_pdftotext, pdf_text
+from tests.factories import IN_CI, make_staff, needs_pdftotext, ok, pdf_text
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -170,13 +170,13 @@ def test_report_page_query_count_is_pinned_and_does_not_grow(
     client, validator, year_2016, django_assert_max_num_queries
 ):
     client.force_login(validator)
-    client.get(reverse("report"), {"anio": 2016})  # warm caches (content types, sessions)
+    ok(client.get(reverse("report"), {"anio": 2016}))  # warm caches (content types, sessions)
     # session, user, groups; plan years, first year with data; stored statuses complete (2
     # counts); the year's statuses with their indicators, their targets, their values, every
     # year's statuses, objectives with the plan, action reports, actions, their
     # responsibles, conclusions; menu badge (submitted count)
     with django_assert_max_num_queries(17) as small:
-        client.get(reverse("report"), {"anio": 2016})
+        ok(client.get(reverse("report"), {"anio": 2016}))
     objective = StrategicObjective.objects.get(number=2)
     dpe = Directorate.objects.get(code="DPE")
     extra = Indicator.objects.bulk_create(
@@ -212,7 +212,7 @@ def test_report_page_query_count_is_pinned_and_does_not_grow(
     )
     status.refresh()
     with django_assert_max_num_queries(len(small.captured_queries)):
-        page = client.get(reverse("report"), {"anio": 2016}).content.decode()
+        page = ok(client.get(reverse("report"), {"anio": 2016})).content.decode()
     assert "SYN.39" in page and "2.109" in page
 
 
