@@ -20,6 +20,7 @@ from indicators.models import (
     ReportConclusion,
     ReportingDeadline,
     Target,
+    TargetRevision,
 )
 from objectives.admin import AuditedAdmin
 
@@ -204,7 +205,22 @@ class TargetAdmin(WorkflowHistoryAdmin):
         code = obj.indicator.code
         return _links(
             (reverse("indicator_detail", args=[code]), "Página del indicador"),
-            (reverse("target_edit", args=[code]), "Metas de la oficina de planeamiento"),
+            (reverse("target_revisions"), "Revisiones de metas (oficina de planeamiento)"),
+        )
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(WorkflowHistoryAdmin):
+    list_display = ["indicator", "year", "value", "reason", "resolution", "state", "proposed_by"]
+    list_filter = ["state", "reason", "year"]
+    search_fields = ["indicator__code", "rationale"]
+    list_select_related = ["indicator", "resolution", "proposed_by"]
+
+    @admin.display(description="dónde se modifica")
+    def where_to_change(self, obj):
+        return _links(
+            (reverse("indicator_detail", args=[obj.indicator.code]), "Página del indicador"),
+            (reverse("target_revisions"), "Revisiones de metas (oficina de planeamiento)"),
         )
 
 

@@ -307,6 +307,110 @@ class Target(models.Model):
         return self.year is not None and not self.year_published
 
 
+class TargetRevision(models.Model):
+    """One revision of a yearly target, append-only: proposed with its reason, rationale and
+    approving resolution, then approved or rejected by another person (four eyes). The
+    document's published targets (Target rows) are the originals; an approved revision is
+    the target the computations use from then on (the planning office's Target row)."""
+
+    class Reason(models.TextChoices):
+        ORIGINAL = "original", "original"
+        EXTENSION = "ampliacion", "ampliación"
+        UPDATE = "actualizacion", "actualización"
+        MODIFICATION = "modificacion", "modificación"
+        CORRECTION = "correccion", "corrección"
+
+    class State(models.TextChoices):
+        PROPOSED = "propuesta", "propuesta"
+        APPROVED = "aprobada", "aprobada"
+        REJECTED = "rechazada", "rechazada"
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="target_revisions",
+        verbose_name="indicador",
+    )
+    year = models.PositiveSmallIntegerField("año")
+    value = models.DecimalField("meta", max_digits=20, decimal_places=6)
+    previous_value = models.DecimalField(
+        "meta anterior", max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    reason = models.CharField("motivo", max_length=16, choices=Reason.choices)
+    rationale = models.TextField("sustento")
+    resolution = models.ForeignKey(
+        "objectives.Resolution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target_revisions",
+        verbose_name="resolución",
+    )
+    version = models.ForeignKey(
+        "objectives.PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target_revisions",
+        verbose_name="versión del plan",
+    )
+    state = models.CharField("estado", max_length=10, choices=State.choices, default=State.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="propuesta por",
+    )
+    proposed_at = models.DateTimeField("propuesta el")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="decidida por",
+    )
+    decided_at = models.DateTimeField("decidida el", null=True, blank=True)
+    decision_note = models.TextField("motivo del rechazo", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "revisión de meta"
+        verbose_name_plural = "revisiones de metas"
+        ordering = ["indicator", "year", "proposed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolution__isnull=False) | models.Q(reason="correccion"),
+                name="revision_has_resolution_unless_correction",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("proposed_by")),
+                name="revision_decided_by_another_person",
+            ),
+        ]
+
+    # What a revision says never changes once stored; only its decision is written, once.
+    FIXED = ("indicator_id", "year", "value", "reason", "rationale", "resolution_id")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}: {self.value} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.FIXED, "state").first()
+            if stored is not None and (
+                any(stored[f] != getattr(self, f) for f in self.FIXED)
+                or stored["state"] != self.State.PROPOSED
+            ):
+                raise ValueError("Una revisión de meta no se modifica: proponga otra.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Una revisión de meta no se borra: queda en el historial.")
+
+
 class IndicatorFlag(models.Model):
     """A data-quality finding about an indicator noted while reading the document (computed
     findings, such as target conflicts, are derived at read time and not stored)."""

@@ -21,6 +21,7 @@ from indicators.models import (
     IndicatorValue,
     IndicatorYearStatus,
     Target,
+    TargetRevision,
     WorkflowState,
 )
 from lib import charts as chart_scale
@@ -826,3 +827,13 @@ def tablero_summary(*, rows: list[IndicatorYearStatus]) -> TableroSummary:
             )
         )
     return TableroSummary(cards, progress.Coverage(overall_validated, len(rows)))
+
+
+def target_revisions(indicator: Indicator) -> list[TargetRevision]:
+    """The indicator's target revisions, oldest first, with who proposed and decided them and
+    the resolution (one query)."""
+    return list(
+        TargetRevision.objects.filter(indicator=indicator)
+        .select_related("resolution", "proposed_by", "decided_by")
+        .order_by("year", "proposed_at", "id")
+    )

@@ -26,7 +26,6 @@ from indicators.models import (
     ActionReport,
     Indicator,
     IndicatorValue,
-    Target,
     WorkflowItem,
     WorkflowState,
 )
@@ -760,44 +759,3 @@ def report_save(
             "Otra persona registró este reporte al mismo tiempo. Recargue la página para verlo."
         ) from None
     return item
-
-
-# --- targets ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def target_set(
-    *, user: User, indicator: Indicator, year: int, value: Decimal, reason: str
-) -> Target:
-    """The planning office fixes the target of a year. Published targets stay as they are;
-    this adds (or changes) the planning office's own, which computations use first."""
-    access.require_validator(user)
-    reason = _require_reason(reason)
-    years = plan_years()
-    check_year(year, years)
-    target = (
-        Target.objects.select_for_update()
-        .filter(
-            indicator=indicator, kind=Target.Kind.TARGET, year=year, source=PLANNING_OFFICE_SOURCE
-        )
-        .first()
-    ) or Target(
-        indicator=indicator, kind=Target.Kind.TARGET, year=year, source=PLANNING_OFFICE_SOURCE
-    )
-    target.value = value
-    target.published_text = ""
-    target.note = reason
-    note_history(target, user, reason)
-    target.save()
-    audit.info(
-        "write",
-        extra={
-            "user": user.get_username(),
-            "what": "target",
-            "indicator": indicator.code,
-            "year": year,
-            "value": str(value),
-            "reason": reason,
-        },
-    )
-    return target

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_POST
 
 from indicators import access, authorship, charts, deadlines, entry_rows, selectors, services
 from indicators.entry import importing
-from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, TargetForm, ValueForm
+from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, ValueForm
 from indicators.entry.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.workflow import inbox
+from indicators.workflow.target_forms import TargetRevisionForm
 from objectives.models import Directorate, StrategicAction
 
 
@@ -94,7 +95,8 @@ def indicator_detail(request, code: str):
             "is_validator": access.is_validator(request.user),
             "years": years,
             "entry_year": _year(request.GET.get("anio"), years),
-            "target_form": TargetForm(),
+            "target_form": TargetRevisionForm(),
+            "revisions": selectors.target_revisions(indicator),
             "figure": charts.indicator_figure(facts, years=selectors.dashboard_years(years=years)),
         },
     )
@@ -446,35 +448,6 @@ def validation_queue(request):
             "years": services.plan_years(),
         },
     )
-
-
-@login_required
-@require_POST
-def target_edit(request, code: str):
-    indicator = _indicator(code)
-    access.require_validator(request.user)
-    form = TargetForm(request.POST)
-    if form.is_valid():
-        try:
-            services.target_set(
-                user=request.user,
-                indicator=indicator,
-                year=form.cleaned_data["year"],
-                value=form.cleaned_data["value"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(
-                request, f"Meta {form.cleaned_data['year']} de {indicator.code} actualizada."
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(
-            request,
-            "Meta no guardada: "
-            + " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
-        )
-    return redirect("indicator_detail", code=indicator.code)
 
 
 # --- import -------------------------------------------------------------------------------

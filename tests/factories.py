@@ -305,6 +305,7 @@ SECRET_TEXTS = [
     "reg.dgc",
     "reg.dpe",
     "val.opp",
+    "val2.opp",
 ]
 DRAFT_VALUE = D("987654.321")
 SUBMITTED_NUMERATOR = D("876544")  # a count of activities: a whole number

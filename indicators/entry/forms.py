@@ -3,12 +3,11 @@ indicators.services, whose Spanish errors are put back next to the right field."
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from indicators import services
+from indicators.form_fields import NumberField
 from indicators.models import ActionReport
 
 MAX_NOTE = 2000
@@ -26,28 +25,6 @@ EVIDENCE_EXTENSIONS = {
     ".odt",
     ".ods",
 }
-
-
-class NumberField(forms.CharField):
-    """A decimal as Peru writes it (1,020,000.50: comma thousands, decimal point), read by
-    lib.numbers.parse_number through services.parse_decimal; limits from the model."""
-
-    def __init__(self, *, limits: dict, **kwargs):
-        self.limits = limits
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value) -> Decimal | None:
-        raw = super().to_python(value)
-        try:
-            return services.parse_decimal(raw, self.label, **self.limits)
-        except ValidationError as exc:
-            # The field's own label already sits next to the message: show the parser's own.
-            message = exc.messages[0].removeprefix(f"{self.label}: ")
-            raise ValidationError(message, code="invalid") from None
 
 
 def clean_evidence(upload):
@@ -168,12 +145,6 @@ class ReasonForm(forms.Form):
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class TargetForm(forms.Form):
-    year = forms.IntegerField(label="Año")
-    value = NumberField(label="Meta", required=True, limits=services.VALUE_LIMITS)
-    reason = forms.CharField(label="Motivo del cambio", max_length=MAX_NOTE)
 
 
 class ImportForm(forms.Form):

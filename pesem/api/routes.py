@@ -366,6 +366,35 @@ def plan_versions(request: HttpRequest, code: Path[out.PlanCode]) -> Any:
 
 
 @api.get(
+    "/plans/{code}/indicators",
+    response={200: out.PlanIndicatorPage, **NOT_FOUND},
+    summary="Indicadores de un plan con sus metas y revisiones",
+    tags=["plan"],
+)
+def plan_indicators(
+    request: HttpRequest,
+    code: Path[out.PlanCode],
+    params: Query[out.PlanIndicatorParams],
+    page: Query[out.PageParams],
+) -> Any:
+    """Cada indicador del plan con la meta de cada año según la versión pedida (`version`;
+    por omisión la vigente, o si no la última) y sus revisiones: las metas originales que
+    publica el documento y las revisiones aprobadas, con la resolución que las aprueba."""
+    plan = reads.plan_list().filter(code=code).first()
+    if plan is None:
+        raise ApiError(404, f"No existe el plan {code}.")
+    version = reads.plan_version(plan, params.version)
+    if params.version is not None and version is None:
+        raise ApiError(404, f"El plan {code} no tiene la versión {params.version}.")
+    return _page(
+        request,
+        reads.plan_indicators(plan),
+        page,
+        lambda indicator: reads.plan_indicator_row(version, indicator),
+    )
+
+
+@api.get(
     "/objectives",
     response={200: out.ObjectivePage, **ERRORS},
     summary="Objetivos estratégicos",

@@ -206,6 +206,7 @@ class ResolutionOut(Schema):
 
 
 class PlanVersionOut(Schema):
+    id: int = Field(..., description="Identificador de la versión (parámetro `version`).")
     kind: Literal["nuevo", "actualizado", "ampliado", "modificado"]
     state: Literal["borrador", "vigente", "finalizado", "reemplazado"]
     name: str = Field(..., description="Nombre del plan en esta versión.")
@@ -224,6 +225,48 @@ class PlanVersionOut(Schema):
 
 class PlanDetailOut(PlanSummaryOut):
     versions: list[PlanVersionOut] = Field(..., description="Versiones, de la más antigua.")
+
+
+class PlanTargetOut(Schema):
+    period: str = Field(..., description="Año de la meta («2023»).")
+    value: DecimalText
+
+
+class TargetRevisionOut(Schema):
+    period: str = Field(..., description="Año de la meta («2023»).")
+    value: DecimalText
+    previous_value: DecimalText | None = Field(
+        ..., description="Meta con la que se calculaba antes de la revisión; null si no había."
+    )
+    reason: Literal["original", "ampliacion", "actualizacion", "modificacion", "correccion"]
+    source: str = Field(
+        ..., description="Tabla del documento para una meta original; vacío para una revisión."
+    )
+    resolution: ResolutionOut | None = Field(
+        ..., description="Resolución que aprueba la revisión; null si no se conoce o no aplica."
+    )
+    approved_at: datetime | None = Field(..., description="Cuándo se aprobó; null: original.")
+
+
+class PlanIndicatorOut(Schema):
+    code: str
+    name: str
+    targets: list[PlanTargetOut] = Field(
+        ..., description="Meta de cada año en la versión pedida (la vigente si no se pide)."
+    )
+    revisions: list[TargetRevisionOut] = Field(
+        ..., description="Las metas originales publicadas y las revisiones aprobadas."
+    )
+
+
+class PlanIndicatorPage(PageBase):
+    items: list[PlanIndicatorOut]
+
+
+class PlanIndicatorParams(Schema):
+    version: int | None = Field(
+        None, ge=1, description="Identificador de una versión del plan (`id` en /plans/{code})."
+    )
 
 
 class DirectorateOut(Schema):

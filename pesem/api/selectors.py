@@ -22,21 +22,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.urls import reverse
 
-from indicators import access, selectors
+from indicators import access, progress, selectors
 from indicators.models import (
     ActionReport,
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
     Target,
+    TargetRevision,
     WorkflowItem,
     WorkflowState,
 )
+from indicators.services import PLANNING_OFFICE_SOURCE
 from objectives.models import Directorate, Plan, PlanVersion, StrategicObjective
 from objectives.ordering import LEVEL_ORDER, natural_key
 from objectives.plans import current_version
@@ -211,6 +214,7 @@ def plan_detail(code: str) -> dict[str, Any] | None:
         **plan_summary_row(plan),
         "versions": [
             {
+                "id": v.pk,
                 "kind": v.kind,
                 "state": v.state,
                 "name": v.name,
@@ -235,6 +239,86 @@ def _resolution_row(resolution: Any) -> dict[str, Any] | None:
         "issuer": resolution.issuer,
         "ceplan_oficio": resolution.ceplan_oficio,
     }
+
+
+def plan_version(plan: Plan, version_id: int | None) -> PlanVersion | None:
+    """The version asked for, or the one the pages show (the vigente, else the latest)."""
+    if version_id is None:
+        return current_version(plan)
+    return plan.versions.filter(pk=version_id).first()
+
+
+def plan_indicators(plan: Plan) -> QuerySet[Indicator]:
+    """The plan's indicators with their published targets and approved revisions (three
+    queries per page). Today one plan holds every indicator (its objectives', its variables'
+    and the national ones it articulates to); a plan with no objective has none yet."""
+    qs = Indicator.objects.all() if plan.objectives.exists() else Indicator.objects.none()
+    return qs.order_by("code").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.filter(kind=Target.Kind.TARGET)),
+        Prefetch(
+            "target_revisions",
+            queryset=TargetRevision.objects.filter(state=TargetRevision.State.APPROVED)
+            .select_related("resolution", "version")
+            .order_by("decided_at", "id"),
+        ),
+    )
+
+
+def plan_indicator_row(version: PlanVersion | None, indicator: Indicator) -> dict[str, Any]:
+    """The indicator's targets as approved at `version`: the last approved revision of each
+    year up to that version (revisions of later versions left out), else the published
+    target of the first source in the priority order. And its revisions: the published
+    originals, then the approved revisions, oldest first. Never who proposed or approved a
+    revision, nor its internal rationale."""
+    published = [t for t in indicator.targets.all() if t.source != PLANNING_OFFICE_SOURCE]
+    in_force, _ = progress.pick_official(
+        [(t.year, t.value, t.source) for t in published if t.year is not None],
+        settings.PESEM_TARGET_SOURCE_PRIORITY,
+    )
+    revisions = [
+        r
+        for r in indicator.target_revisions.all()
+        if version is None or r.version is None or _not_later(r.version, version)
+    ]
+    for r in revisions:
+        in_force[r.year] = r.value
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "targets": [{"period": str(y), "value": v} for y, v in sorted(in_force.items())],
+        "revisions": [
+            {
+                "period": str(t.year),
+                "value": t.value,
+                "previous_value": None,
+                "reason": TargetRevision.Reason.ORIGINAL,
+                "source": t.source,
+                "resolution": None,
+                "approved_at": None,
+            }
+            for t in sorted(published, key=lambda t: (t.year or 0, t.source))
+        ]
+        + [
+            {
+                "period": str(r.year),
+                "value": r.value,
+                "previous_value": r.previous_value,
+                "reason": r.reason,
+                "source": "",
+                "resolution": _resolution_row(r.resolution),
+                "approved_at": r.decided_at,
+            }
+            for r in revisions
+        ],
+    }
+
+
+def _not_later(version: PlanVersion, reference: PlanVersion) -> bool:
+    return (version.horizon_start, version.created_at, version.pk) <= (
+        reference.horizon_start,
+        reference.created_at,
+        reference.pk,
+    )
 
 
 def directorate_list() -> QuerySet[Directorate]:

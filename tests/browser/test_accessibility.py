@@ -47,6 +47,7 @@ PAGES = {
         ("validación", "/validacion/"),
         ("importar", "/importar/"),
         ("calendario", "/calendario/"),
+        ("revisiones de metas", "/metas/revisiones/"),
     ],
 }
 # The public portal, without an account (its own layout: no «Menú» button).

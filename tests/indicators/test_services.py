@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators import services
-from indicators.models import ActionReport, Indicator, IndicatorValue, Target
-from indicators.selectors import indicator_facts_list, indicator_history, indicator_queryset
+from indicators.models import ActionReport, Indicator, IndicatorValue
+from indicators.selectors import indicator_history
 from objectives.models import Directorate, StrategicAction
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -246,27 +246,6 @@ def test_history_keeps_who_when_before_after_and_why(registrar_dgc, validator, c
     assert returned.who == "val.opp"
     assert ("estado", "enviado", "borrador") in returned.changes
     assert returned.reason == "devuelto: Falta el sustento"
-
-
-def test_planning_office_sets_a_target_used_by_the_computation(validator, registrar_dgc, consular):
-    with pytest.raises(PermissionDenied):
-        services.target_set(
-            user=registrar_dgc, indicator=consular, year=2018, value=D("1.6"), reason="x"
-        )
-    services.target_set(
-        user=validator,
-        indicator=consular,
-        year=2018,
-        value=D("1.6"),
-        reason="Meta intermedia aprobada por la Alta Dirección",
-    )
-    facts = indicator_facts_list(queryset=indicator_queryset().filter(pk=consular.pk))[0]
-    target = facts.target_for(2018)
-    assert target.value == D("1.6") and not target.interpolated
-    assert target.source == "Oficina de planeamiento"
-    assert (
-        Target.history.filter(indicator_id=consular.pk, year=2018).first().history_user == validator
-    )
 
 
 # --- strategic action reports ------------------------------------------------------------

@@ -18,6 +18,7 @@ WORKFLOW = {
     "indicators.IndicatorValue",
     "indicators.ActionReport",
     "indicators.Target",
+    "indicators.TargetRevision",
     "indicators.OutboundMail",
     "indicators.ReportingDeadline",
     "indicators.ReportConclusion",

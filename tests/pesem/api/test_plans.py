@@ -3,9 +3,12 @@ frequency, and one plan with its versions and their resolutions; read like /api/
 
 import uuid
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 
+from indicators.models import Indicator
+from indicators.workflow import target_services
 from objectives.models import Entity, Plan, PlanVersion, Resolution
 from tests.factories import make_staff, ok
 
@@ -66,6 +69,7 @@ def test_the_pesem_with_its_first_version_and_an_unknown_resolution(client, open
     )
     assert body["versions"] == [
         {
+            "id": PlanVersion.objects.get().pk,
             "kind": "nuevo",
             "state": "finalizado",
             "name": Plan.objects.get().name,
@@ -195,3 +199,46 @@ def test_the_list_runs_a_fixed_number_of_queries(client, open_portal, django_ass
     )
     with django_assert_num_queries(3):
         assert client.get(f"{API}/plans").json()["count"] == 2
+
+
+def test_the_pesems_indicators_with_their_targets_and_revisions(
+    client, open_portal, django_user_model
+):
+    proposer = make_staff(django_user_model, "val.opp", "validador", "OPP")
+    approver = make_staff(django_user_model, "val2.opp", "validador", "OPP")
+    indicator = Indicator.objects.get(code="OE3.1")
+    before = ok(client.get(f"{API}/plans/PESEM-RREE/indicators", {"limit": 500})).json()
+    assert before["count"] == Indicator.objects.count()
+    [row] = [i for i in before["items"] if i["code"] == "OE3.1"]
+    published = {t["period"]: t["value"] for t in row["targets"]}
+    assert published and all(r["reason"] == "original" for r in row["revisions"])
+    resolution = Resolution.objects.create(
+        resolution_type="Resolución Ministerial", number="0123-2019-RE", date=date(2019, 3, 15)
+    )
+    revision = target_services.target_propose(
+        user=proposer,
+        indicator=indicator,
+        year=2021,
+        value=D("1.234567"),
+        reason="modificacion",
+        rationale="SUSTENTO-INTERNO",
+        resolution=resolution,
+    )
+    target_services.target_decide(user=approver, revision=revision, approve=True)
+    response = ok(client.get(f"{API}/plans/PESEM-RREE/indicators", {"limit": 500}))
+    assert "SUSTENTO-INTERNO" not in response.content.decode()
+    assert "val.opp" not in response.content.decode()
+    [row] = [i for i in response.json()["items"] if i["code"] == "OE3.1"]
+    # Exact, never rounded to the indicator's two display decimals.
+    assert {t["period"]: t["value"] for t in row["targets"]} == {**published, "2021": "1.234567"}
+    last = row["revisions"][-1]
+    assert (last["period"], last["value"], last["reason"]) == ("2021", "1.234567", "modificacion")
+    assert last["resolution"]["number"] == "0123-2019-RE"
+    assert last["previous_value"] == published["2021"]
+
+
+def test_an_unknown_plan_or_version_is_a_404_in_spanish(client, open_portal):
+    response = ok(client.get(f"{API}/plans/NO-EXISTE/indicators"), 404)
+    assert "No existe el plan NO-EXISTE" in response.json()["detail"]
+    response = ok(client.get(f"{API}/plans/PESEM-RREE/indicators", {"version": 99999}), 404)
+    assert "no tiene la versión 99999" in response.json()["detail"]

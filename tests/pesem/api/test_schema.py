@@ -31,6 +31,7 @@ OPERATIONS = {
     "/api/v1/plan",
     "/api/v1/plans",
     "/api/v1/plans/{code}",
+    "/api/v1/plans/{code}/indicators",
     "/api/v1/objectives",
     "/api/v1/objectives/{number}",
     "/api/v1/actions",

@@ -350,7 +350,7 @@ def test_query_counts_do_not_grow_with_the_plan(client, validated, memory_cache)
     assert large == small
 
 
-def test_query_count_pins(client, validated, memory_cache, django_assert_max_num_queries):
+def test_query_count_pins(client, validated, memory_cache, uncached, django_assert_max_num_queries):
     # Every portal response reads the data version (1 query; the rate limit's counter is in
     # memory here, see memory_cache); pages with a year add plan years, first year with
     # data, the plan years with a validated value (the default year), and the stored

@@ -1,0 +1,200 @@
+"""Target revisions: the planning office proposes a yearly target with its reason, rationale
+and resolution; another person approves or rejects it (four eyes). Revisions are
+append-only; an approved one becomes the target the computations use (the planning office's
+Target row), and the document's published targets stay as they are."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import access, selectors, services
+from indicators.models import Indicator, Target, TargetRevision
+from objectives import plans
+from objectives.models import Plan, Resolution
+
+audit = logging.getLogger("pesem.audit")
+
+TARGET_REASONS_PROPOSED = [r for r in TargetRevision.Reason if r != TargetRevision.Reason.ORIGINAL]
+RESOLUTION_NEEDED = (
+    "Indique la resolución que aprueba la revisión (tipo, número y fecha): solo una "
+    "corrección puede ir sin resolución."
+)
+OWN_REVISION = (
+    "Usted propuso esta revisión: otra persona de la oficina de planeamiento debe "
+    "aprobarla o rechazarla."
+)
+
+
+def resolution_record(
+    *, resolution_type: str, number: str, date: object, issuer: str = ""
+) -> Resolution | None:
+    """The resolution typed with a revision (found again when it was already stored), or
+    None when nothing was typed. Partly typed: a clear message, nothing stored."""
+    resolution_type, number, issuer = (
+        (resolution_type or "").strip(),
+        (number or "").strip(),
+        (issuer or "").strip(),
+    )
+    if not (resolution_type or number or date):
+        return None
+    if not (resolution_type and number and date):
+        raise ValidationError({"resolution": RESOLUTION_NEEDED})
+    found = Resolution.objects.filter(
+        resolution_type=resolution_type, number=number, date=date
+    ).first()
+    return found or Resolution.objects.create(
+        resolution_type=resolution_type, number=number, date=date, issuer=issuer
+    )
+
+
+def target_in_force(indicator: Indicator, year: int) -> Decimal | None:
+    """The target the computations use for `year` today (the planning office's, else the
+    published one by source priority, else interpolated), as every page shows it."""
+    facts = selectors.indicator_facts_list(
+        queryset=selectors.indicator_queryset().filter(pk=indicator.pk)
+    )
+    target = facts[0].target_for(year) if facts else None
+    return target.value if target else None
+
+
+@transaction.atomic
+def target_propose(
+    *,
+    user: User,
+    indicator: Indicator,
+    year: int,
+    value: Decimal,
+    reason: str,
+    rationale: str,
+    resolution: Resolution | None = None,
+) -> TargetRevision:
+    """The planning office proposes a new target for a year, with its reason, its rationale
+    and the resolution that approves it (a correction may go without). Nothing changes in
+    the computations until another person approves it (target_decide)."""
+    access.require_validator(user)
+    if reason not in TARGET_REASONS_PROPOSED:
+        raise ValidationError(
+            {"reason": "Elija el motivo: ampliación, actualización, modificación o corrección."}
+        )
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError({"rationale": "Indique el sustento de la revisión."})
+    if resolution is None and reason != TargetRevision.Reason.CORRECTION:
+        raise ValidationError({"resolution": RESOLUTION_NEEDED})
+    services.check_year(year, services.plan_years())
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if TargetRevision.objects.filter(
+        indicator=indicator, year=year, state=TargetRevision.State.PROPOSED
+    ).exists():
+        raise ValidationError(
+            {
+                "year": f"Ya hay una revisión propuesta de la meta {year} de {indicator.code}: "
+                "apruébela o recházela antes de proponer otra."
+            }
+        )
+    plan = Plan.objects.first()
+    revision = TargetRevision(
+        indicator=indicator,
+        year=year,
+        value=value,
+        previous_value=target_in_force(indicator, year),
+        reason=reason,
+        rationale=rationale,
+        resolution=resolution,
+        version=plans.current_version(plan) if plan else None,
+        proposed_by=user,
+        proposed_at=timezone.now(),
+    )
+    services.note_history(revision, user, f"propuesta: {rationale}")
+    revision.save()
+    audit.info(
+        "write",
+        extra={
+            "user": user.get_username(),
+            "what": "target_revision",
+            "action": "propose",
+            "indicator": indicator.code,
+            "year": year,
+            "value": str(value),
+            "reason": reason,
+        },
+    )
+    return revision
+
+
+@transaction.atomic
+def target_decide(
+    *, user: User, revision: TargetRevision, approve: bool, note: str = ""
+) -> TargetRevision:
+    """Another person of the planning office approves a proposed revision (its value becomes
+    the target the computations use) or rejects it with a reason. Decided revisions never
+    change again."""
+    access.require_validator(user)
+    revision = TargetRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != TargetRevision.State.PROPOSED:
+        raise ValidationError(
+            f"Esta revisión ya fue {revision.get_state_display()}: recargue la página."
+        )
+    if revision.proposed_by_id == user.pk:
+        audit.warning(
+            "permission_denied",
+            extra={"user": user.get_username(), "rule": "four_eyes", "id": revision.pk},
+        )
+        raise ValidationError(OWN_REVISION)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": "Indique el motivo del rechazo."})
+    revision.state = TargetRevision.State.APPROVED if approve else TargetRevision.State.REJECTED
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.decision_note = note
+    services.note_history(
+        revision, user, f"{revision.get_state_display()}: {note or revision.rationale}"
+    )
+    revision.save()
+    if approve:
+        _apply_target(user, revision)
+    audit.info(
+        "write",
+        extra={
+            "user": user.get_username(),
+            "what": "target_revision",
+            "action": "approve" if approve else "reject",
+            "indicator": revision.indicator.code,
+            "year": revision.year,
+            "value": str(revision.value),
+        },
+    )
+    return revision
+
+
+def _apply_target(user: User, revision: TargetRevision) -> Target:
+    """The approved value becomes the planning office's target of the year, which the
+    computations use first. Published targets stay as they are."""
+    target = (
+        Target.objects.select_for_update()
+        .filter(
+            indicator=revision.indicator,
+            kind=Target.Kind.TARGET,
+            year=revision.year,
+            source=services.PLANNING_OFFICE_SOURCE,
+        )
+        .first()
+    ) or Target(
+        indicator=revision.indicator,
+        kind=Target.Kind.TARGET,
+        year=revision.year,
+        source=services.PLANNING_OFFICE_SOURCE,
+    )
+    target.value = revision.value
+    target.published_text = ""
+    target.note = revision.rationale
+    services.note_history(target, user, f"revisión aprobada: {revision.rationale}")
+    target.save()
+    return target
