@@ -34,7 +34,7 @@ TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 test: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=pesem.test_settings
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load \
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load --maxschedchunk=1 \
 		--durations=15 $(PYTEST_ARGS)
 
 lint: venv

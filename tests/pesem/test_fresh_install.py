@@ -194,6 +194,13 @@ def test_documented_steps_on_an_empty_database_serve_every_page(empty_database, 
             assert status == 200, f"{path} answered {status}"
         status, page = director.request("GET", "/objetivos/1/")
         assert "OE1.1" in page
+        # The pages link to content-hashed static files, which whitenoise serves (only the
+        # hashed copies are kept: WHITENOISE_KEEP_ONLY_HASHED_FILES).
+        scripts = re.findall(r'src="(/static/[^"]+\.[0-9a-f]{12}\.js)"', page)
+        assert any("plotly.min" in src for src in scripts), scripts
+        for src in scripts:
+            status, _ = anonymous.request("GET", src)
+            assert status == 200, f"{src} answered {status}"
     finally:
         server.terminate()
         server.wait(timeout=20)
