@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from indicators import access, deadlines, services
-from indicators.workflow import inbox
+from indicators.workflow import inbox, target_services
 from objectives.models import Role
 
 
@@ -31,11 +31,10 @@ def my_tasks(request):
             registrar = inbox.registrar_inbox(
                 directorate=directorate, years=services.plan_years(), today=today
             )
-    queues = (
-        inbox.validator_inbox(user=request.user, today=today)
-        if Role.VALIDATOR in user_roles
-        else None
-    )
+    queues = revisions = None
+    if Role.VALIDATOR in user_roles:
+        queues = inbox.validator_inbox(user=request.user, today=today)
+        revisions = target_services.waiting_revisions()
     return render(
         request,
         "indicators/my_tasks.html",
@@ -45,5 +44,6 @@ def my_tasks(request):
             "directorate": directorate,
             "registrar": registrar,
             "queues": queues,
+            "revisions": revisions,
         },
     )

@@ -53,6 +53,16 @@ def resolution_record(
     )
 
 
+def waiting_revisions() -> list[TargetRevision]:
+    """The proposed revisions, oldest first, with their indicator and proposer (one query):
+    the planning office's «Mis tareas» lists them, each saying who may decide it."""
+    return list(
+        TargetRevision.objects.filter(state=TargetRevision.State.PROPOSED)
+        .select_related("indicator", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
 def target_in_force(indicator: Indicator, year: int) -> Decimal | None:
     """The target the computations use for `year` today (the planning office's, else the
     published one by source priority, else interpolated), as every page shows it."""

@@ -36,6 +36,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from indicators import selectors, services
 from indicators.workflow import status
+from objectives.models import Plan
 from pesem.api import docs as api_docs
 from pesem.api import schemas as out
 from pesem.api import selectors as reads
@@ -312,6 +313,30 @@ def _page(
     }
 
 
+def _plan(code: str) -> Plan:
+    plan = reads.plan_list().filter(code=code).first()
+    if plan is None:
+        raise ApiError(404, f"No existe el plan {code}.")
+    return plan
+
+
+def _plan_year(plan: Plan, period: str | None) -> int | None:
+    """The year a period names. A semester of a yearly plan is refused with the way out; a
+    semestral plan's values per semester are not entered yet (issue 23's next slices)."""
+    if period is None:
+        return None
+    year, _, semester = period.partition("-")
+    if semester:
+        if plan.frequency == Plan.Frequency.ANNUAL:
+            raise ApiError(
+                422, f"El plan {plan.code} se sigue por año: use period={year}, sin semestre."
+            )
+        raise ApiError(
+            422, f"El plan {plan.code} aún no tiene valores por semestre: use period={year}."
+        )
+    return int(year)
+
+
 # --- index ---------------------------------------------------------------------------------
 
 
@@ -380,9 +405,7 @@ def plan_indicators(
     """Cada indicador del plan con la meta de cada año según la versión pedida (`version`;
     por omisión la vigente, o si no la última) y sus revisiones: las metas originales que
     publica el documento y las revisiones aprobadas, con la resolución que las aprueba."""
-    plan = reads.plan_list().filter(code=code).first()
-    if plan is None:
-        raise ApiError(404, f"No existe el plan {code}.")
+    plan = _plan(code)
     version = reads.plan_version(plan, params.version)
     if params.version is not None and version is None:
         raise ApiError(404, f"El plan {code} no tiene la versión {params.version}.")
@@ -392,6 +415,57 @@ def plan_indicators(
         page,
         lambda indicator: reads.plan_indicator_row(version, indicator),
     )
+
+
+@api.get(
+    "/plans/{code}/values",
+    response={200: out.ValuePage, **NOT_FOUND},
+    summary="Valores de los indicadores de un plan",
+    tags=["plan"],
+)
+def plan_values(
+    request: HttpRequest,
+    code: Path[out.PlanCode],
+    params: Query[out.PlanPeriodParams],
+    page: Query[out.PageParams],
+) -> Any:
+    """Los valores de los indicadores del plan en el periodo (`period`, todos si se omite),
+    como /values: el público ve solo los validados, con sus valores exactos."""
+    plan = _plan(code)
+    year = _plan_year(plan, params.period)
+    audience = _audience(request)
+    qs = reads.value_list(audience, year=year).filter(
+        indicator__in=reads.plan_indicators(plan).values("pk")
+    )
+    return _page(request, qs, page, lambda v: reads.value_row(audience, v))
+
+
+@api.get(
+    "/plans/{code}/statuses",
+    response={200: out.StatusPage, **NOT_FOUND},
+    summary="Estado de cada indicador de un plan en un periodo",
+    tags=["plan"],
+)
+def plan_statuses(
+    request: HttpRequest,
+    code: Path[out.PlanCode],
+    params: Query[out.PlanPeriodParams],
+    page: Query[out.PageParams],
+) -> Any:
+    """Como /statuses para los indicadores del plan: valor validado, meta del año,
+    cumplimiento, semáforo y trayectoria del periodo (`period`; por omisión el último año con
+    valores validados). Un año fuera del horizonte del plan da una lista vacía."""
+    plan = _plan(code)
+    year = _plan_year(plan, params.period)
+    horizon = plan.years
+    if year is None:
+        year = selectors.default_year(horizon=horizon, validated_only=True)
+    if year not in horizon:
+        return {"count": 0, "next": None, "previous": None, "items": []}
+    status.ensure(year)
+    audience = _audience(request)
+    qs = reads.status_list(year=year).filter(indicator__in=reads.plan_indicators(plan).values("pk"))
+    return _page(request, qs, page, lambda s: reads.status_row(audience, s))
 
 
 @api.get(

@@ -269,6 +269,21 @@ class PlanIndicatorParams(Schema):
     )
 
 
+Period = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}(-S[12])?$", max_length=7),
+    Field(description="Periodo: un año («2023») o un semestre («2023-S1»)."),
+]
+
+
+class PlanPeriodParams(Schema):
+    period: Period | None = Field(
+        None,
+        description="Año («2023») o semestre («2023-S1», solo en un plan semestral). Por "
+        "omisión: en /values, todos; en /statuses, el último año con valores validados.",
+    )
+
+
 class DirectorateOut(Schema):
     code: str
     name: str = Field(..., description="Vacío cuando el documento no publica el nombre.")

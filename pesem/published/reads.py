@@ -43,6 +43,7 @@ from indicators.models import (
     IndicatorValue,
     IndicatorYearStatus,
     Target,
+    TargetRevision,
 )
 from indicators.selectors import IndicatorFacts
 from objectives.models import (
@@ -477,12 +478,21 @@ def _indicator_queryset(published: Narrative) -> QuerySet[Indicator]:
             "targets",
             "flags",
             "articulated_objectives",
+            Prefetch(
+                "target_revisions",
+                queryset=TargetRevision.objects.filter(
+                    state=TargetRevision.State.APPROVED, resolution__isnull=False
+                )
+                .select_related("resolution")
+                .order_by("decided_at", "id"),
+                to_attr="approved_revisions",
+            ),
         )
         .order_by("level", "order", "code")
     )
 
 
-def _target(t: Target) -> PublicTarget:
+def _target(t: Target, revisions: dict[int | None, TargetRevision] | None = None) -> PublicTarget:
     return PublicTarget(
         kind=t.kind,
         kind_label=t.get_kind_display(),
@@ -490,9 +500,15 @@ def _target(t: Target) -> PublicTarget:
         value=t.value,
         published=t.published_text,
         source=t.source,
-        note=public_target_note(t),
+        note=public_target_note(t, (revisions or {}).get(t.year)),
         year_inferred=t.year_inferred,
     )
+
+
+def _last_revisions(indicator: Indicator) -> dict[int | None, TargetRevision]:
+    """The last approved revision with a resolution of each year (prefetched as
+    `approved_revisions` by the portal's queryset; none elsewhere)."""
+    return {r.year: r for r in getattr(indicator, "approved_revisions", [])}
 
 
 def _baseline(targets: list[Target]) -> PublicTarget | None:
@@ -573,7 +589,7 @@ def _public_indicator(
         current_value_published=i.current_value_published,
         current_value_source=i.current_value_source,
         baseline=_baseline(facts.targets),
-        targets=tuple(_target(t) for t in targets),
+        targets=tuple(_target(t, _last_revisions(i)) for t in targets),
         values=tuple(_value(v, published) for v in facts.values),
         statuses=tuple(statuses),
         # Built by indicators.selectors from these facts, whose values are the validated ones

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from indicators import services
-from indicators.models import ActionReport, IndicatorValue, Target, WorkflowState
+from indicators.models import ActionReport, IndicatorValue, Target, TargetRevision, WorkflowState
 from pesem.models import PortalSettings
 
 PUBLIC_STATE = WorkflowState.VALIDATED
@@ -36,9 +36,17 @@ def validated_reports() -> QuerySet[ActionReport]:
     return ActionReport.objects.filter(public_items())
 
 
-def public_target_note(target: Target) -> str:
-    """A target's note as the public reads it: none for a target the planning office set."""
-    return "" if target.source == services.PLANNING_OFFICE_SOURCE else target.note
+def public_target_note(target: Target, revision: TargetRevision | None = None) -> str:
+    """A target's note as the public reads it. For a target the planning office set, never
+    its internal rationale: the resolution that approved it, when its last approved
+    `revision` names one (never who proposed or approved it)."""
+    if target.source != services.PLANNING_OFFICE_SOURCE:
+        return target.note
+    resolution = revision.resolution if revision is not None else None
+    if resolution is None or not resolution.known:
+        return ""
+    when = f" del {resolution.date:%d/%m/%Y}" if resolution.date else ""
+    return f"Revisión aprobada por {resolution}{when}."
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,18 @@ def test_the_revisions_page_is_the_planning_offices(client, registrar_dgc, direc
         ok(client.get(reverse("target_revisions")), 403)
     client.logout()
     ok(client.get(reverse("target_revisions")), 302)
+
+
+def test_my_tasks_lists_the_revisions_waiting_and_who_may_decide_them(
+    client, validator, second_validator, consular
+):
+    client.force_login(second_validator)
+    page = ok(client.get(reverse("my_tasks"))).content.decode()
+    assert "Ninguna revisión de meta espera decisión." in page
+    propose(validator, consular)
+    page = ok(client.get(reverse("my_tasks"))).content.decode()
+    assert "Meta 2018 de" in page and "propuesta por val.opp" in page
+    assert f'href="{reverse("target_revisions")}">Decidir</a>' in page
+    client.force_login(validator)
+    page = ok(client.get(reverse("my_tasks"))).content.decode()
+    assert "Usted la propuso: otra persona debe decidirla." in page

@@ -242,3 +242,41 @@ def test_an_unknown_plan_or_version_is_a_404_in_spanish(client, open_portal):
     assert "No existe el plan NO-EXISTE" in response.json()["detail"]
     response = ok(client.get(f"{API}/plans/PESEM-RREE/indicators", {"version": 99999}), 404)
     assert "no tiene la versión 99999" in response.json()["detail"]
+
+
+def test_the_pesems_values_and_statuses_of_a_period_are_those_of_the_plan_wide_lists(
+    client, open_portal, validated
+):
+    values = ok(client.get(f"{API}/plans/PESEM-RREE/values", {"period": "2016"})).json()
+    assert values == ok(client.get(f"{API}/values", {"year": 2016})).json() | {
+        "next": None,
+        "previous": None,
+    }
+    assert values["count"] > 0 and {v["year"] for v in values["items"]} == {2016}
+    assert all(v["state"] == "validated" for v in values["items"])
+    statuses = ok(
+        client.get(f"{API}/plans/PESEM-RREE/statuses", {"period": "2016", "limit": 500})
+    ).json()
+    assert (
+        statuses["items"]
+        == (ok(client.get(f"{API}/statuses", {"year": 2016, "limit": 500})).json()["items"])
+    )
+    assert statuses["count"] == Indicator.objects.count()
+    after = ok(client.get(f"{API}/plans/PESEM-RREE/statuses", {"period": "2030"})).json()
+    assert after["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2016-S1", "se sigue por año: use period=2016"),
+        ("2016-S3", "Parámetros no válidos: period."),
+        ("16", "Parámetros no válidos: period."),
+    ],
+)
+def test_a_period_the_plan_does_not_follow_is_refused_in_spanish(
+    client, open_portal, period, message
+):
+    for endpoint in ("values", "statuses"):
+        response = ok(client.get(f"{API}/plans/PESEM-RREE/{endpoint}", {"period": period}), 422)
+        assert message in response.json()["detail"]

@@ -32,6 +32,8 @@ OPERATIONS = {
     "/api/v1/plans",
     "/api/v1/plans/{code}",
     "/api/v1/plans/{code}/indicators",
+    "/api/v1/plans/{code}/statuses",
+    "/api/v1/plans/{code}/values",
     "/api/v1/objectives",
     "/api/v1/objectives/{number}",
     "/api/v1/actions",

@@ -5,6 +5,7 @@ pages, cacheable (ETag, 304), rate limited, and a fixed number of queries."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -20,7 +21,8 @@ from indicators.models import (
     IndicatorValue,
     IndicatorYearStatus,
 )
-from objectives.models import Directorate, StrategicAction
+from indicators.workflow import target_services
+from objectives.models import Directorate, Resolution, StrategicAction
 from pesem.models import PortalSettings
 from pesem.published import reads as public
 from tests.factories import (
@@ -360,18 +362,19 @@ def test_query_count_pins(client, validated, memory_cache, uncached, django_asse
     with django_assert_max_num_queries(15):
         ok(client.get(reverse("portal_home"), {"anio": 2016}))
     # + narrative; objective, actions, responsibles; indicators, values, targets, flags,
-    # articulated objectives, statuses; validated reports
-    with django_assert_max_num_queries(20):
+    # articulated objectives, approved target revisions, statuses; validated reports
+    with django_assert_max_num_queries(21):
         ok(client.get(reverse("portal_objective", args=[2]), {"anio": 2016}))
-    # + narrative; the indicator, values, targets, flags, articulated objectives, statuses
-    with django_assert_max_num_queries(16):
+    # + narrative; the indicator, values, targets, flags, articulated objectives, approved
+    # target revisions, statuses
+    with django_assert_max_num_queries(17):
         ok(client.get(reverse("portal_indicator", args=["OE2.1"])))
     # version; the index of indicators; the foot's three
     with django_assert_max_num_queries(5):
         ok(client.get(reverse("portal_data")))
     # + narrative, plan, objectives, actions, responsibles, six indicator reads, reports,
-    # directorates (a download: no foot)
-    with django_assert_max_num_queries(19):
+    # directorates, approved target revisions (a download: no foot)
+    with django_assert_max_num_queries(20):
         ok(client.get(reverse("portal_datapackage")))
 
 
@@ -522,3 +525,27 @@ def test_the_portal_says_when_nothing_is_validated_yet(client):
     assert "Última actualización: todavía no hay datos validados." in re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", " ", html)
     )
+
+
+def test_a_revised_target_shows_its_resolution_never_its_rationale_or_people(
+    client, portal_on, validator, django_user_model
+):
+    approver = make_staff(django_user_model, "val2.opp", "validador", "OPP")
+    revision = target_services.target_propose(
+        user=validator,
+        indicator=Indicator.objects.get(code="OE3.1"),
+        year=2019,
+        value=D("1.7"),
+        reason="modificacion",
+        rationale="SUSTENTO-INTERNO",
+        resolution=Resolution.objects.create(
+            resolution_type="Resolución Ministerial", number="0123-2019-RE", date=date(2019, 3, 15)
+        ),
+    )
+    before = ok(client.get(reverse("portal_indicator", args=["OE3.1"]))).content.decode()
+    assert "0123-2019-RE" not in before
+    target_services.target_decide(user=approver, revision=revision, approve=True)
+    page = ok(client.get(reverse("portal_indicator", args=["OE3.1"]))).content.decode()
+    assert "Revisión aprobada por Resolución Ministerial N° 0123-2019-RE del 15/03/2019." in page
+    for private in ("SUSTENTO-INTERNO", "val.opp", "val2.opp"):
+        assert private not in page
