@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from indicators.progress import Aggregation
 from objectives.models import (
     Directorate,
     NationalSpecificObjective,
@@ -113,6 +114,18 @@ class Indicator(models.Model):
         help_text="Falso cuando el documento no declara el sentido y el sistema lo asume.",
     )
     level = models.CharField("nivel", max_length=10, choices=Level.choices)
+    aggregation = models.CharField(
+        "tipo de agregación",
+        max_length=10,
+        choices=[
+            (Aggregation.LAST.value, "último valor"),
+            (Aggregation.SUM.value, "suma"),
+            (Aggregation.MEAN.value, "promedio"),
+        ],
+        default=Aggregation.LAST.value,
+        help_text="Cómo un plan semestral forma el valor del año a partir de sus semestres "
+        "(indicators.progress.yearly_value).",
+    )
     variable = models.ForeignKey(
         StrategicVariable,
         on_delete=models.PROTECT,

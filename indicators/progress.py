@@ -366,6 +366,33 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
     return sum(values, ZERO) / len(values) if values else None
 
 
+class Aggregation(StrEnum):
+    """How a semestral plan's indicator makes its yearly value from its semesters (CEPLAN's
+    tipo de agregación; the workbook's `agregacion`)."""
+
+    LAST = "ultimo"
+    SUM = "suma"
+    MEAN = "promedio"
+
+
+def yearly_value(
+    semesters: Sequence[Decimal | None], aggregation: Aggregation | str = Aggregation.LAST
+) -> Decimal | None:
+    """The year's value from its semesters in order (S1, S2), those without a value left
+    out: the last one present (ultimo), their sum (suma) or their mean (promedio). None (sin
+    dato) when no semester has a value, never 0."""
+    present = [v for v in semesters if v is not None]
+    if not present:
+        return None
+    match Aggregation(aggregation):
+        case Aggregation.LAST:
+            return present[-1]
+        case Aggregation.SUM:
+            return sum(present, ZERO)
+        case Aggregation.MEAN:
+            return mean(present)
+
+
 def share(part: int, whole: int) -> Decimal | None:
     """part / whole x 100; None when there is nothing to count."""
     return Decimal(part) / Decimal(whole) * HUNDRED if whole else None

@@ -251,6 +251,9 @@ class TargetRevisionOut(Schema):
 class PlanIndicatorOut(Schema):
     code: str
     name: str
+    aggregation: Literal["ultimo", "suma", "promedio"] = Field(
+        ..., description="Cómo se forma el valor del año a partir de los semestres."
+    )
     targets: list[PlanTargetOut] = Field(
         ..., description="Meta de cada año en la versión pedida (la vigente si no se pide)."
     )

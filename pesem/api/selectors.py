@@ -285,6 +285,7 @@ def plan_indicator_row(version: PlanVersion | None, indicator: Indicator) -> dic
     return {
         "code": indicator.code,
         "name": indicator.name,
+        "aggregation": indicator.aggregation,
         "targets": [{"period": str(y), "value": v} for y, v in sorted(in_force.items())],
         "revisions": [
             {

@@ -364,3 +364,29 @@ def test_no_year_or_a_plan_year_asked_is_not_refused(asked):
 def test_a_plan_without_years_has_no_default_year():
     with pytest.raises(ValueError):
         p.default_year(range(0), [2016])
+
+
+# --- a year's value from its semesters ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("semesters", "aggregation", "expected"),
+    [
+        ([D("40"), D("55")], "ultimo", D("55")),
+        ([D("40"), None], "ultimo", D("40")),
+        ([D("40"), D("55")], "suma", D("95")),
+        ([None, D("55")], "suma", D("55")),
+        ([D("40"), D("55")], "promedio", D("47.5")),
+        ([D("0"), D("0")], "suma", D("0")),
+        ([None, None], "ultimo", None),
+        ([None, None], "suma", None),
+        ([], "promedio", None),
+    ],
+)
+def test_a_years_value_follows_the_indicators_aggregation(semesters, aggregation, expected):
+    assert p.yearly_value(semesters, aggregation) == expected
+
+
+def test_an_unknown_aggregation_is_refused():
+    with pytest.raises(ValueError):
+        p.yearly_value([D("1")], "mediana")

@@ -211,6 +211,7 @@ def test_the_pesems_indicators_with_their_targets_and_revisions(
     assert before["count"] == Indicator.objects.count()
     [row] = [i for i in before["items"] if i["code"] == "OE3.1"]
     published = {t["period"]: t["value"] for t in row["targets"]}
+    assert row["aggregation"] == "ultimo"  # the default: the PESEM is followed by year
     assert published and all(r["reason"] == "original" for r in row["revisions"])
     resolution = Resolution.objects.create(
         resolution_type="Resolución Ministerial", number="0123-2019-RE", date=date(2019, 3, 15)
