@@ -281,3 +281,47 @@ def test_a_period_the_plan_does_not_follow_is_refused_in_spanish(
     for endpoint in ("values", "statuses"):
         response = ok(client.get(f"{API}/plans/PESEM-RREE/{endpoint}", {"period": period}), 422)
         assert message in response.json()["detail"]
+
+
+def test_targets_as_approved_at_an_earlier_version_leave_out_later_revisions(
+    client, open_portal, django_user_model
+):
+    proposer = make_staff(django_user_model, "val.opp", "validador", "OPP")
+    approver = make_staff(django_user_model, "val2.opp", "validador", "OPP")
+    plan = Plan.objects.get(code="PESEM-RREE")
+    first = PlanVersion.objects.get(plan=plan)
+    first.state = "reemplazado"
+    first.save()
+    resolution = Resolution.objects.create(
+        resolution_type="Resolución Ministerial", number="0500-2021-RE", date=date(2021, 6, 1)
+    )
+    second = PlanVersion.objects.create(
+        plan=plan,
+        kind="modificado",
+        name=plan.name,
+        horizon_start=2015,
+        horizon_end=2021,
+        state="vigente",
+        resolution=resolution,
+    )
+    revision = target_services.target_propose(
+        user=proposer,
+        indicator=Indicator.objects.get(code="OE3.1"),
+        year=2021,
+        value=D("2.5"),
+        reason="modificacion",
+        rationale="x",
+        resolution=resolution,
+    )
+    assert revision.version == second
+    target_services.target_decide(user=approver, revision=revision, approve=True)
+
+    def target_2021(**params):
+        body = ok(client.get(f"{API}/plans/PESEM-RREE/indicators", {"limit": 500, **params}))
+        [row] = [i for i in body.json()["items"] if i["code"] == "OE3.1"]
+        return {t["period"]: t["value"] for t in row["targets"]}["2021"], row["revisions"]
+
+    now, revisions = target_2021()
+    assert now == "2.5" and revisions[-1]["reason"] == "modificacion"
+    then, revisions = target_2021(version=first.pk)
+    assert then != "2.5" and all(r["reason"] == "original" for r in revisions)
