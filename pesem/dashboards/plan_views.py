@@ -1,12 +1,15 @@
 """The plan's pages: the whole plan and one objective, with its indicators' charts."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
 from indicators import charts, selectors
 from indicators.workflow import status
 from indicators.years import page_year
+from objectives import plans
+from objectives.models import PlanVersion
 from pesem.dashboards.selectors import objective_page, plan_overview
 
 MAX_CHARTS = 12
@@ -15,7 +18,17 @@ MAX_CHARTS = 12
 @login_required
 def home(request):
     plan, blocks = plan_overview()
-    return render(request, "objectives/home.html", {"plan": plan, "blocks": blocks})
+    versions, current = [], None
+    if plan is not None:  # one query: the versions with their resolutions
+        prefetch_related_objects(
+            [plan], Prefetch("versions", queryset=PlanVersion.objects.select_related("resolution"))
+        )
+        versions, current = list(plan.versions.all()), plans.current_version(plan)
+    return render(
+        request,
+        "objectives/home.html",
+        {"plan": plan, "blocks": blocks, "versions": versions, "current": current},
+    )
 
 
 @login_required
