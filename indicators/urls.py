@@ -7,7 +7,7 @@ from indicators.workflow import calendar_views, inbox_views, target_views
 urlpatterns = [
     path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),
     path("indicadores/<str:code>/<int:year>/registrar/", views.value_entry, name="value_entry"),
-    path("indicadores/<str:code>/metas/", target_views.target_propose, name="target_edit"),
+    path("indicadores/<str:code>/metas/", views.target_propose, name="target_edit"),
     path("metas/revisiones/", target_views.target_revisions, name="target_revisions"),
     path("valores/<int:pk>/<str:action>/", views.value_transition, name="value_transition"),
     path("acciones/<str:code>/<int:year>/reporte/", views.report_entry, name="report_entry"),

@@ -27,7 +27,7 @@ from indicators.entry import importing
 from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, ValueForm
 from indicators.entry.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
-from indicators.workflow import inbox
+from indicators.workflow import inbox, target_services
 from indicators.workflow.target_forms import TargetRevisionForm
 from objectives.models import Directorate, StrategicAction
 
@@ -67,6 +67,46 @@ def _saved(request, item, label: str):
 
 @login_required
 def indicator_detail(request, code: str):
+    return _detail_page(request, code, TargetRevisionForm())
+
+
+@login_required
+@require_POST
+def target_propose(request, code: str):
+    """The planning office proposes a target revision from the indicator page. Refused, the
+    page comes back with the reason next to the form and what was typed still in it."""
+    indicator = _indicator(code)
+    access.require_validator(request.user)
+    form = TargetRevisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            revision = target_services.target_propose(
+                user=request.user,
+                indicator=indicator,
+                year=data["year"],
+                value=data["value"],
+                reason=data["reason"],
+                rationale=data["rationale"],
+                resolution=target_services.resolution_record(
+                    resolution_type=data["resolution_type"],
+                    number=data["resolution_number"],
+                    date=data["resolution_date"],
+                ),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                f"Revisión de la meta {revision.year} de {indicator.code} propuesta: otra "
+                "persona de la oficina de planeamiento debe aprobarla en Revisiones de metas.",
+            )
+            return redirect(reverse("indicator_detail", args=[indicator.code]) + "#revisiones")
+    return _detail_page(request, code, form)
+
+
+def _detail_page(request, code: str, target_form: TargetRevisionForm):
     facts = selectors.indicator_facts_list(
         queryset=selectors.indicator_queryset().filter(code=code)
     )
@@ -95,7 +135,7 @@ def indicator_detail(request, code: str):
             "is_validator": access.is_validator(request.user),
             "years": years,
             "entry_year": _year(request.GET.get("anio"), years),
-            "target_form": TargetRevisionForm(),
+            "target_form": target_form,
             "revisions": selectors.target_revisions(indicator),
             "figure": charts.indicator_figure(facts, years=selectors.dashboard_years(years=years)),
         },

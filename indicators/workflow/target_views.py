@@ -1,5 +1,5 @@
-"""Target revisions in the browser: the planning office proposes one from the indicator
-page, and another person approves or rejects it on the revisions page."""
+"""The target revisions page: another person of the planning office approves or rejects
+the revisions proposed from the indicator pages (indicators.views.target_propose)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from indicators import access
-from indicators.models import Indicator, TargetRevision
+from indicators.models import TargetRevision
 from indicators.workflow import target_services
-from indicators.workflow.target_forms import TargetDecisionForm, TargetRevisionForm
+from indicators.workflow.target_forms import TargetDecisionForm
 
 DECIDED_ROWS = 30
 RELATED = ["indicator", "resolution", "proposed_by", "decided_by"]
@@ -23,41 +22,6 @@ def _errors(form) -> str:
         f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
         for f, e in form.errors.items()
     )
-
-
-@login_required
-@require_POST
-def target_propose(request, code: str):
-    indicator = get_object_or_404(Indicator, code=code)
-    access.require_validator(request.user)
-    form = TargetRevisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Revisión no guardada: " + _errors(form))
-        return redirect("indicator_detail", code=indicator.code)
-    data = form.cleaned_data
-    try:
-        revision = target_services.target_propose(
-            user=request.user,
-            indicator=indicator,
-            year=data["year"],
-            value=data["value"],
-            reason=data["reason"],
-            rationale=data["rationale"],
-            resolution=target_services.resolution_record(
-                resolution_type=data["resolution_type"],
-                number=data["resolution_number"],
-                date=data["resolution_date"],
-            ),
-        )
-    except ValidationError as exc:
-        messages.error(request, "Revisión no guardada: " + " ".join(exc.messages))
-        return redirect("indicator_detail", code=indicator.code)
-    messages.success(
-        request,
-        f"Revisión de la meta {revision.year} de {indicator.code} propuesta: otra persona de "
-        "la oficina de planeamiento debe aprobarla en Revisiones de metas.",
-    )
-    return redirect("indicator_detail", code=indicator.code)
 
 
 @login_required

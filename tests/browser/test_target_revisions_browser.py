@@ -48,6 +48,13 @@ def test_a_revision_is_proposed_by_one_person_and_approved_by_another(
         form.get_by_label("Año").fill("2018")
         form.get_by_label("Nueva meta").fill("1,234.5")
         form.get_by_label("Sustento (interno)").fill("Meta revisada por la Alta Dirección")
+        # Without its resolution a modification is refused; what was typed stays.
+        form.get_by_role("button", name="Proponer revisión").click()
+        page.wait_for_load_state("load")
+        assert "Indique la resolución" in page.locator("#target-errors").inner_text()
+        assert page.get_by_label("Nueva meta").input_value() == "1,234.5"
+        problems += check(page, viewport, "indicador (revisión rechazada)")
+        form = page.locator("form.target-form")
         form.get_by_label("Tipo de resolución").fill("Resolución Ministerial")
         form.get_by_label("Número de resolución").fill("0123-2019-RE")
         form.get_by_label("Fecha de la resolución").fill("2019-03-15")

@@ -162,9 +162,16 @@ def test_the_indicator_page_proposes_and_shows_the_history(
     client.force_login(validator)
     url = reverse("target_edit", args=[consular.code])
     form = {"year": "2018", "value": "1,234.5", "reason": "modificacion", "rationale": "R1"}
-    # No resolution for a modification: refused with the reason, nothing stored.
-    page = ok(client.post(url, form, follow=True)).content.decode()
-    assert "Revisión no guardada" in page and "Indique la resolución" in page
+    # No resolution for a modification: refused with the reason next to the form, what was
+    # typed still in it, nothing stored.
+    page = ok(client.post(url, form)).content.decode()
+    errors = page.split('id="target-errors"', 1)[1].split("</div>", 1)[0]
+    assert "Revisión no guardada" in errors and "Indique la resolución" in errors
+    assert 'value="1,234.5"' in page and ">R1</textarea>" in page
+    assert not TargetRevision.objects.exists()
+    # A value that is not a number: the field says so.
+    page = ok(client.post(url, {**form, **RESOLUTION, "value": "mil"})).content.decode()
+    assert "Nueva meta:" in page.split('id="target-errors"', 1)[1].split("</div>", 1)[0]
     assert not TargetRevision.objects.exists()
     page = ok(client.post(url, {**form, **RESOLUTION}, follow=True)).content.decode()
     assert "propuesta: otra persona" in page
