@@ -10,6 +10,14 @@ from django.core.exceptions import ValidationError
 from indicators import services
 
 
+def errors_text(form: forms.Form) -> str:
+    """A refused form's errors on one line, each after its field's label, for a message."""
+    return " ".join(
+        f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+        for f, e in form.errors.items()
+    )
+
+
 class NumberField(forms.CharField):
     """A decimal as Peru writes it (1,020,000.50: comma thousands, decimal point), read by
     lib.numbers.parse_number through services.parse_decimal; limits from the model."""

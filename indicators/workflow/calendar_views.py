@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from indicators import access, deadlines, services
+from indicators.form_fields import errors_text
 from indicators.models import ReportingDeadline
 from indicators.workflow import calendar_services
 from indicators.workflow.calendar_forms import DeadlineForm
@@ -38,11 +39,7 @@ def calendar(request):
         else:
             messages.error(
                 request,
-                "Fecha no guardada: "
-                + " ".join(
-                    f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
-                    for f, e in form.errors.items()
-                ),
+                "Fecha no guardada: " + errors_text(form),
             )
         return redirect("calendar")
     today = deadlines.today()

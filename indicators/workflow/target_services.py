@@ -54,11 +54,12 @@ def resolution_record(
 
 
 def waiting_revisions() -> list[TargetRevision]:
-    """The proposed revisions, oldest first, with their indicator and proposer (one query):
-    the planning office's «Mis tareas» lists them, each saying who may decide it."""
+    """The proposed revisions, oldest first, with their indicator, resolution and proposer
+    (one query): the revisions page and the planning office's «Mis tareas» list them, each
+    saying who may decide it."""
     return list(
         TargetRevision.objects.filter(state=TargetRevision.State.PROPOSED)
-        .select_related("indicator", "proposed_by")
+        .select_related("indicator", "resolution", "proposed_by")
         .order_by("proposed_at", "id")
     )
 

@@ -9,19 +9,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from indicators import access
+from indicators.form_fields import errors_text
 from indicators.models import TargetRevision
 from indicators.workflow import target_services
 from indicators.workflow.target_forms import TargetDecisionForm
 
 DECIDED_ROWS = 30
 RELATED = ["indicator", "resolution", "proposed_by", "decided_by"]
-
-
-def _errors(form) -> str:
-    return " ".join(
-        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-        for f, e in form.errors.items()
-    )
 
 
 @login_required
@@ -47,13 +41,9 @@ def target_revisions(request):
             except ValidationError as exc:
                 messages.error(request, "Revisión no decidida: " + " ".join(exc.messages))
         else:
-            messages.error(request, "Revisión no decidida: " + _errors(form))
+            messages.error(request, "Revisión no decidida: " + errors_text(form))
         return redirect("target_revisions")
-    proposed = list(
-        TargetRevision.objects.filter(state=TargetRevision.State.PROPOSED)
-        .select_related(*RELATED)
-        .order_by("proposed_at", "id")
-    )
+    proposed = target_services.waiting_revisions()
     decided = list(
         TargetRevision.objects.exclude(state=TargetRevision.State.PROPOSED)
         .select_related(*RELATED)

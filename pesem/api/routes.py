@@ -337,6 +337,23 @@ def _plan_year(plan: Plan, period: str | None) -> int | None:
     return int(year)
 
 
+EMPTY_PAGE: dict[str, Any] = {"count": 0, "next": None, "previous": None, "items": []}
+
+
+def _status_year(horizon: range, year: int | None) -> int | None:
+    """The year a statuses list shows, its stored statuses made sure of: the one asked, else
+    the last of the horizon with validated values; None for a year outside the horizon (no
+    light) or a plan without years."""
+    if not horizon:
+        return None
+    if year is None:
+        year = selectors.default_year(horizon=horizon, validated_only=True)
+    if year not in horizon:
+        return None
+    status.ensure(year)
+    return year
+
+
 # --- index ---------------------------------------------------------------------------------
 
 
@@ -456,13 +473,9 @@ def plan_statuses(
     cumplimiento, semáforo y trayectoria del periodo (`period`; por omisión el último año con
     valores validados). Un año fuera del horizonte del plan da una lista vacía."""
     plan = _plan(code)
-    year = _plan_year(plan, params.period)
-    horizon = plan.years
+    year = _status_year(plan.years, _plan_year(plan, params.period))
     if year is None:
-        year = selectors.default_year(horizon=horizon, validated_only=True)
-    if year not in horizon:
-        return {"count": 0, "next": None, "previous": None, "items": []}
-    status.ensure(year)
+        return {**EMPTY_PAGE}
     audience = _audience(request)
     qs = reads.status_list(year=year).filter(indicator__in=reads.plan_indicators(plan).values("pk"))
     return _page(request, qs, page, lambda s: reads.status_row(audience, s))
@@ -597,15 +610,9 @@ def statuses(
     primer año del plan); un año fuera del horizonte del plan (antes o después de sus metas)
     da una lista vacía: no tiene semáforo."""
     audience = _audience(request)
-    horizon = services.plan_years()
-    if not horizon:
-        return {"count": 0, "next": None, "previous": None, "items": []}
-    year = filters.year
+    year = _status_year(services.plan_years(), filters.year)
     if year is None:
-        year = selectors.default_year(horizon=horizon, validated_only=True)
-    if year not in horizon:
-        return {"count": 0, "next": None, "previous": None, "items": []}
-    status.ensure(year)
+        return {**EMPTY_PAGE}
     qs = reads.status_list(
         year=year,
         indicator=filters.indicator,

@@ -1,4 +1,5 @@
-"""An existing database keeps every figure through the plan-lifecycle migrations (issue 23):
+"""An existing database keeps every figure through the plan-lifecycle migrations (plans,
+versions, resolutions, target revisions):
 a plan with values in every state, statuses, a target the planning office fixed before
 revisions existed, users, history and mails is taken back to the schema before those
 migrations (objectives 0003, indicators 0008) and forward again, and every page, file and API
