@@ -13,14 +13,20 @@ import shutil
 import socket
 import subprocess
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal as D
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import transaction
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -31,6 +37,24 @@ from indicators.workflow import status
 from objectives.models import Directorate, StaffProfile, StrategicAction, StrategicObjective
 from pesem.cache import pages as pagecache
 from pesem.portal import datapackage
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker) -> Iterator[None]:
+    """Rows a module's tests share, written once per test process: inside an atomic block
+    that each test's own block nests in (as Django's TestCase keeps setUpTestData's rows) and
+    that is rolled back after the module's last test. On-commit callbacks run as they do in
+    a test (tests/conftest.py), so the rows move the data version as a commit would."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # a test case's own block (conftest._at_test_level)
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository: manage.py, pesem/, fixtures/
 PASSWORD = "clave-segura-1"
@@ -419,17 +443,32 @@ SERIOUS = {"serious", "critical"}
 
 
 def open_session(browser, live_server, viewport: str, username: str | None):
-    """A new browser context at `viewport`, signed in as `username` (anonymous when None)."""
+    """A new browser context at `viewport`, on the page a sign-in lands on, signed in as
+    `username` (on the login page when None). The session is opened as Django's force_login
+    opens it and handed to the browser as its cookie: the login form itself is tried in
+    tests/browser/test_home_browser.py and the login page's axe test."""
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-PE")
+    if username:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    if username:
-        page.get_by_label("Usuario").fill(username)
-        page.get_by_label("Contraseña").fill(PASSWORD)
-        page.get_by_role("button", name="Ingresar").click()
-        page.wait_for_load_state("networkidle")
+    page.goto(
+        live_server.url
+        + (resolve_url(settings.LOGIN_REDIRECT_URL) if username else "/accounts/login/")
+    )
     return context, page
+
+
+def click_and_load(page, locator) -> None:
+    """Click what leaves the page (a link, a form's button) and wait for the next page's load
+    event: no fixed wait for the network to fall silent (that added half a second a click)."""
+    with page.expect_navigation(wait_until="load"):
+        locator.click()
 
 
 def settle(page) -> None:

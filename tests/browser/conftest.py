@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import click_and_load
+
 CHROMIUM = os.environ.get("PESEM_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--no-sandbox",
@@ -47,7 +49,6 @@ def login(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Usuario").fill(username)
         page.get_by_label("Contraseña").fill(password)
-        page.get_by_role("button", name="Ingresar").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Ingresar"))
 
     return do_login

@@ -10,6 +10,7 @@ from indicators.models import Indicator, IndicatorValue
 from tests.factories import (
     PASSWORD,
     VIEWPORTS,
+    click_and_load,
     enter_value,
     make_staff,
     open_session,
@@ -90,19 +91,16 @@ def check_pages(page, live_server, viewport: str, pages) -> list[str]:
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, (name, path, response)
         settle(page)
+        if page.locator("details.fold").count():
+            # A long page's folds (Prospectiva, Actores) opened first: axe reads what they
+            # hide as well as their summaries, in one run.
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            settle(page)
+            name = f"{name} (pliegues abiertos)"
         problems += serious_violations(page, name)
         if viewport == "phone":
             problems += phone_problems(page, name)
-        if page.locator("details.fold").count():
-            problems += check_open_folds(page, name)
     return problems
-
-
-def check_open_folds(page, name: str) -> list[str]:
-    """Every fold of a long page opened (Prospectiva, Actores): axe reads what they hide too."""
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    settle(page)
-    return serious_violations(page, f"{name} (pliegues abiertos)")
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -126,8 +124,7 @@ def test_import_preview_has_no_serious_axe_violations(monitoring, browser, live_
         page.get_by_label("Archivo CSV o XLSX").set_input_files(
             {"name": "valores.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode()}
         )
-        page.get_by_role("button", name="Revisar archivo").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Revisar archivo"))
         assert "Vista previa: 1 filas" in page.locator("#preview").inner_text()
         problems = serious_violations(page, "vista previa de importación")
         if viewport == "phone":
@@ -163,8 +160,7 @@ def test_phone_menu_opens_and_wide_screens_always_show_it(monitoring, browser, l
         assert button.is_visible() and nav.is_hidden()
         button.click()
         assert button.get_attribute("aria-expanded") == "true"
-        nav.get_by_role("link", name="Direcciones").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, nav.get_by_role("link", name="Direcciones"))
         assert page.get_by_role("heading", level=1).is_visible()
         assert nav.is_hidden()  # a new page starts with the menu folded
 
@@ -187,8 +183,7 @@ def test_without_javascript_the_menu_stays_visible(monitoring, browser, live_ser
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Usuario").fill("dir.dpe")
         page.get_by_label("Contraseña").fill(PASSWORD)
-        page.get_by_role("button", name="Ingresar").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Ingresar"))
         assert page.locator("nav[aria-label='Navegación principal']").is_visible()
         assert page.get_by_role("button", name="Menú").count() == 0
     finally:

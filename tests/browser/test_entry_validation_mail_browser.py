@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from indicators.models import IndicatorValue
-from tests.factories import PASSWORD, Inbox, free_port, make_staff, use_smtp
+from tests.factories import PASSWORD, Inbox, click_and_load, free_port, make_staff, use_smtp
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +36,7 @@ class Counter:
 
     def click(self, locator):
         self.clicks += 1
-        locator.click()
-        self.page.wait_for_load_state("networkidle")
+        click_and_load(self.page, locator)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ Tab follows the reading order, Enter in a field submits nothing, the buttons do.
 import pytest
 
 from indicators.models import IndicatorValue
-from tests.factories import VIEWPORTS, make_staff
+from tests.factories import VIEWPORTS, click_and_load, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -62,8 +62,7 @@ def test_grid_preview_warnings_and_enter(plan_tx, django_user_model, page, login
 
     # The buttons still work.
     numerator.fill("450")
-    page.get_by_role("button", name="Guardar borrador").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, page.get_by_role("button", name="Guardar borrador"))
     assert "guardada como borrador" in page.locator(".messages").inner_text()
     stored = IndicatorValue.objects.get(indicator__code="NAC.3", year=2016)
     assert stored.state == "draft" and stored.warnings
@@ -99,8 +98,7 @@ def open_grid(browser, live_server, viewport: str):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Usuario").fill("reg.dgc")
     page.get_by_label("Contraseña").fill("clave-segura-1")
-    page.get_by_role("button", name="Ingresar").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, page.get_by_role("button", name="Ingresar"))
     page.goto(f"{live_server.url}/direcciones/DGC/2016/registro/")
     return context, page
 
@@ -154,8 +152,7 @@ def test_save_bar_stays_visible_and_clickable_while_the_grid_scrolls(
         row = page.locator("tr.grid-row[data-code='EXT.6']")
         row.get_by_label("Numerador").fill("3")
         row.get_by_label("Denominador").fill("4")
-        page.get_by_role("button", name="Guardar borrador").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Guardar borrador"))
         assert "guardada como borrador" in page.locator(".messages").inner_text()
         assert IndicatorValue.objects.get(indicator__code="EXT.6", year=2016).numerator == 3
     finally:
@@ -224,14 +221,13 @@ def test_a_refused_save_puts_the_focus_on_a_summary_of_every_problem(
         revenue = page.locator("tr.grid-row[data-code='NAC.3']")
         revenue.get_by_label("Valor", exact=True).fill("3,200,000")
         # only the rows typed in are sent
-        with page.expect_request(lambda r: r.method == "POST") as posted:
-            page.get_by_role("button", name="Guardar y enviar").click()
-        body = posted.value.post_data or ""
         prefixes = dict(
             (code, page.locator(f"tr.grid-row[data-code='{code}']").get_attribute("id"))
             for code in ("V1.2", "NAC.3", "OE3.1")
         )
-        page.wait_for_load_state("networkidle")
+        with page.expect_request(lambda r: r.method == "POST") as posted:
+            click_and_load(page, page.get_by_role("button", name="Guardar y enviar"))
+        body = posted.value.post_data or ""
         summary = page.locator("#resumen-errores")
         assert summary.is_visible()
         assert page.evaluate("document.activeElement.id") == "resumen-errores"

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from indicators.models import IndicatorValue
-from tests.factories import VIEWPORTS, make_staff
+from tests.factories import VIEWPORTS, click_and_load, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,7 @@ def choose(page, name: str, content: str) -> None:
     page.get_by_label("Archivo CSV o XLSX").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": content.encode()}
     )
-    page.get_by_role("button", name="Revisar archivo").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, page.get_by_role("button", name="Revisar archivo"))
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -48,13 +47,11 @@ def test_registrar_imports_their_values_after_a_formatted_preview(
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Usuario").fill("reg.dgc")
         page.get_by_label("Contraseña").fill("clave-segura-1")
-        page.get_by_role("button", name="Ingresar").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Ingresar"))
         if viewport == "phone":
             page.get_by_role("button", name="Menú").click()
         page.get_by_role("link", name="Importar", exact=True).click()
         page.wait_for_url("**/importar/")
-        page.wait_for_load_state("networkidle")
         assert "su dirección (DGC)" in page.locator("main").inner_text()
         problems = serious(page)
 
@@ -84,8 +81,7 @@ def test_registrar_imports_their_values_after_a_formatted_preview(
             assert document_width(page) <= 391  # the preview table scrolls inside its box
         assert not IndicatorValue.objects.filter(year=2016).exists()  # not yet
 
-        page.get_by_role("button", name="Confirmar importación").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Confirmar importación"))
         assert "Importación completa: 2 nuevos" in page.locator(".messages").inner_text()
         problems += serious(page)
     finally:

@@ -5,7 +5,7 @@ registrar opening the site starts from «Mis tareas»."""
 
 import pytest
 
-from tests.factories import VIEWPORTS, enter_value, make_staff, open_session, settle
+from tests.factories import VIEWPORTS, click_and_load, enter_value, make_staff, open_session, settle
 
 pytestmark = pytest.mark.browser
 
@@ -116,8 +116,7 @@ def test_actors_page_is_folded_and_a_search_opens_its_results(
         )
 
         page.get_by_label("Buscar por nombre o siglas").fill("CEPLAN")
-        page.get_by_role("button", name="Buscar").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("button", name="Buscar"))
         state = page.locator("#state-actors")
         assert state.is_visible()  # the search's results are open
         assert "Centro Nacional de Planeamiento Estratégico" in state.inner_text()
@@ -210,8 +209,7 @@ def test_registrar_opening_the_site_starts_from_my_tasks(people, browser, live_s
         menu = page.get_by_role("button", name="Menú")
         if menu.is_visible():
             menu.click()
-        page.locator("#site-nav").get_by_role("link", name="Tablero").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.locator("#site-nav").get_by_role("link", name="Tablero"))
         assert page.url == live_server.url + "/tablero/"
         assert page.locator("#dashboard-table").is_visible()
     finally:

@@ -7,7 +7,7 @@ either."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import VIEWPORTS
+from tests.factories import VIEWPORTS, click_and_load
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +81,6 @@ def test_portal_home_says_its_year_shows_its_facts_and_links_the_api(
     try:
         external = _foreign_requests(page, live_server)
         page.goto(live_server.url + "/publico/")
-        page.wait_for_load_state("networkidle")
         # Only the document's history is validated (before the plan): the plan's first year.
         assert (
             page.locator("#year-choice")
@@ -101,10 +100,10 @@ def test_portal_home_says_its_year_shows_its_facts_and_links_the_api(
         width = VIEWPORTS[viewport]["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
-        page.get_by_role("navigation", name="Portal público").get_by_role(
-            "link", name="API"
-        ).click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(
+            page,
+            page.get_by_role("navigation", name="Portal público").get_by_role("link", name="API"),
+        )
         assert page.get_by_role("heading", level=1).inner_text().startswith("PESEM: API de lectura")
         assert page.evaluate("document.documentElement.lang") == "es-PE"
         assert page.locator("#api-v1-statuses").is_visible()

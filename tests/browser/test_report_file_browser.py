@@ -12,6 +12,7 @@ from django.core.management import call_command
 from pesem.models import PreparedReport
 from tests.factories import (
     VIEWPORTS,
+    click_and_load,
     make_staff,
     open_session,
     phone_problems,
@@ -37,8 +38,7 @@ def test_the_waiting_page_starts_the_download_once_the_file_is_built(
     context, page = open_session(browser, live_server, viewport, "dir.dpe")
     try:
         page.goto(f"{live_server.url}/reporte/?anio=2016")
-        page.get_by_role("link", name="Descargar PDF").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, page.get_by_role("link", name="Descargar PDF"))
         status = page.get_by_role("status")
         assert "se está preparando" in status.inner_text()
         problems = serious_violations(page, "reporte en preparación")

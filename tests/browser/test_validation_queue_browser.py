@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
 from indicators import services
-from tests.factories import PASSWORD, VIEWPORTS, enter_value, make_staff
+from tests.factories import PASSWORD, VIEWPORTS, click_and_load, enter_value, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,6 @@ def test_own_row_says_why_with_no_validate_button(queue, browser, live_server, v
         page.get_by_label("Contraseña").fill(PASSWORD)
         page.get_by_role("button", name="Ingresar").click()
         page.goto(f"{live_server.url}/validacion/")
-        page.wait_for_load_state("networkidle")
         own = page.locator(f"tr[data-pk='{queue['own'].pk}']")
         other = page.locator(f"tr[data-pk='{queue['other'].pk}']")
         own.get_by_text(REFUSAL).scroll_into_view_if_needed()
@@ -68,8 +67,7 @@ def test_own_row_says_why_with_no_validate_button(queue, browser, live_server, v
         problems = serious(page)
 
         # A return without its reason: nothing stored, a summary at the top takes focus.
-        own.get_by_role("button", name="Devolver").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page, own.get_by_role("button", name="Devolver"))
         summary = page.locator("#error-summary")
         assert "No se guardó nada: 1 fila con problemas" in summary.inner_text()
         assert page.evaluate("document.activeElement.id") == "error-summary"

@@ -12,14 +12,15 @@ import re
 import urllib.parse
 
 import pytest
-from django.test import Client
+from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import ActionReport, IndicatorValue
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, kept_for_the_module, make_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -163,28 +164,24 @@ def _form_fields_of(html: str) -> set[str]:
     return set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', html))
 
 
-# Every form field the main pages show: harvested once (the names do not depend on the data).
-_FIELDS: list[str] = []
-
-
-@pytest.fixture
-def site(django_user_model, settings, tmp_path):
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """A superuser (every page, admin included), some data in every workflow state, and the
-    names of every form field the main pages show."""
-    settings.MEDIA_ROOT = tmp_path
-    registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
-    validator = make_staff(django_user_model, "val.opp", "validador", "OPP")
-    enter_value(registrar, "OE3.1", 2016, validator=validator)
-    enter_value(registrar, "OE3.1", 2017, submit=True)
-    enter_value(registrar, "OE3.1", 2018)
-    root = django_user_model.objects.create_superuser("root", "root@example.org", "clave-segura-1")
-    client = Client()
-    client.force_login(root)
-    ids = [str(pk) for pk in IndicatorValue.objects.values_list("pk", flat=True)]
-    ids += [str(pk) for pk in ActionReport.objects.values_list("pk", flat=True)]
-    if not _FIELDS:
-        _FIELDS.extend(sorted(_harvest(client, root)))
-    return client, _FIELDS, ids
+    names of every form field the main pages show: written once per test process."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("fuzz"))
+    with kept_for_the_module(django_db_blocker), media:
+        user_model = get_user_model()
+        registrar = make_staff(user_model, "reg.dgc", "registrador", "DGC")
+        validator = make_staff(user_model, "val.opp", "validador", "OPP")
+        enter_value(registrar, "OE3.1", 2016, validator=validator)
+        enter_value(registrar, "OE3.1", 2017, submit=True)
+        enter_value(registrar, "OE3.1", 2018)
+        root = user_model.objects.create_superuser("root", "root@example.org", "clave-segura-1")
+        client = Client()
+        client.force_login(root)
+        ids = [str(pk) for pk in IndicatorValue.objects.values_list("pk", flat=True)]
+        ids += [str(pk) for pk in ActionReport.objects.values_list("pk", flat=True)]
+        yield root, sorted(_harvest(client, root)), ids
 
 
 def _harvest(client, root) -> set[str]:
@@ -212,8 +209,11 @@ def _harvest(client, root) -> set[str]:
 
 
 @pytest.mark.parametrize("parts", ROUTES, ids=_route_id)
-def test_route_answers_any_input(site, parts):
-    client, fields, ids = site
+def test_route_answers_any_input(site, parts, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    root, fields, ids = site
+    client = Client()  # a session of its own: the route may be the logout
+    client.force_login(root)
     values = st.one_of(text, st.sampled_from(ids))
     query = st.dictionaries(st.sampled_from(QUERY_NAMES), values, max_size=4)
     form = st.dictionaries(st.sampled_from(fields), values, max_size=8)
