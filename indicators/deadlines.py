@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -32,6 +32,13 @@ class Deadline:
 
     def days_left(self, today: date) -> int:
         return max((self.due - today).days, 0)
+
+    @property
+    def closes(self) -> datetime:
+        """The end of the due date in Lima: the targets approved by then are the year's
+        (IndicatorFacts.as_approved_at); a revision approved later leaves the year's figures,
+        report and tablero as they were."""
+        return timezone.make_aware(datetime.combine(self.due + timedelta(days=1), time.min))
 
 
 def deadlines(years: Iterable[int]) -> dict[int, Deadline]:

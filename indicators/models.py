@@ -284,6 +284,10 @@ class Target(models.Model):
         BASELINE = "baseline", "línea de base"
         TARGET = "target", "meta"
 
+    # The source of the targets the planning office approved (TargetRevision), which the
+    # source priority puts first.
+    PLANNING_OFFICE_SOURCE = "Oficina de planeamiento"
+
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name="indicador"
     )

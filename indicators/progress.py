@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Context, Decimal
 from enum import StrEnum
 
@@ -199,6 +200,27 @@ def pick_official(
         if year not in chosen or r < chosen[year][0]:
             chosen[year] = (r, value, source)
     return {y: c[1] for y, c in chosen.items()}, {y: c[2] for y, c in chosen.items()}
+
+
+# The stored reason of a target revision that corrects the record (TargetRevision.Reason).
+CORRECTION = "correccion"
+
+
+def approved_at(
+    revisions: Iterable[tuple[int, str, datetime, Decimal]], moment: datetime
+) -> dict[int, Decimal]:
+    """The planning office's target of each year as approved at `moment`, from its approved
+    revisions (year, reason, decided_at, value): the last one in force by then. A correction
+    fixes the record (no resolution changes the plan), so it counts whenever it was approved;
+    an ampliación, actualización or modificación counts from its approval on. A year with
+    no revision in force at `moment` has no planning-office target then."""
+    chosen: dict[int, tuple[datetime, Decimal]] = {}
+    for year, reason, decided_at, value in revisions:
+        if reason != CORRECTION and decided_at >= moment:
+            continue
+        if year not in chosen or decided_at >= chosen[year][0]:
+            chosen[year] = (decided_at, value)
+    return {year: value for year, (_, value) in chosen.items()}
 
 
 # --- trajectory --------------------------------------------------------------------------

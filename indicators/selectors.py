@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Min, Prefetch, QuerySet, Value, When
 from django.db.models.functions import Length
 
-from indicators import progress
+from indicators import deadlines, progress
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -61,6 +61,19 @@ class IndicatorFacts:
     official: dict[int, Decimal] = field(default_factory=dict)
     official_sources: dict[int, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    # The approved target revisions (year, reason, decided_at, value) when the queryset
+    # asked for them (indicator_queryset(revisions=True)); None otherwise.
+    revisions: list[tuple[int, str, datetime, Decimal]] | None = None
+
+    def as_approved_at(self, moment: datetime) -> IndicatorFacts:
+        """The same indicator with its targets as approved at `moment`
+        (progress.approved_at): a year's statuses, report and tablero use the targets in force
+        at the year's deadline, so a later revision leaves them as they were. Itself when no
+        revision approved since then changes a target (or its revisions were not read)."""
+        if not _revised_since(self.revisions, moment):
+            return self
+        targets = targets_in_force(self.targets, self.revisions or [], moment)
+        return _facts(self.indicator, self.values, targets, self.revisions)
 
     @property
     def series(self) -> dict[int, Decimal]:
@@ -227,9 +240,78 @@ def baseline_year_text(targets: Iterable[Target]) -> str:
 
 
 def _build_facts(indicator: Indicator) -> IndicatorFacts:
-    values = list(indicator.values.all())
-    targets = list(indicator.targets.all())
-    facts = IndicatorFacts(indicator=indicator, values=values, targets=targets)
+    read = hasattr(indicator, "approved_target_revisions")
+    return _facts(
+        indicator,
+        list(indicator.values.all()),
+        list(indicator.targets.all()),
+        revisions_of(indicator) if read else None,
+    )
+
+
+def targets_as_approved_at(indicator: Indicator, moment: datetime) -> IndicatorFacts | None:
+    """The indicator's baseline and targets as approved at `moment`, without its values, when
+    a revision approved since then changes them; None when they stand as they are now. Reads
+    the prefetched `targets` and `approved_target_revisions` (approved_revisions_prefetch)."""
+    revisions = revisions_of(indicator)
+    if not _revised_since(revisions, moment):
+        return None  # the common case: no query, nothing computed
+    return _facts(indicator, [], list(indicator.targets.all()), revisions).as_approved_at(moment)
+
+
+Revisions = list[tuple[int, str, datetime, Decimal]]  # (year, reason, decided_at, value)
+
+
+def targets_in_force(targets: list[Target], revisions: Revisions, moment: datetime) -> list[Target]:
+    """An indicator's Target rows with the planning office's as approved at `moment`
+    (progress.approved_at): a revised year's row gets the value in force then, or goes when
+    none was; published rows, and rows no revision ever touched, stay as they are."""
+    if not _revised_since(revisions, moment):
+        return targets
+    in_force = progress.approved_at(revisions, moment)
+    revised = {year for year, *_ in revisions}
+    kept = []
+    for t in targets:
+        planning = t.kind == Target.Kind.TARGET and t.source == Target.PLANNING_OFFICE_SOURCE
+        if not planning or t.year not in revised:
+            kept.append(t)
+        elif t.year in in_force:
+            kept.append(
+                Target(
+                    indicator_id=t.indicator_id,
+                    kind=t.kind,
+                    year=t.year,
+                    value=in_force[t.year],
+                    source=t.source,
+                )
+            )
+    return kept
+
+
+def revisions_of(indicator: Indicator) -> Revisions:
+    """The prefetched `approved_target_revisions` as (year, reason, decided_at, value)."""
+    approved: list[TargetRevision] = indicator.approved_target_revisions  # type: ignore[attr-defined]
+    return [(r.year, r.reason, r.decided_at, r.value) for r in approved if r.decided_at is not None]
+
+
+def _revised_since(
+    revisions: list[tuple[int, str, datetime, Decimal]] | None, moment: datetime
+) -> bool:
+    """A revision approved at or after `moment` changes a target (a correction does not: it
+    counts whenever it was approved, progress.approved_at)."""
+    return any(
+        reason != progress.CORRECTION and decided_at >= moment
+        for _, reason, decided_at, _ in revisions or []
+    )
+
+
+def _facts(
+    indicator: Indicator,
+    values: list[IndicatorValue],
+    targets: list[Target],
+    revisions: list[tuple[int, str, datetime, Decimal]] | None,
+) -> IndicatorFacts:
+    facts = IndicatorFacts(indicator=indicator, values=values, targets=targets, revisions=revisions)
     priority = settings.PESEM_TARGET_SOURCE_PRIORITY
     facts.baseline = baseline_point(targets)
     published = [(t.year, t.value, t.source) for t in targets if t.kind == Target.Kind.TARGET]
@@ -273,17 +355,35 @@ DASHBOARD_VALUE_FIELDS = (
 )
 
 
-def indicator_queryset(*, light: bool = False) -> QuerySet[Indicator]:
+def indicator_queryset(*, light: bool = False, revisions: bool = False) -> QuerySet[Indicator]:
+    """`revisions`: with the approved target revisions too, for the facts of a past year
+    (IndicatorFacts.as_approved_at); one more query."""
     values = IndicatorValue.objects.order_by("year")
     if light:
         values = values.only(*DASHBOARD_VALUE_FIELDS)
-    return Indicator.objects.select_related(
+    qs = Indicator.objects.select_related(
         "variable", "objective", "responsible", "national_objective"
     ).prefetch_related(
         Prefetch("values", queryset=values),
         "targets",
         "flags",
         "articulated_objectives",
+    )
+    if revisions:
+        qs = qs.prefetch_related(approved_revisions_prefetch())
+    return qs
+
+
+def approved_revisions_prefetch(
+    prefix: str = "",
+) -> Prefetch[str, QuerySet[TargetRevision], str]:
+    """Each indicator's approved target revisions, as `approved_target_revisions`."""
+    return Prefetch(
+        f"{prefix}target_revisions",
+        queryset=TargetRevision.objects.filter(state=TargetRevision.State.APPROVED).only(
+            "indicator_id", "year", "reason", "decided_at", "value"
+        ),
+        to_attr="approved_target_revisions",
     )
 
 
@@ -697,7 +797,8 @@ def tablero_statuses(
                 "indicator__targets",
                 queryset=Target.objects.filter(kind=Target.Kind.TARGET),
                 to_attr="table_targets",
-            )
+            ),
+            approved_revisions_prefetch("indicator__"),
         )
     )
     return qs.filter(light=light) if light else qs
@@ -708,15 +809,35 @@ def tablero_rows(*, statuses: QuerySet[IndicatorYearStatus]) -> list[IndicatorYe
     with `natural_rank`, its position, for the table's sorting: two queries (the rows, their
     targets) instead of a count and a page, since natural order is not SQL's."""
     rows = sorted(statuses, key=lambda s: list_order(s.indicator))
+    closes: dict[int, datetime] = {}
     for rank, row in enumerate(rows):
         row.natural_rank = rank  # type: ignore[attr-defined]
+        _targets_of_the_year(row, closes, revisions_of(row.indicator))
     return rows
+
+
+def _targets_of_the_year(
+    row: IndicatorYearStatus, closes: dict[int, datetime], revisions: Revisions
+) -> None:
+    """The row's `table_targets` as approved at its year's deadline, as its stored status
+    (indicators.workflow.status): the year's deadline read once, only when a revision
+    approved after some deadline exists."""
+    if not revisions:
+        return
+    if row.year not in closes:
+        closes[row.year] = deadlines.deadline(row.year).closes
+    row.indicator.table_targets = targets_in_force(  # type: ignore[attr-defined]
+        row.indicator.table_targets,  # type: ignore[attr-defined]
+        revisions,
+        closes[row.year],
+    )
 
 
 def tablero_stream(*, statuses: QuerySet[IndicatorYearStatus]) -> Iterator[IndicatorYearStatus]:
     """The rows of tablero_rows (same order, `natural_rank`, each indicator's `table_targets`)
-    read while they are sent, for the streamed export: three queries whatever the plan's size
-    (the rows' codes, their targets, the rows through a cursor), none before the first row is
+    read while they are sent, for the streamed export: four queries whatever the plan's size
+    (the rows' codes, their targets, their approved target revisions, the rows through a
+    cursor; and the year's deadline when a revision exists), none before the first row is
     asked for, and only the rows waiting for their turn held, not the whole table.
 
     The database cannot sort codes naturally, so the codes are read and sorted first, and the
@@ -736,6 +857,12 @@ def tablero_stream(*, statuses: QuerySet[IndicatorYearStatus]) -> Iterator[Indic
         .values_list("indicator_id", "kind", "year", "value", "source")
     ):
         targets[indicator_id].append((kind, year, value, source))
+    revisions: dict[int, Revisions] = defaultdict(list)
+    for indicator_id, *revision in TargetRevision.objects.filter(
+        state=TargetRevision.State.APPROVED, indicator__in=statuses.values("indicator")
+    ).values_list("indicator_id", "year", "reason", "decided_at", "value"):
+        revisions[indicator_id].append(tuple(revision))  # type: ignore[arg-type]
+    closes: dict[int, datetime] = {}
     level_rank = Case(
         *(When(indicator__level=level, then=Value(rank)) for rank, level in enumerate(LEVEL_ORDER)),
         default=Value(len(LEVEL_ORDER)),
@@ -751,6 +878,7 @@ def tablero_stream(*, statuses: QuerySet[IndicatorYearStatus]) -> Iterator[Indic
             Target(indicator_id=row.indicator_id, kind=kind, year=year, value=value, source=source)
             for kind, year, value, source in targets.pop(row.indicator_id, [])
         ]
+        _targets_of_the_year(row, closes, revisions.pop(row.indicator_id, []))
         yield row
 
 

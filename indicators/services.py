@@ -26,6 +26,7 @@ from indicators.models import (
     ActionReport,
     Indicator,
     IndicatorValue,
+    Target,
     WorkflowItem,
     WorkflowState,
 )
@@ -39,7 +40,7 @@ audit = logging.getLogger("pesem.audit")
 WorkflowRecord = IndicatorValue | ActionReport
 _Item = TypeVar("_Item", IndicatorValue, ActionReport)
 
-PLANNING_OFFICE_SOURCE = "Oficina de planeamiento"
+PLANNING_OFFICE_SOURCE = Target.PLANNING_OFFICE_SOURCE
 PART_LIMITS = {"max_integer_digits": 14, "max_decimals": 4}
 VALUE_LIMITS = {"max_integer_digits": 14, "max_decimals": 6}
 

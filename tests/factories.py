@@ -273,23 +273,28 @@ def pdf_text(content: bytes) -> str:
 
 def readable(response) -> str:
     """What a person reads in an answer: the HTML without the session's CSRF token, the
-    XLSX's cells, the PDF's text (files carry their build time in their metadata)."""
+    XLSX's cells, the PDF's text (files carry their build time in their metadata); a kept
+    file sent as it is stored (FileResponse) too."""
     kind = response["Content-Type"]
+    content = body(response)
     if kind.startswith("application/pdf"):
         if shutil.which("pdftotext") is None:
-            return f"PDF de {len(response.content) > 0} bytes"  # no reader here: only present
-        return pdftotext(response.content, mode="layout")
+            return f"PDF de {len(content) > 0} bytes"  # no reader here: only present
+        return pdftotext(content, mode="layout")
     if "spreadsheetml" in kind:
-        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        book = load_workbook(io.BytesIO(content), read_only=True)
         return repr(
             [
                 (ws.title, [tuple(c for c in row) for row in ws.iter_rows(values_only=True)])
                 for ws in book
             ]
         )
-    return pagecache.CSRF_VALUE.sub(
-        rb'name="csrfmiddlewaretoken" value=""', response.content
-    ).decode()
+    return pagecache.CSRF_VALUE.sub(rb'name="csrfmiddlewaretoken" value=""', content).decode()
+
+
+def body(response) -> bytes:
+    """The bytes of an answer, streamed (a kept file) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def as_text(response) -> str:

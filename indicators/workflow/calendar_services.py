@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from indicators import access, services
-from indicators.models import ReportingDeadline
+from indicators.models import ReportingDeadline, TargetRevision
+from indicators.workflow import status
 
 audit = logging.getLogger("pesem.audit")
 
@@ -53,6 +54,16 @@ def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> Repor
         raise services.ConflictError(
             "Otra persona fijó la fecha de este año al mismo tiempo. Recargue la página para verla."
         ) from None
+    # A year's figures use the targets in force at its deadline (deadlines.Deadline.closes):
+    # a moved deadline may take in, or leave out, a revision approved in between.
+    revised = (
+        TargetRevision.objects.filter(state=TargetRevision.State.APPROVED)
+        .exclude(reason=TargetRevision.Reason.CORRECTION)
+        .values_list("indicator_id", flat=True)
+        .distinct()
+    )
+    if revised:
+        status.refresh(list(revised))
     audit.info(
         "write",
         extra={

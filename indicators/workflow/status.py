@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from indicators import progress, selectors, services
+from indicators import deadlines, progress, selectors, services
 from indicators.models import (
     Indicator,
     IndicatorFlag,
@@ -23,10 +24,13 @@ from indicators.models import (
 BATCH = 500
 
 
-def _rows(facts: selectors.IndicatorFacts, years: range) -> list[IndicatorYearStatus]:
+def _rows(
+    facts: selectors.IndicatorFacts, years: range, closes: dict[int, datetime]
+) -> list[IndicatorYearStatus]:
     rows = []
     for year in years:
-        s = facts.status_as_of(year)
+        in_force = facts.as_approved_at(closes[year])
+        s = in_force.status_as_of(year)
         rows.append(
             IndicatorYearStatus(
                 indicator_id=facts.indicator.pk,
@@ -42,7 +46,7 @@ def _rows(facts: selectors.IndicatorFacts, years: range) -> list[IndicatorYearSt
                 light=s.light.value,
                 light_rank=progress.LIGHT_RANK[s.light.value],
                 trajectory=s.trajectory.status.value,
-                flags=facts.flags,
+                flags=in_force.flags,
             )
         )
     return rows
@@ -60,6 +64,8 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         if indicator_ids is not None
         else list(Indicator.objects.values_list("pk", flat=True))
     )
+    # Each year with the targets in force at its deadline.
+    closes = {year: d.closes for year, d in deadlines.deadlines(years).items()}
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -67,10 +73,10 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         # years of one indicator) then run one after the other instead of inserting twice.
         list(Indicator.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
         facts = selectors.indicator_facts_list(
-            queryset=selectors.indicator_queryset(light=True).filter(pk__in=chunk)
+            queryset=selectors.indicator_queryset(light=True, revisions=True).filter(pk__in=chunk)
         )
         IndicatorYearStatus.objects.filter(indicator_id__in=chunk).delete()
-        rows = [row for f in facts for row in _rows(f, years)]
+        rows = [row for f in facts for row in _rows(f, years, closes)]
         IndicatorYearStatus.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
     if indicator_ids is None:

@@ -34,7 +34,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from indicators import progress, selectors
+from indicators import deadlines, progress, selectors
 from indicators.models import (
     ActionReport,
     IndicatorValue,
@@ -127,7 +127,7 @@ class ReportRow:
     places: int
     value: IndicatorValue | None  # the year's value, whatever its state
     series: list[progress.Point]  # validated values up to the year
-    targets: list[report_charts.ChartTarget]  # stored target of every year that has one
+    targets: list[report_charts.ChartTarget]  # every year's target in force at the deadline
     previous_light: str | None  # None without a stored status for the year before
     years: range  # the plan's years (the chart's axis)
     public: bool = False  # the portal's report: no preliminary value
@@ -589,9 +589,31 @@ class MonitoringReport:
         ]
 
 
+def _chart_targets(
+    stored: dict[int, tuple[Decimal | None, Decimal | None, bool, str]],
+    in_force: selectors.IndicatorFacts | None,
+) -> list[report_charts.ChartTarget]:
+    """The target of every year the chart draws: as stored (each year's own), or, when a
+    revision approved after the report's year changed some, as approved at its deadline."""
+    if in_force is None:
+        return [
+            report_charts.ChartTarget(y, target, interpolated)
+            for y, (_, target, interpolated, _) in sorted(stored.items())
+            if target is not None
+        ]
+    targets = []
+    for y in sorted(stored):
+        target = in_force.target_for(y)
+        if target is not None:
+            value = target.value.quantize(progress.STORED_QUANTUM)  # as a status stores it
+            targets.append(report_charts.ChartTarget(y, value, target.interpolated))
+    return targets
+
+
 def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -> MonitoringReport:
-    """The report of `year`. Nine queries whatever the plan's size: the year's statuses with
-    their indicators, their baselines and targets, their values, every year's stored
+    """The report of `year`. Ten queries whatever the plan's size: the year's statuses with
+    their indicators, their baselines and targets, their approved target revisions, their
+    values, every year's stored
     statuses (charts, the year before), objectives with the plan, the year's action reports,
     actions and their responsibles, the conclusions with who sent and validated them (and
     their directorates); the public report reads what the portal publishes too.
@@ -603,8 +625,13 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     statuses = list(
         IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
         .select_related("indicator")
-        .prefetch_related("indicator__targets")
+        .prefetch_related(
+            "indicator__targets", selectors.approved_revisions_prefetch("indicator__")
+        )
     )
+    # The year's report prints the targets in force at the year's deadline, as its stored
+    # statuses do (indicators.workflow.status); later revisions leave it as it was.
+    closes = deadlines.deadline(year).closes
     # The published order of every list (objective, variable, national; natural codes).
     statuses.sort(key=lambda s: selectors.list_order(s.indicator))
     # The same indicators as `statuses`, selected the same way (no list of ids in the SQL).
@@ -655,11 +682,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
                 for y, (value, _, _, _) in sorted(stored.items())
                 if value is not None and y <= year
             ],
-            targets=[
-                report_charts.ChartTarget(y, target, interpolated)
-                for y, (_, target, interpolated, _) in sorted(stored.items())
-                if target is not None
-            ],
+            targets=_chart_targets(stored, selectors.targets_as_approved_at(s.indicator, closes)),
             previous_light=previous[3] if previous else None,
             years=years,
             public=public,

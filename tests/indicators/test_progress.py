@@ -1,10 +1,12 @@
 """The arithmetic of the plan, without the database."""
 
+from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
 
 from indicators import progress as p
+from indicators.models import TargetRevision
 from indicators.progress import Direction, Light, Point, TrajectoryStatus
 
 ASC, DESC = Direction.ASCENDING, Direction.DESCENDING
@@ -390,3 +392,30 @@ def test_a_years_value_follows_the_indicators_aggregation(semesters, aggregation
 def test_an_unknown_aggregation_is_refused():
     with pytest.raises(ValueError):
         p.yearly_value([D("1")], "mediana")
+
+
+# --- targets as approved at a moment ---------------------------------------------------------
+
+JAN, JUN, DEC = (datetime(2017, m, 1, tzinfo=UTC) for m in (1, 6, 12))
+
+
+def test_a_revision_counts_from_its_approval_on():
+    revisions = [(2016, "modificacion", JUN, D("1.9"))]
+    assert p.approved_at(revisions, JAN) == {}
+    assert p.approved_at(revisions, JUN) == {}  # the moment itself is after the deadline
+    assert p.approved_at(revisions, DEC) == {2016: D("1.9")}
+
+
+def test_the_last_revision_in_force_wins_whatever_the_order_given():
+    revisions = [(2016, "modificacion", JUN, D("2.4")), (2016, "ampliacion", JAN, D("1.9"))]
+    assert p.approved_at(revisions, datetime(2017, 3, 1, tzinfo=UTC)) == {2016: D("1.9")}
+    assert p.approved_at(revisions, DEC) == {2016: D("2.4")}
+
+
+def test_a_correction_counts_whenever_it_was_approved():
+    revisions = [(2016, "modificacion", JAN, D("1.9")), (2016, p.CORRECTION, DEC, D("1.7"))]
+    assert p.approved_at(revisions, JUN) == {2016: D("1.7")}
+
+
+def test_the_correction_reason_is_the_models():
+    assert TargetRevision.Reason.CORRECTION == p.CORRECTION

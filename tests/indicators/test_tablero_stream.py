@@ -191,14 +191,15 @@ def test_the_streamed_workbook_holds_the_cells_of_the_whole_one(
 def test_the_first_bytes_leave_before_any_row_is_read(
     client, validator, django_assert_num_queries, fmt
 ):
-    """The CSV's header, the workbook's fixed parts: then three queries for every row."""
+    """The CSV's header, the workbook's fixed parts: then four queries for every row."""
     client.force_login(validator)
     response = ok(client.get(reverse("home"), {"anio": 2016, "_export": fmt}))
     chunks = iter(response.streaming_content)
     with django_assert_num_queries(0):
         first = next(chunks)
-    # the rows' codes, their targets, the rows: then every row without another query
-    with django_assert_num_queries(3):
+    # the rows' codes, their targets, their approved target revisions, the rows: then every
+    # row without another query
+    with django_assert_num_queries(4):
         rest = list(chunks)
     if fmt == "csv":
         assert first.startswith(b"C\xc3\xb3digo,Indicador,")
@@ -245,6 +246,7 @@ def test_export_queries_do_not_grow_with_the_plan(client, validator):
 def test_export_query_count_pin(client, validator, django_assert_max_num_queries):
     client.force_login(validator)
     # session, user; plan years, first year with data; stored statuses complete (2 counts);
-    # then, while the file is sent, the rows' codes, their targets, the rows
-    with django_assert_max_num_queries(9):
+    # then, while the file is sent, the rows' codes, their targets, their approved target
+    # revisions, the rows
+    with django_assert_max_num_queries(10):
         export_queries(client, {"_export": "csv"})

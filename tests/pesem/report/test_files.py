@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from indicators.workflow import conclusion_services
 from pesem.models import PreparedReport
 from pesem.report import files as report_files
-from tests.factories import enter_value, logged_in, make_staff, pdf_text
+from tests.factories import body, enter_value, logged_in, make_staff, pdf_text
 
 pytestmark = [
     pytest.mark.django_db,
@@ -53,10 +53,6 @@ def large_plan(settings):
     settings.PESEM_REPORT_INLINE_MAX_INDICATORS = 0
 
 
-def _body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
 def _oe31_value(content: bytes) -> object:
     """OE3.1's 2016 value in the XLSX's indicator sheet."""
     sheet = load_workbook(io.BytesIO(content))["Indicadores"]
@@ -83,7 +79,7 @@ def test_small_plan_builds_in_the_request_once_then_streams_the_stored_copy(staf
     assert again.streaming  # from storage, in chunks
     assert again["X-Page-Cache"] == "hit"
     assert again["Content-Disposition"] == first["Content-Disposition"]
-    assert _body(again) == first.content
+    assert body(again) == first.content
     assert PreparedReport.objects.count() == 1
 
 
@@ -121,7 +117,7 @@ def test_the_files_with_and_without_the_annex_are_kept_apart(staff):
     for query, with_notes, first in (({}, False, plain), ({"anexo": "1"}, True, annex)):
         again = director.get(XLSX, query)
         assert again["X-Page-Cache"] == "hit"
-        content = _body(again)
+        content = body(again)
         assert content == first.content
         assert ("Calidad de datos" in load_workbook(io.BytesIO(content)).sheetnames) is with_notes
     assert PreparedReport.objects.count() == 2
@@ -174,10 +170,10 @@ def test_the_public_pdf_of_a_large_plan_is_asked_for_and_answered_503(
 
 def test_a_validated_value_gives_the_next_download_the_new_figure(staff):
     director = logged_in(staff["director"])
-    before = _body(director.get(XLSX))
+    before = body(director.get(XLSX))
     assert _oe31_value(before) in (None, "", "sin dato")
     enter_value(staff["registrar"], year=2016, validator=staff["validator"])
-    after = _body(director.get(XLSX))
+    after = body(director.get(XLSX))
     assert _oe31_value(after) not in (None, "", "sin dato")
     assert PreparedReport.objects.filter(file_format="xlsx").count() == 2  # one per version
 
@@ -202,7 +198,7 @@ def test_large_plan_answers_at_once_and_the_command_builds_the_file(staff, large
     served = director.get(PDF)
     assert served.status_code == 200
     assert served.streaming
-    content = _body(served)
+    content = body(served)
     assert content.startswith(b"%PDF-")
     # The same report as one built now, but for the minute it was generated at.
     rebuilt = pdf_text(report_files.build_bytes(2016, "pdf"))
@@ -225,7 +221,7 @@ def test_after_a_write_the_old_file_is_never_served_and_is_purged(staff, large_p
     call_command("build_reports", stdout=out)
     assert "archivos de versiones anteriores borrados: 1" in out.getvalue()
     assert not default_storage.exists(old.file_name)
-    content = _body(director.get(XLSX))
+    content = body(director.get(XLSX))
     assert _oe31_value(content) not in (None, "", "sin dato")
 
 
