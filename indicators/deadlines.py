@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from indicators.models import ReportingDeadline
+from objectives import plans
+from objectives.models import PlanVersion
 
 # Reminders go out for plan years due within this many days, or already past due.
 REMIND_DAYS_AHEAD = 15
@@ -45,6 +47,27 @@ def deadlines(years: Iterable[int]) -> dict[int, Deadline]:
     wanted = list(years)
     custom = dict(ReportingDeadline.objects.filter(year__in=wanted).values_list("year", "due_date"))
     return {y: Deadline(y, custom.get(y) or default_due_date(y), y in custom) for y in wanted}
+
+
+def read_at(years: Iterable[int]) -> dict[int, datetime]:
+    """The moment each year's figures are read at: the targets approved by then are the
+    year's (IndicatorFacts.as_approved_at). The close of its deadline; for a year that an
+    ampliación approved later added to the horizon, the moment of that approval (before it,
+    the year was no part of the plan). Two queries. (One plan: per plan when there are
+    several.)"""
+    wanted = list(years)
+    # Approved versions in the order they took effect; one loaded as approved first.
+    versions = sorted(
+        PlanVersion.objects.filter(state__in=plans.APPROVED).values_list(
+            "horizon_end", "decided_at"
+        ),
+        key=lambda v: (v[1] is not None, v[1] or datetime.min.replace(tzinfo=UTC)),
+    )
+    moments = {}
+    for year, d in deadlines(wanted).items():
+        reached = next((at for end, at in versions if end >= year), None)
+        moments[year] = max(d.closes, reached) if reached else d.closes
+    return moments
 
 
 def deadline(year: int) -> Deadline:

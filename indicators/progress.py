@@ -210,13 +210,14 @@ def approved_at(
     revisions: Iterable[tuple[int, str, datetime, Decimal]], moment: datetime
 ) -> dict[int, Decimal]:
     """The planning office's target of each year as approved at `moment`, from its approved
-    revisions (year, reason, decided_at, value): the last one in force by then. A correction
-    fixes the record (no resolution changes the plan), so it counts whenever it was approved;
-    an ampliación, actualización or modificación counts from its approval on. A year with
-    no revision in force at `moment` has no planning-office target then."""
+    revisions (year, reason, decided_at, value): the last one approved by then (at `moment`
+    itself included). A correction fixes the record (no resolution changes the plan), so it
+    counts whenever it was approved; an ampliación, actualización or modificación counts
+    from its approval on. A year with no revision in force at `moment` has no
+    planning-office target then."""
     chosen: dict[int, tuple[datetime, Decimal]] = {}
     for year, reason, decided_at, value in revisions:
-        if reason != CORRECTION and decided_at >= moment:
+        if reason != CORRECTION and decided_at > moment:
             continue
         if year not in chosen or decided_at >= chosen[year][0]:
             chosen[year] = (decided_at, value)

@@ -297,10 +297,10 @@ def revisions_of(indicator: Indicator) -> Revisions:
 def _revised_since(
     revisions: list[tuple[int, str, datetime, Decimal]] | None, moment: datetime
 ) -> bool:
-    """A revision approved at or after `moment` changes a target (a correction does not: it
-    counts whenever it was approved, progress.approved_at)."""
+    """A revision approved after `moment` changes a target (a correction does not: it counts
+    whenever it was approved, progress.approved_at)."""
     return any(
-        reason != progress.CORRECTION and decided_at >= moment
+        reason != progress.CORRECTION and decided_at > moment
         for _, reason, decided_at, _ in revisions or []
     )
 
@@ -819,13 +819,13 @@ def tablero_rows(*, statuses: QuerySet[IndicatorYearStatus]) -> list[IndicatorYe
 def _targets_of_the_year(
     row: IndicatorYearStatus, closes: dict[int, datetime], revisions: Revisions
 ) -> None:
-    """The row's `table_targets` as approved at its year's deadline, as its stored status
-    (indicators.workflow.status): the year's deadline read once, only when a revision
-    approved after some deadline exists."""
+    """The row's `table_targets` as approved when its year is read (deadlines.read_at), as
+    its stored status (indicators.workflow.status): read once per year, only for an
+    indicator with an approved revision."""
     if not revisions:
         return
     if row.year not in closes:
-        closes[row.year] = deadlines.deadline(row.year).closes
+        closes[row.year] = deadlines.read_at([row.year])[row.year]
     row.indicator.table_targets = targets_in_force(  # type: ignore[attr-defined]
         row.indicator.table_targets,  # type: ignore[attr-defined]
         revisions,

@@ -136,6 +136,7 @@ class PlanVersion(models.Model):
         IN_FORCE = "vigente", "vigente"
         FINISHED = "finalizado", "finalizado"
         REPLACED = "reemplazado", "reemplazado"
+        DISCARDED = "descartado", "descartado (borrador no aprobado)"
 
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="versions", verbose_name="plan"
@@ -154,6 +155,25 @@ class PlanVersion(models.Model):
         verbose_name="resolución de aprobación",
     )
     created_at = models.DateTimeField("creada", auto_now_add=True)
+    # Four eyes for a version made in the application (an ampliación): who proposed it, and
+    # who approved or discarded it and when; empty for a version loaded as approved.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposed_plan_versions",
+        verbose_name="propuesta por",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_plan_versions",
+        verbose_name="decidida por",
+    )
+    decided_at = models.DateTimeField("decidida el", null=True, blank=True)
 
     class Meta:
         verbose_name = "versión de plan"

@@ -1,6 +1,10 @@
 """Reads of plans and their versions (no writes)."""
 
+from datetime import datetime
+
 from objectives.models import Plan, PlanVersion
+
+APPROVED = [PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED, PlanVersion.State.REPLACED]
 
 
 def current_version(plan: Plan) -> PlanVersion | None:
@@ -12,3 +16,20 @@ def current_version(plan: Plan) -> PlanVersion | None:
         if version.state == PlanVersion.State.IN_FORCE:
             return version
     return max(versions, key=lambda v: (v.created_at, v.pk), default=None)
+
+
+def version_at(plan: Plan, moment: datetime) -> PlanVersion | None:
+    """The version in force at `moment`: the last one approved by then (one loaded as
+    approved, with no approval time, from the start); never a draft or a discarded one. A
+    past year's report prints its horizon, so an ampliación approved later leaves that report
+    as it was. One query."""
+    approved = [
+        v
+        for v in plan.versions.filter(state__in=APPROVED)
+        if v.decided_at is None or v.decided_at <= moment
+    ]
+    return max(
+        approved,
+        key=lambda v: (v.decided_at is not None, v.decided_at or moment, v.pk),
+        default=None,
+    )

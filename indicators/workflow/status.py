@@ -64,8 +64,8 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         if indicator_ids is not None
         else list(Indicator.objects.values_list("pk", flat=True))
     )
-    # Each year with the targets in force at its deadline.
-    closes = {year: d.closes for year, d in deadlines.deadlines(years).items()}
+    # Each year with the targets in force when it is read (its deadline, as a rule).
+    closes = deadlines.read_at(years)
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]

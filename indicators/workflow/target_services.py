@@ -152,15 +152,15 @@ def target_decide(
         raise ValidationError(
             f"Esta revisión ya fue {revision.get_state_display()}: recargue la página."
         )
-    if revision.proposed_by_id == user.pk:
-        audit.warning(
-            "permission_denied",
-            extra={"user": user.get_username(), "rule": "four_eyes", "id": revision.pk},
-        )
-        raise ValidationError(OWN_REVISION)
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ValidationError({"note": "Indique el motivo del rechazo."})
+    note = decision_note(
+        user,
+        revision.proposed_by_id,
+        revision.pk,
+        OWN_REVISION,
+        approve,
+        note,
+        "Indique el motivo del rechazo.",
+    )
     revision.state = TargetRevision.State.APPROVED if approve else TargetRevision.State.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
@@ -183,6 +183,30 @@ def target_decide(
         },
     )
     return revision
+
+
+def decision_note(
+    user: User,
+    proposed_by_id: int | None,
+    item_id: int,
+    own: str,
+    approve: bool,
+    note: str,
+    reason_needed: str,
+) -> str:
+    """The checks of a four-eyes decision, shared by target revisions and plan versions: the
+    proposer may not decide (refused with an audit line), and a refusal needs its reason.
+    The note, trimmed."""
+    if proposed_by_id == user.pk:
+        audit.warning(
+            "permission_denied",
+            extra={"user": user.get_username(), "rule": "four_eyes", "id": item_id},
+        )
+        raise ValidationError(own)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": reason_needed})
+    return note
 
 
 def _apply_target(user: User, revision: TargetRevision) -> Target:

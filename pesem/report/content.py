@@ -44,6 +44,7 @@ from indicators.models import (
 )
 from lib import charts as chart_scale
 from lib import numbers
+from objectives import plans
 from objectives.models import (
     Directorate,
     Plan,
@@ -611,9 +612,10 @@ def _chart_targets(
 
 
 def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -> MonitoringReport:
-    """The report of `year`. Ten queries whatever the plan's size: the year's statuses with
-    their indicators, their baselines and targets, their approved target revisions, their
-    values, every year's stored
+    """The report of `year`. Twelve queries whatever the plan's size: when the year is read
+    (the plan's approved versions, the year's deadline), the year's statuses with their
+    indicators, their baselines and targets, their approved target revisions, their values,
+    the version in force then, every year's stored
     statuses (charts, the year before), objectives with the plan, the year's action reports,
     actions and their responsibles, the conclusions with who sent and validated them (and
     their directorates); the public report reads what the portal publishes too.
@@ -631,7 +633,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     )
     # The year's report prints the targets in force at the year's deadline, as its stored
     # statuses do (indicators.workflow.status); later revisions leave it as it was.
-    closes = deadlines.deadline(year).closes
+    closes = deadlines.read_at([year])[year]
     # The published order of every list (objective, variable, national; natural codes).
     statuses.sort(key=lambda s: selectors.list_order(s.indicator))
     # The same indicators as `statuses`, selected the same way (no list of ids in the SQL).
@@ -658,7 +660,13 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     # read on its own.
     objective_list = list(StrategicObjective.objects.select_related("plan"))
     plan = objective_list[0].plan if objective_list else Plan.objects.first()
-    years = plan.years if plan else range(year, year + 1)
+    # The horizon of the version in force then: an ampliación approved later leaves a past
+    # year's report (its years, its charts) as it was.
+    version = plans.version_at(plan, closes) if plan else None
+    if version is not None:
+        years = range(version.horizon_start, version.horizon_end + 1)
+    else:
+        years = plan.years if plan else range(year, year + 1)
     by_objective: dict[int, list[ReportRow]] = {}
     validated_at: list[datetime] = []
     has_validated = False
@@ -682,7 +690,10 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
                 for y, (value, _, _, _) in sorted(stored.items())
                 if value is not None and y <= year
             ],
-            targets=_chart_targets(stored, selectors.targets_as_approved_at(s.indicator, closes)),
+            targets=_chart_targets(
+                {y: t for y, t in stored.items() if y < years.stop},
+                selectors.targets_as_approved_at(s.indicator, closes),
+            ),
             previous_light=previous[3] if previous else None,
             years=years,
             public=public,

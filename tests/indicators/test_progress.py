@@ -402,7 +402,7 @@ JAN, JUN, DEC = (datetime(2017, m, 1, tzinfo=UTC) for m in (1, 6, 12))
 def test_a_revision_counts_from_its_approval_on():
     revisions = [(2016, "modificacion", JUN, D("1.9"))]
     assert p.approved_at(revisions, JAN) == {}
-    assert p.approved_at(revisions, JUN) == {}  # the moment itself is after the deadline
+    assert p.approved_at(revisions, JUN) == {2016: D("1.9")}  # approved at that very moment
     assert p.approved_at(revisions, DEC) == {2016: D("1.9")}
 
 

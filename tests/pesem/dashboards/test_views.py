@@ -236,9 +236,10 @@ def test_query_count_pins(client, validator, year_2016, django_assert_max_num_qu
         ok(client.get(reverse("directorates"), {"anio": 2016}))
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # the year's statuses with indicators, their targets, their approved target revisions,
-    # the year's deadline, their values, every year's statuses; objectives with the plan;
+    # the plan's approved versions and the year's deadline (when the year is read), their
+    # values, every year's statuses; objectives with the plan; the version in force then;
     # reports, actions, responsibles; conclusions; menu badge (submitted count)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(21):
         ok(client.get(reverse("report"), {"anio": 2016}))
     # session, user, groups; plan years, first year; stored statuses complete (2 counts);
     # objective; statuses of its indicators; charted indicators (5 reads); actions,

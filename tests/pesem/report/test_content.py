@@ -173,10 +173,11 @@ def test_report_page_query_count_is_pinned_and_does_not_grow(
     ok(client.get(reverse("report"), {"anio": 2016}))  # warm caches (content types, sessions)
     # session, user, groups; plan years, first year with data; stored statuses complete (2
     # counts); the year's statuses with their indicators, their targets, their approved
-    # target revisions, the year's deadline, their values, every year's statuses, objectives
-    # with the plan, action reports, actions, their responsibles, conclusions; menu badge
+    # target revisions, the plan's approved versions and the year's deadline (when the year
+    # is read), their values, every year's statuses, objectives with the plan, the version
+    # in force then, action reports, actions, their responsibles, conclusions; menu badge
     # (submitted count)
-    with django_assert_max_num_queries(19) as small:
+    with django_assert_max_num_queries(21) as small:
         ok(client.get(reverse("report"), {"anio": 2016}))
     objective = StrategicObjective.objects.get(number=2)
     dpe = Directorate.objects.get(code="DPE")
