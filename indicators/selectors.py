@@ -49,6 +49,10 @@ def thresholds() -> progress.Thresholds:
     )
 
 
+# An indicator's approved target revisions: (year, reason, decided_at, value).
+Revisions = list[tuple[int, str, datetime, Decimal]]
+
+
 @dataclass
 class IndicatorFacts:
     """An indicator with its series, baseline, official targets and findings, computed once
@@ -63,7 +67,7 @@ class IndicatorFacts:
     flags: list[str] = field(default_factory=list)
     # The approved target revisions (year, reason, decided_at, value) when the queryset
     # asked for them (indicator_queryset(revisions=True)); None otherwise.
-    revisions: list[tuple[int, str, datetime, Decimal]] | None = None
+    revisions: Revisions | None = None
 
     def as_approved_at(self, moment: datetime) -> IndicatorFacts:
         """The same indicator with its targets as approved at `moment`
@@ -259,9 +263,6 @@ def targets_as_approved_at(indicator: Indicator, moment: datetime) -> IndicatorF
     return _facts(indicator, [], list(indicator.targets.all()), revisions).as_approved_at(moment)
 
 
-Revisions = list[tuple[int, str, datetime, Decimal]]  # (year, reason, decided_at, value)
-
-
 def targets_in_force(targets: list[Target], revisions: Revisions, moment: datetime) -> list[Target]:
     """An indicator's Target rows with the planning office's as approved at `moment`
     (progress.approved_at): a revised year's row gets the value in force then, or goes when
@@ -294,9 +295,7 @@ def revisions_of(indicator: Indicator) -> Revisions:
     return [(r.year, r.reason, r.decided_at, r.value) for r in approved if r.decided_at is not None]
 
 
-def _revised_since(
-    revisions: list[tuple[int, str, datetime, Decimal]] | None, moment: datetime
-) -> bool:
+def _revised_since(revisions: Revisions | None, moment: datetime) -> bool:
     """A revision approved after `moment` changes a target (a correction does not: it counts
     whenever it was approved, progress.approved_at)."""
     return any(
@@ -309,7 +308,7 @@ def _facts(
     indicator: Indicator,
     values: list[IndicatorValue],
     targets: list[Target],
-    revisions: list[tuple[int, str, datetime, Decimal]] | None,
+    revisions: Revisions | None,
 ) -> IndicatorFacts:
     facts = IndicatorFacts(indicator=indicator, values=values, targets=targets, revisions=revisions)
     priority = settings.PESEM_TARGET_SOURCE_PRIORITY

@@ -4,6 +4,7 @@ The plain functions behind them are in tests/factories.py."""
 
 import logging
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -23,6 +24,7 @@ from tests.factories import (
     RETURNED_VALUE,
     SUBMITTED_NUMERATOR,
     SUBMITTED_VALUE,
+    enter_value,
     make_staff,
     save_value,
     submit,
@@ -333,3 +335,17 @@ def unpublished(registrar_dgc, registrar_dpe, validator, django_user_model):
     )
     second = make_staff(django_user_model, "val2.opp", "validador", "OPP")
     target_services.target_decide(user=second, revision=revision, approve=True)
+
+
+@pytest.fixture
+def planning_office(django_user_model):
+    """DGC's registrar, two people of the planning office (one proposes, the other decides:
+    four eyes), DGC's director who reads, and OE3.1's 2016 value validated."""
+    registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
+    proposer = make_staff(django_user_model, "val.opp", "validador", "OPP")
+    approver = make_staff(django_user_model, "val2.opp", "validador", "OPP")
+    director = make_staff(django_user_model, "dir.dgc", "director", "DGC")
+    enter_value(registrar, "OE3.1", 2016, numerator=450, validator=proposer)
+    return SimpleNamespace(
+        registrar=registrar, proposer=proposer, approver=approver, director=director
+    )

@@ -292,6 +292,16 @@ def readable(response) -> str:
     return pagecache.CSRF_VALUE.sub(rb'name="csrfmiddlewaretoken" value=""', content).decode()
 
 
+# When a page or file was built (to the minute): not data.
+BUILD_TIME = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")
+
+
+def as_read(client, paths) -> dict[str, str]:
+    """What a reader sees at each path (readable), without when it was built: for comparing
+    pages and files before and after a change. Each status is checked."""
+    return {path: BUILD_TIME.sub("", readable(ok(client.get(path)))) for path in paths}
+
+
 def body(response) -> bytes:
     """The bytes of an answer, streamed (a kept file) or not."""
     return b"".join(response.streaming_content) if response.streaming else response.content

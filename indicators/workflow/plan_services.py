@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import access, services
+from indicators import access
 from indicators.models import Indicator, TargetRevision
 from indicators.workflow import status, target_services
 from objectives import plans
@@ -81,23 +81,23 @@ def extension_propose(
         resolution=resolution,
         proposed_by=user,
     )
-    now = timezone.now()
     for indicator, years in targets.items():
         for year, value in sorted(years.items()):
-            revision = TargetRevision(
-                indicator=indicator,
-                year=year,
-                value=value,
-                previous_value=None,
-                reason=TargetRevision.Reason.EXTENSION,
-                rationale=rationale,
-                resolution=resolution,
-                version=version,
-                proposed_by=user,
-                proposed_at=now,
+            target_services.record_proposal(
+                TargetRevision(
+                    indicator=indicator,
+                    year=year,
+                    value=value,
+                    previous_value=None,
+                    reason=TargetRevision.Reason.EXTENSION,
+                    rationale=rationale,
+                    resolution=resolution,
+                    version=version,
+                    proposed_by=user,
+                ),
+                user,
+                f"ampliación propuesta: {rationale}",
             )
-            services.note_history(revision, user, f"ampliación propuesta: {rationale}")
-            revision.save()
     audit.info(
         "write",
         extra={

@@ -110,20 +110,21 @@ def target_propose(
             }
         )
     plan = Plan.objects.first()
-    revision = TargetRevision(
-        indicator=indicator,
-        year=year,
-        value=value,
-        previous_value=target_in_force(indicator, year),
-        reason=reason,
-        rationale=rationale,
-        resolution=resolution,
-        version=plans.current_version(plan) if plan else None,
-        proposed_by=user,
-        proposed_at=timezone.now(),
+    revision = record_proposal(
+        TargetRevision(
+            indicator=indicator,
+            year=year,
+            value=value,
+            previous_value=target_in_force(indicator, year),
+            reason=reason,
+            rationale=rationale,
+            resolution=resolution,
+            version=plans.current_version(plan) if plan else None,
+            proposed_by=user,
+        ),
+        user,
+        f"propuesta: {rationale}",
     )
-    services.note_history(revision, user, f"propuesta: {rationale}")
-    revision.save()
     audit.info(
         "write",
         extra={
@@ -182,6 +183,15 @@ def target_decide(
             "value": str(revision.value),
         },
     )
+    return revision
+
+
+def record_proposal(revision: TargetRevision, user: User, history: str) -> TargetRevision:
+    """Store a proposed revision, stamped now, with its history line: the one way a
+    revision is proposed (one target here, the new years of an ampliación in plan_services)."""
+    revision.proposed_at = timezone.now()
+    services.note_history(revision, user, history)
+    revision.save()
     return revision
 
 

@@ -14,11 +14,10 @@ from indicators import services
 from indicators.models import Indicator, IndicatorYearStatus, TargetRevision
 from indicators.workflow import plan_services
 from objectives.models import Plan, PlanVersion, Resolution
-from tests.factories import enter_value, logged_in, make_staff, ok, readable
+from tests.factories import as_read, enter_value, logged_in, ok, readable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
-GENERATED = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")
 # The pages' year chooser: it offers the new years, which is navigation, not the report.
 YEAR_CHOOSER = re.compile(r'<select id="id_anio" name="anio">.*?</select>')
 PAGES_OF_2016 = [
@@ -28,16 +27,6 @@ PAGES_OF_2016 = [
     "/reporte/2016/pdf/",
 ]
 NEW_TARGETS = {"OE3.1": {2022: D("1.70"), 2023: D("1.80"), 2024: D("1.90")}}
-
-
-@pytest.fixture
-def office(django_user_model):
-    registrar = make_staff(django_user_model, "reg.dgc", "registrador", "DGC")
-    proposer = make_staff(django_user_model, "val.opp", "validador", "OPP")
-    approver = make_staff(django_user_model, "val2.opp", "validador", "OPP")
-    director = make_staff(django_user_model, "dir.dgc", "director", "DGC")
-    enter_value(registrar, "OE3.1", 2016, numerator=450, validator=proposer)
-    return registrar, proposer, approver, director
 
 
 def propose(proposer, targets=None, horizon_end=2024):
@@ -59,13 +48,14 @@ def propose(proposer, targets=None, horizon_end=2024):
 
 def seen(client) -> dict[str, str]:
     return {
-        path: YEAR_CHOOSER.sub("", GENERATED.sub("", readable(ok(client.get(path)))))
-        for path in PAGES_OF_2016
+        path: YEAR_CHOOSER.sub("", text) for path, text in as_read(client, PAGES_OF_2016).items()
     }
 
 
-def test_an_extension_to_2024_leaves_the_2016_report_as_it_was(office):
-    registrar, proposer, approver, director = office
+def test_an_extension_to_2024_leaves_the_2016_report_as_it_was(planning_office):
+    office = planning_office
+    registrar, proposer, approver = office.registrar, office.proposer, office.approver
+    director = office.director
     reader = logged_in(director)
     figures = seen(reader)
     status_2016 = IndicatorYearStatus.objects.filter(year=2016).values_list(
@@ -100,8 +90,8 @@ def test_an_extension_to_2024_leaves_the_2016_report_as_it_was(office):
     assert '<option value="2023" selected>2023</option>' in page
 
 
-def test_the_proposer_cannot_approve_and_a_discarded_draft_changes_nothing(office):
-    _, proposer, approver, _ = office
+def test_the_proposer_cannot_approve_and_a_discarded_draft_changes_nothing(planning_office):
+    proposer, approver = planning_office.proposer, planning_office.approver
     version = propose(proposer)
     with pytest.raises(ValidationError, match="cuatro ojos"):
         plan_services.version_decide(user=proposer, version=version, approve=True)
@@ -120,8 +110,8 @@ def test_the_proposer_cannot_approve_and_a_discarded_draft_changes_nothing(offic
     assert propose(proposer).state == PlanVersion.State.DRAFT
 
 
-def test_bad_proposals_are_refused_all_at_once_and_store_nothing(office):
-    _, proposer, _, _ = office
+def test_bad_proposals_are_refused_all_at_once_and_store_nothing(planning_office):
+    proposer = planning_office.proposer
     versions, revisions = PlanVersion.objects.count(), TargetRevision.objects.count()
     with pytest.raises(ValidationError) as refused:
         propose(proposer, targets={"OE3.1": {2020: D("1.5"), 2026: D("2")}}, horizon_end=2021)

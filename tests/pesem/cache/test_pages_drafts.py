@@ -16,12 +16,9 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowS
 from objectives.models import Directorate, StrategicAction, StrategicVariable
 from pesem.cache import data as datacache
 from pesem.cache import pages as pagecache
-from tests.factories import logged_in, make_staff, readable
+from tests.factories import BUILD_TIME, logged_in, make_staff, readable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-# When the file was built (to the minute): not data.
-GENERATED = re.compile(r"(Fecha de generación:|Generado el) \d\d/\d\d/\d{4} \d\d:\d\d")
 
 
 def _paths() -> dict[str, str]:
@@ -42,10 +39,6 @@ def _paths() -> dict[str, str]:
         "variable_actors": f"/actores/variable/{variable.code}/",
         "actor_detail": None,  # read off the actors page below
     }
-
-
-def _without_build_time(text: str) -> str:
-    return GENERATED.sub("", text)
 
 
 def _write_drafts(registrar) -> None:
@@ -121,7 +114,7 @@ def test_drafts_change_no_draft_blind_page_for_any_role(django_user_model, setti
             for name, path in paths.items():
                 response = client.get(path)
                 assert response.status_code == 200, (who, path)
-                seen[who, name] = _without_build_time(readable(response))
+                seen[who, name] = BUILD_TIME.sub("", readable(response))
         return seen
 
     before = snapshot()
