@@ -2,13 +2,14 @@ from django.urls import path
 
 from indicators import views
 from indicators.entry import grid_views
-from indicators.workflow import calendar_views, inbox_views, target_views
+from indicators.workflow import calendar_views, inbox_views, plan_views, target_views
 
 urlpatterns = [
     path("indicadores/<str:code>/", views.indicator_detail, name="indicator_detail"),
     path("indicadores/<str:code>/<int:year>/registrar/", views.value_entry, name="value_entry"),
     path("indicadores/<str:code>/metas/", views.target_propose, name="target_edit"),
     path("metas/revisiones/", target_views.target_revisions, name="target_revisions"),
+    path("plan/versiones/", plan_views.plan_versions, name="plan_versions"),
     path("valores/<int:pk>/<str:action>/", views.value_transition, name="value_transition"),
     path("acciones/<str:code>/<int:year>/reporte/", views.report_entry, name="report_entry"),
     path("reportes/<int:pk>/<str:action>/", views.report_transition, name="report_transition"),

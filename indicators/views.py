@@ -88,11 +88,7 @@ def target_propose(request, code: str):
                 value=data["value"],
                 reason=data["reason"],
                 rationale=data["rationale"],
-                resolution=target_services.resolution_record(
-                    resolution_type=data["resolution_type"],
-                    number=data["resolution_number"],
-                    date=data["resolution_date"],
-                ),
+                resolution=target_services.resolution_record(**form.resolution_fields()),
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)

@@ -548,6 +548,16 @@ def phone_problems(page, name: str, *, menu: bool = True) -> list[str]:
     return found
 
 
+def page_problems(page, viewport: str, name: str) -> list[str]:
+    """Once the page is drawn: axe's serious and critical violations, and at phone width
+    what makes the document wider than the screen or breaks the menu."""
+    settle(page)
+    problems = serious_violations(page, name)
+    if viewport == "phone":
+        problems += phone_problems(page, name)
+    return problems
+
+
 def problems_report(problems: list[str]) -> str:
     return f"{len(problems)} problema(s):\n" + "\n".join(problems)
 

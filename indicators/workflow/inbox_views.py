@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from indicators import access, deadlines, services
-from indicators.workflow import inbox, target_services
+from indicators.workflow import inbox, plan_services, target_services
 from objectives.models import Role
 
 
@@ -31,10 +31,11 @@ def my_tasks(request):
             registrar = inbox.registrar_inbox(
                 directorate=directorate, years=services.plan_years(), today=today
             )
-    queues = revisions = None
+    queues = revisions = versions = None
     if Role.VALIDATOR in user_roles:
         queues = inbox.validator_inbox(user=request.user, today=today)
         revisions = target_services.waiting_revisions()
+        versions = plan_services.waiting_versions()
     return render(
         request,
         "indicators/my_tasks.html",
@@ -45,5 +46,6 @@ def my_tasks(request):
             "registrar": registrar,
             "queues": queues,
             "revisions": revisions,
+            "versions": versions,
         },
     )

@@ -1,7 +1,9 @@
-"""Writes of plan versions: an ampliación extends the vigente version's horizon and adds the
-new years' targets, approved by its resolution and by a second person of the planning office
-(four eyes). Until then nothing changes: the draft version and its targets wait. On approval
-the version becomes vigente, the one it extends reemplazado, the plan's years reach the new
+"""Writes of plan versions, each approved by its resolution and by a second person of the
+planning office (four eyes):
+- an ampliación extends the vigente version's horizon and adds the new years' targets;
+- a modificación revises targets of years inside the horizon, each with the rationale.
+Until the decision nothing changes: the draft version and its targets wait. On approval the
+version becomes vigente, the one before it reemplazado, the plan's years reach the new
 horizon and the targets become approved revisions (indicators.workflow.target_services).
 A past year keeps the version and targets in force when it was read (indicators.deadlines).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -17,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import access
+from indicators import access, progress, selectors
 from indicators.models import Indicator, TargetRevision
 from indicators.workflow import status, target_services
 from objectives import plans
@@ -29,32 +32,98 @@ OWN_VERSION = (
     "Usted propuso esta versión: la aprueba o descarta otra persona de la oficina de "
     "planeamiento (cuatro ojos)."
 )
+EXTENDED, MODIFIED = PlanVersion.Kind.EXTENDED, PlanVersion.Kind.MODIFIED
+# The kinds of version made here, the reason their targets are revised for, and their name.
+KINDS = {
+    EXTENDED: (TargetRevision.Reason.EXTENSION, "ampliación"),
+    MODIFIED: (TargetRevision.Reason.MODIFICATION, "modificación"),
+}
+
+Targets = Mapping[Indicator, Mapping[int, Decimal]]
+# The target each indicator and year has today, as every page shows it (None: no target).
+InForce = Mapping[tuple[int, int], progress.YearTarget | None]
 
 
-@transaction.atomic
-def extension_propose(
-    *,
-    user: User,
-    plan: Plan,
-    horizon_end: int,
-    resolution: Resolution | None,
-    rationale: str,
-    targets: Mapping[Indicator, Mapping[int, Decimal]],
-) -> PlanVersion:
-    """A draft ampliación of `plan` to `horizon_end` with the new years' targets. Every
-    problem is reported at once, in Spanish; nothing is stored then."""
-    access.require_validator(user)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+@dataclass(frozen=True)
+class TargetChange:
+    indicator: Indicator
+    year: int
+    value: Decimal
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A version as typed: its plan and kind, the horizon's end (an ampliación's new one; a
+    modificación's is the plan's), the approving resolution, the rationale and the targets
+    by indicator and year."""
+
+    plan: Plan
+    kind: str
+    horizon_end: int
+    resolution: Resolution | None
+    rationale: str
+    targets: Targets
+
+
+@dataclass(frozen=True)
+class Difference:
+    """What a version changes against the one in force: shown before it is proposed and
+    while it waits for its decision."""
+
+    plan: Plan
+    kind: str
+    horizon_before: tuple[int, int]
+    horizon_after: tuple[int, int]
+    targets: list[TargetChange]
+    # An ampliación's indicators left without a target in some new year, with those years.
+    without_target: list[tuple[Indicator, list[int]]]
+
+    @property
+    def name(self) -> str:
+        return KINDS[self.kind][1]
+
+
+def in_force(
+    indicators: list[Indicator], years: range
+) -> dict[tuple[int, int], progress.YearTarget | None]:
+    """The targets in force today of these indicators and years (selectors.IndicatorFacts:
+    the planning office's, else the published one, else interpolated); a query per relation."""
+    facts = selectors.indicator_facts_list(
+        queryset=selectors.indicator_queryset().filter(pk__in=[i.pk for i in indicators])
+    )
+    return {(f.indicator.pk, year): f.target_for(year) for f in facts for year in years}
+
+
+def changes(kind: str, targets: Targets, now: InForce) -> list[TargetChange]:
+    """The typed targets that change something: in a modificación a target typed as it
+    already is changes nothing and is left out."""
+    found = []
+    for indicator, years in targets.items():
+        for year in sorted(years):
+            target = now.get((indicator.pk, year)) if kind == MODIFIED else None
+            previous = target.value if target else None
+            if kind == MODIFIED and previous == years[year]:
+                continue
+            found.append(TargetChange(indicator, year, years[year], previous))
+    return found
+
+
+def version_errors(proposal: Proposal, now: InForce) -> dict[str, list[str]]:
+    """Every reason a version would be refused, in Spanish, by field (none: it may be
+    proposed). Reads only: the preview shows them before anything is stored."""
+    plan, kind, horizon_end = proposal.plan, proposal.kind, proposal.horizon_end
+    resolution, rationale, targets = proposal.resolution, proposal.rationale, proposal.targets
     errors: dict[str, list[str]] = {}
-    if horizon_end <= plan.end_year:
+    name = KINDS[kind][1]
+    if kind == EXTENDED and horizon_end <= plan.end_year:
         errors.setdefault("horizon_end", []).append(
             f"Una ampliación extiende el horizonte más allá de {plan.end_year}."
         )
     if resolution is None:
         errors.setdefault("resolution", []).append(target_services.RESOLUTION_NEEDED)
-    rationale = (rationale or "").strip()
-    if not rationale:
-        errors.setdefault("rationale", []).append("Indique el sustento de la ampliación.")
+    if not (rationale or "").strip():
+        errors.setdefault("rationale", []).append(f"Indique el sustento de la {name}.")
     if plan.versions.filter(state=PlanVersion.State.DRAFT).exists():
         errors.setdefault("__all__", []).append(
             "Ya hay una versión en borrador de este plan: apruébela o descártela antes de "
@@ -62,18 +131,122 @@ def extension_propose(
         )
     for indicator, years in targets.items():
         for year in sorted(years):
-            if not plan.end_year < year <= horizon_end:
+            if kind == EXTENDED and not plan.end_year < year <= horizon_end:
                 errors.setdefault("targets", []).append(
                     f"{indicator.code}: {year} no es un año nuevo del horizonte "
                     f"({plan.end_year + 1} a {horizon_end}); cambiar la meta de un año que "
                     "ya está en el plan es una modificación."
                 )
+            if kind == MODIFIED and year not in plan.years:
+                errors.setdefault("targets", []).append(
+                    f"{indicator.code}: {year} está fuera del horizonte {plan.start_year}-"
+                    f"{plan.end_year}; añadir años es una ampliación."
+                )
+    if "targets" not in errors:
+        found = changes(kind, targets, now)
+        if not found:
+            errors.setdefault("targets", []).append(
+                "Indique al menos una meta de los años nuevos del horizonte."
+                if kind == EXTENDED
+                else "Ninguna meta cambia: escriba al menos una meta distinta de la vigente."
+            )
+        waiting = set(
+            TargetRevision.objects.filter(
+                state=TargetRevision.State.PROPOSED,
+                indicator__in=[c.indicator for c in found],
+            ).values_list("indicator_id", "year")
+        )
+        for change in found:
+            if (change.indicator.pk, change.year) in waiting:
+                errors.setdefault("targets", []).append(
+                    f"{change.indicator.code}: ya hay una revisión propuesta de la meta "
+                    f"{change.year}; apruébela o recházela en Revisiones de metas antes."
+                )
+    return errors
+
+
+def difference(
+    *,
+    plan: Plan,
+    kind: str,
+    horizon_end: int,
+    found: list[TargetChange],
+    indicators: list[Indicator],
+) -> Difference:
+    """The difference a version of `plan` with these changes makes, `indicators` being the
+    plan's, in their order."""
+    order = {indicator.pk: n for n, indicator in enumerate(indicators)}
+    found = sorted(found, key=lambda c: (order.get(c.indicator.pk, 0), c.year))
+    missing = []
+    if kind == EXTENDED:
+        typed = {(c.indicator.pk, c.year) for c in found}
+        for indicator in indicators:
+            lacking = [
+                year
+                for year in range(plan.end_year + 1, horizon_end + 1)
+                if (indicator.pk, year) not in typed
+            ]
+            if lacking:
+                missing.append((indicator, lacking))
+    return Difference(
+        plan=plan,
+        kind=kind,
+        horizon_before=(plan.start_year, plan.end_year),
+        horizon_after=(plan.start_year, max(horizon_end, plan.end_year)),
+        targets=found,
+        without_target=missing,
+    )
+
+
+def version_difference(version: PlanVersion, indicators: list[Indicator]) -> Difference:
+    """A draft version's difference against the version in force, from its proposed
+    targets (one query)."""
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    found = [
+        TargetChange(by_pk[r.indicator_id], r.year, r.value, r.previous_value)
+        for r in version.target_revisions.all()
+    ]
+    return difference(
+        plan=version.plan,
+        kind=version.kind,
+        horizon_end=version.horizon_end,
+        found=found,
+        indicators=indicators,
+    )
+
+
+def waiting_versions() -> list[PlanVersion]:
+    """The draft versions waiting for their decision, oldest first, with plan, resolution and
+    proposer (one query): the versions page and «Mis tareas» list them."""
+    return list(
+        PlanVersion.objects.filter(state=PlanVersion.State.DRAFT)
+        .select_related("plan", "resolution", "proposed_by")
+        .order_by("created_at", "id")
+    )
+
+
+@transaction.atomic
+def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
+    """A draft version (an ampliación to a new horizon's end, or a modificación within the
+    horizon) with its targets. Every problem is reported at once, in Spanish
+    (version_errors); nothing is stored then."""
+    access.require_validator(user)
+    if proposal.kind not in KINDS:
+        raise ValidationError("Elija el tipo de versión: ampliación o modificación.")
+    plan = Plan.objects.select_for_update().get(pk=proposal.plan.pk)
+    kind, resolution, targets = proposal.kind, proposal.resolution, proposal.targets
+    horizon_end = plan.end_year if kind == MODIFIED else proposal.horizon_end
+    proposal = replace(proposal, plan=plan, horizon_end=horizon_end)
+    now = in_force(list(targets), plan.years) if kind == MODIFIED else {}
+    errors = version_errors(proposal, now)
     if errors:
         raise ValidationError(errors)
+    rationale = proposal.rationale.strip()
+    reason, name = KINDS[kind]
     current = plans.current_version(plan)
     version = PlanVersion.objects.create(
         plan=plan,
-        kind=PlanVersion.Kind.EXTENDED,
+        kind=kind,
         name=current.name if current else plan.name,
         horizon_start=plan.start_year,
         horizon_end=horizon_end,
@@ -81,32 +254,33 @@ def extension_propose(
         resolution=resolution,
         proposed_by=user,
     )
-    for indicator, years in targets.items():
-        for year, value in sorted(years.items()):
-            target_services.record_proposal(
-                TargetRevision(
-                    indicator=indicator,
-                    year=year,
-                    value=value,
-                    previous_value=None,
-                    reason=TargetRevision.Reason.EXTENSION,
-                    rationale=rationale,
-                    resolution=resolution,
-                    version=version,
-                    proposed_by=user,
-                ),
-                user,
-                f"ampliación propuesta: {rationale}",
-            )
+    found = changes(kind, targets, now)
+    for change in found:
+        target_services.record_proposal(
+            TargetRevision(
+                indicator=change.indicator,
+                year=change.year,
+                value=change.value,
+                previous_value=change.previous,
+                reason=reason,
+                rationale=rationale,
+                resolution=resolution,
+                version=version,
+                proposed_by=user,
+            ),
+            user,
+            f"{name} propuesta: {rationale}",
+        )
     audit.info(
         "write",
         extra={
             "user": user.get_username(),
             "what": "plan_version",
             "action": "propose",
+            "kind": kind,
             "plan": plan.code,
             "horizon_end": horizon_end,
-            "targets": sum(len(years) for years in targets.values()),
+            "targets": len(found),
         },
     )
     return version
@@ -138,10 +312,16 @@ def version_decide(
         # The plan's years first: the new years' targets are years of the plan.
         plan.end_year = max(plan.end_year, version.horizon_end)
         plan.save(update_fields=["end_year"])
-    for revision in version.target_revisions.filter(state=TargetRevision.State.PROPOSED):
-        target_services.target_decide(
-            user=user, revision=revision, approve=approve, note="" if approve else note
-        )
+    # One refresh of the statuses at the end, not one per approved target.
+    with status.suspended():
+        for revision in version.target_revisions.filter(state=TargetRevision.State.PROPOSED):
+            target_services.target_decide(
+                user=user,
+                revision=revision,
+                approve=approve,
+                note="" if approve else note,
+                with_its_version=True,
+            )
     if approve:
         plan.versions.filter(
             state__in=[PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED]

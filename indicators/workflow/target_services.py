@@ -16,7 +16,7 @@ from django.utils import timezone
 from indicators import access, selectors, services
 from indicators.models import Indicator, Target, TargetRevision
 from objectives import plans
-from objectives.models import Plan, Resolution
+from objectives.models import Plan, PlanVersion, Resolution
 
 audit = logging.getLogger("pesem.audit")
 
@@ -25,17 +25,22 @@ RESOLUTION_NEEDED = (
     "Indique la resolución que aprueba la revisión (tipo, número y fecha): solo una "
     "corrección puede ir sin resolución."
 )
+IN_A_DRAFT_VERSION = (
+    "Esta meta es parte de una versión del plan en borrador: se aprueba o descarta con la "
+    "versión, en Versiones del plan."
+)
 OWN_REVISION = (
     "Usted propuso esta revisión: otra persona de la oficina de planeamiento debe "
     "aprobarla o rechazarla."
 )
 
 
-def resolution_record(
+def resolution_typed(
     *, resolution_type: str, number: str, date: object, issuer: str = ""
 ) -> Resolution | None:
-    """The resolution typed with a revision (found again when it was already stored), or
-    None when nothing was typed. Partly typed: a clear message, nothing stored."""
+    """The resolution typed in a form: the stored one when it exists, else a new unsaved
+    one; None when nothing was typed. Partly typed: a clear message. Stores nothing (a
+    preview reads it)."""
     resolution_type, number, issuer = (
         (resolution_type or "").strip(),
         (number or "").strip(),
@@ -48,17 +53,32 @@ def resolution_record(
     found = Resolution.objects.filter(
         resolution_type=resolution_type, number=number, date=date
     ).first()
-    return found or Resolution.objects.create(
+    return found or Resolution(
         resolution_type=resolution_type, number=number, date=date, issuer=issuer
     )
 
 
+def resolution_record(
+    *, resolution_type: str, number: str, date: object, issuer: str = ""
+) -> Resolution | None:
+    """The resolution typed with a revision or a version, stored (found again when it was
+    already stored), or None when nothing was typed (resolution_typed)."""
+    resolution = resolution_typed(
+        resolution_type=resolution_type, number=number, date=date, issuer=issuer
+    )
+    if resolution is not None and resolution.pk is None:
+        resolution.save()
+    return resolution
+
+
 def waiting_revisions() -> list[TargetRevision]:
-    """The proposed revisions, oldest first, with their indicator, resolution and proposer
-    (one query): the revisions page and the planning office's «Mis tareas» list them, each
-    saying who may decide it."""
+    """The proposed revisions decided one by one, oldest first, with their indicator,
+    resolution and proposer (one query): the revisions page and the planning office's «Mis
+    tareas» list them, each saying who may decide it."""
     return list(
         TargetRevision.objects.filter(state=TargetRevision.State.PROPOSED)
+        # A draft version's targets wait with their version (plan_services.waiting_versions).
+        .exclude(version__state=PlanVersion.State.DRAFT)
         .select_related("indicator", "resolution", "proposed_by")
         .order_by("proposed_at", "id")
     )
@@ -142,17 +162,34 @@ def target_propose(
 
 @transaction.atomic
 def target_decide(
-    *, user: User, revision: TargetRevision, approve: bool, note: str = ""
+    *,
+    user: User,
+    revision: TargetRevision,
+    approve: bool,
+    note: str = "",
+    with_its_version: bool = False,
 ) -> TargetRevision:
     """Another person of the planning office approves a proposed revision (its value becomes
     the target the computations use) or rejects it with a reason. Decided revisions never
-    change again."""
+    change again. A revision of a draft version is decided only with its version
+    (plan_services.version_decide passes `with_its_version`)."""
     access.require_validator(user)
-    revision = TargetRevision.objects.select_for_update().get(pk=revision.pk)
+    # FOR UPDATE OF the revision alone: PostgreSQL locks no row of an outer join's null side.
+    revision = (
+        TargetRevision.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=revision.pk)
+    )
     if revision.state != TargetRevision.State.PROPOSED:
         raise ValidationError(
             f"Esta revisión ya fue {revision.get_state_display()}: recargue la página."
         )
+    if (
+        not with_its_version
+        and revision.version is not None
+        and revision.version.state == PlanVersion.State.DRAFT
+    ):
+        raise ValidationError(IN_A_DRAFT_VERSION)
     note = decision_note(
         user,
         revision.proposed_by_id,

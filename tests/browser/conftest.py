@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import click_and_load
+from tests.factories import click_and_load, make_staff
 
 CHROMIUM = os.environ.get("PESEM_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -52,3 +52,10 @@ def login(page, live_server):
         click_and_load(page, page.get_by_role("button", name="Ingresar"))
 
     return do_login
+
+
+@pytest.fixture
+def office(plan_tx, django_user_model):
+    """Two people of the planning office: one proposes, the other decides (four eyes)."""
+    make_staff(django_user_model, "val.opp", "validador", "OPP")
+    make_staff(django_user_model, "val2.opp", "validador", "OPP")

@@ -9,30 +9,9 @@ from decimal import Decimal as D
 import pytest
 
 from indicators.models import Target, TargetRevision
-from tests.factories import (
-    make_staff,
-    open_session,
-    phone_problems,
-    problems_report,
-    serious_violations,
-    settle,
-)
+from tests.factories import open_session, page_problems, problems_report
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def office(plan_tx, django_user_model):
-    make_staff(django_user_model, "val.opp", "validador", "OPP")
-    make_staff(django_user_model, "val2.opp", "validador", "OPP")
-
-
-def check(page, viewport: str, name: str) -> list[str]:
-    settle(page)
-    problems = serious_violations(page, name)
-    if viewport == "phone":
-        problems += phone_problems(page, name)
-    return problems
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -43,7 +22,7 @@ def test_a_revision_is_proposed_by_one_person_and_approved_by_another(
     try:
         response = page.goto(f"{live_server.url}/indicadores/OE3.1/")
         assert response is not None and response.status == 200
-        problems = check(page, viewport, "indicador")
+        problems = page_problems(page, viewport, "indicador")
         form = page.locator("form.target-form")
         form.get_by_label("Año").fill("2018")
         form.get_by_label("Nueva meta").fill("1,234.5")
@@ -53,7 +32,7 @@ def test_a_revision_is_proposed_by_one_person_and_approved_by_another(
         page.wait_for_load_state("load")
         assert "Indique la resolución" in page.locator("#target-errors").inner_text()
         assert page.get_by_label("Nueva meta").input_value() == "1,234.5"
-        problems += check(page, viewport, "indicador (revisión rechazada)")
+        problems += page_problems(page, viewport, "indicador (revisión rechazada)")
         form = page.locator("form.target-form")
         form.get_by_label("Tipo de resolución").fill("Resolución Ministerial")
         form.get_by_label("Número de resolución").fill("0123-2019-RE")
@@ -68,7 +47,7 @@ def test_a_revision_is_proposed_by_one_person_and_approved_by_another(
         page.wait_for_load_state("load")
         assert "Usted la propuso" in page.locator("#proposed").inner_text()
         assert page.get_by_role("button", name="Aprobar").count() == 0
-        problems += check(page, viewport, "revisiones de metas")
+        problems += page_problems(page, viewport, "revisiones de metas")
     finally:
         context.close()
     assert TargetRevision.objects.get().state == "propuesta"
@@ -80,7 +59,7 @@ def test_a_revision_is_proposed_by_one_person_and_approved_by_another(
         page.get_by_role("button", name="Aprobar").click()
         page.wait_for_load_state("load")
         assert "aprobada: es la meta vigente" in page.content()
-        problems += check(page, viewport, "revisiones de metas (decidida)")
+        problems += page_problems(page, viewport, "revisiones de metas (decidida)")
         page.goto(f"{live_server.url}/indicadores/OE3.1/")
         assert "aprobada" in page.locator("#target-revisions").inner_text()
     finally:

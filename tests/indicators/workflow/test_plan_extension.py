@@ -33,16 +33,19 @@ def propose(proposer, targets=None, horizon_end=2024):
     resolution = Resolution.objects.create(
         resolution_type="Resolución Ministerial", number="0456-2022-RE", date=date(2022, 6, 1)
     )
-    return plan_services.extension_propose(
+    return plan_services.version_propose(
         user=proposer,
-        plan=Plan.objects.get(code="PESEM-RREE"),
-        horizon_end=horizon_end,
-        resolution=resolution,
-        rationale="Ampliación del horizonte hasta 2024",
-        targets={
-            Indicator.objects.get(code=code): years
-            for code, years in (NEW_TARGETS if targets is None else targets).items()
-        },
+        proposal=plan_services.Proposal(
+            plan=Plan.objects.get(code="PESEM-RREE"),
+            kind="ampliado",
+            horizon_end=horizon_end,
+            resolution=resolution,
+            rationale="Ampliación del horizonte hasta 2024",
+            targets={
+                Indicator.objects.get(code=code): years
+                for code, years in (NEW_TARGETS if targets is None else targets).items()
+            },
+        ),
     )
 
 

@@ -1,0 +1,66 @@
+"""Plan versions in the browser, at desktop and phone width: one person of the planning
+office looks at a modificación's grid, chooses an ampliación's new horizon, types the
+resolution and a new year's target as Peru writes numbers, previews the difference against
+the version in force and proposes it; another approves it. Axe finds no serious or critical
+violation, and nothing scrolls sideways on the phone."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from objectives.models import Plan, PlanVersion
+from tests.factories import click_and_load, open_session, page_problems, problems_report
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_extension_is_previewed_proposed_and_approved_by_another_person(
+    office, browser, live_server, viewport
+):
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        # A modificación's grid brings the targets in force, one field per year of the horizon.
+        response = page.goto(f"{live_server.url}/plan/versiones/?tipo=modificacion")
+        assert response is not None and response.status == 200
+        assert page.get_by_label("Meta 2021 de OE3.1").input_value() != ""
+        problems = page_problems(page, viewport, "versiones del plan (modificación)")
+        click_and_load(page, page.get_by_role("link", name="Ampliación"))
+        page.get_by_label("Extender el horizonte 2015-2021 hasta").select_option("2023")
+        click_and_load(page, page.get_by_role("button", name="Mostrar los años nuevos"))
+        form = page.locator("#version-form")
+        assert form.get_by_label("Meta 2023 de OE3.1").count() == 1
+        assert form.get_by_label("Meta 2024 de OE3.1").count() == 0
+        form.get_by_label("Tipo de resolución").fill("Resolución Ministerial")
+        form.get_by_label("Número de resolución").fill("0456-2022-RE")
+        form.get_by_label("Fecha de la resolución").fill("2022-06-01")
+        form.get_by_label("Sustento (interno)").fill("Ampliación del horizonte hasta 2023")
+        form.get_by_label("Meta 2022 de OE3.1").fill("1,234.5")
+        click_and_load(page, form.get_by_role("button", name="Vista previa"))
+        preview = page.locator("#preview").inner_text()
+        assert "2015-2021 pasa a 2015-2023" in preview and "1,234.50" in preview
+        assert PlanVersion.objects.count() == 1  # a preview stores nothing
+        problems += page_problems(page, viewport, "versiones del plan (vista previa)")
+        click_and_load(page, page.get_by_role("button", name="Proponer la ampliación"))
+        assert "Ampliación propuesta" in page.locator(".messages").inner_text()
+        assert "Usted la propuso" in page.locator("#draft").inner_text()
+        assert page.get_by_role("button", name="Aprobar la ampliación").count() == 0
+    finally:
+        context.close()
+    assert PlanVersion.objects.get(state="borrador").horizon_end == 2023
+
+    context, page = open_session(browser, live_server, viewport, "val2.opp")
+    try:
+        response = page.goto(f"{live_server.url}/plan/versiones/")
+        assert response is not None and response.status == 200
+        assert "1,234.50" in page.locator("#draft").inner_text()
+        problems += page_problems(page, viewport, "versiones del plan (por decidir)")
+        click_and_load(page, page.get_by_role("button", name="Aprobar la ampliación"))
+        assert "aprobada: es la versión vigente" in page.locator(".messages").inner_text()
+        assert "2015-2023" in page.locator("#versions").inner_text()
+    finally:
+        context.close()
+    assert not problems, problems_report(problems)
+    plan = Plan.objects.get()
+    assert plan.end_year == 2023
+    assert plan.versions.get(state="vigente").target_revisions.get().value == D("1234.5")
