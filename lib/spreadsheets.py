@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,8 +42,54 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# An XLSX is a zip: checked on the raw bytes before openpyxl opens it, so a small file that
+# unpacks to gigabytes (a "zip bomb") is refused without being unpacked.
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024  # sum of the members' uncompressed sizes
+MAX_XLSX_RATIO = 100  # uncompressed / compressed, for any member over RATIO_FROM
+RATIO_FROM = 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
+DAMAGED = "No se pudo leer el archivo XLSX (¿está dañado?)."
 # What XML 1.0 (so XLSX) cannot hold at all; openpyxl refuses such text with an exception.
 REPLACEMENT = "\ufffd"
+
+
+class UnreadableWorkbook(Exception):
+    """An XLSX that is not opened, with the reason in Spanish: damaged, too many parts, too
+    big unpacked, or compressed as a zip bomb is."""
+
+
+def fold(name: str) -> str:
+    """A sheet or column name without case, accents or surrounding spaces: «Año» -> «ano»,
+    «Articulación» -> «articulacion»."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def check_xlsx(content: bytes) -> None:
+    """Sizes as the zip declares them (Python's zipfile never unpacks more than declared)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise UnreadableWorkbook(DAMAGED) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise UnreadableWorkbook(
+            f"El archivo XLSX contiene {len(members):,} partes; el máximo es "
+            f"{MAX_XLSX_MEMBERS:,}. No se abrió."
+        )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise UnreadableWorkbook(
+            f"El archivo XLSX descomprimido ocuparía {unpacked / 1024 / 1024:,.1f} MB; el máximo "
+            f"es {MAX_XLSX_UNPACKED // 1024 // 1024} MB. No se abrió."
+        )
+    for member in members:
+        if member.file_size > RATIO_FROM and member.file_size > MAX_XLSX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise UnreadableWorkbook(
+                f"El archivo XLSX está comprimido de forma anómala (más de {MAX_XLSX_RATIO} a 1 "
+                "en una de sus partes). No se abrió."
+            )
 
 
 def is_formula_like(value: object) -> bool:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -52,12 +50,8 @@ REFERENCE_MARK = "(no se importa)"
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000  # data rows, empty ones included; reading stops past it
 MAX_NOTE = 2000
-# An XLSX is a zip: checked on the raw bytes before openpyxl opens it, so a small file that
-# unpacks to gigabytes (a "zip bomb") is refused without being unpacked.
-MAX_XLSX_UNPACKED = 20 * 1024 * 1024  # sum of the members' uncompressed sizes
-MAX_XLSX_RATIO = 100  # uncompressed / compressed, for any member over RATIO_FROM
-RATIO_FROM = 1024 * 1024
-MAX_XLSX_MEMBERS = 1000
+# An XLSX is a zip, checked before it is opened (lib.spreadsheets.check_xlsx).
+MAX_XLSX_UNPACKED = spreadsheets.MAX_XLSX_UNPACKED
 MAX_COLUMNS = 64  # cells read per XLSX row, whatever the sheet declares
 # Control characters: PostgreSQL refuses NUL in text, XLSX cannot hold the others.
 FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -211,19 +205,13 @@ def _check_row_limit(line: int) -> None:
         )
 
 
-def _column_key(name: str) -> str:
-    """A header name without case, accents or surrounding spaces: «Año» -> «ano»."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _column(name: str) -> str | None:
     """The column (English name) a header name stands for, if any."""
-    return COLUMN_NAMES.get(_column_key(name))
+    return COLUMN_NAMES.get(spreadsheets.fold(name))
 
 
 def _is_reference(name: str) -> bool:
-    return _column_key(name).endswith(_column_key(REFERENCE_MARK))
+    return spreadsheets.fold(name).endswith(spreadsheets.fold(REFERENCE_MARK))
 
 
 def _check_header(header: list[object]) -> list[str]:
@@ -240,7 +228,8 @@ def _check_header(header: list[object]) -> list[str]:
     found = [_column(n) for n in data]
     # Name what is missing in the file's own language.
     english = COLUMNS + OPTIONAL_COLUMNS
-    spanish = any(_column_key(n) in COLUMN_NAMES and _column_key(n) not in english for n in data)
+    folded = [spreadsheets.fold(n) for n in data]
+    spanish = any(n in COLUMN_NAMES and n not in english for n in folded)
     expected = SPANISH_COLUMNS if spanish else COLUMNS
     missing = [shown for c, shown in zip(COLUMNS, expected, strict=True) if c not in found]
     extra = [n or "(sin nombre)" for n, c in zip(data, found, strict=True) if c is None]
@@ -309,39 +298,15 @@ def _read_csv(content: bytes) -> Rows:
     return rows
 
 
-def _check_zip(content: bytes) -> None:
-    """Sizes as the zip declares them (Python's zipfile never unpacks more than declared)."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
-    if len(members) > MAX_XLSX_MEMBERS:
-        raise ImportFileError(
-            f"El archivo XLSX contiene {len(members):,} partes; el máximo es "
-            f"{MAX_XLSX_MEMBERS:,}. No se abrió."
-        )
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise ImportFileError(
-            f"El archivo XLSX descomprimido ocuparía {unpacked / 1024 / 1024:,.1f} MB; el máximo "
-            f"es {MAX_XLSX_UNPACKED // 1024 // 1024} MB. No se abrió."
-        )
-    for member in members:
-        if member.file_size > RATIO_FROM and member.file_size > MAX_XLSX_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise ImportFileError(
-                f"El archivo XLSX está comprimido de forma anómala (más de {MAX_XLSX_RATIO} a 1 "
-                "en una de sus partes). No se abrió."
-            )
-
-
 def _read_xlsx(content: bytes) -> Rows:
-    _check_zip(content)
+    try:
+        spreadsheets.check_xlsx(content)
+    except spreadsheets.UnreadableWorkbook as exc:
+        raise ImportFileError(str(exc)) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
+        raise ImportFileError(spreadsheets.DAMAGED) from None
     rows = Rows()
     try:
         rows.sheet = workbook.worksheets[0].title
@@ -376,7 +341,7 @@ def _read_xlsx(content: bytes) -> Rows:
     except ImportFileError:
         raise
     except Exception:  # the sheet's XML is parsed while iterating: damage shows up here
-        raise ImportFileError("No se pudo leer el archivo XLSX (¿está dañado?).") from None
+        raise ImportFileError(spreadsheets.DAMAGED) from None
     finally:
         workbook.close()
     return rows

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -64,6 +64,10 @@ class Proposal:
     resolution: Resolution | None
     rationale: str
     targets: Targets
+    # A target's own justification (a workbook's `justificacion`), else the rationale.
+    rationales: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    # The plan's name in this version (blank: the name it has).
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,9 +232,22 @@ def waiting_versions() -> list[PlanVersion]:
 @transaction.atomic
 def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
     """A draft version (an ampliación to a new horizon's end, or a modificación within the
-    horizon) with its targets. Every problem is reported at once, in Spanish
-    (version_errors); nothing is stored then."""
+    horizon) with its targets, for another person to decide (version_decide). Every problem
+    is reported at once, in Spanish (version_errors); nothing is stored then."""
     access.require_validator(user)
+    return _create(user, proposal)
+
+
+@transaction.atomic
+def version_record(*, user: User | None, proposal: Proposal) -> PlanVersion:
+    """A version approved by its resolution, loaded as such (the command load_plan_workbook):
+    vigente at once, the one before it reemplazado, its targets approved. `user` is who
+    loaded it (None: a command run without --user). The same checks as a proposal."""
+    version = _create(user, proposal)
+    return _settle(version, user, approve=True, note="aprobada por su resolución (carga)")
+
+
+def _create(user: User | None, proposal: Proposal) -> PlanVersion:
     if proposal.kind not in KINDS:
         raise ValidationError("Elija el tipo de versión: ampliación o modificación.")
     plan = Plan.objects.select_for_update().get(pk=proposal.plan.pk)
@@ -247,7 +264,7 @@ def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
     version = PlanVersion.objects.create(
         plan=plan,
         kind=kind,
-        name=current.name if current else plan.name,
+        name=proposal.name or (current.name if current else plan.name),
         horizon_start=plan.start_year,
         horizon_end=horizon_end,
         state=PlanVersion.State.DRAFT,
@@ -256,6 +273,7 @@ def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
     )
     found = changes(kind, targets, now)
     for change in found:
+        own = proposal.rationales.get((change.indicator.pk, change.year), "").strip()
         target_services.record_proposal(
             TargetRevision(
                 indicator=change.indicator,
@@ -263,18 +281,18 @@ def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
                 value=change.value,
                 previous_value=change.previous,
                 reason=reason,
-                rationale=rationale,
+                rationale=own or rationale,
                 resolution=resolution,
                 version=version,
                 proposed_by=user,
             ),
             user,
-            f"{name} propuesta: {rationale}",
+            f"{name} propuesta: {own or rationale}",
         )
     audit.info(
         "write",
         extra={
-            "user": user.get_username(),
+            "user": user.get_username() if user else None,
             "what": "plan_version",
             "action": "propose",
             "kind": kind,
@@ -307,6 +325,11 @@ def version_decide(
         note,
         "Indique el motivo para descartar la versión.",
     )
+    return _settle(version, user, approve=approve, note=note)
+
+
+def _settle(version: PlanVersion, user: User | None, *, approve: bool, note: str) -> PlanVersion:
+    """Record the decision on a draft version (its checks already made) and on its targets."""
     plan = Plan.objects.select_for_update().get(pk=version.plan_id)
     if approve:
         # The plan's years first: the new years' targets are years of the plan.
@@ -315,13 +338,7 @@ def version_decide(
     # One refresh of the statuses at the end, not one per approved target.
     with status.suspended():
         for revision in version.target_revisions.filter(state=TargetRevision.State.PROPOSED):
-            target_services.target_decide(
-                user=user,
-                revision=revision,
-                approve=approve,
-                note="" if approve else note,
-                with_its_version=True,
-            )
+            target_services.settle(revision, user, approve=approve, note="" if approve else note)
     if approve:
         plan.versions.filter(
             state__in=[PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED]
@@ -338,7 +355,7 @@ def version_decide(
     audit.info(
         "write",
         extra={
-            "user": user.get_username(),
+            "user": user.get_username() if user else None,
             "what": "plan_version",
             "action": "approve" if approve else "discard",
             "plan": plan.code,

@@ -167,12 +167,11 @@ def target_decide(
     revision: TargetRevision,
     approve: bool,
     note: str = "",
-    with_its_version: bool = False,
 ) -> TargetRevision:
     """Another person of the planning office approves a proposed revision (its value becomes
     the target the computations use) or rejects it with a reason. Decided revisions never
     change again. A revision of a draft version is decided only with its version
-    (plan_services.version_decide passes `with_its_version`)."""
+    (plan_services.version_decide)."""
     access.require_validator(user)
     # FOR UPDATE OF the revision alone: PostgreSQL locks no row of an outer join's null side.
     revision = (
@@ -184,11 +183,7 @@ def target_decide(
         raise ValidationError(
             f"Esta revisión ya fue {revision.get_state_display()}: recargue la página."
         )
-    if (
-        not with_its_version
-        and revision.version is not None
-        and revision.version.state == PlanVersion.State.DRAFT
-    ):
+    if revision.version is not None and revision.version.state == PlanVersion.State.DRAFT:
         raise ValidationError(IN_A_DRAFT_VERSION)
     note = decision_note(
         user,
@@ -199,6 +194,16 @@ def target_decide(
         note,
         "Indique el motivo del rechazo.",
     )
+    return settle(revision, user, approve=approve, note=note)
+
+
+def settle(
+    revision: TargetRevision, user: User | None, *, approve: bool, note: str = ""
+) -> TargetRevision:
+    """Record the decision on a proposed revision (its checks already made): approved, its
+    value becomes the target the computations use. Also how a version loaded as approved by
+    its resolution approves its targets (plan_services.version_record), `user` being who
+    loaded it (None: a command run without --user)."""
     revision.state = TargetRevision.State.APPROVED if approve else TargetRevision.State.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
@@ -212,7 +217,7 @@ def target_decide(
     audit.info(
         "write",
         extra={
-            "user": user.get_username(),
+            "user": user.get_username() if user else None,
             "what": "target_revision",
             "action": "approve" if approve else "reject",
             "indicator": revision.indicator.code,
@@ -223,7 +228,7 @@ def target_decide(
     return revision
 
 
-def record_proposal(revision: TargetRevision, user: User, history: str) -> TargetRevision:
+def record_proposal(revision: TargetRevision, user: User | None, history: str) -> TargetRevision:
     """Store a proposed revision, stamped now, with its history line: the one way a
     revision is proposed (one target here, the new years of an ampliación in plan_services)."""
     revision.proposed_at = timezone.now()
@@ -256,7 +261,7 @@ def decision_note(
     return note
 
 
-def _apply_target(user: User, revision: TargetRevision) -> Target:
+def _apply_target(user: User | None, revision: TargetRevision) -> Target:
     """The approved value becomes the planning office's target of the year, which the
     computations use first. Published targets stay as they are."""
     target = (
