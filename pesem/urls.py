@@ -6,6 +6,7 @@ from pesem import views
 from pesem.api.routes import api
 from pesem.dashboards import plan_views, prospective_views
 from pesem.dashboards import views as dashboard_views
+from pesem.planio import views as planio_views
 from pesem.report import views as report_views
 
 urlpatterns = [
@@ -13,6 +14,19 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("tablero/", dashboard_views.tablero, name="tablero"),
     path("plan/", plan_views.home, name="plan"),
+    path("plan/libro/", planio_views.plan_workbook_page, name="plan_workbook"),
+    path(
+        "plan/libro/plantilla.xlsx",
+        planio_views.plan_workbook_file,
+        {"which": "plantilla"},
+        name="plan_workbook_template",
+    ),
+    path(
+        "plan/libro/actual.xlsx",
+        planio_views.plan_workbook_file,
+        {"which": "actual"},
+        name="plan_workbook_current",
+    ),
     path("cuenta/", views.account, name="account"),
     path("objetivos/<int:number>/", plan_views.objective_detail, name="objective_detail"),
     path("prospectiva/", prospective_views.prospective, name="prospective"),

@@ -34,8 +34,15 @@ from openpyxl import load_workbook
 from indicators import services
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.workflow import status
-from objectives.models import Directorate, StaffProfile, StrategicAction, StrategicObjective
+from objectives.models import (
+    Directorate,
+    Plan,
+    StaffProfile,
+    StrategicAction,
+    StrategicObjective,
+)
 from pesem.cache import pages as pagecache
+from pesem.planio import workbook
 from pesem.portal import datapackage
 
 
@@ -556,6 +563,27 @@ def page_problems(page, viewport: str, name: str) -> list[str]:
     if viewport == "phone":
         problems += phone_problems(page, name)
     return problems
+
+
+def plan_extension_workbook(**changes) -> bytes:
+    """The plan as it stands (pesem.planio.workbook), made an ampliación to 2024 by its
+    resolution with one new target (OE3.1 2023: 1,234.5); `changes` replace Plan fields."""
+    book = load_workbook(io.BytesIO(workbook.plan_workbook(Plan.objects.get())))
+    fields = {
+        "version": "ampliado",
+        "horizonte_fin": 2024,
+        "resolucion_tipo": "Resolución Ministerial",
+        "resolucion_numero": "0456-2022-RE",
+        "resolucion_fecha": "2022-06-01",
+        **changes,
+    }
+    for row in book["Plan"].iter_rows(min_row=2):
+        if row[0].value in fields:
+            row[1].value = fields[row[0].value]
+    book["Metas"].append(["OE3.1", 2023, "1,234.5", None])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def problems_report(problems: list[str]) -> str:

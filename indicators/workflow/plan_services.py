@@ -235,7 +235,7 @@ def version_propose(*, user: User, proposal: Proposal) -> PlanVersion:
     horizon) with its targets, for another person to decide (version_decide). Every problem
     is reported at once, in Spanish (version_errors); nothing is stored then."""
     access.require_validator(user)
-    return _create(user, proposal)
+    return _create(user, proposal, proposer=user)
 
 
 @transaction.atomic
@@ -243,11 +243,12 @@ def version_record(*, user: User | None, proposal: Proposal) -> PlanVersion:
     """A version approved by its resolution, loaded as such (the command load_plan_workbook):
     vigente at once, the one before it reemplazado, its targets approved. `user` is who
     loaded it (None: a command run without --user). The same checks as a proposal."""
-    version = _create(user, proposal)
+    # No proposer: nobody in the application proposed it; `user` loaded it and is its history's.
+    version = _create(user, proposal, proposer=None)
     return _settle(version, user, approve=True, note="aprobada por su resolución (carga)")
 
 
-def _create(user: User | None, proposal: Proposal) -> PlanVersion:
+def _create(user: User | None, proposal: Proposal, *, proposer: User | None) -> PlanVersion:
     if proposal.kind not in KINDS:
         raise ValidationError("Elija el tipo de versión: ampliación o modificación.")
     plan = Plan.objects.select_for_update().get(pk=proposal.plan.pk)
@@ -269,7 +270,7 @@ def _create(user: User | None, proposal: Proposal) -> PlanVersion:
         horizon_end=horizon_end,
         state=PlanVersion.State.DRAFT,
         resolution=resolution,
-        proposed_by=user,
+        proposed_by=proposer,
     )
     found = changes(kind, targets, now)
     for change in found:
@@ -284,7 +285,7 @@ def _create(user: User | None, proposal: Proposal) -> PlanVersion:
                 rationale=own or rationale,
                 resolution=resolution,
                 version=version,
-                proposed_by=user,
+                proposed_by=proposer,
             ),
             user,
             f"{name} propuesta: {own or rationale}",

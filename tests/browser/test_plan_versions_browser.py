@@ -9,7 +9,13 @@ from decimal import Decimal as D
 import pytest
 
 from objectives.models import Plan, PlanVersion
-from tests.factories import click_and_load, open_session, page_problems, problems_report
+from tests.factories import (
+    click_and_load,
+    open_session,
+    page_problems,
+    plan_extension_workbook,
+    problems_report,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +70,38 @@ def test_an_extension_is_previewed_proposed_and_approved_by_another_person(
     plan = Plan.objects.get()
     assert plan.end_year == 2023
     assert plan.versions.get(state="vigente").target_revisions.get().value == D("1234.5")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_workbook_is_checked_previewed_and_proposed(office, browser, live_server, viewport):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        response = page.goto(f"{live_server.url}/plan/libro/")
+        assert response is not None and response.status == 200
+        field = page.get_by_label("Libro del plan (XLSX)")
+        field.set_input_files(
+            {
+                "name": "ampliacion.xlsx",
+                "mimeType": xlsx,
+                "buffer": plan_extension_workbook(resolucion_fecha="1 de junio"),
+            }
+        )
+        click_and_load(page, page.get_by_role("button", name="Revisar"))
+        problems_list = page.locator("#workbook-problems").inner_text()
+        assert "Hoja «Plan», fila 12, columna «valor»: resolucion_fecha" in problems_list
+        problems = page_problems(page, viewport, "libro del plan (problemas)")
+        page.get_by_label("Libro del plan (XLSX)").set_input_files(
+            {"name": "ampliacion.xlsx", "mimeType": xlsx, "buffer": plan_extension_workbook()}
+        )
+        click_and_load(page, page.get_by_role("button", name="Revisar"))
+        assert "1,234.50" in page.locator("#preview").inner_text()
+        problems += page_problems(page, viewport, "libro del plan (vista previa)")
+        click_and_load(page, page.get_by_role("button", name="Proponer la ampliación"))
+        message = page.locator(".messages").inner_text()
+        assert "Ampliación propuesta desde ampliacion.xlsx" in message
+        assert "Usted la propuso" in page.locator("#draft").inner_text()
+    finally:
+        context.close()
+    assert not problems, problems_report(problems)
+    assert PlanVersion.objects.get(state="borrador").horizon_end == 2024

@@ -1,0 +1,128 @@
+"""The plan workbook page (/plan/libro/): the planning office downloads the empty template
+or the plan as it stands, uploads a filled workbook, reads every problem (sheet, row and
+column) or the difference it makes, and confirms it: the version is then proposed, and
+another person of the office approves or discards it on the versions page (four eyes).
+Between the preview and the confirmation the file waits in the configured storage, not in
+the process, so the confirming request may land on any app server."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from indicators import access
+from indicators.models import Indicator
+from indicators.workflow import plan_services, target_services
+from lib import spreadsheets
+from objectives.models import Plan
+from pesem.planio import workbook
+
+MAX_BYTES = 5 * 1024 * 1024
+PENDING = "pending_plan_workbook"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(label="Libro del plan (XLSX)")
+
+
+def _checked(content: bytes, name: str) -> workbook.Loading:
+    return workbook.check_book(workbook.read_book(content), filename=name)
+
+
+@login_required
+def plan_workbook_page(request):
+    access.require_validator(request.user)
+    form = WorkbookForm(request.POST or None, request.FILES or None)
+    loading = preview = None
+    if request.method == "POST" and request.POST.get("accion") == "proponer":
+        return _propose(request)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_BYTES:
+                raise spreadsheets.UnreadableWorkbook(
+                    f"El archivo pesa más de {MAX_BYTES // 1024 // 1024} MB: no se leyó."
+                )
+            content = upload.read()
+            loading = _checked(content, upload.name)
+        except spreadsheets.UnreadableWorkbook as exc:
+            form.add_error("file", str(exc))
+        else:
+            if loading.proposal is not None:
+                key = default_storage.save(
+                    f"plan-workbooks/{uuid.uuid4().hex}.xlsx", ContentFile(content)
+                )
+                request.session[PENDING] = {"key": key, "name": upload.name}
+                proposal = loading.proposal
+                preview = plan_services.difference(
+                    plan=proposal.plan,
+                    kind=proposal.kind,
+                    horizon_end=proposal.horizon_end,
+                    found=plan_services.changes(
+                        proposal.kind,
+                        proposal.targets,
+                        plan_services.in_force(list(proposal.targets), proposal.plan.years),
+                    ),
+                    indicators=list(Indicator.objects.all()),
+                )
+    return render(
+        request,
+        "objectives/plan_workbook.html",
+        {"form": form, "loading": loading, "preview": preview},
+    )
+
+
+def _propose(request):
+    pending = request.session.pop(PENDING, None)
+    if not pending:
+        messages.error(request, "No hay un libro revisado que proponer: súbalo de nuevo.")
+        return redirect("plan_workbook")
+    try:
+        with default_storage.open(pending["key"], "rb") as fh:
+            content = fh.read()
+    except OSError:
+        messages.error(request, "El libro revisado ya no está disponible: súbalo de nuevo.")
+        return redirect("plan_workbook")
+    default_storage.delete(pending["key"])
+    try:
+        # Checked again: the plan may have changed since the preview.
+        loading = _checked(content, pending["name"])
+        if loading.proposal is None:
+            raise ValidationError([str(p) for p in loading.problems])
+        with transaction.atomic():
+            resolution = target_services.resolution_record(**loading.resolution_fields)
+            plan_services.version_propose(
+                user=request.user, proposal=replace(loading.proposal, resolution=resolution)
+            )
+    except (ValidationError, spreadsheets.UnreadableWorkbook) as exc:
+        text = " ".join(getattr(exc, "messages", [str(exc)]))
+        messages.error(request, f"El libro no se propuso: {text}")
+        return redirect("plan_workbook")
+    messages.success(
+        request,
+        f"{plan_services.KINDS[loading.kind][1].capitalize()} propuesta desde "
+        f"{pending['name']}: otra persona de la oficina de planeamiento debe aprobarla aquí.",
+    )
+    return redirect("plan_versions")
+
+
+@login_required
+def plan_workbook_file(request, which: str):
+    """The empty template (plantilla) or the plan as it stands (actual), as a workbook."""
+    access.require_validator(request.user)
+    plan = Plan.objects.select_related("entity").first() if which == "actual" else None
+    name = f"{plan.code}.xlsx" if plan else "plantilla-plan.xlsx"
+    response = HttpResponse(workbook.plan_workbook(plan), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
