@@ -48,6 +48,7 @@ from objectives import plans
 from objectives.models import (
     Directorate,
     Plan,
+    PlanVersion,
     StrategicAction,
     StrategicObjective,
     responsibles_prefetch,
@@ -450,6 +451,8 @@ class MonitoringReport:
     has_validated: bool  # any validated value in the year
     annex: bool = False  # the files carry the annex of data-quality notes
     public: bool = False  # the portal's report (offices instead of people)
+    # The plan's version in force when the year is read: its name is the report's.
+    version: PlanVersion | None = None
 
     section_titles = SECTION_TITLES
     annex_title = ANNEX_TITLE
@@ -460,6 +463,10 @@ class MonitoringReport:
 
     @property
     def plan_name(self) -> str:
+        """The plan's name as the version in force when the year was read has it: a version
+        approved later that renames the plan leaves a past year's report as it was."""
+        if self.version is not None and self.version.name:
+            return self.version.name
         return self.plan.name if self.plan else ""
 
     @property
@@ -740,4 +747,5 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         has_validated=has_validated,
         annex=annex and not public,
         public=public,
+        version=version,
     )

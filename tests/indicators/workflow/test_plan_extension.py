@@ -27,6 +27,8 @@ PAGES_OF_2016 = [
     "/reporte/2016/pdf/",
 ]
 NEW_TARGETS = {"OE3.1": {2022: D("1.70"), 2023: D("1.80"), 2024: D("1.90")}}
+# The plan's name in the ampliación: a report prints the name of the version it was read with.
+NEW_NAME = "Plan Estratégico Sectorial Multianual (PESEM) de Relaciones Exteriores 2015-2024"
 
 
 def propose(proposer, targets=None, horizon_end=2024):
@@ -41,6 +43,7 @@ def propose(proposer, targets=None, horizon_end=2024):
             horizon_end=horizon_end,
             resolution=resolution,
             rationale="Ampliación del horizonte hasta 2024",
+            name=NEW_NAME,
             targets={
                 Indicator.objects.get(code=code): years
                 for code, years in (NEW_TARGETS if targets is None else targets).items()
@@ -91,6 +94,11 @@ def test_an_extension_to_2024_leaves_the_2016_report_as_it_was(planning_office):
     page = readable(ok(reader.get("/reporte/?anio=2023")))
     assert '<option value="2024">2024</option>' in page
     assert '<option value="2023" selected>2023</option>' in page
+    # 2023 is read with the ampliación: its name; 2016 keeps the name it had.
+    assert f'<p class="lead">{NEW_NAME}</p>' in page
+    old_name = Plan.objects.get().name
+    assert f'<p class="lead">{old_name}</p>' in figures["/reporte/?anio=2016"]
+    assert NEW_NAME not in seen(reader)["/reporte/?anio=2016"]
 
 
 def test_the_proposer_cannot_approve_and_a_discarded_draft_changes_nothing(planning_office):
