@@ -169,6 +169,9 @@ class PreparedReport(models.Model):
     built_at = models.DateTimeField("preparado", null=True, blank=True)
     build_seconds = models.FloatField("segundos de preparación", null=True, blank=True)
     error = models.TextField("error", blank=True)
+    # What the file says, without its generation time (pesem.report.files.fingerprint): a
+    # later version whose file would say the same serves the file already built.
+    fingerprint = models.CharField("huella del contenido", max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "archivo del reporte"

@@ -7,9 +7,12 @@ indicators minutes (the PDF about 7), far past a request's time limit (gunicorn'
 
 - A file is built at most once per official data version (pesem.cache.data: drafts never reach
   the report), year and variant (PreparedReport.Variant: internal, internal with the annex of
-  data-quality notes, public), stored under `informes/v<version>/` in the default storage (a shared
-  volume or an object store: no app server keeps a copy of its own), and every later download
-  of that version streams it from there (bounded memory, first byte at once).
+  data-quality notes, public), stored under `informes/v<version>/` in the default storage (a
+  shared volume or an object store: no app server keeps a copy of its own), and every later
+  download of that version streams it from there (bounded memory, first byte at once).
+- Not even once when a file already built says the same (`fingerprint`: its content without
+  its generation time): the new version's row points at that file. A revision approved today
+  leaves 2016's files as they were built, bytes and generation time included.
 - While the plan is small (at most PESEM_REPORT_INLINE_MAX_INDICATORS indicators) the first
   request builds the file itself, as before.
 - Past that, a request records the wish (a PreparedReport row, `pendiente`) and answers at
@@ -19,18 +22,20 @@ indicators minutes (the PDF about 7), far past a request's time limit (gunicorn'
   files of older versions.
 
 The official version is read before the report's data, as for kept pages: a file is never
-labelled newer than the data it was built from. With PESEM_PAGE_CACHE off (the test suite,
-whose writes roll back and so never move the version) nothing is kept: every request builds."""
+labelled newer than the data it was built from. With PESEM_PAGE_CACHE off nothing is kept:
+every request builds."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from django.conf import settings
@@ -56,6 +61,8 @@ STORAGE_DIR = "informes"
 # and may be claimed again. Far longer than any build seen: the PDF of 5,000 indicators takes
 # about 7 minutes (2026-12-06, this machine; more than 20 before it was laid out in parts).
 STALE_BUILD = timedelta(hours=2)
+# The generation time every fingerprint is taken with (any fixed moment).
+FINGERPRINT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -105,12 +112,72 @@ def built_in_request() -> bool:
 
 
 def write_file(
-    year: int, file_format: str, target: BinaryIO, variant: str = Variant.INTERNAL
+    year: int,
+    file_format: str,
+    target: BinaryIO,
+    variant: str = Variant.INTERNAL,
+    report: reports.MonitoringReport | None = None,
 ) -> None:
     """Write the file as it reads now (the stored yearly statuses are brought up to date
-    first)."""
+    first), or as `report` (read already) says."""
+    if report is None:
+        status.ensure(year)
+        report = variant_report(year, variant)
+    KINDS[Format(file_format)].write(report, target)
+
+
+def current_report(year: int, variant: str) -> reports.MonitoringReport:
     status.ensure(year)
-    KINDS[Format(file_format)].write(variant_report(year, variant), target)
+    return variant_report(year, variant)
+
+
+def fingerprint(report: reports.MonitoringReport, file_format: str) -> str:
+    """What the file says, without when it was built: the PDF's HTML, or the workbook's
+    sheets as data, with one fixed generation time. Two versions of the data whose file would
+    say the same have the same fingerprint (a revision approved in 2026 leaves 2016's)."""
+    if file_format == Format.PDF:
+        text = report_pdf.report_html(report, generated_at=FINGERPRINT_TIME)
+    else:
+        tables = report_xlsx.report_tables(report, generated_at=FINGERPRINT_TIME)
+        text = json.dumps([asdict(t) for t in tables], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def same_file(year: int, file_format: str, variant: str, mark: str) -> PreparedReport | None:
+    """A file already built, at an earlier version, that says what this one would: kept
+    instead of built again: a past year's files stay as they were built while nothing they
+    say changes."""
+    for row in PreparedReport.objects.filter(
+        year=year, file_format=file_format, variant=variant, state=State.READY, fingerprint=mark
+    ).order_by("-version"):
+        if default_storage.exists(row.file_name):
+            return row
+    return None
+
+
+def keep_same(kept: PreparedReport, version: int, *, user=None) -> PreparedReport:
+    """`version`'s row for a file already built: it points at the same stored file."""
+    fields = {
+        "state": State.READY,
+        "file_name": kept.file_name,
+        "size": kept.size,
+        "built_at": kept.built_at,
+        "build_seconds": 0,
+        "fingerprint": kept.fingerprint,
+        "error": "",
+        "requested_by": user if user is not None and user.is_authenticated else None,
+    }
+    row, created = PreparedReport.objects.get_or_create(
+        year=kept.year,
+        file_format=kept.file_format,
+        version=version,
+        variant=kept.variant,
+        defaults=fields,
+    )
+    if not created and row.state != State.READY:
+        PreparedReport.objects.filter(pk=row.pk).update(**fields)
+        row.refresh_from_db()
+    return row
 
 
 def build_bytes(year: int, file_format: str, variant: str = Variant.INTERNAL) -> bytes:
@@ -183,9 +250,18 @@ def _store(year: int, file_format: str, version: int, content: File, variant: st
 
 
 def build_and_keep(year: int, file_format: str, version: int, variant: str, *, user=None) -> bytes:
-    """Build a file inside the request (a small plan) and keep it for `version`."""
+    """Build a file inside the request (a small plan) and keep it for `version`; a file
+    already built that says the same is kept instead (its bytes, its generation time)."""
     start = time.perf_counter()
-    content = build_bytes(year, file_format, variant)
+    report = current_report(year, variant)
+    mark = fingerprint(report, file_format)
+    if (kept := same_file(year, file_format, variant, mark)) is not None:
+        keep_same(kept, version, user=user)
+        with default_storage.open(kept.file_name) as stored:
+            return stored.read()
+    out = io.BytesIO()
+    write_file(year, file_format, out, variant, report)
+    content = out.getvalue()
     keep_built(
         year,
         file_format,
@@ -194,6 +270,7 @@ def build_and_keep(year: int, file_format: str, version: int, variant: str, *, u
         seconds=time.perf_counter() - start,
         user=user,
         variant=variant,
+        mark=mark,
     )
     return content
 
@@ -207,6 +284,7 @@ def keep_built(
     seconds: float,
     user=None,
     variant: str = Variant.INTERNAL,
+    mark: str = "",
 ) -> PreparedReport:
     """Store a file built inside a request. Two requests that built it at once store it once:
     the second one's copy is deleted."""
@@ -218,6 +296,7 @@ def keep_built(
         "built_at": timezone.now(),
         "build_seconds": seconds,
         "requested_by": user if user is not None and user.is_authenticated else None,
+        "fingerprint": mark,
     }
     # get_or_create reads again when another request inserted the row meanwhile.
     row, created = PreparedReport.objects.get_or_create(
@@ -248,9 +327,14 @@ def build(row: PreparedReport) -> PreparedReport:
     reason the waiting page shows) and logged with its traceback."""
     start = time.perf_counter()
     try:
+        report = current_report(row.year, row.variant)
+        mark = fingerprint(report, row.file_format)
+        kept = same_file(row.year, row.file_format, row.variant, mark)
+        if kept is not None:
+            return keep_same(kept, row.version)
         # Through a temporary file: a long report's PDF is never whole in memory.
         with tempfile.TemporaryFile() as scratch:
-            write_file(row.year, row.file_format, scratch, row.variant)
+            write_file(row.year, row.file_format, scratch, row.variant, report)
             size = scratch.tell()
             scratch.seek(0)
             name = _store(
@@ -281,6 +365,7 @@ def build(row: PreparedReport) -> PreparedReport:
             built_at=timezone.now(),
             build_seconds=time.perf_counter() - start,
             error="",
+            fingerprint=mark,
         )
     row.refresh_from_db()
     return row
@@ -329,8 +414,12 @@ def purge(*, before: int) -> int:
     """Delete the files and rows of versions older than `before` (nobody is sent them any
     more; a download already streaming keeps its open file on a local volume)."""
     old = list(PreparedReport.objects.filter(version__lt=before))
+    # A file kept for a later version (same content: keep_same) stays.
+    still = set(
+        PreparedReport.objects.filter(version__gte=before).values_list("file_name", flat=True)
+    )
     for row in old:
-        if row.file_name:
+        if row.file_name and row.file_name not in still:
             default_storage.delete(row.file_name)
     PreparedReport.objects.filter(pk__in=[row.pk for row in old]).delete()
     return len(old)

@@ -315,7 +315,10 @@ def _conclusions(report: MonitoringReport, generated: str) -> spreadsheets.Table
     )
 
 
-def report_xlsx(report: MonitoringReport, *, generated_at: datetime | None = None) -> bytes:
+def report_tables(
+    report: MonitoringReport, *, generated_at: datetime | None = None
+) -> list[spreadsheets.TableSheet]:
+    """The workbook's sheets, as data (their rows and columns)."""
     generated = local_date(generated_at or timezone.now(), with_time=True)
     sheets = [
         *_summary(report, generated),
@@ -324,4 +327,8 @@ def report_xlsx(report: MonitoringReport, *, generated_at: datetime | None = Non
     ]
     if report.annex:
         sheets.append(_quality(report, generated))
-    return spreadsheets.styled_xlsx(sheets)
+    return sheets
+
+
+def report_xlsx(report: MonitoringReport, *, generated_at: datetime | None = None) -> bytes:
+    return spreadsheets.styled_xlsx(report_tables(report, generated_at=generated_at))

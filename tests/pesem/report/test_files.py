@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from indicators.workflow import conclusion_services
 from pesem.models import PreparedReport
 from pesem.report import files as report_files
-from tests.factories import body, enter_value, logged_in, make_staff, pdf_text
+from tests.factories import body, enter_value, logged_in, make_staff, ok, pdf_text
 
 pytestmark = [
     pytest.mark.django_db,
@@ -280,3 +280,41 @@ def test_serving_a_stored_file_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):  # session, user, version, the row, page-cache
         response = director.get(PDF)
     assert response.streaming
+
+
+def test_a_file_that_would_say_the_same_is_kept_across_versions(staff):
+    """A later year's value changes nothing 2016's files say: the files already built are
+    served again, the same bytes (their generation time too), not rebuilt. A 2016 value
+    gives new files."""
+    director = logged_in(staff["director"])
+    first = {path: body(ok(director.get(path))) for path in (XLSX, PDF)}
+    kept = {row.file_format: row for row in PreparedReport.objects.all()}
+    assert all(row.fingerprint for row in kept.values())
+    enter_value(staff["registrar"], "OE3.1", 2018, numerator=460, validator=staff["validator"])
+    for path, content in first.items():
+        assert body(ok(director.get(path))) == content
+    for row in PreparedReport.objects.exclude(pk__in=[r.pk for r in kept.values()]):
+        assert row.version > kept[row.file_format].version
+        assert row.file_name == kept[row.file_format].file_name
+    assert PreparedReport.objects.count() == 4  # a row per version, one file per format
+    enter_value(staff["registrar"], "OE3.1", 2016, numerator=450, validator=staff["validator"])
+    changed = body(ok(director.get(XLSX)))
+    assert changed != first[XLSX] and _oe31_value(changed) not in (None, "", "sin dato")
+
+
+def test_the_command_keeps_a_file_that_would_say_the_same_and_purge_leaves_it(staff, large_plan):
+    director = logged_in(staff["director"])
+    director.get(XLSX)
+    call_command("build_reports", stdout=io.StringIO())
+    old = PreparedReport.objects.get()
+    first = body(ok(director.get(XLSX)))
+    enter_value(staff["registrar"], "OE3.1", 2018, numerator=460, validator=staff["validator"])
+    assert director.get(XLSX).status_code == 202  # the new version is asked for
+    out = io.StringIO()
+    call_command("build_reports", stdout=out)
+    assert "archivos de versiones anteriores borrados: 1" in out.getvalue()
+    row = PreparedReport.objects.get()
+    assert row.version > old.version and row.file_name == old.file_name
+    assert row.build_seconds == 0  # kept, not built
+    assert default_storage.exists(old.file_name)
+    assert body(ok(director.get(XLSX))) == first
