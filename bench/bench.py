@@ -100,16 +100,18 @@ def grow(*, indicators: int, years: int, actions: int, directorates: int) -> Non
     from django.db import transaction
 
     from indicators.models import ActionReport, Indicator, IndicatorValue, Target
-    from objectives.models import Directorate, StrategicAction, StrategicObjective
+    from objectives.models import Directorate, Plan, StrategicAction, StrategicObjective
 
+    plan = Plan.objects.get()
     with transaction.atomic():
         dirs = Directorate.objects.bulk_create(
-            Directorate(code=f"D{n:02d}", name=f"Dirección sintética {n}")
+            Directorate(entity=plan.entity, code=f"D{n:02d}", name=f"Dirección sintética {n}")
             for n in range(directorates)
         )
         objectives = list(StrategicObjective.objects.all())
         extra = Indicator.objects.bulk_create(
             Indicator(
+                plan=plan,
                 code=f"SYN.{n}",
                 name=f"Indicador sintético {n}",
                 numerator="numerador",
@@ -153,6 +155,7 @@ def grow(*, indicators: int, years: int, actions: int, directorates: int) -> Non
         new_actions = StrategicAction.objects.bulk_create(
             StrategicAction(
                 objective=objectives[n % 4],
+                plan=plan,
                 code=f"{n % 4 + 1}.{100 + n}",
                 order=1000 + n,
                 name=f"Acción sintética {n}",

@@ -10,9 +10,11 @@ from indicators.progress import Aggregation
 from objectives.models import (
     Directorate,
     NationalSpecificObjective,
+    Plan,
     StrategicAction,
     StrategicObjective,
     StrategicVariable,
+    only_one,
 )
 
 
@@ -88,7 +90,11 @@ class Indicator(models.Model):
         ASCENDING = "ascending", "ascendente"
         DESCENDING = "descending", "descendente"
 
-    code = models.CharField("código", max_length=20, unique=True)
+    # Its objective's plan, or the only plan (set on save): codes are unique within a plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="indicators", verbose_name="plan"
+    )
+    code = models.CharField("código", max_length=20)
     alias = models.CharField(
         "código alterno",
         max_length=20,
@@ -219,9 +225,23 @@ class Indicator(models.Model):
         verbose_name = "indicador"
         verbose_name_plural = "indicadores"
         ordering = ["level", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="unique_indicator_code_per_plan",
+                violation_error_message="El plan ya tiene un indicador con ese código.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name[:80]}"
+
+    def save(self, *args, **kwargs):
+        if self.objective_id is not None:
+            self.plan_id = self.objective.plan_id
+        elif self.plan_id is None:
+            self.plan = only_one(Plan.objects.all(), "Indique el plan del indicador.")
+        super().save(*args, **kwargs)
 
     @property
     def is_descending(self) -> bool:

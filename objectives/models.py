@@ -7,7 +7,17 @@ Every row mirrors a table of the published PESEM; `source` fields name the table
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def only_one(queryset: models.QuerySet, message: str) -> models.Model:
+    """The one row of `queryset`, for a row saved without its plan or entity while only one
+    exists (the PESEM, its sector); with several, the Spanish `message`."""
+    rows = list(queryset[:2])
+    if len(rows) != 1:
+        raise ValidationError(message)
+    return rows[0]
 
 
 class Entity(models.Model):
@@ -205,7 +215,18 @@ class PlanVersion(models.Model):
 
 
 class Directorate(models.Model):
-    code = models.CharField("sigla", max_length=12, unique=True)
+    """An organisational unit of an entity (a directorate, an office): responsible for
+    actions and indicators, possibly in another entity's plan (APCI in the PESEM). Its
+    code is unique within its entity: two entities may both have an «OPP»."""
+
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name="entidad",
+        help_text="Entidad a la que pertenece la unidad.",
+    )
+    code = models.CharField("sigla", max_length=12)
     name = models.CharField(
         "nombre",
         max_length=255,
@@ -222,9 +243,21 @@ class Directorate(models.Model):
         verbose_name = "dirección u órgano"
         verbose_name_plural = "direcciones y órganos"
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "code"],
+                name="unique_unit_code_per_entity",
+                violation_error_message="Esa sigla ya es de otra unidad de la entidad.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}" if self.name else self.code
+
+    def save(self, *args, **kwargs):
+        if self.entity_id is None:
+            self.entity = only_one(Entity.objects.all(), "Indique la entidad de la unidad.")
+        super().save(*args, **kwargs)
 
 
 class Component(models.Model):
@@ -388,7 +421,9 @@ class StrategicObjective(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name="plan"
     )
-    number = models.PositiveSmallIntegerField("número", unique=True)
+    number = models.PositiveSmallIntegerField("número")
+    # Unique within its plan: the PESEM's OE1 and a PEI's OEI.01 (or its own OE1) coexist.
+    code = models.CharField("código", max_length=20, help_text="Por omisión, OE y el número (OE1).")
     name = models.TextField("objetivo estratégico")
     description = models.TextField("descripción", blank=True)
 
@@ -396,13 +431,26 @@ class StrategicObjective(models.Model):
         verbose_name = "objetivo estratégico"
         verbose_name_plural = "objetivos estratégicos"
         ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="unique_objective_number_per_plan",
+                violation_error_message="El plan ya tiene un objetivo con ese número.",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="unique_objective_code_per_plan",
+                violation_error_message="El plan ya tiene un objetivo con ese código.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"OE{self.number}. {self.name[:90]}"
+        return f"{self.code}. {self.name[:90]}"
 
-    @property
-    def code(self) -> str:
-        return f"OE{self.number}"
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = f"OE{self.number}"
+        super().save(*args, **kwargs)
 
 
 class StrategicAction(models.Model):
@@ -421,6 +469,10 @@ class StrategicAction(models.Model):
         related_name="actions",
         verbose_name="objetivo estratégico",
     )
+    # Its objective's plan (set on save), so that codes are unique within a plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="actions", verbose_name="plan", editable=False
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -429,7 +481,7 @@ class StrategicAction(models.Model):
         related_name="sub_actions",
         verbose_name="acción principal",
     )
-    code = models.CharField("código", max_length=12, unique=True)
+    code = models.CharField("código", max_length=12)
     order = models.PositiveSmallIntegerField("orden", default=0)
     name = models.TextField("acción estratégica")
     description = models.TextField("descripción", blank=True)
@@ -451,9 +503,20 @@ class StrategicAction(models.Model):
         verbose_name = "acción estratégica"
         verbose_name_plural = "acciones estratégicas"
         ordering = ["objective__number", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="unique_action_code_per_plan",
+                violation_error_message="El plan ya tiene una acción con ese código.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"AE {self.code} {self.name[:80]}"
+
+    def save(self, *args, **kwargs):
+        self.plan_id = self.objective.plan_id
+        super().save(*args, **kwargs)
 
     @property
     def is_sub_action(self) -> bool:

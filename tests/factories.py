@@ -154,6 +154,7 @@ def grow_plan(extra: int) -> None:
     dpe = Directorate.objects.get(code="DPE")
     indicators = Indicator.objects.bulk_create(
         Indicator(
+            plan=objective.plan,
             code=f"SYN.{n}",
             name=f"Sintético {n}",
             numerator="n",
@@ -177,7 +178,11 @@ def grow_plan(extra: int) -> None:
     )
     actions = StrategicAction.objects.bulk_create(
         StrategicAction(
-            objective=objective, code=f"2.{100 + n}", order=1000 + n, name=f"Acción {n}"
+            objective=objective,
+            plan=objective.plan,
+            code=f"2.{100 + n}",
+            order=1000 + n,
+            name=f"Acción {n}",
         )
         for n in range(extra // 4)
     )
@@ -208,6 +213,7 @@ def add_indicators(
     directorate = Directorate.objects.get(code=directorate_code)
     created = Indicator.objects.bulk_create(
         Indicator(
+            plan=Plan.objects.get(),
             code=code.format(directorate=directorate_code, n=n),
             name=f"Sintético {n}",
             numerator="n",

@@ -107,7 +107,7 @@ def plan_versions(request):
     if request.method == "POST" and request.POST.get("decision"):
         _decide(request)
         return redirect("plan_versions")
-    indicators = list(Indicator.objects.all())
+    indicators = list(Indicator.objects.filter(plan=plan))
     kind, horizon_end = _chosen(request, plan)
     now = plan_services.in_force(indicators, plan.years)
     form = VersionForm(

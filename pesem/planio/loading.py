@@ -224,11 +224,11 @@ class _Loader:
                 components=p["components"],
             )
 
-    def load_structure(self, data: dict) -> None:
+    def load_structure(self, data: dict, plan: Plan) -> None:
         for d in data["directorates"]:
             self.sync(
                 Directorate,
-                {"code": d["code"]},
+                {"entity": plan.entity, "code": d["code"]},
                 name=d["name"],
                 is_planning_office=d["is_planning_office"],
             )
@@ -253,19 +253,18 @@ class _Loader:
                 self.sync(NationalSpecificObjective, {"name": name}, national_objective=national)
 
     def load_strategy(self, data: dict, plan: Plan) -> None:
-        directorates = {d.code: d for d in Directorate.objects.all()}
+        directorates = {d.code: d for d in Directorate.objects.filter(entity=plan.entity)}
         for o in data["objectives"]:
             objective = self.sync(
                 StrategicObjective,
-                {"number": o["number"]},
-                plan=plan,
+                {"plan": plan, "number": o["number"]},
                 name=o["name"],
                 description=o["description"],
             )
             for order, a in enumerate(o["actions"], start=1):
                 action = self.sync(
                     StrategicAction,
-                    {"code": a["code"]},
+                    {"plan": plan, "code": a["code"]},
                     objective=objective,
                     parent=None,
                     order=order * 100,
@@ -277,7 +276,7 @@ class _Loader:
                 for sub_order, s in enumerate(a.get("sub_actions", []), start=1):
                     self.sync(
                         StrategicAction,
-                        {"code": s["code"]},
+                        {"plan": plan, "code": s["code"]},
                         objective=objective,
                         parent=action,
                         order=order * 100 + sub_order,
@@ -286,15 +285,15 @@ class _Loader:
                         importance=None,
                     )
 
-    def load_indicators(self, data: dict) -> None:
-        objectives = {o.number: o for o in StrategicObjective.objects.all()}
+    def load_indicators(self, data: dict, plan: Plan) -> None:
+        objectives = {o.number: o for o in StrategicObjective.objects.filter(plan=plan)}
         variables = {v.number: v for v in StrategicVariable.objects.all()}
-        directorates = {d.code: d for d in Directorate.objects.all()}
+        directorates = {d.code: d for d in Directorate.objects.filter(entity=plan.entity)}
         nso = {n.name: n for n in NationalSpecificObjective.objects.all()}
         for i in data["indicators"]:
             indicator = self.sync(
                 Indicator,
-                {"code": i["code"]},
+                {"plan": plan, "code": i["code"]},
                 alias=i["alias"],
                 order=i["order"],
                 name=i["name"],
@@ -451,10 +450,10 @@ def _load(directory: Path) -> LoadReport:
     data = read_fixtures(directory)
     loader = _Loader()
     plan = loader.load_prospective(data["prospective"])
-    loader.load_structure(data["indicators"])
+    loader.load_structure(data["indicators"], plan)
     loader.load_scenarios(data["prospective"])
     loader.load_strategy(data["strategy"], plan)
-    loader.load_indicators(data["indicators"])
+    loader.load_indicators(data["indicators"], plan)
     loader.load_actors(data["actors"])
     loader.load_defects(data["indicators"]["notes"] + data["source_defects"]["notes"])
     return loader.report

@@ -74,7 +74,7 @@ def plan_workbook_page(request):
                         proposal.targets,
                         plan_services.in_force(list(proposal.targets), proposal.plan.years),
                     ),
-                    indicators=list(Indicator.objects.all()),
+                    indicators=list(Indicator.objects.filter(plan=proposal.plan)),
                 )
     return render(
         request,

@@ -267,17 +267,20 @@ def element_rows(plan: Plan) -> dict[str, dict[str, dict[str, object]]]:
     variable and national indicators hang from neither (their targets are in `Metas`)."""
     objectives = list(StrategicObjective.objects.filter(plan=plan).order_by("number"))
     actions = list(
-        StrategicAction.objects.filter(objective__plan=plan)
+        StrategicAction.objects.filter(plan=plan)
         .select_related("objective")
         .prefetch_related(responsibles_prefetch())
     )
     indicators = list(
-        Indicator.objects.filter(objective__plan=plan)
+        Indicator.objects.filter(plan=plan, objective__isnull=False)
         .select_related("objective", "responsible")
         .prefetch_related("targets")
     )
     rows: dict[str, dict[str, dict[str, object]]] = {
-        UNITS: {d.code: {"codigo": d.code, "nombre": d.name} for d in Directorate.objects.all()},
+        UNITS: {
+            d.code: {"codigo": d.code, "nombre": d.name}
+            for d in Directorate.objects.filter(entity=plan.entity)
+        },
         OBJECTIVES: {o.code: {"codigo": o.code, "nombre": o.name} for o in objectives},
         ACTIONS: {
             a.code: {
@@ -406,7 +409,7 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
         return loading
     loading.plan, loading.kind = plan, kind
     _check_plan_fields(book, plan, kind, value)
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
     _check_elements(loading, element_rows(plan))
     for number, _ in book.rows.get(LINKS, []):
         book.problem(
@@ -672,7 +675,7 @@ def plan_workbook(plan: Plan | None) -> bytes:
     for key, rows in element_rows(plan).items():
         columns = SHEETS[key][1]
         sheets[SHEETS[key][0]] += [[row[c] for c in columns] for row in rows.values()]
-    indicators = list(Indicator.objects.all())
+    indicators = list(Indicator.objects.filter(plan=plan))
     now = plan_services.in_force(indicators, plan.years)
     sheets[SHEETS[TARGETS][0]] += [
         [i.code, year, target.value, None]

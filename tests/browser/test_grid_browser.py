@@ -79,6 +79,7 @@ def more_indicators(count: int) -> None:
     dgc = Directorate.objects.get(code="DGC")
     Indicator.objects.bulk_create(
         Indicator(
+            plan=dgc.entity.plans.get(),
             code=f"EXT.{n}",
             name=f"Indicador adicional {n}",
             numerator="n",

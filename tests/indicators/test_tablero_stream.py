@@ -86,6 +86,7 @@ def awkward_codes():
     ]
     indicators = Indicator.objects.bulk_create(
         Indicator(
+            plan=objective.plan,
             code=code,
             name=f"Indicador {code}",
             numerator="n",

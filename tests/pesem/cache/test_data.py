@@ -6,11 +6,19 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from objectives.models import Directorate
+from objectives.models import Directorate, Entity
 from pesem.cache import data as datacache
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+
+@pytest.fixture(autouse=True)
+def sector():
+    """The entity the units below belong to (the emptied database has none)."""
+    return Entity.objects.get_or_create(
+        code="RREE", defaults={"name": "Relaciones Exteriores", "kind": "sector"}
+    )[0]
 
 
 def _directorate() -> Directorate:

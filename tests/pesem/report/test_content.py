@@ -183,6 +183,7 @@ def test_report_page_query_count_is_pinned_and_does_not_grow(
     dpe = Directorate.objects.get(code="DPE")
     extra = Indicator.objects.bulk_create(
         Indicator(
+            plan=objective.plan,
             code=f"SYN.{n}",
             name=f"Sintético {n}",
             level="objective",
@@ -203,7 +204,13 @@ def test_report_page_query_count_is_pinned_and_does_not_grow(
         for k, y, v in (("baseline", 2014, "1"), ("target", 2016, "1.3"), ("target", 2021, "2"))
     )
     actions = StrategicAction.objects.bulk_create(
-        StrategicAction(objective=objective, code=f"2.{100 + n}", order=100 + n, name=f"A {n}")
+        StrategicAction(
+            objective=objective,
+            plan=objective.plan,
+            code=f"2.{100 + n}",
+            order=100 + n,
+            name=f"A {n}",
+        )
         for n in range(10)
     )
     for action in actions:
