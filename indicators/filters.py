@@ -3,6 +3,7 @@ from django import forms
 
 from indicators import progress
 from indicators.models import Indicator
+from objectives import plans
 from objectives.models import Directorate, StrategicObjective
 
 LIGHT_CHOICES = [(light.value, label) for light, label in progress.LIGHT_LABELS.items()]
@@ -10,11 +11,15 @@ LIGHT_CHOICES = [(light.value, label) for light, label in progress.LIGHT_LABELS.
 
 class DashboardFilter(django_filters.FilterSet):
     objective = django_filters.ModelChoiceFilter(
-        label="Objetivo", queryset=StrategicObjective.objects.all(), empty_label="todos"
+        label="Objetivo",
+        queryset=StrategicObjective.objects.filter(plan=plans.shown_plan()),
+        empty_label="todos",
     )
     responsible = django_filters.ModelChoiceFilter(
         label="Dirección",
-        queryset=Directorate.objects.filter(indicators__isnull=False).distinct(),
+        queryset=Directorate.objects.filter(
+            entity=plans.shown_entity(), indicators__isnull=False
+        ).distinct(),
         to_field_name="code",
         empty_label="todas",
     )

@@ -26,6 +26,7 @@ from indicators.models import (
 )
 from lib import charts as chart_scale
 from lib import numbers
+from objectives import plans
 from objectives.models import (
     Directorate,
     StrategicAction,
@@ -360,13 +361,15 @@ def indicator_queryset(*, light: bool = False, revisions: bool = False) -> Query
     values = IndicatorValue.objects.order_by("year")
     if light:
         values = values.only(*DASHBOARD_VALUE_FIELDS)
-    qs = Indicator.objects.select_related(
-        "variable", "objective", "responsible", "national_objective"
-    ).prefetch_related(
-        Prefetch("values", queryset=values),
-        "targets",
-        "flags",
-        "articulated_objectives",
+    qs = (
+        Indicator.objects.filter(plan=plans.shown_plan())
+        .select_related("variable", "objective", "responsible", "national_objective")
+        .prefetch_related(
+            Prefetch("values", queryset=values),
+            "targets",
+            "flags",
+            "articulated_objectives",
+        )
     )
     if revisions:
         qs = qs.prefetch_related(approved_revisions_prefetch())
@@ -581,7 +584,9 @@ def dashboard_rows(*, year: int, queryset: QuerySet[Indicator] | None = None) ->
 def dashboard_years(*, years: range) -> range:
     """From the first year with a value (the document's history starts in 2011) to the plan's
     end: one query."""
-    first = IndicatorValue.objects.aggregate(first=Min("year"))["first"]
+    first = IndicatorValue.objects.filter(indicator__plan=plans.shown_plan()).aggregate(
+        first=Min("year")
+    )["first"]
     return range(min(first or years.start, years.start), years.stop)
 
 
@@ -593,6 +598,7 @@ def years_with_values(*, horizon: range, validated_only: bool) -> list[int]:
         states.append(WorkflowState.SUBMITTED)
     return list(
         IndicatorValue.objects.filter(
+            indicator__plan=plans.shown_plan(),
             year__gte=horizon.start,
             year__lt=horizon.stop,
             state__in=states,
@@ -680,10 +686,14 @@ def directorate_summaries(
 ) -> list[DirectorateSummary]:
     """Every responsible directorate (of actions or indicators) in `year`, from the stored
     statuses: five queries whatever the plan's size."""
-    qs = Directorate.objects.all() if directorates is None else directorates
+    qs = (
+        Directorate.objects.filter(entity=plans.shown_entity())
+        if directorates is None
+        else directorates
+    )
     actions_by_dir: dict[int, list[StrategicAction]] = {}
     for action in (
-        StrategicAction.objects.filter(parent=None)
+        StrategicAction.objects.filter(plan=plans.shown_plan(), parent=None)
         .select_related("objective")
         .prefetch_related(responsibles_prefetch())  # Cuadro 6's order, read by the report
         .order_by("objective__number", "order")
@@ -691,12 +701,12 @@ def directorate_summaries(
         for d in action.responsibles.all():
             actions_by_dir.setdefault(d.pk, []).append(action)
     reports: dict[int, dict[int, ActionReport]] = {}
-    for r in ActionReport.objects.filter(year=year):
+    for r in ActionReport.objects.filter(year=year, action__plan=plans.shown_plan()):
         reports.setdefault(r.directorate_id, {})[r.action_id] = r
     # Keyed like the indicator's nullable foreign key; the query leaves out null ones.
     rows_by_dir: dict[int | None, list[IndicatorYearStatus]] = {}
     for row in IndicatorYearStatus.objects.filter(
-        year=year, indicator__responsible__isnull=False
+        year=year, indicator__plan=plans.shown_plan(), indicator__responsible__isnull=False
     ).select_related("indicator"):
         rows_by_dir.setdefault(row.indicator.responsible_id, []).append(row)
     for rows in rows_by_dir.values():
@@ -921,7 +931,7 @@ def tablero_summary(*, rows: list[IndicatorYearStatus]) -> TableroSummary:
     indicators (red first, then list order); and the coverage of all the rows. Counted from
     the table's rows in list order (tablero_rows), which the page reads whole anyway: one
     query (the objectives) whatever the number of indicators."""
-    objectives = list(StrategicObjective.objects.all())
+    objectives = list(StrategicObjective.objects.filter(plan=plans.shown_plan()))
     counts: dict[int, dict[progress.Light, int]] = {
         o.pk: {light: 0 for light in progress.Light} for o in objectives
     }

@@ -29,11 +29,15 @@ from indicators.entry.grid_forms import entry_initial
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.workflow import inbox, target_services
 from indicators.workflow.target_forms import TargetRevisionForm
+from objectives import plans
 from objectives.models import Directorate, StrategicAction
 
 
 def _indicator(code: str) -> Indicator:
-    return get_object_or_404(Indicator.objects.select_related("responsible"), code=code)
+    return get_object_or_404(
+        Indicator.objects.filter(plan=plans.shown_plan()).select_related("responsible"),
+        code=code,
+    )
 
 
 def _year(raw: str | None, years: range) -> int:
@@ -268,7 +272,7 @@ def report_transition(request, pk: int, action: str):
 
 @login_required
 def report_entry(request, code: str, year: int):
-    action = get_object_or_404(StrategicAction, code=code, parent=None)
+    action = get_object_or_404(StrategicAction, plan=plans.shown_plan(), code=code, parent=None)
     if year not in services.plan_years():
         raise Http404("Año fuera del periodo del plan.")
     directorate = access.directorate_of(request.user)
@@ -330,7 +334,7 @@ def pending(request):
     code = request.GET.get("direccion")
     # Everyone may read any directorate's list; only its registrar gets the entry buttons.
     if code:
-        directorate = get_object_or_404(Directorate, code=code)
+        directorate = get_object_or_404(Directorate, entity=plans.shown_entity(), code=code)
     else:
         directorate = access.directorate_of(request.user)
     indicators, actions = (
@@ -351,7 +355,7 @@ def pending(request):
             # for who may read the directorate's drafts.
             "sees_drafts": directorate is not None
             and access.can_see_drafts_of(request.user, directorate.pk),
-            "directorates": Directorate.objects.all(),
+            "directorates": Directorate.objects.filter(entity=plans.shown_entity()),
             "due": inbox.due_of(year=year, today=today),
         },
     )
@@ -571,7 +575,11 @@ def _import_upload(request, limit: _UploadLimit):
     else:
         form = ImportForm()
     is_validator = access.is_validator(request.user)
-    directorates = list(Directorate.objects.order_by("code")) if is_validator else []
+    directorates = (
+        list(Directorate.objects.filter(entity=plans.shown_entity()).order_by("code"))
+        if is_validator
+        else []
+    )
     return render(
         request,
         "indicators/import.html",
@@ -643,7 +651,7 @@ def import_template(request, year: int):
         raise Http404("Año fuera del periodo del plan.")
     code = request.GET.get("direccion", "")
     if directorate is None and code:
-        directorate = Directorate.objects.filter(code=code).first()
+        directorate = Directorate.objects.filter(entity=plans.shown_entity(), code=code).first()
         if directorate is None:
             raise Http404("Dirección desconocida.")
     response = HttpResponse(

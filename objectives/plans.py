@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.db.models import Subquery
+
 from objectives.models import Plan, PlanVersion
 
 APPROVED = [PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED, PlanVersion.State.REPLACED]
@@ -33,3 +35,21 @@ def version_at(plan: Plan, moment: datetime) -> PlanVersion | None:
         key=lambda v: (v.decided_at is not None, v.decided_at or moment, v.pk),
         default=None,
     )
+
+
+# --- the plan the pages show ---------------------------------------------------------------
+# Today every page, file, export and API answer that is not addressed by a plan's code shows
+# the PESEM 2015-2021; a second plan (a PEI) in the database changes none of them. The plan
+# and period switcher (a later slice) will choose it per request.
+SHOWN_CODE = "PESEM-RREE"
+
+
+def shown_plan() -> Subquery:
+    """The shown plan's id, as a subquery: `Indicator.objects.filter(plan=shown_plan())` adds
+    no query of its own."""
+    return Subquery(Plan.objects.filter(code=SHOWN_CODE).values("pk")[:1])
+
+
+def shown_entity() -> Subquery:
+    """The shown plan's entity's id (its units), as a subquery."""
+    return Subquery(Plan.objects.filter(code=SHOWN_CODE).values("entity")[:1])

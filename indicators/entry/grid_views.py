@@ -28,6 +28,7 @@ from indicators.entry.grid_forms import NUMBER_FIELDS, GridRowForm, entry_initia
 from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowState
 from indicators.templatetags.pesem import percent
 from lib import numbers
+from objectives import plans
 from objectives.models import Directorate, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
@@ -189,7 +190,7 @@ def _directorate_year(code: str, year: int) -> tuple[Directorate, range]:
     years = services.plan_years()
     if year not in years:
         raise Http404("Año fuera del periodo del plan.")
-    return get_object_or_404(Directorate, code=code), years
+    return get_object_or_404(Directorate, entity=plans.shown_entity(), code=code), years
 
 
 def _actions(
@@ -487,7 +488,9 @@ def grid_preview(request):
     """What the typed numbers give, before saving: computed value, achievement, light and
     warnings, by entry_rows.preview, formatted the Peruvian way. JSON for static/js/grid.js.
     Read-only: everything it shows is on the indicator's page to any logged-in user."""
-    indicator = get_object_or_404(Indicator, code=request.GET.get("indicador", ""))
+    indicator = get_object_or_404(
+        Indicator, plan=plans.shown_plan(), code=request.GET.get("indicador", "")
+    )
     raw_year = request.GET.get("anio", "")
     if (
         not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4)

@@ -22,6 +22,7 @@ from indicators import access, authorship, entry_rows, progress, selectors, serv
 from indicators.mail import notifications
 from indicators.models import Indicator, IndicatorValue, WorkflowState
 from lib import spreadsheets
+from objectives import plans
 from objectives.models import Directorate
 
 COLUMNS = ["indicator", "year", "numerator", "denominator", "value", "note"]
@@ -428,7 +429,8 @@ def plan_import(
     result = ImportPlan()
     sheet = getattr(rows, "sheet", "")
     indicators: dict[str, Indicator] = {}
-    for ind in Indicator.objects.select_related("responsible"):
+    # The codes of the plan the pages show (another plan may use the same codes).
+    for ind in Indicator.objects.filter(plan=plans.shown_plan()).select_related("responsible"):
         indicators[ind.code.upper()] = ind
         if ind.alias:
             indicators[ind.alias.upper()] = ind
@@ -583,7 +585,7 @@ def _check_versions(expected: dict[tuple[str, int], int]) -> None:
     current = {
         (code, year): version
         for code, year, version in IndicatorValue.objects.select_for_update(of=("self",))
-        .filter(indicator__code__in=codes, year__in=years)
+        .filter(indicator__plan=plans.shown_plan(), indicator__code__in=codes, year__in=years)
         .values_list("indicator__code", "year", "version")
     }
     moved = [

@@ -18,6 +18,7 @@ from indicators.form_fields import errors_text
 from indicators.models import Indicator
 from indicators.workflow import plan_services, target_services
 from indicators.workflow.plan_forms import VersionDecisionForm, VersionForm, horizon_choices
+from objectives import plans
 from objectives.models import Plan, PlanVersion
 
 # The new horizon first offered: three years more, a usual ampliación.
@@ -101,7 +102,7 @@ def _decide(request) -> None:
 @login_required
 def plan_versions(request):
     access.require_validator(request.user)
-    plan = Plan.objects.first()
+    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
     if plan is None:
         raise Http404("No hay un plan cargado.")
     if request.method == "POST" and request.POST.get("decision"):

@@ -129,7 +129,7 @@ def target_propose(
                 "apruébela o recházela antes de proponer otra."
             }
         )
-    plan = Plan.objects.first()
+    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
     revision = record_proposal(
         TargetRevision(
             indicator=indicator,

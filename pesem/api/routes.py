@@ -451,9 +451,7 @@ def plan_values(
     plan = _plan(code)
     year = _plan_year(plan, params.period)
     audience = _audience(request)
-    qs = reads.value_list(audience, year=year).filter(
-        indicator__in=reads.plan_indicators(plan).values("pk")
-    )
+    qs = reads.value_list(audience, year=year, plan=plan)
     return _page(request, qs, page, lambda v: reads.value_row(audience, v))
 
 
@@ -477,7 +475,7 @@ def plan_statuses(
     if year is None:
         return {**EMPTY_PAGE}
     audience = _audience(request)
-    qs = reads.status_list(year=year).filter(indicator__in=reads.plan_indicators(plan).values("pk"))
+    qs = reads.status_list(year=year, plan=plan)
     return _page(request, qs, page, lambda s: reads.status_row(audience, s))
 
 

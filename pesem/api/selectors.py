@@ -40,6 +40,7 @@ from indicators.models import (
     WorkflowState,
 )
 from indicators.services import PLANNING_OFFICE_SOURCE
+from objectives import plans
 from objectives.models import Directorate, Plan, PlanVersion, StrategicObjective
 from objectives.ordering import LEVEL_ORDER, natural_key
 from objectives.plans import current_version
@@ -105,10 +106,12 @@ def indicator_filter(
     objective: int | None = None,
     directorate: str | None = None,
     level: str | None = None,
+    plan: Plan | None = None,
 ) -> Q:
     """The tablero's filters (objective, responsible directorate, level) plus one indicator
-    by code or alias, on Indicator or on a model reaching it through `prefix`."""
-    q = Q()
+    by code or alias, on Indicator or on a model reaching it through `prefix`; always within
+    one plan (`plan`, by default the one the pages show)."""
+    q = Q(**{f"{prefix}plan": plan if plan is not None else plans.shown_plan()})
     if indicator:
         q &= Q(**{f"{prefix}code": indicator}) | Q(**{f"{prefix}alias": indicator})
     if objective is not None:
@@ -252,7 +255,7 @@ def plan_indicators(plan: Plan) -> QuerySet[Indicator]:
     """The plan's indicators with their published targets and approved revisions (three
     queries per page). Today one plan holds every indicator (its objectives', its variables'
     and the national ones it articulates to); a plan with no objective has none yet."""
-    qs = Indicator.objects.all() if plan.objectives.exists() else Indicator.objects.none()
+    qs = Indicator.objects.filter(plan=plan)
     return qs.order_by("code").prefetch_related(
         Prefetch("targets", queryset=Target.objects.filter(kind=Target.Kind.TARGET)),
         Prefetch(
@@ -323,7 +326,7 @@ def _not_later(version: PlanVersion, reference: PlanVersion) -> bool:
 
 
 def directorate_list() -> QuerySet[Directorate]:
-    return Directorate.objects.order_by("code")
+    return Directorate.objects.filter(entity=plans.shown_entity()).order_by("code")
 
 
 def directorate_row(directorate: Directorate) -> dict[str, Any]:
@@ -368,7 +371,7 @@ def objective_list(*, number: int | None = None) -> list[ObjectiveRow]:
     """Objectives with their actions (public layer, three queries) and the codes of their
     indicators (one query)."""
     codes: dict[int, list[str]] = {}
-    indicators = Indicator.objects.filter(objective__isnull=False)
+    indicators = Indicator.objects.filter(plan=plans.shown_plan(), objective__isnull=False)
     if number is not None:
         indicators = indicators.filter(objective__number=number)
     for code, objective in sorted(
@@ -465,13 +468,11 @@ def indicator_detail(audience: Audience, code: str) -> dict[str, Any] | None:
     (flags computed over sent and validated values, never a draft); the public gets the public
     layer's (flags over validated values only)."""
     # A code first; an alias only when no indicator has that code.
-    found = Indicator.objects.filter(code=code).values_list("code", "responsible_id").first()
+    shown = Indicator.objects.filter(plan=plans.shown_plan())
+    found = shown.filter(code=code).values_list("code", "responsible_id").first()
     if found is None:
         found = (
-            Indicator.objects.filter(alias=code)
-            .order_by("pk")
-            .values_list("code", "responsible_id")
-            .first()
+            shown.filter(alias=code).order_by("pk").values_list("code", "responsible_id").first()
         )
     if found is None:
         return None
@@ -579,8 +580,10 @@ def value_list(
     directorate: str | None = None,
     level: str | None = None,
     state: str | None = None,
+    plan: Plan | None = None,
 ) -> QuerySet[IndicatorValue]:
-    """The yearly values this audience may read: one query for a page."""
+    """The yearly values this audience may read (of `plan`, by default the one the pages
+    show): one query for a page."""
     qs = IndicatorValue.objects.filter(
         audience.visible("indicator__responsible_id"),
         indicator_filter(
@@ -589,6 +592,7 @@ def value_list(
             objective=objective,
             directorate=directorate,
             level=level,
+            plan=plan,
         ),
         state_filter(state),
     )
@@ -680,12 +684,18 @@ def status_list(
     directorate: str | None = None,
     level: str | None = None,
     light: str | None = None,
+    plan: Plan | None = None,
 ) -> QuerySet[IndicatorYearStatus]:
-    """The year's stored statuses (the tablero's rows, the same selector): one query a
-    page. The caller makes sure the year's rows exist (indicators.workflow.status.ensure)."""
+    """The year's stored statuses (the tablero's rows, the same selector) of `plan`, by
+    default the one the pages show: one query a page. The caller makes sure the year's rows
+    exist (indicators.workflow.status.ensure)."""
     indicators = Indicator.objects.filter(
         indicator_filter(
-            indicator=indicator, objective=objective, directorate=directorate, level=level
+            indicator=indicator,
+            objective=objective,
+            directorate=directorate,
+            level=level,
+            plan=plan,
         )
     )
     return (

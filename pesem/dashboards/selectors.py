@@ -14,6 +14,7 @@ from indicators.selectors import (
     indicator_queryset,
     list_order,
 )
+from objectives import plans
 from objectives.models import (
     Plan,
     StrategicAction,
@@ -53,12 +54,15 @@ def _cell(targets: list[Target], year: int) -> TargetCell:
 def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
     """The plan and, per objective, its indicators with baseline and 2016/2021 targets as
     published by each table: plan, objectives, and the indicator reads (fixed count)."""
-    plan = Plan.objects.first()
+    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
     facts = sorted(
         indicator_facts_list(queryset=indicator_queryset().filter(objective__isnull=False)),
         key=lambda f: list_order(f.indicator),
     )
-    blocks = {o.id: ObjectiveBlock(o, []) for o in StrategicObjective.objects.all()}
+    blocks = {
+        o.id: ObjectiveBlock(o, [])
+        for o in StrategicObjective.objects.filter(plan=plans.shown_plan())
+    }
     for f in facts:
         targets = f.targets
         blocks[f.indicator.objective_id].rows.append(
@@ -87,7 +91,7 @@ def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage 
     first `max_charts`, to draw them), its actions with responsibles and each responsible's
     latest report: fixed number of queries whatever the number of indicators. Indicators in
     list order (objectives.ordering), sorted in Python after the queries."""
-    objective = StrategicObjective.objects.filter(number=number).first()
+    objective = StrategicObjective.objects.filter(plan=plans.shown_plan(), number=number).first()
     if objective is None:
         return None
     statuses = sorted(

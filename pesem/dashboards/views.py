@@ -19,6 +19,7 @@ from indicators.tables import (
 )
 from indicators.workflow import inbox, status
 from indicators.years import page_year
+from objectives import plans
 from objectives.models import Directorate, Role
 
 TABLE_PAGE_SIZE = 50
@@ -51,7 +52,9 @@ def tablero(request):
     chosen = page_year(request)
     year = chosen.year
     status.ensure(year)
-    filterset = DashboardFilter(request.GET, queryset=Indicator.objects.all())
+    filterset = DashboardFilter(
+        request.GET, queryset=Indicator.objects.filter(plan=plans.shown_plan())
+    )
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
     export_format = request.GET.get("_export")
@@ -127,7 +130,7 @@ def directorate_list(request):
 
 @login_required
 def directorate_detail(request, code: str):
-    directorate = get_object_or_404(Directorate, code=code)
+    directorate = get_object_or_404(Directorate, entity=plans.shown_entity(), code=code)
     chosen = page_year(request)
     year, plan_years = chosen.year, chosen.plan_years
     history, actions, reports, facts = selectors.directorate_history(

@@ -13,6 +13,7 @@ from indicators import progress
 from indicators.models import Target
 from indicators.selectors import IndicatorFacts, indicator_facts_list, list_order
 from lib.numbers import json_number
+from objectives import plans
 from objectives.models import (
     Component,
     Directorate,
@@ -156,7 +157,7 @@ def _actions(objective: StrategicObjective) -> list[dict]:
 
 
 def plan_as_dict() -> dict[str, Any]:
-    plan = Plan.objects.first()
+    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
     # Objective indicators first, then variable, then national; codes in natural order.
     facts = sorted(indicator_facts_list(), key=lambda f: list_order(f.indicator))
     indicators_by_objective: dict[int, list[str]] = {}
@@ -165,7 +166,7 @@ def plan_as_dict() -> dict[str, Any]:
             indicators_by_objective.setdefault(f.indicator.objective.number, []).append(
                 f.indicator.code
             )
-    objectives = StrategicObjective.objects.prefetch_related(
+    objectives = StrategicObjective.objects.filter(plan=plans.shown_plan()).prefetch_related(
         Prefetch(
             "actions",
             queryset=StrategicAction.objects.prefetch_related(
@@ -234,7 +235,7 @@ def plan_as_dict() -> dict[str, Any]:
         ],
         "directorates": [
             {"code": d.code, "name": d.name, "planning_office": d.is_planning_office}
-            for d in Directorate.objects.all()
+            for d in Directorate.objects.filter(entity=plans.shown_entity())
         ],
         "actors": [
             {

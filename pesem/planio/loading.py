@@ -16,6 +16,7 @@ from django.db import models, transaction
 from actors.models import Actor, ActorInfluence
 from indicators.models import Indicator, IndicatorFlag, IndicatorValue, Target, WorkflowState
 from indicators.workflow import status
+from objectives import plans
 from objectives.models import (
     ActionResponsible,
     Component,
@@ -43,7 +44,7 @@ FIXTURE_FILES = ("prospective", "strategy", "indicators", "actors", "source_defe
 
 # The published plan is the sector's PESEM (objectives 0005 gives an existing row the same).
 PESEM_SECTOR = {"code": "RREE", "name": "Relaciones Exteriores"}
-PESEM_CODE = "PESEM-RREE"
+PESEM_CODE = plans.SHOWN_CODE
 
 
 @dataclass

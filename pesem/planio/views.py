@@ -24,6 +24,7 @@ from indicators import access
 from indicators.models import Indicator
 from indicators.workflow import plan_services, target_services
 from lib import spreadsheets
+from objectives import plans
 from objectives.models import Plan
 from pesem.planio import workbook
 
@@ -121,7 +122,8 @@ def _propose(request):
 def plan_workbook_file(request, which: str):
     """The empty template (plantilla) or the plan as it stands (actual), as a workbook."""
     access.require_validator(request.user)
-    plan = Plan.objects.select_related("entity").first() if which == "actual" else None
+    shown = Plan.objects.filter(code=plans.SHOWN_CODE).select_related("entity")
+    plan = shown.first() if which == "actual" else None
     name = f"{plan.code}.xlsx" if plan else "plantilla-plan.xlsx"
     response = HttpResponse(workbook.plan_workbook(plan), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -46,6 +46,7 @@ from indicators.models import (
     TargetRevision,
 )
 from indicators.selectors import IndicatorFacts
+from objectives import plans
 from objectives.models import (
     ActionResponsible,
     Directorate,
@@ -382,7 +383,9 @@ def portal_footer() -> PortalFooter:
     times = [t for t in (row.get("last_value"), row.get("last_report")) if t is not None]
     contact = chosen.contact_name
     if not contact:
-        offices = Directorate.objects.filter(is_planning_office=True).order_by("code")
+        offices = Directorate.objects.filter(
+            entity=plans.shown_entity(), is_planning_office=True
+        ).order_by("code")
         contact = " y ".join(
             f"{name} ({code})" if name else code
             for code, name in offices.values_list("code", "name")
@@ -396,7 +399,7 @@ def portal_footer() -> PortalFooter:
 
 
 def public_plan() -> PublicPlan | None:
-    plan = Plan.objects.first()
+    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
     if plan is None:
         return None
     return PublicPlan(
@@ -428,9 +431,10 @@ def _action(a: StrategicAction, subs: Iterable[PublicAction] = ()) -> PublicActi
 def public_objectives(*, number: int | None = None) -> list[PublicObjective]:
     """Objectives in order with their actions in published order (sub-actions under their
     action) and responsibles: three queries."""
-    objectives = StrategicObjective.objects.order_by("number")
+    objectives = StrategicObjective.objects.filter(plan=plans.shown_plan()).order_by("number")
     actions = (
-        StrategicAction.objects.select_related("objective", "parent")
+        StrategicAction.objects.filter(plan=plans.shown_plan())
+        .select_related("objective", "parent")
         .prefetch_related(responsibles_prefetch())  # Cuadro 6's order: the first may lead
         .order_by("objective__number", "order", "code")
     )
@@ -470,9 +474,8 @@ def _indicator_queryset(published: Narrative) -> QuerySet[Indicator]:
         fields.append("measures")
     values = validated_values().only(*fields).order_by("year")
     return (
-        Indicator.objects.select_related(
-            "variable", "objective", "responsible", "national_objective"
-        )
+        Indicator.objects.filter(plan=plans.shown_plan())
+        .select_related("variable", "objective", "responsible", "national_objective")
         .prefetch_related(
             Prefetch("values", queryset=values),
             "targets",
@@ -617,7 +620,11 @@ def public_indicators(
         qs = qs.filter(code=code)
     facts = selectors.indicator_facts_list(queryset=qs)
     statuses: dict[int, list[PublicStatus]] = {}
-    status_qs = IndicatorYearStatus.objects.only(*STATUS_FIELDS).order_by("indicator_id", "year")
+    status_qs = (
+        IndicatorYearStatus.objects.filter(indicator__plan=plans.shown_plan())
+        .only(*STATUS_FIELDS)
+        .order_by("indicator_id", "year")
+    )
     if objective is not None:
         status_qs = status_qs.filter(indicator__objective__number=objective)
     if code is not None:
@@ -645,7 +652,11 @@ class IndicatorEntry:
 def public_indicator_index() -> list[IndicatorEntry]:
     """Every indicator's code and name, in the published order (objectives.ordering: OE2.1,
     OE2.2, OE2.3 as Cuadro 5; then variables, then national): one query."""
-    rows = Indicator.objects.order_by().values_list("level", "code", "name", "objective__number")
+    rows = (
+        Indicator.objects.filter(plan=plans.shown_plan())
+        .order_by()
+        .values_list("level", "code", "name", "objective__number")
+    )
     return [
         IndicatorEntry(code, name, number)
         for _, code, name, number in sorted(rows, key=lambda r: indicator_key(r[0], r[1]))
@@ -726,10 +737,14 @@ def light_counts(*, year: int) -> dict[int, dict[str, int]]:
     `year`, from the stored statuses (one query). Every objective and light is present."""
     counts: dict[int, dict[str, int]] = {
         n: {light.value: 0 for light in progress.Light}
-        for n in StrategicObjective.objects.values_list("number", flat=True)
+        for n in StrategicObjective.objects.filter(plan=plans.shown_plan()).values_list(
+            "number", flat=True
+        )
     }
     for row in (
-        IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
+        IndicatorYearStatus.objects.filter(
+            year=year, indicator__plan=plans.shown_plan(), indicator__objective__isnull=False
+        )
         .order_by()
         .values("indicator__objective__number", "light")
         .annotate(n=Count("id"))
@@ -854,6 +869,7 @@ def public_dataset() -> PublicDataset:
         reports=public_reports(published=published),
         published=published,
         directorates=[
-            PublicResponsible(d.code, d.name) for d in Directorate.objects.order_by("code")
+            PublicResponsible(d.code, d.name)
+            for d in Directorate.objects.filter(entity=plans.shown_entity()).order_by("code")
         ],
     )

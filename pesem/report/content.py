@@ -632,7 +632,9 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     # What the portal publishes is decided by its read layer (pesem.published.reads), here as there.
     published = published_narrative() if public else None
     statuses = list(
-        IndicatorYearStatus.objects.filter(year=year, indicator__objective__isnull=False)
+        IndicatorYearStatus.objects.filter(
+            year=year, indicator__plan=plans.shown_plan(), indicator__objective__isnull=False
+        )
         .select_related("indicator")
         .prefetch_related(
             "indicator__targets", selectors.approved_revisions_prefetch("indicator__")
@@ -645,7 +647,9 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     statuses.sort(key=lambda s: selectors.list_order(s.indicator))
     # The same indicators as `statuses`, selected the same way (no list of ids in the SQL).
     values: dict[int, list[IndicatorValue]] = {}
-    for v in IndicatorValue.objects.filter(indicator__objective__isnull=False).only(
+    for v in IndicatorValue.objects.filter(
+        indicator__plan=plans.shown_plan(), indicator__objective__isnull=False
+    ).only(
         "indicator_id",
         "year",
         "value",
@@ -658,15 +662,23 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         values.setdefault(v.indicator_id, []).append(v)
     every_year: dict[int, dict[int, tuple[Decimal | None, Decimal | None, bool, str]]] = {}
     for indicator_id, stored_year, *stored in (
-        IndicatorYearStatus.objects.filter(indicator__objective__isnull=False)
+        IndicatorYearStatus.objects.filter(
+            indicator__plan=plans.shown_plan(), indicator__objective__isnull=False
+        )
         .order_by("year")
         .values_list("indicator_id", "year", "value", "target", "target_interpolated", "light")
     ):
         every_year.setdefault(indicator_id, {})[stored_year] = tuple(stored)
     # The plan comes with the objectives (one query for both); a plan without objectives is
     # read on its own.
-    objective_list = list(StrategicObjective.objects.select_related("plan"))
-    plan = objective_list[0].plan if objective_list else Plan.objects.first()
+    objective_list = list(
+        StrategicObjective.objects.filter(plan=plans.shown_plan()).select_related("plan")
+    )
+    plan = (
+        objective_list[0].plan
+        if objective_list
+        else Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    )
     # The horizon of the version in force then: an ampliación approved later leaves a past
     # year's report (its years, its charts) as it was.
     version = plans.version_at(plan, closes) if plan else None
@@ -708,10 +720,13 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
             published_measures=published is None or published.measures,
         )
         by_objective.setdefault(s.indicator.objective_id, []).append(row)
-    reports = {(r.action_id, r.directorate_id): r for r in ActionReport.objects.filter(year=year)}
+    reports = {
+        (r.action_id, r.directorate_id): r
+        for r in ActionReport.objects.filter(year=year, action__plan=plans.shown_plan())
+    }
     actions: dict[int, list[ActionLine]] = {}
     for action in (
-        StrategicAction.objects.filter(parent=None)
+        StrategicAction.objects.filter(plan=plans.shown_plan(), parent=None)
         .prefetch_related(responsibles_prefetch())
         .order_by("objective__number", "order")
     ):

@@ -46,6 +46,7 @@ from django.utils import timezone
 from indicators import selectors, services
 from indicators.models import Indicator
 from indicators.workflow import status
+from objectives import plans
 from pesem.cache import data as datacache
 from pesem.models import PreparedReport
 from pesem.report import content as reports
@@ -108,7 +109,8 @@ def keeping() -> bool:
 
 def built_in_request() -> bool:
     """Small plans build a file inside the request that asks for it (one query)."""
-    return Indicator.objects.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
+    shown = Indicator.objects.filter(plan=plans.shown_plan())
+    return shown.count() <= settings.PESEM_REPORT_INLINE_MAX_INDICATORS
 
 
 def write_file(
