@@ -355,12 +355,19 @@ DASHBOARD_VALUE_FIELDS = (
 )
 
 
-def indicator_queryset(*, light: bool = False, revisions: bool = False) -> QuerySet[Indicator]:
-    """`revisions`: with the approved target revisions too, for the facts of a past year
-    (IndicatorFacts.as_approved_at); one more query."""
-    values = IndicatorValue.objects.order_by("year")
-    if light:
-        values = values.only(*DASHBOARD_VALUE_FIELDS)
+def indicator_queryset(
+    *,
+    light: bool = False,
+    revisions: bool = False,
+    values: QuerySet[IndicatorValue] | None = None,
+) -> QuerySet[Indicator]:
+    """The shown plan's indicators with what their facts read. `revisions`: with the approved
+    target revisions too, for the facts of a past year (IndicatorFacts.as_approved_at); one
+    more query. `values`: the yearly values read (by default every one, by year)."""
+    if values is None:
+        values = IndicatorValue.objects.order_by("year")
+        if light:
+            values = values.only(*DASHBOARD_VALUE_FIELDS)
     qs = (
         Indicator.objects.filter(plan=plans.shown_plan())
         .select_related("variable", "objective", "responsible", "national_objective")

@@ -36,6 +36,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, Target
 from indicators.workflow import status
 from objectives.models import (
     Directorate,
+    Entity,
     Plan,
     StaffProfile,
     StrategicAction,
@@ -569,6 +570,28 @@ def page_problems(page, viewport: str, name: str) -> list[str]:
     if viewport == "phone":
         problems += phone_problems(page, name)
     return problems
+
+
+def example_pei() -> Plan:
+    """A made-up PEI of a made-up entity of the sector (EJEMPLO: not real data, never loaded
+    by default), semestral, 2015-2027, with no element yet."""
+    pesem = Plan.objects.get(code="PESEM-RREE")
+    entity = Entity.objects.create(
+        code="EJEMPLO", name="Entidad de ejemplo", kind="pliego", sector=pesem.entity
+    )
+    return Plan.objects.create(
+        code="PEI-EJEMPLO",
+        plan_type="PEI",
+        entity=entity,
+        frequency="semestral",
+        name="PEI de ejemplo 2015-2027",
+        short_name="PEI de ejemplo",
+        sector=pesem.sector,
+        start_year=2015,
+        end_year=2027,
+        vision="",
+        desired_scenario="",
+    )
 
 
 def plan_extension_workbook(**changes) -> bytes:

@@ -474,13 +474,8 @@ def _indicator_queryset(published: Narrative) -> QuerySet[Indicator]:
         fields.append("measures")
     values = validated_values().only(*fields).order_by("year")
     return (
-        Indicator.objects.filter(plan=plans.shown_plan())
-        .select_related("variable", "objective", "responsible", "national_objective")
+        selectors.indicator_queryset(values=values)
         .prefetch_related(
-            Prefetch("values", queryset=values),
-            "targets",
-            "flags",
-            "articulated_objectives",
             Prefetch(
                 "target_revisions",
                 queryset=TargetRevision.objects.filter(

@@ -12,12 +12,11 @@ from indicators.models import Indicator, IndicatorValue, Target
 from indicators.workflow import status
 from objectives.models import (
     Directorate,
-    Entity,
     Plan,
     StrategicAction,
     StrategicObjective,
 )
-from tests.factories import BUILD_TIME, logged_in, ok, portal_urls, readable
+from tests.factories import BUILD_TIME, example_pei, logged_in, ok, portal_urls, readable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
@@ -57,23 +56,8 @@ PUBLIC_PAGES = [
 
 
 def make_example_pei() -> Plan:
-    pesem = Plan.objects.get(code="PESEM-RREE")
-    entity = Entity.objects.create(
-        code="EJEMPLO", name="Entidad de ejemplo", kind="pliego", sector=pesem.entity
-    )
-    pei = Plan.objects.create(
-        code="PEI-EJEMPLO",
-        plan_type="PEI",
-        entity=entity,
-        frequency="semestral",
-        name="PEI de ejemplo 2015-2027",
-        short_name="PEI de ejemplo",
-        sector=pesem.sector,
-        start_year=2015,
-        end_year=2027,
-        vision="",
-        desired_scenario="",
-    )
+    pei = example_pei()
+    entity = pei.entity
     unit = Directorate.objects.create(entity=entity, code="DGC", name="DGC de ejemplo")
     objective = StrategicObjective.objects.create(plan=pei, number=1, name="Objetivo de ejemplo")
     action = StrategicAction.objects.create(objective=objective, code="1.1", name="Acción")

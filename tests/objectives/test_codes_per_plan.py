@@ -8,31 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator
-from objectives.models import Directorate, Entity, Plan, StrategicAction, StrategicObjective
+from objectives.models import Directorate, Plan, StrategicAction, StrategicObjective
+from tests.factories import example_pei as make_example_pei
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
 def example_pei():
-    """A made-up PEI of a made-up entity (EJEMPLO: not real data)."""
-    pesem = Plan.objects.get(code="PESEM-RREE")
-    entity = Entity.objects.create(
-        code="EJEMPLO", name="Entidad de ejemplo", kind="pliego", sector=pesem.entity
-    )
-    return Plan.objects.create(
-        code="PEI-EJEMPLO",
-        plan_type="PEI",
-        entity=entity,
-        frequency="semestral",
-        name="PEI de ejemplo 2024-2027",
-        short_name="PEI de ejemplo",
-        sector=pesem.sector,
-        start_year=2024,
-        end_year=2027,
-        vision="",
-        desired_scenario="",
-    )
+    return make_example_pei()
 
 
 def test_the_pesem_rows_carry_their_plan_and_entity():
