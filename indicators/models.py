@@ -83,6 +83,7 @@ class WorkflowItem(models.Model):
 class Indicator(models.Model):
     class Level(models.TextChoices):
         OBJECTIVE = "objective", "objetivo estratégico"
+        ACTION = "action", "acción estratégica"
         VARIABLE = "variable", "variable estratégica"
         NATIONAL = "national", "nacional"
 
@@ -147,6 +148,15 @@ class Indicator(models.Model):
         blank=True,
         related_name="indicators",
         verbose_name="objetivo estratégico",
+    )
+    # An action's indicator (a PEI's AEI): the action; `objective` is then the action's.
+    action = models.ForeignKey(
+        StrategicAction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="acción estratégica",
     )
     national_objective = models.ForeignKey(
         NationalSpecificObjective,

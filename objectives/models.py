@@ -79,6 +79,15 @@ class Plan(models.Model):
     )
     name = models.CharField("nombre", max_length=255)
     short_name = models.CharField("nombre corto", max_length=60, unique=True)
+    # The plan a PEI articulates to (its sector's PESEM); empty for a PESEM.
+    upper_plan = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lower_plans",
+        verbose_name="plan superior",
+    )
     sector = models.CharField("sector", max_length=120)
     start_year = models.PositiveSmallIntegerField("año de inicio")
     end_year = models.PositiveSmallIntegerField("año de fin")
@@ -426,6 +435,14 @@ class StrategicObjective(models.Model):
     code = models.CharField("código", max_length=20, help_text="Por omisión, OE y el número (OE1).")
     name = models.TextField("objetivo estratégico")
     description = models.TextField("descripción", blank=True)
+    # Articulation: a PEI's objective (OEI) feeds one or more of the PESEM's (OES).
+    upper_objectives = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="lower_objectives",
+        verbose_name="objetivos del plan superior a los que se articula",
+    )
 
     class Meta:
         verbose_name = "objetivo estratégico"
@@ -487,6 +504,14 @@ class StrategicAction(models.Model):
     description = models.TextField("descripción", blank=True)
     importance = models.PositiveSmallIntegerField(
         "importancia", choices=IMPORTANCE_CHOICES, null=True, blank=True
+    )
+    # Articulation: a PEI's action (AEI) feeds one or more of the PESEM's (AES).
+    upper_actions = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="lower_actions",
+        verbose_name="acciones del plan superior a las que se articula",
     )
     # In Cuadro 6's order (ActionResponsible.position). `action.responsibles.all()` is NOT in
     # that order by itself: read it through `responsibles_prefetch()` (or

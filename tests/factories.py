@@ -29,7 +29,7 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from indicators import services
 from indicators.models import ActionReport, Indicator, IndicatorValue, Target
@@ -592,6 +592,99 @@ def example_pei() -> Plan:
         vision="",
         desired_scenario="",
     )
+
+
+def example_pei_workbook() -> Workbook:
+    """A made-up PEI as the planning office would fill the plan workbook (PEI-EJEMPLO of the
+    made-up entity EJEMPLO: not real data, never loaded by default): semestral, 2024-2027,
+    articulated to the PESEM 2015-2021 (OE1..OE4, actions 1.1..4.6), with three units (one an
+    «OPP» as the ministry's), two objectives, three actions, an objective's indicator and an
+    action's, their targets, and links objective to objective and action to action."""
+    book = Workbook()
+    sheets = {
+        "Plan": [
+            ["campo", "valor"],
+            ["tipo", "PEI"],
+            ["codigo", "PEI-EJEMPLO"],
+            ["nombre", "Plan Estratégico Institucional de ejemplo 2024-2027"],
+            ["entidad_codigo", "EJEMPLO"],
+            ["entidad_nombre", "Entidad de ejemplo"],
+            ["horizonte_inicio", 2024],
+            ["horizonte_fin", 2027],
+            ["version", "nuevo"],
+            ["resolucion_tipo", "Resolución de Dirección Ejecutiva"],
+            ["resolucion_numero", "012-2024-EJEMPLO/DE"],
+            ["resolucion_fecha", "2024-01-15"],
+            ["plan_superior", "PESEM-RREE"],
+            ["periodicidad", "semestral"],
+        ],
+        "Unidades": [
+            ["codigo", "nombre"],
+            ["OPP", "Oficina de Planeamiento y Presupuesto"],
+            ["DOC", "Dirección de Operaciones y Capacitación"],
+            ["DGC", "Dirección de Gestión de la Cooperación"],
+        ],
+        "Objetivos": [
+            ["codigo", "nombre"],
+            ["OEI.01", "Mejorar la gestión de la cooperación técnica internacional"],
+            ["OEI.02", "Modernizar la gestión institucional"],
+        ],
+        "Acciones": [
+            ["codigo", "objetivo", "nombre", "responsables"],
+            ["AEI.01.01", "OEI.01", "Programa de cooperación oportuno", "DGC, DOC"],
+            ["AEI.01.02", "OEI.01", "Registro de ONGD en línea", "DOC"],
+            ["AEI.02.01", "OEI.02", "Procesos simplificados", "OPP"],
+        ],
+        "Indicadores": [
+            workbook.SHEETS["indicadores"][1],
+            [
+                "IND.OEI.01",
+                "OEI.01",
+                "Monto de cooperación canalizada",
+                "millones de soles",
+                "ascendente",
+                "suma",
+                "Suma de montos",
+                "Registro",
+                "DGC",
+                2023,
+                "1,250.5",
+                1,
+            ],
+            [
+                "IND.AEI.01.02",
+                "AEI.01.02",
+                "Porcentaje de ONGD registradas en línea",
+                "porcentaje",
+                "ascendente",
+                "ultimo",
+                "",
+                "",
+                "DOC",
+                None,
+                None,
+                0,
+            ],
+        ],
+        "Metas": [
+            ["indicador", "periodo", "valor"],
+            ["IND.OEI.01", 2024, "1,300"],
+            ["IND.OEI.01", 2027, 1500],
+            ["IND.AEI.01.02", "2025", "60"],
+        ],
+        "Articulación": [
+            ["elemento", "elemento_superior"],
+            ["OEI.01", "OE4"],
+            ["OEI.02", "OE4"],
+            ["AEI.01.01", "4.1"],
+        ],
+    }
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    return book
 
 
 def plan_extension_workbook(**changes) -> bytes:

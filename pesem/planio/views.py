@@ -30,6 +30,11 @@ from pesem.planio import workbook
 
 MAX_BYTES = 5 * 1024 * 1024
 PENDING = "pending_plan_workbook"
+NEW_PLAN_BY_COMMAND = (
+    "El libro describe un plan nuevo: hoy se carga con el comando load_plan_workbook, "
+    "aprobado por su resolución. Su revisión en el navegador por una segunda persona llegará "
+    "con las páginas de cada plan."
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,6 +65,10 @@ def plan_workbook_page(request):
         except spreadsheets.UnreadableWorkbook as exc:
             form.add_error("file", str(exc))
         else:
+            if loading.new_plan is not None:
+                form.add_error("file", NEW_PLAN_BY_COMMAND)
+                loading = None
+        if loading is not None:
             if loading.proposal is not None:
                 key = default_storage.save(
                     f"plan-workbooks/{uuid.uuid4().hex}.xlsx", ContentFile(content)

@@ -21,19 +21,24 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators import services
 from indicators.models import Indicator, Target
-from indicators.workflow import plan_services, target_services
+from indicators.workflow import plan_services, status, target_services
 from lib import numbers, spreadsheets
 from objectives.models import (
+    ActionResponsible,
     Directorate,
+    Entity,
     Plan,
     PlanVersion,
     Resolution,
@@ -103,12 +108,16 @@ NUMBER_COLUMNS = {"linea_base_anio", "linea_base_valor", "decimales"}
 FOLDED_COLUMNS = {"sentido", "agregacion"}
 DIRECTIONS = {"ascending": "ascendente", "descending": "descendente"}
 NOT_YET = (
-    "cargar un plan nuevo (nuevo) o una actualización (actualizado) desde un libro aún no "
-    "está disponible; hoy un libro amplía (ampliado) o modifica (modificado) un plan ya "
-    "cargado."
+    "cargar una actualización (actualizado) desde un libro aún no está disponible; hoy un "
+    "libro carga un plan nuevo (nuevo), o amplía (ampliado) o modifica (modificado) un plan "
+    "ya cargado."
 )
+# The source the targets of a plan loaded from a workbook are stored with.
+WORKBOOK_SOURCE = "Libro del plan"
+AGGREGATIONS = {"ultimo", "suma", "promedio"}
 
 Row = tuple[int, dict[str, object]]
+audit = logging.getLogger("pesem.audit")
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,7 @@ class Loading:
     proposal: plan_services.Proposal | None = None
     resolution_fields: dict[str, object] = field(default_factory=dict)
     unchanged: int = 0  # element and target rows identical to the plan's
+    new_plan: NewPlan | None = None  # a nuevo workbook, checked (create_plan stores it)
 
     @property
     def problems(self) -> list[Problem]:
@@ -391,8 +401,12 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
             PLAN, number, "valor", "version: escriba nuevo, actualizado, ampliado o modificado."
         )
         return loading
-    if kind in (PlanVersion.Kind.NEW, PlanVersion.Kind.UPDATED):
+    if kind == PlanVersion.Kind.UPDATED:
         book.problem(PLAN, number, "valor", f"version {kind}: {NOT_YET}")
+        return loading
+    if kind == PlanVersion.Kind.NEW:
+        loading.kind = kind
+        _check_new(loading, value)
         return loading
     number, code = value("codigo")
     plan = Plan.objects.select_related("entity").filter(code=_text(code)).first()
@@ -547,6 +561,29 @@ def _check_elements(loading: Loading, stored: Mapping[str, Mapping[str, dict]]) 
                 loading.unchanged += 1
 
 
+def _target_cells(book: Book, number: int, cells: dict) -> tuple[int | None, Decimal | None] | None:
+    """A `Metas` row's year and value (None where the cell is wrong, with its problem); None
+    for a semester, which a target never is."""
+    period = _text(cells.get("periodo"))
+    if "S" in period.upper():
+        book.problem(
+            TARGETS,
+            number,
+            "periodo",
+            f"«{period}»: las metas son anuales; escriba el año (por ejemplo, 2023).",
+        )
+        return None
+    year = _year(book, TARGETS, number, "periodo", cells.get("periodo"))
+    try:
+        target = services.parse_decimal(cells.get("valor"), "valor", **services.VALUE_LIMITS)
+    except ValidationError as exc:
+        book.problem(TARGETS, number, "valor", exc.messages[0].removeprefix("valor: "))
+        return year, None
+    if target is None:
+        book.problem(TARGETS, number, "valor", "falta la meta.")
+    return year, target
+
+
 def _check_targets(
     loading: Loading, indicators: Mapping[str, Indicator], horizon_end: int
 ) -> tuple[dict[Indicator, dict[int, Decimal]], dict[tuple[int, int], str]]:
@@ -568,24 +605,10 @@ def _check_targets(
             book.problem(
                 TARGETS, number, "indicador", f"{code or '(vacío)'} no es un indicador del plan."
             )
-        period = _text(cells.get("periodo"))
-        if "S" in period.upper():
-            book.problem(
-                TARGETS,
-                number,
-                "periodo",
-                f"«{period}»: las metas son anuales; escriba el año (por ejemplo, 2023).",
-            )
+        read = _target_cells(book, number, cells)
+        if read is None:
             continue
-        year = _year(book, TARGETS, number, "periodo", cells.get("periodo"))
-        try:
-            target = services.parse_decimal(cells.get("valor"), "valor", **services.VALUE_LIMITS)
-        except ValidationError as exc:
-            book.problem(TARGETS, number, "valor", exc.messages[0].removeprefix("valor: "))
-            target = None
-        else:
-            if target is None:
-                book.problem(TARGETS, number, "valor", "falta la meta.")
+        year, target = read
         if indicator is None or year is None or target is None:
             continue
         if (code, year) in seen:
@@ -634,6 +657,385 @@ def _check_targets(
         if justification:
             rationales[(indicator.pk, year)] = justification
     return targets, rationales
+
+
+# --- a new plan ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewPlan:
+    """A nuevo workbook's plan, checked: its rows as read, by sheet."""
+
+    fields: dict[str, object]
+    upper: Plan | None
+    units: list[dict[str, object]]
+    objectives: list[dict[str, object]]
+    actions: list[dict[str, object]]
+    indicators: list[dict[str, object]]
+    targets: list[tuple[str, int, Decimal]]
+    links: list[tuple[str, str]]
+
+
+def _codes(book: Book, sheet: str, required: Iterable[str] = ("codigo", "nombre")) -> list[dict]:
+    """A sheet's rows with every required cell and each code once."""
+    rows, seen = [], {}
+    for number, cells in book.rows.get(sheet, []):
+        missing = [c for c in required if cells.get(c) is None]
+        for column in missing:
+            book.problem(sheet, number, column, "falta el valor.")
+        code = _text(cells.get("codigo"))
+        if code and code in seen:
+            book.problem(sheet, number, "codigo", f"{code} ya está en la fila {seen[code]}.")
+            continue
+        if not missing:
+            seen[code] = number
+            rows.append(
+                {
+                    "_row": number,
+                    **{k: _text(v) if k not in NUMBER_COLUMNS else v for k, v in cells.items()},
+                    "codigo": code,
+                }
+            )
+    return rows
+
+
+def _check_new(loading: Loading, value) -> None:
+    """A new plan (a PEI articulated to its sector's PESEM, or a PESEM): every sheet checked
+    against the others and against the upper plan."""
+    book = loading.book
+    fields = {name: value(name)[1] for name in PLAN_FIELDS}
+    row = {name: value(name)[0] for name in PLAN_FIELDS}
+    code = _text(fields["codigo"])
+    if code and Plan.objects.filter(code=code).exists():
+        book.problem(
+            PLAN,
+            row["codigo"],
+            "valor",
+            f"codigo: el plan {code} ya está cargado; para extenderlo o revisar sus metas use "
+            "version ampliado o modificado.",
+        )
+        return
+    plan_type = _text(fields["tipo"]).upper()
+    if plan_type and plan_type not in Plan.PlanType.values:
+        book.problem(PLAN, row["tipo"], "valor", "tipo: escriba PESEM o PEI.")
+    frequency = spreadsheets.fold(_text(fields["periodicidad"]))
+    if frequency and frequency not in Plan.Frequency.values:
+        book.problem(PLAN, row["periodicidad"], "valor", "periodicidad: escriba anual o semestral.")
+    for name in ("entidad_codigo", "entidad_nombre"):
+        if fields[name] is None:
+            book.problem(PLAN, row[name], "valor", f"falta el valor del campo {name}.")
+    start = (
+        _year(book, PLAN, row["horizonte_inicio"], "valor", fields["horizonte_inicio"])
+        if fields["horizonte_inicio"] is not None
+        else None
+    )
+    end = (
+        _year(book, PLAN, row["horizonte_fin"], "valor", fields["horizonte_fin"])
+        if fields["horizonte_fin"] is not None
+        else None
+    )
+    if start and end and end < start:
+        book.problem(
+            PLAN, row["horizonte_fin"], "valor", "horizonte_fin: es anterior a horizonte_inicio."
+        )
+    upper = None
+    upper_code = _text(fields["plan_superior"])
+    if upper_code:
+        upper = Plan.objects.filter(code=upper_code).first()
+        if upper is None:
+            book.problem(
+                PLAN, row["plan_superior"], "valor", f"plan_superior: no hay un plan {upper_code}."
+            )
+    elif plan_type == Plan.PlanType.PEI:
+        book.problem(
+            PLAN,
+            row["plan_superior"],
+            "valor",
+            "plan_superior: un PEI se articula al PESEM de su sector; escriba su código.",
+        )
+    units = _codes(book, UNITS)
+    objectives = _codes(book, OBJECTIVES)
+    actions = _codes(book, ACTIONS, ("codigo", "objetivo", "nombre"))
+    indicators = _codes(
+        book, INDICATORS, ("codigo", "elemento", "nombre", "sentido", "responsable")
+    )
+    unit_codes = {u["codigo"] for u in units}
+    objective_codes = {o["codigo"] for o in objectives}
+    action_codes = {a["codigo"] for a in actions}
+    for a in actions:
+        if a["objetivo"] not in objective_codes:
+            book.problem(
+                ACTIONS, a["_row"], "objetivo", f"{a['objetivo']} no está en la hoja Objetivos."
+            )
+        for unit in [u.strip() for u in a.get("responsables", "").split(",") if u.strip()]:
+            if unit not in unit_codes:
+                book.problem(
+                    ACTIONS, a["_row"], "responsables", f"{unit} no está en la hoja Unidades."
+                )
+    for i in indicators:
+        if i["elemento"] not in objective_codes | action_codes:
+            book.problem(
+                INDICATORS,
+                i["_row"],
+                "elemento",
+                f"{i['elemento']} no es un objetivo ni una acción del libro.",
+            )
+        if spreadsheets.fold(i["sentido"]) not in DIRECTIONS.values():
+            book.problem(INDICATORS, i["_row"], "sentido", "escriba ascendente o descendente.")
+        if i.get("agregacion") and spreadsheets.fold(i["agregacion"]) not in AGGREGATIONS:
+            book.problem(INDICATORS, i["_row"], "agregacion", "escriba ultimo, suma o promedio.")
+        if i["responsable"] not in unit_codes:
+            book.problem(
+                INDICATORS,
+                i["_row"],
+                "responsable",
+                f"{i['responsable']} no está en la hoja Unidades.",
+            )
+        for column in ("linea_base_anio", "linea_base_valor", "decimales"):
+            try:
+                parsed = numbers.parse_number(i.get(column))
+            except ValidationError as exc:
+                book.problem(INDICATORS, i["_row"], column, exc.messages[0])
+                continue
+            i[column] = parsed
+        if (i.get("linea_base_anio") is None) != (i.get("linea_base_valor") is None):
+            book.problem(
+                INDICATORS, i["_row"], "linea_base_valor", "la línea de base lleva año y valor."
+            )
+        if i.get("decimales") is not None and not (
+            0 <= i["decimales"] <= 6 and i["decimales"] == int(i["decimales"])
+        ):
+            book.problem(INDICATORS, i["_row"], "decimales", "escriba un número entero de 0 a 6.")
+    indicator_codes = {i["codigo"] for i in indicators}
+    targets: list[tuple[str, int, Decimal]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for number, cells in book.rows.get(TARGETS, []):
+        indicator = _text(cells.get("indicador"))
+        if indicator not in indicator_codes:
+            book.problem(
+                TARGETS,
+                number,
+                "indicador",
+                f"{indicator or '(vacío)'} no está en la hoja Indicadores.",
+            )
+        read = _target_cells(book, number, cells)
+        if read is None:
+            continue
+        year, target = read
+        if year is None or target is None or indicator not in indicator_codes:
+            continue
+        if start and end and not start <= year <= end:
+            book.problem(
+                TARGETS, number, "periodo", f"{year} está fuera del horizonte {start}-{end}."
+            )
+            continue
+        if (indicator, year) in seen:
+            book.problem(
+                TARGETS,
+                number,
+                "periodo",
+                f"{indicator} {year} ya está en la fila {seen[indicator, year]}.",
+            )
+            continue
+        seen[indicator, year] = number
+        targets.append((indicator, year, target))
+    links: list[tuple[str, str]] = []
+    upper_objectives = set(upper.objectives.values_list("code", flat=True)) if upper else set()
+    upper_actions = set(upper.actions.values_list("code", flat=True)) if upper else set()
+    for number, cells in book.rows.get(LINKS, []):
+        element, above = _text(cells.get("elemento")), _text(cells.get("elemento_superior"))
+        if upper is None:
+            book.problem(
+                LINKS, number, "elemento_superior", "sin plan_superior no hay a qué articularse."
+            )
+            continue
+        if element in objective_codes:
+            if above not in upper_objectives:
+                book.problem(
+                    LINKS,
+                    number,
+                    "elemento_superior",
+                    f"{above or '(vacío)'} no es un objetivo del {upper.code}.",
+                )
+                continue
+        elif element in action_codes:
+            if above not in upper_actions:
+                book.problem(
+                    LINKS,
+                    number,
+                    "elemento_superior",
+                    f"{above or '(vacío)'} no es una acción del {upper.code}.",
+                )
+                continue
+        else:
+            book.problem(
+                LINKS,
+                number,
+                "elemento",
+                f"{element or '(vacío)'} no es un objetivo ni una acción del libro.",
+            )
+            continue
+        links.append((element, above))
+    date = (
+        _date(book, row["resolucion_fecha"], fields["resolucion_fecha"])
+        if fields["resolucion_fecha"] is not None
+        else None
+    )
+    loading.resolution_fields = {
+        "resolution_type": _text(fields["resolucion_tipo"]),
+        "number": _text(fields["resolucion_numero"]),
+        "date": date,
+    }
+    if book.problems:
+        return
+    fields.update(
+        codigo=code,
+        tipo=plan_type,
+        periodicidad=frequency,
+        horizonte_inicio=start,
+        horizonte_fin=end,
+    )
+    loading.new_plan = NewPlan(
+        fields, upper, units, objectives, actions, indicators, targets, links
+    )
+
+
+@transaction.atomic
+def create_plan(loading: Loading, user=None) -> Plan:
+    """Store a checked nuevo workbook as a plan approved by its resolution (the command):
+    its entity (a pliego of the upper plan's sector) and units, objectives, actions with
+    their responsibles, indicators with baseline and targets (source «Libro del plan»), the
+    articulation to the upper plan, and its version nuevo, vigente."""
+    new = loading.new_plan
+    assert new is not None
+    f = new.fields
+    sector = None
+    if new.upper is not None:
+        sector = (
+            new.upper.entity
+            if new.upper.entity.kind == Entity.Kind.SECTOR
+            else new.upper.entity.sector
+        )
+    entity, _ = Entity.objects.get_or_create(
+        code=_text(f["entidad_codigo"]),
+        defaults={
+            "name": _text(f["entidad_nombre"]),
+            "kind": Entity.Kind.PLIEGO if sector else Entity.Kind.SECTOR,
+            "sector": sector,
+        },
+    )
+    plan = Plan.objects.create(
+        code=f["codigo"],
+        plan_type=f["tipo"],
+        entity=entity,
+        frequency=f["periodicidad"],
+        name=_text(f["nombre"]),
+        short_name=f["codigo"][:60],
+        sector=sector.name if sector else entity.name,
+        start_year=f["horizonte_inicio"],
+        end_year=f["horizonte_fin"],
+        vision="",
+        desired_scenario="",
+        upper_plan=new.upper,
+    )
+    resolution = target_services.resolution_record(**loading.resolution_fields)
+    PlanVersion.objects.create(
+        plan=plan,
+        kind=PlanVersion.Kind.NEW,
+        name=plan.name,
+        horizon_start=plan.start_year,
+        horizon_end=plan.end_year,
+        state=PlanVersion.State.IN_FORCE,
+        resolution=resolution,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    units = {}
+    for u in new.units:
+        units[u["codigo"]], _ = Directorate.objects.get_or_create(
+            entity=entity, code=u["codigo"], defaults={"name": u["nombre"]}
+        )
+    objectives = {
+        o["codigo"]: StrategicObjective.objects.create(
+            plan=plan, number=n, code=o["codigo"], name=o["nombre"]
+        )
+        for n, o in enumerate(new.objectives, start=1)
+    }
+    actions = {}
+    for n, a in enumerate(new.actions, start=1):
+        action = StrategicAction.objects.create(
+            objective=objectives[a["objetivo"]], code=a["codigo"], name=a["nombre"], order=n
+        )
+        for position, unit in enumerate(
+            [c.strip() for c in a.get("responsables", "").split(",") if c.strip()], start=1
+        ):
+            ActionResponsible.objects.create(
+                strategicaction=action, directorate=units[unit], position=position
+            )
+        actions[a["codigo"]] = action
+    directions = {label: value for value, label in DIRECTIONS.items()}
+    indicators = {}
+    with status.suspended():
+        for n, i in enumerate(new.indicators, start=1):
+            action = actions.get(i["elemento"])
+            indicator = Indicator.objects.create(
+                plan=plan,
+                code=i["codigo"],
+                order=n,
+                name=i["nombre"],
+                definition=i.get("formula", ""),
+                unit=i.get("unidad_medida", ""),
+                direction=directions[spreadsheets.fold(i["sentido"])],
+                direction_published=True,
+                aggregation=spreadsheets.fold(i.get("agregacion") or "ultimo"),
+                level=Indicator.Level.ACTION if action else Indicator.Level.OBJECTIVE,
+                objective=action.objective if action else objectives[i["elemento"]],
+                action=action,
+                responsible=units[i["responsable"]],
+                responsible_published=True,
+                data_source=i.get("fuente", ""),
+                decimals=int(i["decimales"]) if i.get("decimales") is not None else 2,
+            )
+            if i.get("linea_base_anio") is not None:
+                Target.objects.create(
+                    indicator=indicator,
+                    kind=Target.Kind.BASELINE,
+                    year=int(i["linea_base_anio"]),
+                    value=i["linea_base_valor"],
+                    source=WORKBOOK_SOURCE,
+                )
+            indicators[i["codigo"]] = indicator
+        for code, year, value in new.targets:
+            Target.objects.create(
+                indicator=indicators[code],
+                kind=Target.Kind.TARGET,
+                year=year,
+                value=value,
+                source=WORKBOOK_SOURCE,
+            )
+    for element, above in new.links:
+        if element in objectives:
+            objectives[element].upper_objectives.add(
+                new.upper.objectives.get(code=above)  # type: ignore[union-attr]
+            )
+        else:
+            actions[element].upper_actions.add(
+                new.upper.actions.get(code=above)  # type: ignore[union-attr]
+            )
+    status.refresh([i.pk for i in indicators.values()])
+    audit.info(
+        "write",
+        extra={
+            "user": user.get_username() if user else None,
+            "what": "plan",
+            "action": "load_workbook",
+            "plan": plan.code,
+            "indicators": len(indicators),
+            "targets": len(new.targets),
+            "links": len(new.links),
+        },
+    )
+    return plan
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ MAX_BYTES = 5 * 1024 * 1024
 class Command(BaseCommand):
     help = (
         "Carga un libro XLSX del plan (hojas Plan, Unidades, Objetivos, Acciones, "
-        "Indicadores, Metas, Articulacion; docs/plan-data.md). Hoy un libro amplía "
-        "(version = ampliado) o modifica (modificado) un plan ya cargado; la versión cuenta "
-        "como aprobada por su resolución: queda vigente y la anterior, reemplazada. Con "
+        "Indicadores, Metas, Articulacion; docs/plan-data.md): un plan nuevo (version = "
+        "nuevo), o una ampliación (ampliado) o modificación (modificado) de un plan ya "
+        "cargado. Cuenta como aprobado por su resolución: queda vigente y la versión anterior, "
+        "reemplazada. Con "
         "--dry-run solo revisa. Todo o nada: ante cualquier error no guarda nada."
     )
 
@@ -46,6 +47,21 @@ class Command(BaseCommand):
             raise CommandError(f"No se pudo leer {path}: {exc.strerror}.") from None
         except spreadsheets.UnreadableWorkbook as exc:
             raise CommandError(f"{path.name}: {exc} No se cargó nada.") from None
+        if loading.new_plan is not None:
+            new = loading.new_plan
+            summary = (
+                f"{new.fields['codigo']}: plan nuevo {new.fields['tipo']} "
+                f"{new.fields['horizonte_inicio']}-{new.fields['horizonte_fin']}, "
+                f"{len(new.objectives)} objetivo(s), {len(new.actions)} acción(es), "
+                f"{len(new.indicators)} indicador(es), {len(new.targets)} meta(s), "
+                f"{len(new.links)} articulación(es)."
+            )
+            if dry_run:
+                self.stdout.write(f"Revisión sin errores (no se guardó nada). {summary}")
+                return
+            plan = workbook.create_plan(loading, acting)
+            self.stdout.write(f"Plan cargado y vigente: {plan.code}. {summary}")
+            return
         if loading.proposal is None:
             for problem in loading.problems:
                 self.stderr.write(str(problem))

@@ -16,8 +16,16 @@ from openpyxl import Workbook, load_workbook
 from indicators import services
 from indicators.models import Indicator, TargetRevision
 from indicators.workflow import target_services
-from objectives.models import Plan, PlanVersion, Resolution
+from objectives.models import (
+    Directorate,
+    Entity,
+    Plan,
+    PlanVersion,
+    Resolution,
+    StrategicObjective,
+)
 from pesem.planio import workbook
+from tests.factories import example_pei_workbook
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -63,7 +71,7 @@ def stored() -> tuple[int, int, int, int]:
         PlanVersion.objects.count(),
         TargetRevision.objects.count(),
         Resolution.objects.count(),
-        Plan.objects.get().end_year,
+        Plan.objects.get(code="PESEM-RREE").end_year,
     )
 
 
@@ -223,18 +231,117 @@ def test_a_modified_target_needs_its_justification_and_an_identical_one_is_no_ch
     assert target_services.target_in_force(oe31, 2021) == D("2.25")
 
 
-def test_a_new_plan_is_not_loaded_yet_and_says_so(tmp_path):
+def test_a_plan_already_loaded_is_not_loaded_again_as_new(tmp_path):
     book = current_book()
     set_fields(book, **RESOLUTION)
     before = stored()
     problems = refused(tmp_path, book)
     assert problems == [
-        "Hoja «Plan», fila 9, columna «valor»: version nuevo: cargar un plan nuevo (nuevo) o "
-        "una actualización (actualizado) desde un libro aún no está disponible; hoy un libro "
-        "amplía (ampliado) o modifica (modificado) un plan ya cargado."
+        "Hoja «Plan», fila 3, columna «valor»: codigo: el plan PESEM-RREE ya está cargado; "
+        "para extenderlo o revisar sus metas use version ampliado o modificado."
     ]
     assert stored() == before
     path = tmp_path / "roto.xlsx"
     path.write_bytes(b"no es un libro")
     with pytest.raises(CommandError, match="roto.xlsx: No se pudo leer el archivo XLSX"):
         call_command("load_plan_workbook", str(path))
+
+
+def test_the_example_pei_is_loaded_articulated_to_the_pesem(tmp_path, django_user_model):
+    """A made-up PEI (PEI-EJEMPLO), semestral, articulated to the PESEM 2015-2021: its
+    entity, units (its own «OPP» and «DGC» beside the ministry's), objectives, actions with
+    their responsibles in order, an objective's and an action's indicator with baseline and
+    targets as Peru writes numbers, and its links into the PESEM."""
+    book = example_pei_workbook()
+
+    def pesem():
+        plan = Plan.objects.get(code="PESEM-RREE")
+        return (
+            plan.indicators.count(),
+            list(plan.versions.values_list("kind", "state")),
+            plan.end_year,
+            TargetRevision.objects.count(),
+        )
+
+    pesem_before = pesem()
+    out = load(tmp_path, book, "--dry-run")
+    assert "Revisión sin errores (no se guardó nada)" in out
+    assert "2 objetivo(s), 3 acción(es), 2 indicador(es), 3 meta(s), 3 articulación(es)" in out
+    assert not Plan.objects.filter(code="PEI-EJEMPLO").exists()
+    loader = django_user_model.objects.create_user(username="carga.opp")
+    out = load(tmp_path, book, "--user", "carga.opp")
+    assert "Plan cargado y vigente: PEI-EJEMPLO" in out
+    pei = Plan.objects.get(code="PEI-EJEMPLO")
+    assert (pei.plan_type, pei.frequency, pei.years, pei.upper_plan.code) == (
+        "PEI",
+        "semestral",
+        range(2024, 2028),
+        "PESEM-RREE",
+    )
+    assert (pei.entity.code, pei.entity.kind, pei.entity.sector.code) == (
+        "EJEMPLO",
+        "pliego",
+        "RREE",
+    )
+    version = pei.versions.get()
+    assert (version.kind, version.state, version.decided_by) == ("nuevo", "vigente", loader)
+    assert str(version.resolution) == "Resolución de Dirección Ejecutiva N° 012-2024-EJEMPLO/DE"
+    assert sorted(pei.entity.units.values_list("code", flat=True)) == ["DGC", "DOC", "OPP"]
+    assert Directorate.objects.filter(code="OPP").count() == 2
+    assert list(pei.objectives.values_list("code", flat=True)) == ["OEI.01", "OEI.02"]
+    action = pei.actions.get(code="AEI.01.01")
+    assert [d.code for d in action.responsibles_in_order()] == ["DGC", "DOC"]
+    assert list(action.upper_actions.values_list("code", "plan__code")) == [("4.1", "PESEM-RREE")]
+    oei1 = pei.objectives.get(code="OEI.01")
+    assert list(oei1.upper_objectives.values_list("code", flat=True)) == ["OE4"]
+    pesem_oe4 = StrategicObjective.objects.get(plan__code="PESEM-RREE", code="OE4")
+    assert sorted(pesem_oe4.lower_objectives.values_list("code", flat=True)) == ["OEI.01", "OEI.02"]
+    amount = pei.indicators.get(code="IND.OEI.01")
+    assert (amount.aggregation, amount.decimals, amount.responsible.entity.code) == (
+        "suma",
+        1,
+        "EJEMPLO",
+    )
+    assert set(amount.targets.values_list("kind", "year", "value", "source")) == {
+        ("baseline", 2023, D("1250.5"), "Libro del plan"),
+        ("target", 2024, D("1300"), "Libro del plan"),
+        ("target", 2027, D("1500"), "Libro del plan"),
+    }
+    online = pei.indicators.get(code="IND.AEI.01.02")
+    assert (online.level, online.action.code, online.objective.code) == (
+        "action",
+        "AEI.01.02",
+        "OEI.01",
+    )
+    # The PESEM is as it was.
+    assert pesem() == pesem_before
+
+
+def test_a_new_plan_with_wrong_references_is_refused_at_once(tmp_path):
+    book = example_pei_workbook()
+    book["Acciones"].append(["AEI.03.01", "OEI.03", "Acción sin objetivo", "DOC, XYZ"])
+    book["Indicadores"].append(
+        ["IND.X", "AEI.09", "Sin elemento", "", "hacia arriba", "", "", "", "OPP", 2023, None, 9]
+    )
+    book["Metas"].append(["IND.OEI.01", "2025-S1", "1", None])
+    book["Metas"].append(["IND.OEI.01", 2030, "1", None])
+    book["Articulación"].append(["OEI.02", "OE9"])
+    book["Articulación"].append(["AEI.01.02", "OE1"])
+    problems = refused(tmp_path, book)
+    expected = [
+        "Hoja «Acciones», fila 5, columna «objetivo»: OEI.03 no está en la hoja Objetivos.",
+        "Hoja «Acciones», fila 5, columna «responsables»: XYZ no está en la hoja Unidades.",
+        "Hoja «Indicadores», fila 4, columna «elemento»: AEI.09 no es un objetivo ni una acción",
+        "Hoja «Indicadores», fila 4, columna «sentido»: escriba ascendente o descendente.",
+        "Hoja «Indicadores», fila 4, columna «linea_base_valor»: la línea de base lleva año",
+        "Hoja «Indicadores», fila 4, columna «decimales»: escriba un número entero de 0 a 6.",
+        "Hoja «Metas», fila 5, columna «periodo»: «2025-S1»: las metas son anuales",
+        "Hoja «Metas», fila 6, columna «periodo»: 2030 está fuera del horizonte 2024-2027.",
+        "Hoja «Articulacion», fila 5, columna «elemento_superior»: OE9 no es un objetivo del",
+        "Hoja «Articulacion», fila 6, columna «elemento_superior»: OE1 no es una acción del",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), (start, problems)
+    assert len(problems) == len(expected)
+    assert not Plan.objects.filter(code="PEI-EJEMPLO").exists()
+    assert not Entity.objects.filter(code="EJEMPLO").exists()
