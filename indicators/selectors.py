@@ -360,16 +360,18 @@ def indicator_queryset(
     light: bool = False,
     revisions: bool = False,
     values: QuerySet[IndicatorValue] | None = None,
+    any_plan: bool = False,
 ) -> QuerySet[Indicator]:
-    """The shown plan's indicators with what their facts read. `revisions`: with the approved
-    target revisions too, for the facts of a past year (IndicatorFacts.as_approved_at); one
-    more query. `values`: the yearly values read (by default every one, by year)."""
+    """The shown plan's indicators (every plan's with `any_plan`: the stored statuses) with
+    what their facts read. `revisions`: with the approved target revisions too, for the facts
+    of a past year (IndicatorFacts.as_approved_at); one more query. `values`: the yearly
+    values read (by default every one, by year)."""
     if values is None:
         values = IndicatorValue.objects.order_by("year")
         if light:
             values = values.only(*DASHBOARD_VALUE_FIELDS)
     qs = (
-        Indicator.objects.filter(plan=plans.shown_plan())
+        (Indicator.objects.all() if any_plan else Indicator.objects.filter(plan=plans.shown_plan()))
         .select_related("variable", "objective", "responsible", "national_objective")
         .prefetch_related(
             Prefetch("values", queryset=values),

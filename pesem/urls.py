@@ -15,6 +15,7 @@ urlpatterns = [
     path("tablero/", dashboard_views.tablero, name="tablero"),
     path("plan/", plan_views.home, name="plan"),
     path("plan/libro/", planio_views.plan_workbook_page, name="plan_workbook"),
+    path("articulacion/", plan_views.articulation, name="articulation"),
     path(
         "plan/libro/plantilla.xlsx",
         planio_views.plan_workbook_file,

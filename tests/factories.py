@@ -687,6 +687,21 @@ def example_pei_workbook() -> Workbook:
     return book
 
 
+def load_example_pei() -> Plan:
+    """The made-up PEI (example_pei_workbook) loaded as the command loads it, with a validated
+    2024 value of 1,320 for IND.OEI.01 (target 1,300) and its statuses stored."""
+    out = io.BytesIO()
+    example_pei_workbook().save(out)
+    loading = workbook.check_book(workbook.read_book(out.getvalue()), filename="pei.xlsx")
+    assert loading.new_plan is not None, [str(p) for p in loading.problems]
+    plan = workbook.create_plan(loading)
+    indicator = plan.indicators.get(code="IND.OEI.01")
+    IndicatorValue.objects.create(
+        indicator=indicator, year=2024, value=D("1320"), state="validated"
+    )
+    return plan
+
+
 def plan_extension_workbook(**changes) -> bytes:
     """The plan as it stands (pesem.planio.workbook), made an ampliación to 2024 by its
     resolution with one new target (OE3.1 2023: 1,234.5); `changes` replace Plan fields."""

@@ -20,6 +20,8 @@ from indicators.models import (
     Target,
     WorkflowState,
 )
+from objectives import plans
+from objectives.models import Plan
 
 BATCH = 500
 
@@ -54,16 +56,35 @@ def _rows(
 
 @transaction.atomic
 def refresh(indicator_ids: Iterable[int] | None = None) -> int:
-    """Recompute the statuses of these indicators (all when None) for every dashboard year."""
-    plan_years = services.plan_years()
-    if not plan_years:
-        return 0
-    years = selectors.dashboard_years(years=plan_years)
-    ids = (
-        list(indicator_ids)
-        if indicator_ids is not None
-        else list(Indicator.objects.values_list("pk", flat=True))
+    """Recompute the statuses of these indicators (all when None) for every year of their
+    plan: the shown plan's dashboard years (from its first value), another plan's horizon."""
+    chosen = (
+        Indicator.objects.all()
+        if indicator_ids is None
+        else Indicator.objects.filter(pk__in=list(indicator_ids))
     )
+    by_plan: dict[int, list[int]] = {}
+    for pk, plan_id in chosen.values_list("pk", "plan_id"):
+        by_plan.setdefault(plan_id, []).append(pk)
+    written = 0
+    for plan in Plan.objects.filter(pk__in=list(by_plan)):
+        if plan.code == plans.SHOWN_CODE:
+            plan_years = services.plan_years()
+            years = selectors.dashboard_years(years=plan_years) if plan_years else range(0)
+        else:
+            years = plan.years
+        if not years:
+            continue
+        written += _refresh(by_plan[plan.pk], years)
+        if indicator_ids is None:
+            # Years outside the plan's range (none normally) must not linger.
+            IndicatorYearStatus.objects.filter(indicator__plan=plan).exclude(
+                year__in=list(years)
+            ).delete()
+    return written
+
+
+def _refresh(ids: list[int], years: range) -> int:
     # Each year with the targets in force when it is read (its deadline, as a rule).
     closes = deadlines.read_at(years)
     written = 0
@@ -73,21 +94,22 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         # years of one indicator) then run one after the other instead of inserting twice.
         list(Indicator.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
         facts = selectors.indicator_facts_list(
-            queryset=selectors.indicator_queryset(light=True, revisions=True).filter(pk__in=chunk)
+            queryset=selectors.indicator_queryset(light=True, revisions=True, any_plan=True).filter(
+                pk__in=chunk
+            )
         )
         IndicatorYearStatus.objects.filter(indicator_id__in=chunk).delete()
         rows = [row for f in facts for row in _rows(f, years, closes)]
         IndicatorYearStatus.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
-    if indicator_ids is None:
-        # Years outside the dashboard range (none normally) must not linger.
-        IndicatorYearStatus.objects.exclude(year__in=list(years)).delete()
     return written
 
 
 def is_complete(year: int) -> bool:
-    """Every indicator has a stored status for the year (two counts)."""
-    return IndicatorYearStatus.objects.filter(year=year).count() == Indicator.objects.count()
+    """Every indicator of the shown plan has a stored status for the year (two counts)."""
+    shown = plans.shown_plan()
+    stored = IndicatorYearStatus.objects.filter(year=year, indicator__plan=shown).count()
+    return stored == Indicator.objects.filter(plan=shown).count()
 
 
 def ensure(year: int) -> None:

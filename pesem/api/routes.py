@@ -408,6 +408,22 @@ def plan_versions(request: HttpRequest, code: Path[out.PlanCode]) -> Any:
 
 
 @api.get(
+    "/plans/{code}/articulation",
+    response={200: out.ArticulationPage, **NOT_FOUND},
+    summary="Articulación de un plan con su plan superior",
+    tags=["plan"],
+)
+def plan_articulation(
+    request: HttpRequest, code: Path[out.PlanCode], page: Query[out.PageParams]
+) -> Any:
+    """Los vínculos de articulación del plan: para un PEI, de sus objetivos (OEI) y acciones
+    (AEI) a los del plan superior (OES, AES); para un PESEM, los de los planes que se le
+    articulan. Un elemento puede vincularse a varios superiores."""
+    plan = _plan(code)
+    return _page(request, reads.plan_articulation(plan), page, lambda link: link)
+
+
+@api.get(
     "/plans/{code}/indicators",
     response={200: out.PlanIndicatorPage, **NOT_FOUND},
     summary="Indicadores de un plan con sus metas y revisiones",

@@ -266,6 +266,20 @@ class PlanIndicatorPage(PageBase):
     items: list[PlanIndicatorOut]
 
 
+class ArticulationOut(Schema):
+    element_type: Literal["objetivo", "accion"] = Field(
+        ..., description="Objetivo (OEI a OES) o acción (AEI a AES)."
+    )
+    plan: str = Field(..., description="Código del plan del elemento (un PEI).")
+    element: str = Field(..., description="Código del elemento (OEI.01, AEI.01.01).")
+    upper_plan: str = Field(..., description="Código del plan superior (el PESEM).")
+    upper_element: str = Field(..., description="Código del elemento superior (OE4, 4.1).")
+
+
+class ArticulationPage(PageBase):
+    items: list[ArticulationOut]
+
+
 class PlanIndicatorParams(Schema):
     version: int | None = Field(
         None, ge=1, description="Identificador de una versión del plan (`id` en /plans/{code})."

@@ -41,7 +41,13 @@ from indicators.models import (
 )
 from indicators.services import PLANNING_OFFICE_SOURCE
 from objectives import plans
-from objectives.models import Directorate, Plan, PlanVersion, StrategicObjective
+from objectives.models import (
+    Directorate,
+    Plan,
+    PlanVersion,
+    StrategicAction,
+    StrategicObjective,
+)
 from objectives.ordering import LEVEL_ORDER, natural_key
 from objectives.plans import current_version
 from pesem.published import reads as public
@@ -230,6 +236,41 @@ def plan_detail(code: str) -> dict[str, Any] | None:
             for v in plan.versions.all()
         ],
     }
+
+
+def plan_articulation(plan: Plan) -> list[dict[str, Any]]:
+    """A plan's articulation links: a PEI's, to its upper plan's elements; a PESEM's, those of
+    the plans that articulate into it. Objectives first, then actions, by plan and code (two
+    queries)."""
+    objectives = StrategicObjective.upper_objectives.through.objects.filter(
+        Q(from_strategicobjective__plan=plan) | Q(to_strategicobjective__plan=plan)
+    ).values_list(
+        "from_strategicobjective__plan__code",
+        "from_strategicobjective__code",
+        "to_strategicobjective__plan__code",
+        "to_strategicobjective__code",
+    )
+    actions = StrategicAction.upper_actions.through.objects.filter(
+        Q(from_strategicaction__plan=plan) | Q(to_strategicaction__plan=plan)
+    ).values_list(
+        "from_strategicaction__plan__code",
+        "from_strategicaction__code",
+        "to_strategicaction__plan__code",
+        "to_strategicaction__code",
+    )
+    return [
+        {
+            "element_type": kind,
+            "plan": lower_plan,
+            "element": element,
+            "upper_plan": upper_plan,
+            "upper_element": upper,
+        }
+        for kind, links in (("objetivo", objectives), ("accion", actions))
+        for lower_plan, element, upper_plan, upper in sorted(
+            links, key=lambda link: (link[0], natural_key(link[1]), natural_key(link[3]))
+        )
+    ]
 
 
 def _resolution_row(resolution: Any) -> dict[str, Any] | None:

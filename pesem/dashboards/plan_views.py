@@ -5,12 +5,17 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
-from indicators import charts, selectors
+from indicators import charts, deadlines, selectors
 from indicators.workflow import status
 from indicators.years import page_year
 from objectives import plans
-from objectives.models import PlanVersion
-from pesem.dashboards.selectors import objective_page, plan_overview
+from objectives.models import Plan, PlanVersion
+from pesem.dashboards.selectors import (
+    articulated_years,
+    articulation_matrix,
+    objective_page,
+    plan_overview,
+)
 
 MAX_CHARTS = 12
 
@@ -60,5 +65,32 @@ def objective_detail(request, number: int):
             "years": chosen.plan_years,
             "year_choice": chosen.choice,
             "thresholds": selectors.thresholds(),
+        },
+    )
+
+
+@login_required
+def articulation(request):
+    """The matriz de articulación: each objective of the PESEM with the objectives of the
+    PEIs that articulate to it, their indicators and their status in the chosen year (?anio=;
+    by default this year, within the PEIs' horizons)."""
+    years = articulated_years()
+    year = None
+    if years:
+        raw = request.GET.get("anio", "")
+        this_year = deadlines.today().year
+        year = (
+            int(raw)
+            if raw.isdigit() and int(raw) in years
+            else min(max(this_year, years.start), years.stop - 1)
+        )
+    return render(
+        request,
+        "objectives/articulation.html",
+        {
+            "rows": articulation_matrix(year) if year is not None else [],
+            "year": year,
+            "years": years,
+            "plan": Plan.objects.filter(code=plans.SHOWN_CODE).first(),
         },
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Max, Min, Prefetch
 
 from indicators import progress
-from indicators.models import ActionReport, IndicatorYearStatus, Target
+from indicators.models import ActionReport, Indicator, IndicatorYearStatus, Target
 from indicators.selectors import (
     IndicatorFacts,
     indicator_facts_list,
@@ -120,3 +120,70 @@ def objective_page(*, number: int, year: int, max_charts: int) -> ObjectivePage 
     return ObjectivePage(
         objective, statuses, charted, actions, latest, progress.coverage(s.value for s in statuses)
     )
+
+
+# --- the articulation matrix ---------------------------------------------------------------
+
+
+@dataclass
+class FeedingIndicator:
+    indicator: Indicator
+    status: IndicatorYearStatus | None  # its stored status in the year (None: none stored)
+
+
+@dataclass
+class FeedingObjective:
+    objective: StrategicObjective  # a lower plan's objective (a PEI's OEI)
+    indicators: list[FeedingIndicator]
+
+
+@dataclass
+class MatrixRow:
+    objective: StrategicObjective  # the shown plan's objective (the PESEM's OES)
+    feeding: list[FeedingObjective]
+
+
+def articulation_matrix(year: int) -> list[MatrixRow]:
+    """Each objective of the shown plan (the PESEM) with the objectives of the plans that
+    articulate to it (the PEIs') and their indicators, with their stored status in `year`:
+    four queries whatever the number of plans."""
+    lower = StrategicObjective.objects.select_related("plan").prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "code"))
+    )
+    objectives = list(
+        StrategicObjective.objects.filter(plan=plans.shown_plan())
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("lower_objectives", queryset=lower.order_by("plan__code", "number"))
+        )
+    )
+    statuses = {
+        s.indicator_id: s
+        for s in IndicatorYearStatus.objects.filter(
+            year=year, indicator__objective__upper_objectives__plan=plans.shown_plan()
+        ).distinct()
+    }
+    return [
+        MatrixRow(
+            objective,
+            [
+                FeedingObjective(
+                    o,
+                    [FeedingIndicator(i, statuses.get(i.pk)) for i in o.indicators.all()],
+                )
+                for o in objective.lower_objectives.all()
+            ],
+        )
+        for objective in objectives
+    ]
+
+
+def articulated_years() -> range:
+    """The years of the plans that articulate to the shown plan (one query); empty when none
+    does."""
+    found = Plan.objects.filter(upper_plan__code=plans.SHOWN_CODE).aggregate(
+        start=Min("start_year"), end=Max("end_year")
+    )
+    if found["start"] is None:
+        return range(0)
+    return range(found["start"], found["end"] + 1)

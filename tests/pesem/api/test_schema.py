@@ -31,6 +31,7 @@ OPERATIONS = {
     "/api/v1/plan",
     "/api/v1/plans",
     "/api/v1/plans/{code}",
+    "/api/v1/plans/{code}/articulation",
     "/api/v1/plans/{code}/indicators",
     "/api/v1/plans/{code}/statuses",
     "/api/v1/plans/{code}/values",

@@ -345,3 +345,27 @@ def test_a_new_plan_with_wrong_references_is_refused_at_once(tmp_path):
     assert len(problems) == len(expected)
     assert not Plan.objects.filter(code="PEI-EJEMPLO").exists()
     assert not Entity.objects.filter(code="EJEMPLO").exists()
+
+
+def test_the_articulation_api_gives_the_links_both_ways(tmp_path, client, portal_on):
+    load(tmp_path, example_pei_workbook())
+    upward = client.get("/api/v1/plans/PEI-EJEMPLO/articulation")
+    assert upward.status_code == 200
+    body = upward.json()
+    assert body["count"] == 3
+    assert body["items"][0] == {
+        "element_type": "objetivo",
+        "plan": "PEI-EJEMPLO",
+        "element": "OEI.01",
+        "upper_plan": "PESEM-RREE",
+        "upper_element": "OE4",
+    }
+    assert [(i["element"], i["upper_element"]) for i in body["items"]] == [
+        ("OEI.01", "OE4"),
+        ("OEI.02", "OE4"),
+        ("AEI.01.01", "4.1"),
+    ]
+    # The PESEM lists the links into it, the same ones.
+    into = client.get("/api/v1/plans/PESEM-RREE/articulation").json()
+    assert into["items"] == body["items"]
+    assert client.get("/api/v1/plans/NO-EXISTE/articulation").status_code == 404
