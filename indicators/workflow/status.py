@@ -116,7 +116,8 @@ def ensure(year: int) -> None:
     """Before a page reads the year's stored statuses: rebuild them if any is missing (a new
     install, or a bulk load that sent no signals)."""
     if not is_complete(year):
-        refresh()
+        # The shown plan's only: another plan's statuses do not make this year complete.
+        refresh(Indicator.objects.filter(plan=plans.shown_plan()).values_list("pk", flat=True))
 
 
 # --- keeping the copy current -------------------------------------------------------------

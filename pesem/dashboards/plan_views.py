@@ -72,9 +72,10 @@ def objective_detail(request, number: int):
 @login_required
 def articulation(request):
     """The matriz de articulación: each objective of the PESEM with the objectives of the
-    PEIs that articulate to it, their indicators and their status in the chosen year (?anio=;
-    by default this year, within the PEIs' horizons)."""
+    PEIs that articulate to it and their indicators by light in the chosen year (?anio=; by
+    default this year, within the PEIs' horizons); one PEI's indicators listed (?plan=)."""
     years = articulated_years()
+    chosen = request.GET.get("plan", "")[:40]
     year = None
     if years:
         raw = request.GET.get("anio", "")
@@ -88,8 +89,9 @@ def articulation(request):
         request,
         "objectives/articulation.html",
         {
-            "rows": articulation_matrix(year) if year is not None else [],
+            "rows": articulation_matrix(year, chosen) if year is not None else [],
             "year": year,
+            "chosen": chosen,
             "years": years,
             "plan": Plan.objects.filter(code=plans.SHOWN_CODE).first(),
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Count, Max, Min, Prefetch
 
 from indicators import progress
 from indicators.models import ActionReport, Indicator, IndicatorYearStatus, Target
@@ -134,7 +134,9 @@ class FeedingIndicator:
 @dataclass
 class FeedingObjective:
     objective: StrategicObjective  # a lower plan's objective (a PEI's OEI)
-    indicators: list[FeedingIndicator]
+    total: int  # its indicators
+    lights: dict[str, int]  # its indicators by light in the year (grey: no status either)
+    indicators: list[FeedingIndicator]  # listed for the plan chosen only
 
 
 @dataclass
@@ -143,37 +145,67 @@ class MatrixRow:
     feeding: list[FeedingObjective]
 
 
-def articulation_matrix(year: int) -> list[MatrixRow]:
+def articulation_matrix(year: int, plan_code: str = "") -> list[MatrixRow]:
     """Each objective of the shown plan (the PESEM) with the objectives of the plans that
-    articulate to it (the PEIs') and their indicators, with their stored status in `year`:
-    four queries whatever the number of plans."""
-    lower = StrategicObjective.objects.select_related("plan").prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "code"))
-    )
+    articulate to it (the PEIs'), each with its indicators counted by light in `year` from
+    the stored statuses; the indicators themselves, with their status, for the plan
+    `plan_code` only (a sector's PEIs hold tens of thousands). Four queries, six with a
+    plan chosen, whatever the number of plans."""
     objectives = list(
         StrategicObjective.objects.filter(plan=plans.shown_plan())
         .order_by("number")
         .prefetch_related(
-            Prefetch("lower_objectives", queryset=lower.order_by("plan__code", "number"))
+            Prefetch(
+                "lower_objectives",
+                queryset=StrategicObjective.objects.select_related("plan").order_by(
+                    "plan__code", "number"
+                ),
+            )
         )
     )
-    statuses = {
-        s.indicator_id: s
-        for s in IndicatorYearStatus.objects.filter(
-            year=year, indicator__objective__upper_objectives__plan=plans.shown_plan()
-        ).distinct()
-    }
-    return [
-        MatrixRow(
-            objective,
-            [
-                FeedingObjective(
-                    o,
-                    [FeedingIndicator(i, statuses.get(i.pk)) for i in o.indicators.all()],
-                )
-                for o in objective.lower_objectives.all()
-            ],
+    lower = {o.pk for objective in objectives for o in objective.lower_objectives.all()}
+    totals = dict(
+        Indicator.objects.filter(objective__in=lower)
+        .values("objective")
+        .annotate(n=Count("id"))
+        .values_list("objective", "n")
+    )
+    lights: dict[int, dict[str, int]] = {}
+    for objective_id, light, n in (
+        IndicatorYearStatus.objects.filter(year=year, indicator__objective__in=lower)
+        .values("indicator__objective", "light")
+        .annotate(n=Count("id"))
+        .values_list("indicator__objective", "light", "n")
+    ):
+        lights.setdefault(objective_id, {})[light] = n
+    listed: dict[int, list[FeedingIndicator]] = {}
+    if plan_code:
+        chosen = list(
+            Indicator.objects.filter(objective__in=lower, plan__code=plan_code).order_by(
+                "order", "code"
+            )
         )
+        statuses = {
+            s.indicator_id: s
+            for s in IndicatorYearStatus.objects.filter(year=year, indicator__in=chosen)
+        }
+        for indicator in chosen:
+            listed.setdefault(indicator.objective_id, []).append(
+                FeedingIndicator(indicator, statuses.get(indicator.pk))
+            )
+
+    def counted(objective: StrategicObjective) -> FeedingObjective:
+        by_light = {
+            light.value: lights.get(objective.pk, {}).get(light.value, 0)
+            for light in progress.Light
+        }
+        total = totals.get(objective.pk, 0)
+        # An indicator without a stored status in the year counts as grey, as on the tablero.
+        by_light[progress.Light.GREY.value] += total - sum(by_light.values())
+        return FeedingObjective(objective, total, by_light, listed.get(objective.pk, []))
+
+    return [
+        MatrixRow(objective, [counted(o) for o in objective.lower_objectives.all()])
         for objective in objectives
     ]
 

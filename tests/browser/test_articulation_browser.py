@@ -30,9 +30,14 @@ def test_a_director_reads_what_feeds_each_pesem_objective(
         click_and_load(page, page.get_by_role("link", name="matriz de articulación"))
         page.get_by_label("Año").select_option("2024")
         click_and_load(page, page.get_by_role("button", name="Ver"))
+        problems = page_problems(page, viewport, "matriz de articulación")
+        oe4 = page.locator("#oes-OE4")
+        click_and_load(
+            page, oe4.get_by_role("link", name="Ver los indicadores del PEI-EJEMPLO").first
+        )
         oe4 = page.locator("#oes-OE4").inner_text()
         assert "IND.OEI.01" in oe4 and "1,320.0" in oe4 and "verde" in oe4
-        problems = page_problems(page, viewport, "matriz de articulación")
+        problems += page_problems(page, viewport, "matriz de articulación (un plan)")
     finally:
         context.close()
     assert not problems, problems_report(problems)
