@@ -5,8 +5,12 @@ from indicators import progress
 from indicators.models import Indicator
 from objectives import plans
 from objectives.models import Directorate, StrategicObjective
+from objectives.ordering import LEVEL_ORDER
 
 LIGHT_CHOICES = [(light.value, label) for light, label in progress.LIGHT_LABELS.items()]
+# The levels the tablero's plan (the PESEM) has: objectives', variables', national. An
+# action's indicator (a PEI's AEI) is of another plan.
+LEVEL_CHOICES = [(value, label) for value, label in Indicator.Level.choices if value in LEVEL_ORDER]
 
 
 class DashboardFilter(django_filters.FilterSet):
@@ -23,9 +27,7 @@ class DashboardFilter(django_filters.FilterSet):
         to_field_name="code",
         empty_label="todas",
     )
-    level = django_filters.ChoiceFilter(
-        label="Nivel", choices=Indicator.Level.choices, empty_label="todos"
-    )
+    level = django_filters.ChoiceFilter(label="Nivel", choices=LEVEL_CHOICES, empty_label="todos")
     # Computed from the values, so applied to the rows after the query (see views).
     light = django_filters.ChoiceFilter(
         label="Semáforo", choices=LIGHT_CHOICES, empty_label="todos", method="skip"

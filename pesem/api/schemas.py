@@ -45,7 +45,8 @@ DecimalText = Annotated[
     ),
 ]
 
-Level = Literal["objective", "variable", "national"]
+# "action": an action's indicator (a PEI's AEI; Indicator.Level).
+Level = Literal["objective", "action", "variable", "national"]
 Light = Literal["green", "yellow", "red", "grey"]
 TrajectoryStatus = Literal["achieved", "on_track", "off_track", "unknown"]
 # "returned" is a draft the planning office sent back with a reason (return_reason).

@@ -97,3 +97,5 @@ def test_another_plan_leaves_every_pesem_page_as_it_was(planning_office):
     after = seen(office, public)
     changed = [p for p in before if before[p] != after[p]]
     assert not changed, changed
+    # The tablero offers the PESEM's levels only (an action's indicator is a PEI's).
+    assert 'value="action"' not in after["/tablero/?anio=2016"]

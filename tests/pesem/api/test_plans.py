@@ -10,7 +10,7 @@ import pytest
 from indicators.models import Indicator
 from indicators.workflow import target_services
 from objectives.models import Entity, Plan, PlanVersion, Resolution
-from tests.factories import make_staff, ok
+from tests.factories import load_example_pei, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -325,3 +325,33 @@ def test_targets_as_approved_at_an_earlier_version_leave_out_later_revisions(
     assert now == "2.5" and revisions[-1]["reason"] == "modificacion"
     then, revisions = target_2021(version=first.pk)
     assert then != "2.5" and all(r["reason"] == "original" for r in revisions)
+
+
+def test_a_loaded_pei_answers_through_the_plan_endpoints(client, open_portal):
+    """The made-up PEI (PEI-EJEMPLO, loaded only by tests), semestral and articulated to the
+    PESEM: its indicators with their targets, its validated 2024 value and its 2024 status,
+    read through the endpoints that name it; the PESEM's answers leave it out."""
+    load_example_pei()
+    plans_list = ok(client.get("/api/v1/plans")).json()["items"]
+    pei = next(p for p in plans_list if p["code"] == "PEI-EJEMPLO")
+    assert (pei["type"], pei["frequency"], pei["entity"]["code"], pei["entity"]["sector"]) == (
+        "PEI",
+        "semestral",
+        "EJEMPLO",
+        "RREE",
+    )
+    rows = ok(client.get("/api/v1/plans/PEI-EJEMPLO/indicators")).json()["items"]
+    assert sorted(r["code"] for r in rows) == ["IND.AEI.01.02", "IND.OEI.01"]
+    amount = next(r for r in rows if r["code"] == "IND.OEI.01")
+    assert amount["aggregation"] == "suma"
+    assert {t["period"]: D(t["value"]) for t in amount["targets"]} == {
+        "2024": D("1300"),
+        "2027": D("1500"),
+    }
+    values = ok(client.get("/api/v1/plans/PEI-EJEMPLO/values", {"period": "2024"})).json()
+    assert [(v["indicator"], D(v["value"])) for v in values["items"]] == [("IND.OEI.01", D("1320"))]
+    statuses = ok(client.get("/api/v1/plans/PEI-EJEMPLO/statuses", {"period": "2024"})).json()
+    light = {s["indicator"]: s["light"] for s in statuses["items"]}
+    assert light == {"IND.AEI.01.02": "grey", "IND.OEI.01": "green"}
+    pesem = ok(client.get("/api/v1/plans/PESEM-RREE/values", {"limit": 500})).json()
+    assert all(not v["indicator"].startswith("IND.") for v in pesem["items"])
