@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from objectives import plans
 from objectives.models import Directorate, Role, StaffProfile
 
 DEMO_PASSWORD = "pesem-demo"
@@ -45,7 +46,10 @@ class Command(BaseCommand):
                 user.save(update_fields=["email"])
             user.groups.add(Group.objects.get(name=role))
             StaffProfile.objects.get_or_create(
-                user=user, defaults={"directorate": Directorate.objects.get(code=code)}
+                user=user,
+                defaults={
+                    "directorate": Directorate.objects.get(entity=plans.shown_entity(), code=code)
+                },
             )
         self.stdout.write("")
         self.stdout.write("Sitio local: http://127.0.0.1:8000/")
