@@ -352,7 +352,9 @@ def _settle(version: PlanVersion, user: User | None, *, approve: bool, note: str
     version.decided_at = timezone.now()
     version.save(update_fields=["state", "decided_by", "decided_at"])
     if approve:
-        status.refresh()  # the new years' statuses, read at this moment (deadlines.read_at)
+        # The plan's statuses (its new years', read at this moment: deadlines.read_at); the
+        # other plans' do not change.
+        status.refresh(Indicator.objects.filter(plan=plan).values_list("pk", flat=True))
     audit.info(
         "write",
         extra={

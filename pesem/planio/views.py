@@ -28,14 +28,12 @@ from objectives import plans
 from objectives.models import Plan
 from pesem.planio import workbook
 
-MAX_BYTES = 5 * 1024 * 1024
 PENDING = "pending_plan_workbook"
 NEW_PLAN_BY_COMMAND = (
     "El libro describe un plan nuevo: hoy se carga con el comando load_plan_workbook, "
     "aprobado por su resolución. Su revisión en el navegador por una segunda persona llegará "
     "con las páginas de cada plan."
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkbookForm(forms.Form):
@@ -56,10 +54,7 @@ def plan_workbook_page(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_BYTES:
-                raise spreadsheets.UnreadableWorkbook(
-                    f"El archivo pesa más de {MAX_BYTES // 1024 // 1024} MB: no se leyó."
-                )
+            workbook.check_size(upload.size)
             content = upload.read()
             loading = _checked(content, upload.name)
         except spreadsheets.UnreadableWorkbook as exc:
@@ -79,11 +74,7 @@ def plan_workbook_page(request):
                     plan=proposal.plan,
                     kind=proposal.kind,
                     horizon_end=proposal.horizon_end,
-                    found=plan_services.changes(
-                        proposal.kind,
-                        proposal.targets,
-                        plan_services.in_force(list(proposal.targets), proposal.plan.years),
-                    ),
+                    found=loading.found,
                     indicators=list(Indicator.objects.filter(plan=proposal.plan)),
                 )
     return render(
@@ -134,6 +125,8 @@ def plan_workbook_file(request, which: str):
     shown = Plan.objects.filter(code=plans.SHOWN_CODE).select_related("entity")
     plan = shown.first() if which == "actual" else None
     name = f"{plan.code}.xlsx" if plan else "plantilla-plan.xlsx"
-    response = HttpResponse(workbook.plan_workbook(plan), content_type=XLSX)
+    response = HttpResponse(
+        workbook.plan_workbook(plan), content_type=spreadsheets.XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -100,6 +100,7 @@ PLAN_FIELDS = [
 ]
 # May be blank in an ampliado or modificado workbook (the plan already has them).
 BLANK_ALLOWED = {"entidad_codigo", "entidad_nombre", "plan_superior"}
+MAX_BYTES = 5 * 1024 * 1024  # a workbook's file, checked before it is read
 MAX_ROWS = 20_000  # data rows of a sheet; a 300-indicator plan's ten years of targets: 3,000
 MAX_COLUMNS = 64
 # The columns whose cells are numbers (compared as numbers, not as text).
@@ -159,6 +160,8 @@ class Loading:
     resolution_fields: dict[str, object] = field(default_factory=dict)
     unchanged: int = 0  # element and target rows identical to the plan's
     new_plan: NewPlan | None = None  # a nuevo workbook, checked (create_plan stores it)
+    # The proposal's targets that change something (plan_services.changes): its preview.
+    found: list[plan_services.TargetChange] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -182,6 +185,14 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split())
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over MAX_BYTES before anything reads it (the command and the page)."""
+    if size > MAX_BYTES:
+        raise spreadsheets.UnreadableWorkbook(
+            f"El archivo pesa más de {MAX_BYTES // 1024 // 1024} MB: no se leyó."
+        )
 
 
 def read_book(content: bytes) -> Book:
@@ -473,6 +484,7 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
             book.problem(sheet, None, None, text)
     if not book.problems:
         loading.proposal = proposal
+        loading.found = plan_services.changes(kind, targets, now)
     return loading
 
 

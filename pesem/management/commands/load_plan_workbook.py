@@ -10,8 +10,6 @@ from indicators.workflow import plan_services, target_services
 from lib import spreadsheets
 from pesem.planio import workbook
 
-MAX_BYTES = 5 * 1024 * 1024
-
 
 class Command(BaseCommand):
     help = (
@@ -37,10 +35,7 @@ class Command(BaseCommand):
             if acting is None:
                 raise CommandError(f"El usuario «{user}» no existe.")
         try:
-            if path.stat().st_size > MAX_BYTES:
-                raise CommandError(
-                    f"{path.name} pesa más de {MAX_BYTES // 1024 // 1024} MB: no se leyó."
-                )
+            workbook.check_size(path.stat().st_size)
             content = path.read_bytes()
             loading = workbook.check_book(workbook.read_book(content), filename=path.name)
         except OSError as exc:
