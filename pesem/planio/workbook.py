@@ -35,6 +35,7 @@ from indicators import services
 from indicators.models import Indicator, Target
 from indicators.workflow import plan_services, status, target_services
 from lib import numbers, spreadsheets
+from objectives import plans
 from objectives.models import (
     ActionResponsible,
     Directorate,
@@ -1064,10 +1065,8 @@ def plan_workbook(plan: Plan | None) -> bytes:
     if plan is None:
         plan_sheet += [[name, None] for name in PLAN_FIELDS]
         return spreadsheets.xlsx_bytes(sheets)
-    current = (
-        plan.versions.filter(state=PlanVersion.State.IN_FORCE).select_related("resolution").first()
-        or plan.versions.select_related("resolution").last()
-    )
+    # The version its pages show (the vigente one, else the latest).
+    current = plans.current_version(plan)
     resolution: Resolution | None = current.resolution if current else None
     known = resolution is not None and resolution.known
     values: dict[str, object] = {
