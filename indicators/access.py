@@ -7,9 +7,11 @@ import logging
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from indicators.models import WorkflowState
-from objectives.models import Directorate, Role, StaffProfile
+from objectives import plans
+from objectives.models import Directorate, Entity, Plan, PlanVersion, Role, StaffProfile
 
 User = AbstractBaseUser | AnonymousUser
 audit = logging.getLogger("pesem.audit")
@@ -154,3 +156,61 @@ def can_see_evidence(user: User, directorate_id: int | None) -> bool:
     """An item's evidence (link and file), whatever its state: the same readers as its
     drafts. Attachments are internal working papers; the published figure is the value."""
     return can_see_drafts_of(user, directorate_id)
+
+
+# --- which plans a person opens (the plan switcher, /planes/<code>/) --------------------------
+
+
+def sees_every_plan(user: User) -> bool:
+    """The sector's planning office, its directors and administrators (a unit of a sector,
+    or none) and superusers open every plan; a registrar, or anybody of a pliego's unit, the
+    plans of visible_plans."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if not roles(user) - {Role.REGISTRAR}:
+        return False
+    unit = directorate_of(user)
+    return unit is None or unit.entity.kind == Entity.Kind.SECTOR
+
+
+def visible_plans(user: User) -> QuerySet[Plan]:
+    """The plans a signed-in person may open: every plan (sees_every_plan), else the plans of
+    their unit's entity and those where their unit is responsible for an action or an
+    indicator (APCI's staff: APCI's PEI and the PESEM, where APCI answers for OE4.1). The
+    public reads every plan's validated data through the portal and the API, not here."""
+    if sees_every_plan(user):
+        return Plan.objects.all()
+    unit_id = directorate_id_of(user)
+    if unit_id is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(
+        Q(entity__units=unit_id)
+        | Q(actions__responsibles=unit_id)
+        | Q(indicators__responsible=unit_id)
+    ).distinct()
+
+
+def may_open_plan(user: User, code: str) -> bool:
+    """A signed-in person may open the plan `code` (anonymous callers: the public pages)."""
+    if not user.is_authenticated or sees_every_plan(user):
+        return True
+    return visible_plans(user).filter(code=code).exists()
+
+
+def default_plan_code(user: User) -> str:
+    """The plan a person's site address opens: the vigente plan of their unit's entity (the
+    latest starting one if several), else that entity's latest plan; the PESEM for the public
+    and for a person without a unit or whose entity has no plan. One query."""
+    if not user.is_authenticated:
+        return plans.SHOWN_CODE
+    in_force = PlanVersion.objects.filter(plan=OuterRef("pk"), state=PlanVersion.State.IN_FORCE)
+    found = (
+        Plan.objects.filter(entity__units__staff__user=user)
+        .annotate(in_force=Exists(in_force))
+        .order_by("-in_force", "-start_year", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return found or plans.SHOWN_CODE

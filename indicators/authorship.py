@@ -18,17 +18,27 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef
 
-from indicators.models import ActionReport, IndicatorValue, ReportConclusion, WorkflowItem
+from indicators.models import (
+    ActionReport,
+    IndicatorValue,
+    ReportConclusion,
+    SemesterValue,
+    WorkflowItem,
+)
 
 audit = logging.getLogger("pesem.audit")
 
 User = AbstractBaseUser | AnonymousUser
-Item = IndicatorValue | ActionReport | ReportConclusion
+Item = IndicatorValue | ActionReport | ReportConclusion | SemesterValue
 
 # What the person who may not validate an item reads, wherever it is refused or shown.
 NOT_YOURS = {
     IndicatorValue: (
         "Usted participó en este valor: debe validarlo otra persona de la oficina de planeamiento."
+    ),
+    SemesterValue: (
+        "Usted participó en este valor del semestre: debe validarlo otra persona de la oficina "
+        "de planeamiento."
     ),
     ActionReport: (
         "Usted participó en este reporte: debe validarlo otra persona de la oficina de "

@@ -306,6 +306,55 @@ class IndicatorValue(WorkflowItem):
         return f"{self.indicator.code} {self.year}: {self.value}"
 
 
+class SemesterValue(WorkflowItem):
+    """The value of a semestral plan's indicator in one semester (S1, S2), entered in the
+    unit's grid for the period and validated by the planning office (four eyes). Once its
+    year's semesters are validated, the year's value (IndicatorValue) is theirs by the
+    indicator's aggregation (indicators.progress.yearly_value): every yearly page, report and
+    answer reads it as any other year's value."""
+
+    class Semester(models.IntegerChoices):
+        FIRST = 1, "primer semestre (S1)"
+        SECOND = 2, "segundo semestre (S2)"
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="semester_values",
+        verbose_name="indicador",
+    )
+    year = models.PositiveSmallIntegerField("año")
+    semester = models.PositiveSmallIntegerField("semestre", choices=Semester.choices)
+    value = models.DecimalField("valor", max_digits=20, decimal_places=6, null=True, blank=True)
+    note = models.TextField("nota", blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "valor semestral"
+        verbose_name_plural = "valores semestrales"
+        ordering = ["indicator", "year", "semester"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "semester"],
+                name="unique_indicator_semester",
+                violation_error_message="El indicador ya tiene un valor en ese semestre.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(semester__in=[1, 2]),
+                name="semester_is_one_or_two",
+                violation_error_message="El semestre es 1 o 2.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+    @property
+    def period(self) -> str:
+        """The period as the API and the grid's address write it: «2024-S1»."""
+        return f"{self.year}-S{self.semester}"
+
+
 class Target(models.Model):
     """A baseline or a target as published by one table. Two tables publishing different
     values for the same year are two rows; the conflict is flagged, never resolved silently."""

@@ -416,6 +416,30 @@ def yearly_value(
             return mean(present)
 
 
+# How a semester's progress is read, said on the semester grid and its report: a semester is
+# read against the target of its year, with the year's value so far.
+SEMESTER_READING = {
+    Aggregation.LAST: "el valor del semestre (último valor) se compara con la meta del año",
+    Aggregation.SUM: "la suma de los semestres del año hasta este se compara con la meta del año",
+    Aggregation.MEAN: (
+        "el promedio de los semestres del año hasta este se compara con la meta del año"
+    ),
+}
+
+
+def semester_achievement(
+    semesters: Sequence[Decimal | None],
+    semester: int,
+    aggregation: Aggregation | str,
+    target: Decimal | None,
+    direction: Direction | str,
+) -> Achievement:
+    """A semester's progress: the year's value so far (its semesters up to `semester`, by the
+    indicator's aggregation: yearly_value) against the target of its year. A sum's first
+    semester is thus half-way to a yearly target it is on course for, and says so."""
+    return achievement(yearly_value(semesters[:semester], aggregation), target, direction)
+
+
 def share(part: int, whole: int) -> Decimal | None:
     """part / whole x 100; None when there is nothing to count."""
     return Decimal(part) / Decimal(whole) * HUNDRED if whole else None

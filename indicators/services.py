@@ -32,7 +32,7 @@ from indicators.models import (
 )
 from lib import numbers
 from objectives.models import Directorate, Plan, StrategicAction
-from objectives.plans import SHOWN_CODE
+from objectives.plans import shown_code
 
 audit = logging.getLogger("pesem.audit")
 
@@ -51,7 +51,7 @@ class ConflictError(ValidationError):
 
 
 def plan_years() -> range:
-    plan = Plan.objects.filter(code=SHOWN_CODE).only("start_year", "end_year").first()
+    plan = Plan.objects.filter(code=shown_code()).only("start_year", "end_year").first()
     return plan.years if plan else range(0)
 
 

@@ -25,6 +25,7 @@ from tablib import Dataset
 from indicators import progress
 from indicators.models import IndicatorYearStatus
 from lib import numbers, spreadsheets
+from objectives import plans
 
 LIGHTS = {light.value: light for light in progress.Light}
 # How pages and exports mark a responsible the document does not publish.
@@ -60,7 +61,7 @@ class DashboardTable(tables.Table):
     name = tables.Column("Indicador", accessor="indicator__name", orderable=False)
     objective = tables.Column(
         "Objetivo",
-        accessor="indicator__objective__number",
+        accessor="indicator__objective__code",
         order_by=("indicator__objective__number", "natural_rank"),
         default="—",
     )
@@ -87,8 +88,14 @@ class DashboardTable(tables.Table):
         # The stock template with each row written in Python (templatetags/table_rows.py).
         template_name = "indicators/_dashboard_table.html"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, milestones: tuple[int, int] = plans.PESEM_MILESTONES, **kwargs):
         super().__init__(*args, **kwargs)
+        # The plan's two target years (objectives.plans.milestones): 2016 and 2021 for the
+        # PESEM. The column names stay (the exports' keys); their headers say the years.
+        self.milestones = milestones
+        self.columns["target_2016"].column.verbose_name = f"Meta {milestones[0]}"
+        self.columns["target_2021"].column.verbose_name = f"Meta {milestones[1]}"
+        self.columns["trajectory"].column.verbose_name = f"Trayectoria a {milestones[1]}"
         # django-tables2 asks each cell's render/value function for its signature, to pass
         # only the arguments it takes (utils.call_with_appropriate): inspect.signature built
         # it again for every cell, a tenth of the tablero's build. Asked once here instead.
@@ -101,7 +108,7 @@ class DashboardTable(tables.Table):
         return format_html('<a href="{}">{}</a>', reverse("indicator_detail", args=[code]), code)
 
     def render_objective(self, value):
-        return f"OE{value}"
+        return value
 
     def render_latest(self, record: IndicatorYearStatus):
         if record.latest_year is None:
@@ -113,10 +120,10 @@ class DashboardTable(tables.Table):
         )
 
     def render_target_2016(self, record: IndicatorYearStatus):
-        return _targets(record, 2016)
+        return _targets(record, self.milestones[0])
 
     def render_target_2021(self, record: IndicatorYearStatus):
-        return _targets(record, 2021)
+        return _targets(record, self.milestones[1])
 
     def render_achievement(self, record: IndicatorYearStatus):
         if record.achievement is None:
@@ -144,7 +151,7 @@ class DashboardTable(tables.Table):
         return record.indicator.code
 
     def value_objective(self, value):
-        return f"OE{value}" if value not in (None, "—") else "—"
+        return value if value not in (None, "—") else "—"
 
     def value_responsible(self, record: IndicatorYearStatus):
         """The code, marked as the portal marks it when the document does not publish it."""

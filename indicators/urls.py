@@ -1,7 +1,7 @@
 from django.urls import path
 
 from indicators import views
-from indicators.entry import grid_views
+from indicators.entry import grid_views, semester_views
 from indicators.workflow import calendar_views, inbox_views, plan_views, target_views
 
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("mis-tareas/", inbox_views.my_tasks, name="my_tasks"),
     path("inicio/", inbox_views.landing, name="landing"),
     path("direcciones/<str:code>/<int:year>/registro/", grid_views.grid, name="grid"),
+    path(
+        "direcciones/<str:code>/<int:year>-S<int:semester>/registro/",
+        semester_views.semester_grid,
+        name="semester_grid",
+    ),
     path(
         "direcciones/<str:code>/<int:year>/registro/retirar/<int:pk>/",
         grid_views.grid_withdraw,

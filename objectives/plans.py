@@ -1,5 +1,8 @@
 """Reads of plans and their versions (no writes)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from datetime import datetime
 
 from django.db.models import Subquery
@@ -38,18 +41,61 @@ def version_at(plan: Plan, moment: datetime) -> PlanVersion | None:
 
 
 # --- the plan the pages show ---------------------------------------------------------------
-# Today every page, file, export and API answer that is not addressed by a plan's code shows
-# the PESEM 2015-2021; a second plan (a PEI) in the database changes none of them. The plan
-# and period switcher (a later slice) will choose it per request.
+# Every page, file, export and API answer that is not addressed by a plan's code shows one
+# plan: the PESEM 2015-2021 at today's addresses, another plan under /planes/<code>/ (the
+# request's plan, set by pesem.middleware.PlanPathMiddleware for that request only). Outside
+# a request (commands, tests, the bench) it is the PESEM.
 SHOWN_CODE = "PESEM-RREE"
+
+_shown: ContextVar[str] = ContextVar("shown_plan_code", default=SHOWN_CODE)
+
+
+def shown_code() -> str:
+    """The code of the plan this request shows."""
+    return _shown.get()
+
+
+def show(code: str) -> Token[str]:
+    """Shows the plan `code` until `unshow(token)` (the middleware, per request)."""
+    return _shown.set(code)
+
+
+def unshow(token: Token[str]) -> None:
+    _shown.reset(token)
+
+
+@contextmanager
+def showing(code: str) -> Iterator[None]:
+    """Within the block, reads show the plan `code` (commands, tests and the bench)."""
+    token = show(code)
+    try:
+        yield
+    finally:
+        unshow(token)
 
 
 def shown_plan() -> Subquery:
     """The shown plan's id, as a subquery: `Indicator.objects.filter(plan=shown_plan())` adds
     no query of its own."""
-    return Subquery(Plan.objects.filter(code=SHOWN_CODE).values("pk")[:1])
+    return Subquery(Plan.objects.filter(code=shown_code()).values("pk")[:1])
 
 
 def shown_entity() -> Subquery:
     """The shown plan's entity's id (its units), as a subquery."""
-    return Subquery(Plan.objects.filter(code=SHOWN_CODE).values("entity")[:1])
+    return Subquery(Plan.objects.filter(code=shown_code()).values("entity")[:1])
+
+
+# The two target columns of the plan page and the tablero, and the tablero's trajectory: the
+# PESEM 2015-2021 publishes its targets for 2016 and 2021 (Cuadro 5); another plan shows the
+# first and last years of its horizon.
+PESEM_MILESTONES = (2016, 2021)
+
+
+def milestones(plan: Plan | None = None) -> tuple[int, int]:
+    """The shown plan's two target years (no query for the PESEM, nor when `plan` is given)."""
+    code = shown_code()
+    if code == SHOWN_CODE:
+        return PESEM_MILESTONES
+    if plan is None:
+        plan = Plan.objects.filter(code=code).only("start_year", "end_year").first()
+    return (plan.start_year, plan.end_year) if plan else PESEM_MILESTONES

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from indicators.workflow import inbox
+from objectives import plans
 from pesem.cache import personal
+from pesem.middleware import site_prefix
 from pesem.published import reads
 
 
@@ -36,3 +38,13 @@ def portal_footer(request: HttpRequest) -> dict[str, Any]:
     if not request.path.startswith(reverse("portal_home")):
         return {}
     return {"portal_footer": SimpleLazyObject(reads.portal_footer)}
+
+
+def shown_plan(request: HttpRequest) -> dict[str, Any]:
+    """The plan the page shows, for the header (no query: the middleware read it): its code
+    and type (PESEM or PEI), and the plan switcher's address."""
+    return {
+        "shown_plan_code": getattr(request, "plan_code", None) or plans.SHOWN_CODE,
+        "shown_plan_type": getattr(request, "plan_type", "PESEM"),
+        "plan_switcher_url": f"{site_prefix()}planes/",
+    }

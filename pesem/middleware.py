@@ -1,10 +1,20 @@
 import ipaddress
 import logging
+import re
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirect
+from django.http.response import HttpResponseForbidden, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import patch_cache_control
+
+from indicators import access
+from objectives import plans
+from objectives.models import Plan
 
 audit = logging.getLogger("pesem.audit")
 
@@ -104,3 +114,102 @@ class AuditRefusalMiddleware:
                 },
             )
         return None
+
+
+# --- the plan a request shows -------------------------------------------------------------
+PLAN_PATH = re.compile(r"^/planes/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]{0,39})(?P<rest>/.*)?$")
+_outer_prefix: ContextVar[str | None] = ContextVar("outer_script_prefix", default=None)
+
+
+def site_prefix() -> str:
+    """The site's own script prefix, outside any plan's ("/" at the root)."""
+    outer = _outer_prefix.get()
+    return outer if outer is not None else get_script_prefix()
+
+
+def plan_address(code: str, page: str = "") -> str:
+    """The address of a plan's `page` ("" its start, "tablero/", ...): today's addresses for
+    the PESEM 2015-2021, /planes/<code>/<page> for another plan."""
+    if code == plans.SHOWN_CODE:
+        return f"{site_prefix()}{page}"
+    return f"{site_prefix()}planes/{code}/{page}"
+
+
+class PlanPathMiddleware:
+    """Another plan's pages: /planes/<code>/<page> answers as <page> would, for the plan
+    `code` (objectives.plans.shown_code). Today's addresses keep showing the PESEM 2015-2021,
+    and /planes/PESEM-RREE/<page> redirects to them.
+
+    The plan's part of the path becomes the script prefix, as a site mounted below a path:
+    every view runs unchanged, and every address it writes (reverse, {% url %}, redirects)
+    stays within the plan. The plan and the prefix hold until the response is closed (a
+    streamed page is written after this middleware returns), then request_finished puts
+    them back. An unknown plan answers 404; a signed-in person who may not open it
+    (indicators.access.may_open_plan), 403 with an audit line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = PLAN_PATH.match(request.path_info)
+        if match is None:
+            if plans.shown_code() != plans.SHOWN_CODE:  # left by a request that failed
+                plans.show(plans.SHOWN_CODE)
+            return self.get_response(request)
+        code, rest = match["code"], match["rest"]
+        if rest is None:
+            return HttpResponseRedirect(f"{request.path}/")
+        if code == plans.SHOWN_CODE:
+            query = request.META.get("QUERY_STRING", "")
+            target = get_script_prefix().rstrip("/") + rest
+            return HttpResponseRedirect(f"{target}?{query}" if query else target)
+        found = Plan.objects.filter(code=code).values("plan_type").first()
+        if found is None:
+            return HttpResponseNotFound(
+                render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
+            )
+        outer = get_script_prefix()
+        request.path_info = rest
+        request.plan_code = code
+        request.plan_type = found["plan_type"]
+        _outer_prefix.set(outer)
+        set_script_prefix(f"{outer.rstrip('/')}/planes/{code}/")
+        plans.show(code)
+        return self.get_response(request)
+
+
+class PlanAccessMiddleware:
+    """After authentication: a signed-in person opens another plan's pages only if they may
+    (the public's pages and the API stay open: they read validated data)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = getattr(request, "plan_code", None)
+        if code is not None and not access.may_open_plan(request.user, code):
+            audit.warning(
+                "permission_denied",
+                extra={"user": request.user.get_username(), "rule": f"plan {code}"},
+            )
+            return HttpResponseForbidden(
+                render_to_string(
+                    "403.html",
+                    {"exception": f"Su unidad no participa en el plan «{code}»."},
+                    request,
+                )
+            )
+        return self.get_response(request)
+
+
+def _plan_request_finished(**kwargs) -> None:
+    """The response is closed: the next request (or a test's own code) starts at the
+    PESEM and the site's own prefix again."""
+    outer = _outer_prefix.get()
+    if outer is not None:
+        set_script_prefix(outer)
+        _outer_prefix.set(None)
+        plans.show(plans.SHOWN_CODE)
+
+
+request_finished.connect(_plan_request_finished, dispatch_uid="pesem.plan_path")

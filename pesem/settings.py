@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL in the address is refused before any query sees it (PostgreSQL refuses NUL).
     "pesem.middleware.RejectNulMiddleware",
+    # /planes/<code>/<page>: another plan's pages (before anything reads the path).
+    "pesem.middleware.PlanPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside the middlewares that set cookies: an answer with a cookie is never public.
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person opens only the plans they take part in (before any kept page).
+    "pesem.middleware.PlanAccessMiddleware",
     # History records made during a request name its user, whatever path saved the row.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Pages of a logged-in user are never kept by the browser or a proxy.
@@ -96,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pesem.context_processors.roles",
                 "pesem.context_processors.portal_footer",
+                "pesem.context_processors.shown_plan",
             ],
         },
     },
@@ -138,7 +143,10 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["pesem.formats"]
 
-STATIC_URL = "static/"
+# Absolute: another plan's pages run below /planes/<code>/ as a script prefix
+# (pesem.middleware.PlanPathMiddleware), and a relative STATIC_URL would take the prefix of
+# the first request that read it.
+STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 
@@ -193,7 +201,7 @@ PESEM_SITE_URL = os.environ.get("PESEM_SITE_URL", "http://127.0.0.1:8000").rstri
 # DJANGO_STORAGE_BACKEND to another backend (e.g. storages.backends.s3.S3Storage after
 # installing django-storages) so no server keeps files of its own.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"  # absolute, as STATIC_URL
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("tablero/", dashboard_views.tablero, name="tablero"),
     path("plan/", plan_views.home, name="plan"),
+    path("planes/", plan_views.plan_list, name="plans"),
     path("plan/libro/", planio_views.plan_workbook_page, name="plan_workbook"),
     path("articulacion/", plan_views.articulation, name="articulation"),
     path(

@@ -73,12 +73,15 @@ IN_CI = bool(os.environ.get("CI") or os.environ.get("PESEM_REQUIRE_BROWSER"))
 # --- people ---------------------------------------------------------------------------------
 
 
-def make_staff(user_model, username: str, role: str, directorate: str, *, password=PASSWORD):
+def make_staff(
+    user_model, username: str, role: str, directorate: str, *, password=PASSWORD, entity="RREE"
+):
     """A user of `role` (a group: registrador, validador, director, administrador) working in
-    `directorate` (its code)."""
+    `directorate` (its code within `entity`: the sector's by default)."""
     user = user_model.objects.create_user(username, password=password)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
-    StaffProfile.objects.create(user=user, directorate=Directorate.objects.get(code=directorate))
+    unit = Directorate.objects.get(code=directorate, entity__code=entity)
+    StaffProfile.objects.create(user=user, directorate=unit)
     return user
 
 
@@ -725,6 +728,25 @@ def plan_extension_workbook(**changes) -> bytes:
 
 def problems_report(problems: list[str]) -> str:
     return f"{len(problems)} problema(s):\n" + "\n".join(problems)
+
+
+def grid_data(response, typed=None, submit=False):
+    """What the browser sends back: every input as the page shows it, then what was typed
+    ({"OE3.1": {"numerator": "450"}})."""
+    data = {}
+    for row in response.context["rows"]:
+        form = row.form
+        if form is None:
+            continue
+        for name in form.fields:
+            if name == "evidence_file":
+                continue
+            value = form[name].value()
+            data[form.add_prefix(name)] = "" if value is None else value
+        for name, value in (typed or {}).get(row.entry.code, {}).items():
+            data[form.add_prefix(name)] = value
+    data["submit" if submit else "save"] = ""
+    return data
 
 
 def ok(response, status: int = 200):

@@ -29,7 +29,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowS
 from indicators.templatetags.pesem import percent
 from lib import numbers
 from objectives import plans
-from objectives.models import Directorate, StrategicAction
+from objectives.models import Directorate, Plan, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
 # The grid shows the year's drafts with their texts and evidence: nothing in it is for someone
@@ -242,8 +242,16 @@ def _render(request, directorate, year, years, rows, can_edit, page, refused=Fal
             "page": page,
             "refused": refused,
             "problem_rows": problem_rows,
+            "semestral": _semestral(),
         },
     )
+
+
+def _semestral() -> bool:
+    """The shown plan is followed by semester (no query for the PESEM, which is yearly)."""
+    if plans.shown_code() == plans.SHOWN_CODE:
+        return False
+    return Plan.objects.filter(code=plans.shown_code(), frequency=Plan.Frequency.SEMESTER).exists()
 
 
 def _rows(request, rows_read, can_edit, data=None, files=None, posted=()) -> list[GridRow]:

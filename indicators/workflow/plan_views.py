@@ -102,7 +102,7 @@ def _decide(request) -> None:
 @login_required
 def plan_versions(request):
     access.require_validator(request.user)
-    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    plan = Plan.objects.filter(code=plans.shown_code()).first()
     if plan is None:
         raise Http404("No hay un plan cargado.")
     if request.method == "POST" and request.POST.get("decision"):

@@ -68,9 +68,10 @@ def refresh(indicator_ids: Iterable[int] | None = None) -> int:
         by_plan.setdefault(plan_id, []).append(pk)
     written = 0
     for plan in Plan.objects.filter(pk__in=list(by_plan)):
-        if plan.code == plans.SHOWN_CODE:
-            plan_years = services.plan_years()
-            years = selectors.dashboard_years(years=plan_years) if plan_years else range(0)
+        if plan.code == plans.SHOWN_CODE:  # the PESEM: its dashboards' years
+            with plans.showing(plan.code):
+                plan_years = services.plan_years()
+                years = selectors.dashboard_years(years=plan_years) if plan_years else range(0)
         else:
             years = plan.years
         if not years:

@@ -129,7 +129,7 @@ def target_propose(
                 "apruébela o recházela antes de proponer otra."
             }
         )
-    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    plan = Plan.objects.filter(code=plans.shown_code()).first()
     revision = record_proposal(
         TargetRevision(
             indicator=indicator,

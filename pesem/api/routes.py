@@ -320,21 +320,24 @@ def _plan(code: str) -> Plan:
     return plan
 
 
-def _plan_year(plan: Plan, period: str | None) -> int | None:
-    """The year a period names. A semester of a yearly plan is refused with the way out; a
-    semestral plan's values per semester are not entered yet (issue 23's next slices)."""
+def _plan_period(plan: Plan, period: str | None) -> tuple[int | None, int | None]:
+    """The year and semester (None for a whole year) a period names. A semester of a yearly
+    plan is refused with the way out."""
     if period is None:
-        return None
+        return None, None
     year, _, semester = period.partition("-")
     if semester:
         if plan.frequency == Plan.Frequency.ANNUAL:
             raise ApiError(
                 422, f"El plan {plan.code} se sigue por año: use period={year}, sin semestre."
             )
-        raise ApiError(
-            422, f"El plan {plan.code} aún no tiene valores por semestre: use period={year}."
-        )
-    return int(year)
+        return int(year), int(semester[1:])
+    return int(year), None
+
+
+def _plan_year(plan: Plan, period: str | None) -> int | None:
+    """The year a period names (a semester's year: statuses are read per year)."""
+    return _plan_period(plan, period)[0]
 
 
 EMPTY_PAGE: dict[str, Any] = {"count": 0, "next": None, "previous": None, "items": []}
@@ -463,10 +466,15 @@ def plan_values(
     page: Query[out.PageParams],
 ) -> Any:
     """Los valores de los indicadores del plan en el periodo (`period`, todos si se omite),
-    como /values: el público ve solo los validados, con sus valores exactos."""
+    como /values: el público ve solo los validados, con sus valores exactos. En un plan
+    semestral, `period=2024-S1` da los valores de ese semestre; `period=2024`, los del año
+    (la agregación de sus semestres validados)."""
     plan = _plan(code)
-    year = _plan_year(plan, params.period)
+    year, semester = _plan_period(plan, params.period)
     audience = _audience(request)
+    if year is not None and semester is not None:
+        semesters = reads.semester_value_list(audience, plan=plan, year=year, semester=semester)
+        return _page(request, semesters, page, lambda v: reads.semester_value_row(audience, v))
     qs = reads.value_list(audience, year=year, plan=plan)
     return _page(request, qs, page, lambda v: reads.value_row(audience, v))
 

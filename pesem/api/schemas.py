@@ -414,6 +414,9 @@ class ValueOut(Schema):
     id: int
     indicator: str
     year: int
+    period: str = Field(
+        "", description="El periodo: el año («2024») o, en un plan semestral, «2024-S1»."
+    )
     value: DecimalText | None = None
     numerator: DecimalText | None = None
     denominator: DecimalText | None = None

@@ -34,6 +34,7 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
+    SemesterValue,
     Target,
     TargetRevision,
     WorkflowItem,
@@ -651,6 +652,7 @@ def value_row(audience: Audience, value: IndicatorValue) -> dict[str, Any]:
         "id": value.pk,
         "indicator": value.indicator.code,
         "year": value.year,
+        "period": str(value.year),
         "value": value.value,
         "numerator": value.numerator,
         "denominator": value.denominator,
@@ -670,6 +672,45 @@ def value_row(audience: Audience, value: IndicatorValue) -> dict[str, Any]:
             reverse("evidence", args=["valor", value.pk]) if value.evidence_file else None
         )
     return row
+
+
+def semester_value_list(
+    audience: Audience, *, plan: Plan, year: int, semester: int
+) -> QuerySet[SemesterValue]:
+    """A semestral plan's values of one semester this audience may read: one query a page."""
+    qs = SemesterValue.objects.filter(
+        audience.visible("indicator__responsible_id"),
+        indicator__plan=plan,
+        year=year,
+        semester=semester,
+    )
+    if audience.is_public:
+        qs = qs.select_related("indicator")
+    else:
+        qs = qs.select_related("indicator", "submitted_by", "validated_by")
+    return qs.order_by("indicator__code", "pk")
+
+
+def semester_value_row(audience: Audience, value: SemesterValue) -> dict[str, Any]:
+    """As value_row, for a semester: its `period` is «2024-S1»."""
+    return {
+        "id": value.pk,
+        "indicator": value.indicator.code,
+        "year": value.year,
+        "period": value.period,
+        "value": value.value,
+        "numerator": None,
+        "denominator": None,
+        "published_text": "",
+        "source": "",
+        "origin": "user",
+        "state": _state(value),
+        "preliminary": value.state == WorkflowState.SUBMITTED,
+        "note": value.note if audience.published("value_note") else None,
+        "analysis": None,
+        "measures": None,
+        **_workflow(audience, value),
+    }
 
 
 def action_report_list(

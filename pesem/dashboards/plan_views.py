@@ -1,11 +1,13 @@
 """The plan's pages: the whole plan and one objective, with its indicators' charts."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
-from indicators import charts, deadlines, selectors
+from indicators import access, charts, deadlines, selectors
 from indicators.workflow import status
 from indicators.years import page_year
 from objectives import plans
@@ -16,8 +18,45 @@ from pesem.dashboards.selectors import (
     objective_page,
     plan_overview,
 )
+from pesem.middleware import plan_address
 
 MAX_CHARTS = 12
+
+
+@dataclass(frozen=True)
+class PlanLink:
+    plan: Plan
+    version: PlanVersion | None
+    start: str  # the plan's pages (a person signed in) or its portal (the public)
+    portal: str
+    shown: bool
+
+
+def plan_list(request):
+    """/planes/: the plan switcher. The plans a person may open (indicators.access.
+    visible_plans; every plan for the public, whose links go to each plan's portal), each with
+    its type, entity, follow-up and the version its pages show. Two queries."""
+    signed_in = request.user.is_authenticated
+    chosen = access.visible_plans(request.user) if signed_in else Plan.objects.all()
+    found = (
+        chosen.select_related("entity")
+        .prefetch_related(
+            Prefetch("versions", queryset=PlanVersion.objects.select_related("resolution"))
+        )
+        .order_by("-plan_type", "entity__code", "-start_year", "code")
+    )
+    shown = plans.shown_code()
+    rows = [
+        PlanLink(
+            plan=plan,
+            version=plans.current_version(plan),
+            start=plan_address(plan.code, "tablero/" if signed_in else "publico/"),
+            portal=plan_address(plan.code, "publico/"),
+            shown=plan.code == shown,
+        )
+        for plan in found
+    ]
+    return render(request, "objectives/plan_list.html", {"rows": rows, "signed_in": signed_in})
 
 
 @login_required
@@ -32,7 +71,13 @@ def home(request):
     return render(
         request,
         "objectives/home.html",
-        {"plan": plan, "blocks": blocks, "versions": versions, "current": current},
+        {
+            "plan": plan,
+            "blocks": blocks,
+            "versions": versions,
+            "current": current,
+            "milestones": plans.milestones(plan),
+        },
     )
 
 
@@ -93,6 +138,6 @@ def articulation(request):
             "year": year,
             "chosen": chosen,
             "years": years,
-            "plan": Plan.objects.filter(code=plans.SHOWN_CODE).first(),
+            "plan": Plan.objects.filter(code=plans.shown_code()).first(),
         },
     )

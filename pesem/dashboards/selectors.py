@@ -37,8 +37,8 @@ class TargetCell:
 class ObjectiveIndicatorRow:
     facts: IndicatorFacts
     baseline: list[Target]
-    target_2016: TargetCell
-    target_2021: TargetCell
+    target_first: TargetCell  # the plan's first target year (objectives.plans.milestones)
+    target_final: TargetCell
 
 
 @dataclass
@@ -52,9 +52,11 @@ def _cell(targets: list[Target], year: int) -> TargetCell:
 
 
 def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
-    """The plan and, per objective, its indicators with baseline and 2016/2021 targets as
-    published by each table: plan, objectives, and the indicator reads (fixed count)."""
-    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    """The plan and, per objective, its indicators with baseline and their targets of the
+    plan's two target years (2016 and 2021 for the PESEM) as published by each table: plan,
+    objectives, and the indicator reads (fixed count)."""
+    plan = Plan.objects.filter(code=plans.shown_code()).first()
+    first, final = plans.milestones(plan)
     facts = sorted(
         indicator_facts_list(queryset=indicator_queryset().filter(objective__isnull=False)),
         key=lambda f: list_order(f.indicator),
@@ -69,8 +71,8 @@ def plan_overview() -> tuple[Plan | None, list[ObjectiveBlock]]:
             ObjectiveIndicatorRow(
                 facts=f,
                 baseline=[t for t in targets if t.kind == Target.Kind.BASELINE],
-                target_2016=_cell(targets, 2016),
-                target_2021=_cell(targets, 2021),
+                target_first=_cell(targets, first),
+                target_final=_cell(targets, final),
             )
         )
     return plan, list(blocks.values())
@@ -213,7 +215,7 @@ def articulation_matrix(year: int, plan_code: str = "") -> list[MatrixRow]:
 def articulated_years() -> range:
     """The years of the plans that articulate to the shown plan (one query); empty when none
     does."""
-    found = Plan.objects.filter(upper_plan__code=plans.SHOWN_CODE).aggregate(
+    found = Plan.objects.filter(upper_plan__code=plans.shown_code()).aggregate(
         start=Min("start_year"), end=Max("end_year")
     )
     if found["start"] is None:

@@ -21,6 +21,7 @@ from indicators.workflow import inbox, status
 from indicators.years import page_year
 from objectives import plans
 from objectives.models import Directorate, Role
+from pesem.middleware import plan_address
 
 TABLE_PAGE_SIZE = 50
 
@@ -41,7 +42,13 @@ def paginate_table(table, page: str | None, per_page: int) -> None:
 def home(request):
     """The site's address (/). A registrar opening it starts from their work, «Mis tareas»;
     everyone else sees the tablero. An address with a query (a year, a filter, an export) is a
-    tablero link and shows the tablero to everyone; the menu links the tablero at /tablero/."""
+    tablero link and shows the tablero to everyone; the menu links the tablero at /tablero/.
+    A person whose entity's plan is another than the PESEM (a pliego's PEI) starts there:
+    /planes/<code>/ (indicators.access.default_plan_code)."""
+    if not request.GET and getattr(request, "plan_code", None) is None:
+        code = access.default_plan_code(request.user)
+        if code != plans.SHOWN_CODE:
+            return redirect(plan_address(code))
     if not request.GET and Role.REGISTRAR in access.roles(request.user):
         return redirect("my_tasks")
     return tablero(request)
@@ -57,6 +64,7 @@ def tablero(request):
     )
     light = filterset.form.cleaned_data.get("light") if filterset.is_valid() else None
     statuses = selectors.tablero_statuses(year=year, indicators=filterset.qs, light=light)
+    milestones = plans.milestones()
     export_format = request.GET.get("_export")
     if export_format:
         if not SafeTableExport.is_valid_format(export_format):
@@ -68,10 +76,12 @@ def tablero(request):
             )
         filename = f"tablero-{year}.{export_format}"
         # Rows in list order are read while they are sent (thousands of them at scale).
-        table = DashboardTable(StreamedRows(selectors.tablero_stream(statuses=statuses)))
+        table = DashboardTable(
+            StreamedRows(selectors.tablero_stream(statuses=statuses)), milestones=milestones
+        )
         if request.GET.get(table.prefixed_order_by_field):
             # Sorted by a column: every row is read first.
-            table = DashboardTable(selectors.tablero_rows(statuses=statuses))
+            table = DashboardTable(selectors.tablero_rows(statuses=statuses), milestones=milestones)
             RequestConfig(request, paginate=False).configure(table)
         if export_format == SafeTableExport.XLSX:
             return stream_workbook(f"Tablero {year}", table, filename)
@@ -79,7 +89,7 @@ def tablero(request):
     rows = selectors.tablero_rows(statuses=statuses)
     # Counted before the table sorts the rows by a column.
     summary = selectors.tablero_summary(rows=rows)
-    table = DashboardTable(rows, sequence=DashboardTable.PAGE_SEQUENCE)
+    table = DashboardTable(rows, sequence=DashboardTable.PAGE_SEQUENCE, milestones=milestones)
     # Paginated so the page stays light whatever the plan's size. The page size is ours: a
     # `per_page` in the address (django-tables2 reads one) is ignored, so -1 or 10**9 cannot
     # break or bloat the page.

@@ -157,7 +157,7 @@ def _actions(objective: StrategicObjective) -> list[dict]:
 
 
 def plan_as_dict() -> dict[str, Any]:
-    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    plan = Plan.objects.filter(code=plans.shown_code()).first()
     # Objective indicators first, then variable, then national; codes in natural order.
     facts = sorted(indicator_facts_list(), key=lambda f: list_order(f.indicator))
     indicators_by_objective: dict[int, list[str]] = {}

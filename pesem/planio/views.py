@@ -122,7 +122,7 @@ def _propose(request):
 def plan_workbook_file(request, which: str):
     """The empty template (plantilla) or the plan as it stands (actual), as a workbook."""
     access.require_validator(request.user)
-    shown = Plan.objects.filter(code=plans.SHOWN_CODE).select_related("entity")
+    shown = Plan.objects.filter(code=plans.shown_code()).select_related("entity")
     plan = shown.first() if which == "actual" else None
     name = f"{plan.code}.xlsx" if plan else "plantilla-plan.xlsx"
     response = HttpResponse(

@@ -399,7 +399,7 @@ def portal_footer() -> PortalFooter:
 
 
 def public_plan() -> PublicPlan | None:
-    plan = Plan.objects.filter(code=plans.SHOWN_CODE).first()
+    plan = Plan.objects.filter(code=plans.shown_code()).first()
     if plan is None:
         return None
     return PublicPlan(

@@ -352,7 +352,7 @@ class ReportObjective:
 
     @property
     def code(self) -> str:
-        return f"OE{self.objective.number}"
+        return self.objective.code
 
     @property
     def counts(self) -> dict[progress.Light, int]:
@@ -677,7 +677,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     plan = (
         objective_list[0].plan
         if objective_list
-        else Plan.objects.filter(code=plans.SHOWN_CODE).first()
+        else Plan.objects.filter(code=plans.shown_code()).first()
     )
     # The horizon of the version in force then: an ampliación approved later leaves a past
     # year's report (its years, its charts) as it was.

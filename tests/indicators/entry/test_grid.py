@@ -17,7 +17,7 @@ from django.urls import reverse
 from indicators import entry_rows, services
 from indicators.models import Indicator, IndicatorValue
 from objectives.models import Directorate
-from tests.factories import add_indicators, built, enter_value, make_staff, ok
+from tests.factories import add_indicators, built, enter_value, grid_data, make_staff, ok
 
 pytestmark = pytest.mark.django_db
 
@@ -30,25 +30,6 @@ def grid_url(code="DGC", year=2016):
 
 def form_of(response, code):
     return next(r.form for r in response.context["rows"] if r.entry.code == code)
-
-
-def grid_data(response, typed=None, submit=False):
-    """What the browser sends back: every input as the page shows it, then what was typed
-    ({"OE3.1": {"numerator": "450"}})."""
-    data = {}
-    for row in response.context["rows"]:
-        form = row.form
-        if form is None:
-            continue
-        for name in form.fields:
-            if name == "evidence_file":
-                continue
-            value = form[name].value()
-            data[form.add_prefix(name)] = "" if value is None else value
-        for name, value in (typed or {}).get(row.entry.code, {}).items():
-            data[form.add_prefix(name)] = value
-    data["submit" if submit else "save"] = ""
-    return data
 
 
 GOOD = {

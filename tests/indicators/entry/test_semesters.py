@@ -1,0 +1,153 @@
+"""A semestral plan's values per semester: the made-up PEI (PEI-EJEMPLO, not real data, loaded
+only by tests) is followed by semester. Its units type S1 and S2 in the grid of the period
+(/direcciones/<code>/<year>-S<n>/registro/), the planning office validates them (four eyes),
+and the year's value becomes the indicator's aggregation of its validated semesters."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from indicators import progress
+from indicators.models import IndicatorValue, SemesterValue
+from tests.factories import built, load_example_pei, logged_in, make_staff, ok
+
+pytestmark = [pytest.mark.django_db]
+
+PEI = "/planes/PEI-EJEMPLO"
+S1 = f"{PEI}/direcciones/DGC/2024-S1/registro/"
+S2 = f"{PEI}/direcciones/DGC/2024-S2/registro/"
+
+
+@pytest.fixture
+def pei():
+    return load_example_pei()
+
+
+@pytest.fixture
+def registrar(pei):
+    """A registrar of the PEI's own «DGC», which answers for IND.OEI.01 (suma; target 2024:
+    1,300)."""
+    return make_staff(get_user_model(), "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+
+
+def indicator_pk(pei) -> int:
+    return pei.indicators.get(code="IND.OEI.01").pk
+
+
+def typed(client, url, pk, value, *, submit=True, note=""):
+    data = {f"valor-{pk}": value, f"nota-{pk}": note, "enviar" if submit else "guardar": ""}
+    return client.post(url, data)
+
+
+def test_the_semester_grid_reads_the_semester_against_the_year_target(registrar, pei):
+    page = built(logged_in(registrar), S1).content.decode()
+    assert "IND.OEI.01" in page and "Meta 2024" in page and "1,300.0" in page
+    assert "la suma de los semestres del año hasta este se compara con la meta del año" in page
+    assert "2027-S2" in page  # the period switcher reaches the plan's last semester
+    yearly = built(logged_in(registrar), f"{PEI}/direcciones/DGC/2024/registro/")
+    assert f'href="{S1}"' in yearly.content.decode()
+
+
+def test_a_typed_semester_is_stored_sent_and_read_against_the_year(registrar, pei):
+    client = logged_in(registrar)
+    pk = indicator_pk(pei)
+    assert ok(typed(client, S1, pk, "650.5", note="Primer semestre"), 302)
+    stored = SemesterValue.objects.get(indicator_id=pk, year=2024, semester=1)
+    assert stored.value == D("650.5") and stored.state == "submitted"
+    assert stored.history.first().history_user == registrar
+    page = built(client, S1).content.decode()
+    assert "650.5" in page and "50.0 %" in page  # 650.5 / 1,300
+
+
+def test_bad_input_is_refused_in_spanish_and_nothing_is_stored(registrar, pei):
+    client = logged_in(registrar)
+    page = ok(typed(client, S1, indicator_pk(pei), "doce")).content.decode()
+    assert "No se guardó nada" in page and "IND.OEI.01 2024-S1" in page
+    assert 'value="doce"' in page  # what was typed is kept
+    assert not SemesterValue.objects.exists()
+
+
+def test_validated_semesters_make_the_years_value_by_its_aggregation(registrar, validator, pei):
+    entering, checking = logged_in(registrar), logged_in(validator)
+    pk = indicator_pk(pei)
+    before = IndicatorValue.objects.get(indicator_id=pk, year=2024).value
+    assert before == D("1320")  # the example's yearly value, entered as a year's
+    typed(entering, S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    assert ok(checking.post(S1, {"validar": item.pk, f"version-{pk}": item.version}), 302)
+    assert IndicatorValue.objects.get(indicator_id=pk, year=2024).value == D("650.5")
+    typed(entering, S2, pk, "700")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=2)
+    ok(checking.post(S2, {"validar": item.pk, f"version-{pk}": item.version}), 302)
+    year = IndicatorValue.objects.get(indicator_id=pk, year=2024)
+    assert year.value == D("1350.5") and year.state == "validated"
+    assert "S1 y S2" in year.note
+    assert year.history.first().history_user == validator
+    tablero = ok(checking.get(f"{PEI}/tablero/?anio=2024")).content.decode()
+    assert "1,350.5" in tablero and "103.9 %" in tablero  # 1,350.5 / 1,300
+    # The API gives each semester and the year.
+    api = checking.get("/api/v1/plans/PEI-EJEMPLO/values?period=2024-S2").json()
+    assert [(i["indicator"], i["period"], i["value"]) for i in api["items"]] == [
+        ("IND.OEI.01", "2024-S2", "700")
+    ]
+    year_api = checking.get("/api/v1/plans/PEI-EJEMPLO/values?period=2024").json()
+    assert [
+        (i["period"], i["value"]) for i in year_api["items"] if i["indicator"] == "IND.OEI.01"
+    ] == [("2024", "1350.5")]
+
+
+def test_who_entered_a_semester_does_not_validate_it(pei):
+    both = make_staff(get_user_model(), "ambos", "registrador", "DGC", entity="EJEMPLO")
+    both.groups.add(Group.objects.get_or_create(name="validador")[0])
+    client = logged_in(both)
+    pk = indicator_pk(pei)
+    typed(client, S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    response = ok(client.post(S1, {"validar": item.pk, f"version-{pk}": item.version}, follow=True))
+    assert "Usted participó en este valor del semestre" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "submitted"
+
+
+def test_a_return_needs_its_reason_and_sends_the_semester_back(registrar, validator, pei):
+    pk = indicator_pk(pei)
+    typed(logged_in(registrar), S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    checking = logged_in(validator)
+    page = ok(checking.post(S1, {"devolver": item.pk, f"version-{pk}": item.version}, follow=True))
+    assert "Indique el motivo de la devolución." in page.content.decode()
+    item.refresh_from_db()
+    assert item.state == "submitted"
+    checking.post(
+        S1, {"devolver": item.pk, f"version-{pk}": item.version, f"motivo-{pk}": "Falta fuente"}
+    )
+    item.refresh_from_db()
+    assert item.state == "draft" and item.return_reason == "Falta fuente"
+
+
+def test_a_yearly_plan_has_no_semester_grid(registrar_dgc):
+    response = ok(logged_in(registrar_dgc).get("/direcciones/DGC/2016-S1/registro/"), 404)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "semester", "expected"),
+    [
+        ("suma", 1, D("50")),  # 650 / 1,300
+        ("suma", 2, D("100")),  # (650 + 650) / 1,300
+        ("ultimo", 1, D("50")),
+        ("ultimo", 2, D("100")),
+        ("promedio", 2, D("50")),  # mean 650 / 1,300
+    ],
+)
+def test_a_semesters_progress_reads_the_year_so_far(aggregation, semester, expected):
+    found = progress.semester_achievement(
+        [D("650"), D("650") if aggregation != "ultimo" else D("1300")],
+        semester,
+        aggregation,
+        D("1300"),
+        "ascending",
+    )
+    assert found.percent == expected

@@ -1,0 +1,168 @@
+"""Another plan's own pages: /planes/<code>/<page> shows that plan (a made-up PEI, PEI-EJEMPLO,
+not real data, loaded only by tests) with the same views as the PESEM's, whose addresses keep
+showing the PESEM 2015-2021. The plan switcher (/planes/) lists the plans a person may open;
+a person's site address opens their entity's plan."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from indicators.models import IndicatorValue
+from objectives import plans
+from objectives.models import Directorate, StrategicAction
+from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
+
+PEI = "/planes/PEI-EJEMPLO"
+
+
+def without_token(response) -> bytes:
+    """The page without its CSRF token (masked anew on every answer, kept or not)."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+
+
+def links(response) -> set[str]:
+    return set(re.findall(r'href="([^"#?]+)', response.content.decode()))
+
+
+@pytest.fixture
+def pei():
+    return load_example_pei()
+
+
+@pytest.fixture
+def pei_registrar(pei):
+    """A registrar of the PEI's own «DGC» (the entity EJEMPLO's, not the ministry's)."""
+    return make_staff(get_user_model(), "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+
+
+def test_the_pei_tablero_shows_its_own_indicators_targets_and_years(validator, pei):
+    page = ok(logged_in(validator).get(f"{PEI}/tablero/?anio=2024")).content.decode()
+    assert "Seguimiento del PEI · PEI-EJEMPLO" in page
+    assert "IND.OEI.01" in page and "1,320.0" in page and "101.5 %" in page
+    assert "OEI.01" in page  # its objectives' own codes
+    assert "OE3.1" not in page  # no indicator of the PESEM
+    # Its own years and target years, not the PESEM's 2016 and 2021.
+    assert "Meta 2024" in page and "Meta 2027" in page and "Trayectoria a 2027" in page
+    assert "Meta 2016" not in page
+    assert '<option value="2027"' in page and '<option value="2016"' not in page
+
+
+def test_every_link_of_a_pei_page_stays_in_the_plan(validator, pei):
+    response = ok(logged_in(validator).get(f"{PEI}/tablero/?anio=2024"))
+    found = links(response)
+    assert f"{PEI}/indicadores/IND.OEI.01/" in found
+    assert f"{PEI}/reporte/" in found and f"{PEI}/plan/" in found
+    staying = {a for a in found if not a.startswith(("/static/", "/planes/", "/accounts/"))}
+    assert staying == set(), staying
+    assert "/planes/" in found  # the switcher
+
+
+def test_the_pesem_keeps_its_addresses(validator, pei):
+    client = logged_in(validator)
+    page = ok(client.get("/tablero/?anio=2016")).content.decode()
+    assert "Seguimiento del PESEM" in page and "OE3.1" in page and "IND.OEI.01" not in page
+    assert "Meta 2016" in page and "Meta 2021" in page
+    moved = ok(client.get("/planes/PESEM-RREE/tablero/?anio=2016"), 302)
+    assert moved["Location"] == "/tablero/?anio=2016"
+    assert ok(client.get("/planes/PEI-EJEMPLO"), 302)["Location"] == f"{PEI}/"
+
+
+def test_a_request_leaves_the_pesem_shown_afterwards(validator, pei):
+    ok(logged_in(validator).get(f"{PEI}/plan/"))
+    assert plans.shown_code() == "PESEM-RREE"
+    assert reverse("tablero") == "/tablero/"
+
+
+def test_an_unknown_plan_is_not_found_in_spanish(validator):
+    response = ok(logged_in(validator).get("/planes/PEI-NOEXISTE/tablero/"), 404)
+    assert "No existe el plan «PEI-NOEXISTE»." in response.content.decode()
+
+
+def test_the_pei_plan_report_and_files_read_the_pei(validator, pei):
+    client = logged_in(validator)
+    plan_page = ok(client.get(f"{PEI}/plan/")).content.decode()
+    assert "Plan Estratégico Institucional de ejemplo 2024-2027" in plan_page
+    assert "Meta 2024" in plan_page and "OEI.02" in plan_page
+    report = ok(client.get(f"{PEI}/reporte/?anio=2024")).content.decode()
+    assert "Plan Estratégico Institucional de ejemplo 2024-2027" in report
+    assert "1,320.0" in report and "OE3.1" not in report
+    pdf = ok(client.get(f"{PEI}/reporte/2024/pdf/"))
+    assert pdf["Content-Type"] == "application/pdf"
+    xlsx = ok(client.get(f"{PEI}/reporte/2024/xlsx/"))
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_kept_pages_are_kept_per_plan(validator, pei):
+    """Pages are kept (the test settings keep them as production does): the PESEM's and the
+    PEI's tablero are two pages, each read again from its own copy."""
+    client = logged_in(validator)
+    first_pei = without_token(ok(client.get(f"{PEI}/tablero/")))
+    first_pesem = without_token(ok(client.get("/tablero/")))
+    assert b"IND.OEI.01" in first_pei and b"IND.OEI.01" not in first_pesem
+    assert without_token(ok(client.get(f"{PEI}/tablero/"))) == first_pei
+    assert without_token(ok(client.get("/tablero/"))) == first_pesem
+
+
+def test_a_value_entered_in_the_pei_grid_is_stored_for_the_pei(pei_registrar, pei):
+    client = logged_in(pei_registrar)
+    grid = built(client, f"{PEI}/direcciones/DGC/2025/registro/")
+    page = grid.content.decode()
+    assert "IND.OEI.01" in page and "OE3.1" not in page
+    typed = {"IND.OEI.01": {"value": "1,410.5", "analysis": "Mejoró la canalización."}}
+    ok(client.post(f"{PEI}/direcciones/DGC/2025/registro/", grid_data(grid, typed)), 302)
+    value = IndicatorValue.objects.get(indicator__code="IND.OEI.01", year=2025)
+    assert value.value == Decimal("1410.5") and value.indicator.plan.code == "PEI-EJEMPLO"
+    assert value.history.first().history_user == pei_registrar
+    # The PESEM's grid of the ministry's «DGC» is not theirs.
+    assert ok(client.get("/direcciones/DGC/2020/registro/"), 403)
+
+
+def test_the_switcher_lists_the_plans_a_person_may_open(validator, registrar_dgc, pei_registrar):
+    everything = ok(logged_in(validator).get("/planes/")).content.decode()
+    assert "PEI-EJEMPLO" in everything and "PESEM-RREE" in everything
+    assert f'href="{PEI}/tablero/"' in everything and 'href="/tablero/"' in everything
+    # The ministry's DGC takes part in the PESEM only.
+    own = ok(logged_in(registrar_dgc).get("/planes/")).content.decode()
+    assert "PESEM-RREE" in own and "PEI-EJEMPLO" not in own
+    # The PEI's DGC takes part in the PEI only, until it answers for a PESEM action too (as
+    # APCI, an entity with its own PEI, answers for the PESEM's OE4.1).
+    theirs = logged_in(pei_registrar)
+    page = ok(theirs.get("/planes/")).content.decode()
+    assert "PEI-EJEMPLO" in page and "PESEM-RREE" not in page
+    action = StrategicAction.objects.get(plan__code="PESEM-RREE", code="4.1")
+    action.responsibles.add(Directorate.objects.get(code="DGC", entity__code="EJEMPLO"))
+    page = ok(theirs.get("/planes/")).content.decode()
+    assert "PEI-EJEMPLO" in page and "PESEM-RREE" in page
+
+
+def test_a_person_of_another_plan_is_refused_with_a_reason(registrar_dgc, pei):
+    response = ok(logged_in(registrar_dgc).get(f"{PEI}/tablero/"), 403)
+    assert "Su unidad no participa en el plan «PEI-EJEMPLO»." in response.content.decode()
+
+
+def test_the_site_address_opens_the_plan_of_the_persons_entity(pei_registrar, registrar_dgc):
+    assert ok(logged_in(pei_registrar).get("/"), 302)["Location"] == f"{PEI}/"
+    # The registrar starts from «Mis tareas», within the plan.
+    assert ok(logged_in(pei_registrar).get(f"{PEI}/"), 302)["Location"] == f"{PEI}/mis-tareas/"
+    assert ok(logged_in(registrar_dgc).get("/"), 302)["Location"] == "/mis-tareas/"
+
+
+def test_the_public_reads_a_pei_portal_and_the_list_of_plans(pei):
+    client = Client()
+    portal = ok(client.get(f"{PEI}/publico/")).content.decode()
+    assert "Plan Estratégico Institucional de ejemplo 2024-2027" in portal
+    assert "Mejorar la gestión de la cooperación técnica internacional" in portal
+    assert "Seguimiento del PEI · PEI-EJEMPLO · Portal público" in portal
+    listed = ok(client.get("/planes/")).content.decode()
+    assert f'href="{PEI}/publico/"' in listed and 'href="/publico/"' in listed
+    # Staff pages still ask for a login, within the plan.
+    login = ok(client.get(f"{PEI}/tablero/"), 302)["Location"]
+    assert login.startswith(f"{PEI}/accounts/login/")
+    indicator = ok(client.get(f"{PEI}/publico/indicadores/IND.OEI.01/")).content.decode()
+    assert "Monto de cooperación canalizada" in indicator and "1,320.0" in indicator
