@@ -16,7 +16,7 @@ from objectives import plans
 from objectives.models import Directorate, StrategicAction
 from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
 PEI = "/planes/PEI-EJEMPLO"
 

@@ -13,7 +13,7 @@ from indicators import progress
 from indicators.models import IndicatorValue, SemesterValue
 from tests.factories import built, load_example_pei, logged_in, make_staff, ok
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PEI = "/planes/PEI-EJEMPLO"
 S1 = f"{PEI}/direcciones/DGC/2024-S1/registro/"
