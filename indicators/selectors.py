@@ -558,13 +558,14 @@ def pending_entries(
 
 
 def submitted_items(*, year: int | None = None) -> tuple[list[IndicatorValue], list[ActionReport]]:
-    """What waits for the planning office: submitted values and action reports."""
-    values = IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED).select_related(
-        "indicator__responsible", "submitted_by"
-    )
-    reports = ActionReport.objects.filter(state=WorkflowState.SUBMITTED).select_related(
-        "action", "directorate", "submitted_by"
-    )
+    """What waits for the planning office in the shown plan: submitted values and action
+    reports."""
+    values = IndicatorValue.objects.filter(
+        state=WorkflowState.SUBMITTED, indicator__plan=plans.shown_plan()
+    ).select_related("indicator__responsible", "submitted_by")
+    reports = ActionReport.objects.filter(
+        state=WorkflowState.SUBMITTED, action__plan=plans.shown_plan()
+    ).select_related("action", "directorate", "submitted_by")
     if year is not None:
         values, reports = values.filter(year=year), reports.filter(year=year)
     return list(values.order_by("indicator__code", "year")), list(reports)

@@ -32,6 +32,7 @@ from indicators.models import (
     ReportingDeadline,
     WorkflowState,
 )
+from objectives import plans
 from objectives.models import Directorate, Role, StrategicAction
 
 User = AbstractBaseUser | AnonymousUser
@@ -193,23 +194,29 @@ def registrar_inbox(*, directorate: Directorate, years: range, today: date) -> R
     dues = {y: _due(d, today) for y, d in deadlines.deadlines(years).items()}
     owed_years = due_years(dues, years=years, today=today)
     indicators = list(
-        Indicator.objects.filter(responsible=directorate)
+        Indicator.objects.filter(responsible=directorate, plan=plans.shown_plan())
         .order_by("level", "order", "code")
         .only("id", "code", "name")
     )
     values = list(
-        IndicatorValue.objects.filter(indicator__responsible=directorate, year__in=years)
+        IndicatorValue.objects.filter(
+            indicator__responsible=directorate, indicator__plan=plans.shown_plan(), year__in=years
+        )
         .select_related("indicator")
         .order_by("year", "indicator__level", "indicator__order", "indicator__code")
     )
     # Reports are made on main actions only (the entry page refuses sub-actions).
     actions = list(
-        StrategicAction.objects.filter(responsibles=directorate, parent=None)
+        StrategicAction.objects.filter(
+            responsibles=directorate, parent=None, plan=plans.shown_plan()
+        )
         .order_by("objective__number", "order")
         .only("id", "code", "name")
     )
     reports = list(
-        ActionReport.objects.filter(directorate=directorate, year__in=years)
+        ActionReport.objects.filter(
+            directorate=directorate, action__plan=plans.shown_plan(), year__in=years
+        )
         .select_related("action")
         .order_by("year", "action__objective__number", "action__order")
     )
@@ -321,12 +328,14 @@ def validator_inbox(*, user: User, today: date) -> list[DirectorateQueue]:
     and within each the oldest submission first; each marked when this person shaped it
     (four eyes, as services.do_validate decides): two queries."""
     values = (
-        IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED)
+        IndicatorValue.objects.filter(
+            state=WorkflowState.SUBMITTED, indicator__plan=plans.shown_plan()
+        )
         .select_related("indicator__responsible", "submitted_by")
         .annotate(viewer_shaped=authorship.shaped_exists(IndicatorValue, user))
     )
     reports = (
-        ActionReport.objects.filter(state=WorkflowState.SUBMITTED)
+        ActionReport.objects.filter(state=WorkflowState.SUBMITTED, action__plan=plans.shown_plan())
         .select_related("action", "directorate", "submitted_by")
         .annotate(viewer_shaped=authorship.shaped_exists(ActionReport, user))
     )
@@ -392,14 +401,22 @@ def _registrar_open_count(*, user: AuthUser, years: range, today: date) -> int:
         Q(year__in=default_overdue) & ~Q(year__in=custom.values("year"))
     )
     directorate = OuterRef("pk")
-    values = IndicatorValue.objects.filter(indicator__responsible=directorate)
-    reports = ActionReport.objects.filter(directorate=directorate)
+    values = IndicatorValue.objects.filter(
+        indicator__responsible=directorate, indicator__plan=plans.shown_plan()
+    )
+    reports = ActionReport.objects.filter(directorate=directorate, action__plan=plans.shown_plan())
     owed_reports = reports.filter(action__responsibles=directorate, action__parent=None)
     row = (
         Directorate.objects.filter(staff__user=user)
         .annotate(
-            n_indicators=_count(Indicator.objects.filter(responsible=directorate)),
-            n_actions=_count(StrategicAction.objects.filter(responsibles=directorate, parent=None)),
+            n_indicators=_count(
+                Indicator.objects.filter(responsible=directorate, plan=plans.shown_plan())
+            ),
+            n_actions=_count(
+                StrategicAction.objects.filter(
+                    responsibles=directorate, parent=None, plan=plans.shown_plan()
+                )
+            ),
             custom_overdue=_count(custom.filter(due_date__lt=today)),
             custom_of_default=_count(custom.filter(year__in=default_overdue)),
             values_in_overdue=_count(values.filter(overdue_year)),
@@ -438,10 +455,15 @@ def _validator_open_count() -> int:
     submitted = Q(state=WorkflowState.SUBMITTED)
     # order_by(): no default ordering inside a UNION.
     return (
-        IndicatorValue.objects.filter(submitted)
+        IndicatorValue.objects.filter(submitted, indicator__plan=plans.shown_plan())
         .order_by()
         .values("pk")
-        .union(ActionReport.objects.filter(submitted).order_by().values("pk"), all=True)
+        .union(
+            ActionReport.objects.filter(submitted, action__plan=plans.shown_plan())
+            .order_by()
+            .values("pk"),
+            all=True,
+        )
         .count()
     )
 

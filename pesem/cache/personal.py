@@ -23,10 +23,11 @@ from django.http import HttpRequest
 
 from indicators import access, deadlines
 from indicators.workflow import inbox
+from objectives import plans
 from pesem.cache import data as datacache
 
 AUDIENCE_KEY = "_pagecache_audience"  # [official, user pk, roles, directorate id]
-TASKS_KEY = "_pesem_open_tasks"  # [number, user pk, ISO date, count]
+TASKS_KEY = "_pesem_open_tasks"  # [number, user pk, ISO date, plan code, count]
 
 
 def _remembers(request: HttpRequest) -> bool:
@@ -80,10 +81,11 @@ def open_task_count(request: HttpRequest, user_roles: frozenset[str]) -> int | N
     today = deadlines.today()
     if not _remembers(request):
         return inbox.open_task_count(user=user, today=today)
-    stamp = [versions(request).number, user.pk, today.isoformat()]  # read before counting
+    # read before counting; the tasks are the shown plan's (objectives.plans.shown_code)
+    stamp = [versions(request).number, user.pk, today.isoformat(), plans.shown_code()]
     remembered = request.session.get(TASKS_KEY)
-    if remembered and remembered[:3] == stamp:
-        return int(remembered[3])
+    if remembered and remembered[:4] == stamp:
+        return int(remembered[4])
     count = inbox.open_task_count(user=user, today=today)
     request.session[TASKS_KEY] = [*stamp, count]
     return count

@@ -166,3 +166,20 @@ def test_the_public_reads_a_pei_portal_and_the_list_of_plans(pei):
     assert login.startswith(f"{PEI}/accounts/login/")
     indicator = ok(client.get(f"{PEI}/publico/indicadores/IND.OEI.01/")).content.decode()
     assert "Monto de cooperación canalizada" in indicator and "1,320.0" in indicator
+
+
+def test_the_validation_tasks_are_the_plans_own(pei_registrar, validator, pei):
+    """A value sent in the PEI waits in the PEI's «Mis tareas» of the planning office, not in
+    the PESEM's, and each plan's menu badge counts its own."""
+    client = logged_in(pei_registrar)
+    grid = built(client, f"{PEI}/direcciones/DGC/2025/registro/")
+    typed = {"IND.OEI.01": {"value": "1,410.5"}}
+    ok(client.post(f"{PEI}/direcciones/DGC/2025/registro/", grid_data(grid, typed, True)), 302)
+    assert IndicatorValue.objects.get(indicator__code="IND.OEI.01", year=2025).state == "submitted"
+    office = logged_in(validator)
+    theirs = ok(office.get(f"{PEI}/mis-tareas/")).content.decode()
+    assert "IND.OEI.01" in theirs
+    ours = ok(office.get("/mis-tareas/")).content.decode()
+    assert "IND.OEI.01" not in ours
+    queue = ok(office.get(f"{PEI}/validacion/?anio=2025")).content.decode()
+    assert "IND.OEI.01" in queue
