@@ -62,6 +62,12 @@ SECTION_TITLES = (
     "2. Avance por objetivo estratégico sectorial y acción estratégica sectorial",
     "3. Conclusiones y recomendaciones",
 )
+# A PEI's report names its objectives and actions as CEPLAN does: institucionales.
+INSTITUTIONAL_SECTION_TITLES = (
+    SECTION_TITLES[0],
+    "2. Avance por objetivo estratégico institucional y acción estratégica institucional",
+    SECTION_TITLES[2],
+)
 ANNEX_TITLE = "Anexo. Observaciones de calidad de datos"
 ANNEX_NOTE = (
     "Notas internas de la oficina de planeamiento sobre el documento fuente y la calidad de "
@@ -454,12 +460,25 @@ class MonitoringReport:
     # The plan's version in force when the year is read: its name is the report's.
     version: PlanVersion | None = None
 
-    section_titles = SECTION_TITLES
     annex_title = ANNEX_TITLE
     annex_note = ANNEX_NOTE
     objective_rule = OBJECTIVE_RULE
     grey_note = GREY_NOTE
     conclusion_pending = CONCLUSION_PENDING
+
+    @property
+    def institutional(self) -> bool:
+        """A PEI's report: objectives and actions are institucionales, not sectoriales."""
+        return self.plan is not None and self.plan.plan_type == Plan.PlanType.PEI
+
+    @property
+    def section_titles(self) -> tuple[str, ...]:
+        return INSTITUTIONAL_SECTION_TITLES if self.institutional else SECTION_TITLES
+
+    @property
+    def scope_word(self) -> str:
+        """«sectoriales» for the PESEM's objectives and actions, «institucionales» for a PEI's."""
+        return "institucionales" if self.institutional else "sectoriales"
 
     @property
     def plan_name(self) -> str:
@@ -496,7 +515,7 @@ class MonitoringReport:
     def objective_sentence(self) -> str:
         return (
             f"En {self.year}, de los {len(self.objectives)} objetivos estratégicos "
-            f"sectoriales: {_counts_sentence(self.objective_counts)}."
+            f"{self.scope_word}: {_counts_sentence(self.objective_counts)}."
         )
 
     @property
@@ -672,7 +691,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     # The plan comes with the objectives (one query for both); a plan without objectives is
     # read on its own.
     objective_list = list(
-        StrategicObjective.objects.filter(plan=plans.shown_plan()).select_related("plan")
+        StrategicObjective.objects.filter(plan=plans.shown_plan()).select_related("plan__entity")
     )
     plan = (
         objective_list[0].plan
@@ -751,7 +770,12 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
     return MonitoringReport(
         year=year,
         plan=plan,
-        ministry=ministry_name(),
+        # A PEI's report is its entity's; the PESEM's, the ministry's (as configured).
+        ministry=(
+            plan.entity.name
+            if plan is not None and plan.plan_type == Plan.PlanType.PEI
+            else ministry_name()
+        ),
         objectives=objectives,
         conclusion=ReportConclusion.objects.select_related(
             "submitted_by__profile__directorate", "validated_by__profile__directorate"

@@ -29,7 +29,6 @@ from pesem.report.content import (
     ANNEX_NOTE,
     ANNEX_TITLE,
     LIGHT_FILLS,
-    SECTION_TITLES,
     MonitoringReport,
     ReportRow,
     light_label,
@@ -110,7 +109,7 @@ def _summary(report: MonitoringReport, generated: str) -> list[spreadsheets.Tabl
         "Resumen",
         report,
         generated,
-        section=SECTION_TITLES[0],
+        section=report.section_titles[0],
         notes=[
             report.objective_sentence,
             report.objective_rule,
@@ -150,7 +149,7 @@ def _summary(report: MonitoringReport, generated: str) -> list[spreadsheets.Tabl
         "Cambios de semáforo",
         report,
         generated,
-        section=SECTION_TITLES[0],
+        section=report.section_titles[0],
         notes=[note],
         columns=[
             Column("Nivel", 12),
@@ -203,7 +202,7 @@ def _progress(report: MonitoringReport, generated: str) -> list[spreadsheets.Tab
         "Indicadores",
         report,
         generated,
-        section=SECTION_TITLES[1],
+        section=report.section_titles[1],
         notes=[
             "Metas «interpolada»: hito lineal entre metas publicadas, no es una meta oficial. "
             "Análisis y medidas: solo de valores validados."
@@ -233,7 +232,7 @@ def _progress(report: MonitoringReport, generated: str) -> list[spreadsheets.Tab
         "Acciones",
         report,
         generated,
-        section=SECTION_TITLES[1],
+        section=report.section_titles[1],
         notes=[
             "Una fila por acción estratégica; sus direcciones responsables en el orden del "
             "Cuadro 6. «Qué se hizo»: solo de reportes validados."
@@ -309,7 +308,7 @@ def _conclusions(report: MonitoringReport, generated: str) -> spreadsheets.Table
         "Conclusiones",
         report,
         generated,
-        section=SECTION_TITLES[2],
+        section=report.section_titles[2],
         columns=[Column("Apartado", 18), Column("Texto", 110, wrap=True)],
         rows=rows,
     )

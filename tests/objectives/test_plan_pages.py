@@ -183,3 +183,14 @@ def test_the_validation_tasks_are_the_plans_own(pei_registrar, validator, pei):
     assert "IND.OEI.01" not in ours
     queue = ok(office.get(f"{PEI}/validacion/?anio=2025")).content.decode()
     assert "IND.OEI.01" in queue
+
+
+def test_a_pei_report_speaks_of_its_entity_and_institutional_objectives(validator, pei):
+    report = ok(logged_in(validator).get(f"{PEI}/reporte/?anio=2024")).content.decode()
+    assert "Entidad de ejemplo" in report and "Ministerio de Relaciones Exteriores" not in report
+    assert "objetivo estratégico institucional y acción estratégica institucional" in report
+    assert "objetivos estratégicos institucionales" in report
+    assert "sectorial" not in report
+    pesem = ok(logged_in(validator).get("/reporte/?anio=2016")).content.decode()
+    assert "Ministerio de Relaciones Exteriores" in pesem
+    assert "objetivo estratégico sectorial y acción estratégica sectorial" in pesem
