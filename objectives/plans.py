@@ -5,11 +5,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import datetime
 
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
+from django.urls import get_script_prefix
 
 from objectives.models import Plan, PlanVersion
 
 APPROVED = [PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED, PlanVersion.State.REPLACED]
+
+
+def approved_versions(plan: object) -> QuerySet[PlanVersion]:
+    """A plan's approved versions (vigente, finalizado, reemplazado): not a borrador nor a
+    descartado one. `plan` is a plan or an expression (OuterRef)."""
+    return PlanVersion.objects.filter(plan=plan, state__in=APPROVED)
 
 
 def current_version(plan: Plan) -> PlanVersion | None:
@@ -72,6 +79,36 @@ def showing(code: str) -> Iterator[None]:
         yield
     finally:
         unshow(token)
+
+
+# The site's own script prefix while a request shows another plan below /planes/<code>/
+# (pesem.middleware.PlanPathMiddleware), to write addresses outside that plan.
+_outer_prefix: ContextVar[str | None] = ContextVar("outer_script_prefix", default=None)
+
+
+def enter_prefix(outer: str) -> None:
+    _outer_prefix.set(outer)
+
+
+def leave_prefix() -> str | None:
+    """The site's own prefix to put back, once (None when the request showed the PESEM)."""
+    outer = _outer_prefix.get()
+    _outer_prefix.set(None)
+    return outer
+
+
+def site_prefix() -> str:
+    """The site's own script prefix, outside any plan's ("/" at the root)."""
+    outer = _outer_prefix.get()
+    return outer if outer is not None else get_script_prefix()
+
+
+def plan_address(code: str, page: str = "") -> str:
+    """The address of a plan's `page` ("" its start, "tablero/", ...): today's addresses for
+    the PESEM 2015-2021, /planes/<code>/<page> for another plan."""
+    if code == SHOWN_CODE:
+        return f"{site_prefix()}{page}"
+    return f"{site_prefix()}planes/{code}/{page}"
 
 
 def shown_plan() -> Subquery:

@@ -12,7 +12,6 @@ from django.utils.functional import SimpleLazyObject
 from indicators.workflow import inbox
 from objectives import plans
 from pesem.cache import personal
-from pesem.middleware import site_prefix
 from pesem.published import reads
 
 
@@ -46,5 +45,5 @@ def shown_plan(request: HttpRequest) -> dict[str, Any]:
     return {
         "shown_plan_code": getattr(request, "plan_code", None) or plans.SHOWN_CODE,
         "shown_plan_type": getattr(request, "plan_type", "PESEM"),
-        "plan_switcher_url": f"{site_prefix()}planes/",
+        "plan_switcher_url": f"{plans.site_prefix()}planes/",
     }

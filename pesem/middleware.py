@@ -1,11 +1,11 @@
 import ipaddress
 import logging
 import re
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirect
 from django.http.response import HttpResponseForbidden, HttpResponseNotFound
 from django.template.loader import render_to_string
@@ -118,21 +118,6 @@ class AuditRefusalMiddleware:
 
 # --- the plan a request shows -------------------------------------------------------------
 PLAN_PATH = re.compile(r"^/planes/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]{0,39})(?P<rest>/.*)?$")
-_outer_prefix: ContextVar[str | None] = ContextVar("outer_script_prefix", default=None)
-
-
-def site_prefix() -> str:
-    """The site's own script prefix, outside any plan's ("/" at the root)."""
-    outer = _outer_prefix.get()
-    return outer if outer is not None else get_script_prefix()
-
-
-def plan_address(code: str, page: str = "") -> str:
-    """The address of a plan's `page` ("" its start, "tablero/", ...): today's addresses for
-    the PESEM 2015-2021, /planes/<code>/<page> for another plan."""
-    if code == plans.SHOWN_CODE:
-        return f"{site_prefix()}{page}"
-    return f"{site_prefix()}planes/{code}/{page}"
 
 
 class PlanPathMiddleware:
@@ -163,7 +148,14 @@ class PlanPathMiddleware:
             query = request.META.get("QUERY_STRING", "")
             target = get_script_prefix().rstrip("/") + rest
             return HttpResponseRedirect(f"{target}?{query}" if query else target)
-        found = Plan.objects.filter(code=code).values("plan_type").first()
+        found = (
+            Plan.objects.filter(code=code)
+            .annotate(approved=Exists(plans.approved_versions(OuterRef("pk"))))
+            .values("plan_type", "approved")
+            .first()
+        )
+        if found is not None and not found["approved"] and not _signed_in(request):
+            found = None  # a nuevo plan waiting for its second person is not public yet
         if found is None:
             return HttpResponseNotFound(
                 render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
@@ -172,10 +164,16 @@ class PlanPathMiddleware:
         request.path_info = rest
         request.plan_code = code
         request.plan_type = found["plan_type"]
-        _outer_prefix.set(outer)
+        plans.enter_prefix(outer)
         set_script_prefix(f"{outer.rstrip('/')}/planes/{code}/")
         plans.show(code)
         return self.get_response(request)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    """Before the authentication middleware: whether the request carries a session (the
+    access middleware checks the person afterwards)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class PlanAccessMiddleware:
@@ -205,10 +203,9 @@ class PlanAccessMiddleware:
 def _plan_request_finished(**kwargs) -> None:
     """The response is closed: the next request (or a test's own code) starts at the
     PESEM and the site's own prefix again."""
-    outer = _outer_prefix.get()
+    outer = plans.leave_prefix()
     if outer is not None:
         set_script_prefix(outer)
-        _outer_prefix.set(None)
         plans.show(plans.SHOWN_CODE)
 
 

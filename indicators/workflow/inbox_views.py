@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from indicators import access, deadlines, services
 from indicators.workflow import inbox, plan_services, target_services
+from objectives import plans
 from objectives.models import Role
 
 
@@ -35,7 +36,10 @@ def my_tasks(request):
     if Role.VALIDATOR in user_roles:
         queues = inbox.validator_inbox(user=request.user, today=today)
         revisions = target_services.waiting_revisions()
-        versions = plan_services.waiting_versions()
+        versions = [
+            (v, plans.plan_address(v.plan.code, "plan/versiones/"), plan_services.version_name(v))
+            for v in plan_services.waiting_versions()
+        ]
     return render(
         request,
         "indicators/my_tasks.html",

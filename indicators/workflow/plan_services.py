@@ -39,6 +39,17 @@ KINDS = {
     MODIFIED: (TargetRevision.Reason.MODIFICATION, "modificación"),
 }
 
+NEW_PLAN_NAME = "versión nueva del plan"
+
+
+def version_name(version: PlanVersion) -> str:
+    """How the pages name a version to decide: «ampliación», «modificación», or a new
+    plan's «versión nueva del plan» (a nuevo workbook proposed in the browser)."""
+    if version.kind in KINDS:
+        return KINDS[version.kind][1]
+    return NEW_PLAN_NAME
+
+
 Targets = Mapping[Indicator, Mapping[int, Decimal]]
 # The target each indicator and year has today, as every page shows it (None: no target).
 InForce = Mapping[tuple[int, int], progress.YearTarget | None]

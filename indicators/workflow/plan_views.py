@@ -87,7 +87,7 @@ def _decide(request) -> None:
     except ValidationError as exc:
         messages.error(request, "Versión no decidida: " + " ".join(exc.messages))
         return
-    name = plan_services.KINDS[version.kind][1].capitalize()
+    name = plan_services.version_name(version).capitalize()
     messages.success(
         request,
         f"{name} "
@@ -167,8 +167,16 @@ def plan_versions(request):
             ).order_by("-created_at", "-id"),
             "draft": draft,
             "draft_difference": (
-                plan_services.version_difference(draft, indicators) if draft else None
+                plan_services.version_difference(draft, indicators)
+                if draft and draft.kind != PlanVersion.Kind.NEW
+                else None
             ),
+            "draft_name": plan_services.version_name(draft) if draft else "",
+            "indicator_count": len(indicators),
+            "plan_counts": {
+                "objectives": plan.objectives.count() if draft else 0,
+                "actions": plan.actions.count() if draft else 0,
+            },
             "form": form,
             "extension": kind == PlanVersion.Kind.EXTENDED,
             # The target of the horizon's last year beside an ampliación's rows.

@@ -283,8 +283,19 @@ NOT_FOUND: dict[int, Any] = {**ERRORS, 404: out.ErrorOut}
 
 
 def _audience(request: HttpRequest) -> reads.Audience:
-    caller = request.auth  # type: ignore[attr-defined]
-    return reads.audience_for(caller.user)
+    """Who calls, read once per request."""
+    found: reads.Audience | None = getattr(request, "_pesem_audience", None)
+    if found is None:
+        caller = request.auth  # type: ignore[attr-defined]
+        found = reads.audience_for(caller.user)
+        request._pesem_audience = found  # type: ignore[attr-defined]
+    return found
+
+
+def _public(request: HttpRequest) -> bool:
+    """An anonymous caller (no query: the audience's narrative rules are not needed)."""
+    user = request.auth.user  # type: ignore[attr-defined]
+    return user is None or not user.is_authenticated
 
 
 def _page(
@@ -313,8 +324,8 @@ def _page(
     }
 
 
-def _plan(code: str) -> Plan:
-    plan = reads.plan_list().filter(code=code).first()
+def _plan(code: str, request: HttpRequest) -> Plan:
+    plan = reads.plan_list(public=_public(request)).filter(code=code).first()
     if plan is None:
         raise ApiError(404, f"No existe el plan {code}.")
     return plan
@@ -392,7 +403,8 @@ def plan(request: HttpRequest) -> Any:
 )
 def plans(request: HttpRequest, page: Query[out.PageParams]) -> Any:
     """Cada plan (PESEM, PEI) con su código, tipo, entidad y frecuencia de seguimiento."""
-    return _page(request, reads.plan_list(), page, reads.plan_summary_row)
+    public = _public(request)
+    return _page(request, reads.plan_list(public=public), page, reads.plan_summary_row)
 
 
 @api.get(
@@ -404,7 +416,7 @@ def plans(request: HttpRequest, page: Query[out.PageParams]) -> Any:
 def plan_versions(request: HttpRequest, code: Path[out.PlanCode]) -> Any:
     """El plan con sus versiones (nuevo, actualizado, ampliado, modificado), su estado, su
     horizonte y la resolución que las aprueba."""
-    row = reads.plan_detail(code)
+    row = reads.plan_detail(code, public=_public(request))
     if row is None:
         raise ApiError(404, f"No existe el plan {code}.")
     return row
@@ -422,7 +434,7 @@ def plan_articulation(
     """Los vínculos de articulación del plan: para un PEI, de sus objetivos (OEI) y acciones
     (AEI) a los del plan superior (OES, AES); para un PESEM, los de los planes que se le
     articulan. Un elemento puede vincularse a varios superiores."""
-    plan = _plan(code)
+    plan = _plan(code, request)
     return _page(request, reads.plan_articulation(plan), page, lambda link: link)
 
 
@@ -441,7 +453,7 @@ def plan_indicators(
     """Cada indicador del plan con la meta de cada año según la versión pedida (`version`;
     por omisión la vigente, o si no la última) y sus revisiones: las metas originales que
     publica el documento y las revisiones aprobadas, con la resolución que las aprueba."""
-    plan = _plan(code)
+    plan = _plan(code, request)
     version = reads.plan_version(plan, params.version)
     if params.version is not None and version is None:
         raise ApiError(404, f"El plan {code} no tiene la versión {params.version}.")
@@ -469,7 +481,7 @@ def plan_values(
     como /values: el público ve solo los validados, con sus valores exactos. En un plan
     semestral, `period=2024-S1` da los valores de ese semestre; `period=2024`, los del año
     (la agregación de sus semestres validados)."""
-    plan = _plan(code)
+    plan = _plan(code, request)
     year, semester = _plan_period(plan, params.period)
     audience = _audience(request)
     if year is not None and semester is not None:
@@ -494,7 +506,7 @@ def plan_statuses(
     """Como /statuses para los indicadores del plan: valor validado, meta del año,
     cumplimiento, semáforo y trayectoria del periodo (`period`; por omisión el último año con
     valores validados). Un año fuera del horizonte del plan da una lista vacía."""
-    plan = _plan(code)
+    plan = _plan(code, request)
     year = _status_year(plan.years, _plan_year(plan, params.period))
     if year is None:
         return {**EMPTY_PAGE}

@@ -181,18 +181,22 @@ def plan_row() -> dict[str, Any] | None:
     }
 
 
-def plan_list() -> QuerySet[Plan]:
-    """Every plan with its entity and versions (three queries per page)."""
-    return (
-        Plan.objects.select_related("entity__sector")
-        .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=PlanVersion.objects.select_related("resolution").order_by(
-                    "horizon_start", "created_at", "id"
-                ),
-            )
+def plan_list(*, public: bool = False) -> QuerySet[Plan]:
+    """Every plan with its entity and versions (three queries per page). The public reads the
+    approved versions only (vigente, finalizado, reemplazado), and no plan without one (a
+    nuevo plan proposed in the browser waits for its second person)."""
+    versions = PlanVersion.objects.select_related("resolution").order_by(
+        "horizon_start", "created_at", "id"
+    )
+    found = Plan.objects.all()
+    if public:
+        versions = versions.filter(state__in=plans.APPROVED)
+        found = found.filter(
+            pk__in=PlanVersion.objects.filter(state__in=plans.APPROVED).values("plan")
         )
+    return (
+        found.select_related("entity__sector")
+        .prefetch_related(Prefetch("versions", queryset=versions))
         .order_by("code")
     )
 
@@ -213,10 +217,10 @@ def plan_summary_row(plan: Plan) -> dict[str, Any]:
     }
 
 
-def plan_detail(code: str) -> dict[str, Any] | None:
+def plan_detail(code: str, *, public: bool = False) -> dict[str, Any] | None:
     """A plan with its versions, oldest first; a resolution the document does not cite is
     null with `resolution_known` false."""
-    plan = plan_list().filter(code=code).first()
+    plan = plan_list(public=public).filter(code=code).first()
     if plan is None:
         return None
     current = current_version(plan)

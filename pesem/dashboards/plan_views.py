@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
@@ -18,7 +18,6 @@ from pesem.dashboards.selectors import (
     objective_page,
     plan_overview,
 )
-from pesem.middleware import plan_address
 
 MAX_CHARTS = 12
 
@@ -37,7 +36,11 @@ def plan_list(request):
     visible_plans; every plan for the public, whose links go to each plan's portal), each with
     its type, entity, follow-up and the version its pages show. Two queries."""
     signed_in = request.user.is_authenticated
-    chosen = access.visible_plans(request.user) if signed_in else Plan.objects.all()
+    chosen = (
+        access.visible_plans(request.user)
+        if signed_in
+        else Plan.objects.filter(Exists(plans.approved_versions(OuterRef("pk"))))
+    )
     found = (
         chosen.select_related("entity")
         .prefetch_related(
@@ -50,8 +53,8 @@ def plan_list(request):
         PlanLink(
             plan=plan,
             version=plans.current_version(plan),
-            start=plan_address(plan.code, "tablero/" if signed_in else "publico/"),
-            portal=plan_address(plan.code, "publico/"),
+            start=plans.plan_address(plan.code, "tablero/" if signed_in else "publico/"),
+            portal=plans.plan_address(plan.code, "publico/"),
             shown=plan.code == shown,
         )
         for plan in found

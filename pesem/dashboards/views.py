@@ -21,7 +21,6 @@ from indicators.workflow import inbox, status
 from indicators.years import page_year
 from objectives import plans
 from objectives.models import Directorate, Role
-from pesem.middleware import plan_address
 
 TABLE_PAGE_SIZE = 50
 
@@ -48,7 +47,7 @@ def home(request):
     if not request.GET and getattr(request, "plan_code", None) is None:
         code = access.default_plan_code(request.user)
         if code != plans.SHOWN_CODE:
-            return redirect(plan_address(code))
+            return redirect(plans.plan_address(code))
     if not request.GET and Role.REGISTRAR in access.roles(request.user):
         return redirect("my_tasks")
     return tablero(request)

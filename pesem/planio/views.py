@@ -29,11 +29,6 @@ from objectives.models import Plan
 from pesem.planio import workbook
 
 PENDING = "pending_plan_workbook"
-NEW_PLAN_BY_COMMAND = (
-    "El libro describe un plan nuevo: hoy se carga con el comando load_plan_workbook, "
-    "aprobado por su resolución. Su revisión en el navegador por una segunda persona llegará "
-    "con las páginas de cada plan."
-)
 
 
 class WorkbookForm(forms.Form):
@@ -59,16 +54,12 @@ def plan_workbook_page(request):
             loading = _checked(content, upload.name)
         except spreadsheets.UnreadableWorkbook as exc:
             form.add_error("file", str(exc))
-        else:
-            if loading.new_plan is not None:
-                form.add_error("file", NEW_PLAN_BY_COMMAND)
-                loading = None
-        if loading is not None:
+        if loading is not None and (loading.proposal is not None or loading.new_plan is not None):
+            key = default_storage.save(
+                f"plan-workbooks/{uuid.uuid4().hex}.xlsx", ContentFile(content)
+            )
+            request.session[PENDING] = {"key": key, "name": upload.name}
             if loading.proposal is not None:
-                key = default_storage.save(
-                    f"plan-workbooks/{uuid.uuid4().hex}.xlsx", ContentFile(content)
-                )
-                request.session[PENDING] = {"key": key, "name": upload.name}
                 proposal = loading.proposal
                 preview = plan_services.difference(
                     plan=proposal.plan,
@@ -99,6 +90,8 @@ def _propose(request):
     try:
         # Checked again: the plan may have changed since the preview.
         loading = _checked(content, pending["name"])
+        if loading.new_plan is not None:
+            return _propose_new_plan(request, loading, pending["name"])
         if loading.proposal is None:
             raise ValidationError([str(p) for p in loading.problems])
         with transaction.atomic():
@@ -116,6 +109,20 @@ def _propose(request):
         f"{pending['name']}: otra persona de la oficina de planeamiento debe aprobarla aquí.",
     )
     return redirect("plan_versions")
+
+
+def _propose_new_plan(request, loading: workbook.Loading, name: str):
+    """A nuevo workbook from the page: the plan is stored with its version nuevo in
+    borrador, and another person of the planning office approves or discards it on the new
+    plan's versions page (four eyes). Until then the public does not see it."""
+    with transaction.atomic():
+        plan = workbook.create_plan(loading, proposed_by=request.user)
+    messages.success(
+        request,
+        f"Plan nuevo {plan.code} propuesto desde {name}: otra persona de la oficina de "
+        "planeamiento debe aprobarlo aquí.",
+    )
+    return redirect(plans.plan_address(plan.code, "plan/versiones/"))
 
 
 @login_required

@@ -914,11 +914,13 @@ def _check_new(loading: Loading, value) -> None:
 
 
 @transaction.atomic
-def create_plan(loading: Loading, user=None) -> Plan:
-    """Store a checked nuevo workbook as a plan approved by its resolution (the command):
-    its entity (a pliego of the upper plan's sector) and units, objectives, actions with
-    their responsibles, indicators with baseline and targets (source «Libro del plan»), the
-    articulation to the upper plan, and its version nuevo, vigente."""
+def create_plan(loading: Loading, user=None, *, proposed_by=None) -> Plan:
+    """Store a checked nuevo workbook: its entity (a pliego of the upper plan's sector) and
+    units, objectives, actions with their responsibles, indicators with baseline and targets
+    (source «Libro del plan»), the articulation to the upper plan, and its version nuevo.
+    The command's plan is approved by its resolution (vigente); the page's (`proposed_by`)
+    is a borrador until another person of the planning office approves it
+    (plan_services.version_decide: four eyes)."""
     new = loading.new_plan
     assert new is not None
     f = new.fields
@@ -958,10 +960,11 @@ def create_plan(loading: Loading, user=None) -> Plan:
         name=plan.name,
         horizon_start=plan.start_year,
         horizon_end=plan.end_year,
-        state=PlanVersion.State.IN_FORCE,
+        state=PlanVersion.State.IN_FORCE if proposed_by is None else PlanVersion.State.DRAFT,
         resolution=resolution,
-        decided_by=user,
-        decided_at=timezone.now(),
+        proposed_by=proposed_by,
+        decided_by=user if proposed_by is None else None,
+        decided_at=timezone.now() if proposed_by is None else None,
     )
     units = {}
     for u in new.units:
@@ -1036,12 +1039,13 @@ def create_plan(loading: Loading, user=None) -> Plan:
                 new.upper.actions.get(code=above)  # type: ignore[union-attr]
             )
     status.refresh([i.pk for i in indicators.values()])
+    actor = user or proposed_by
     audit.info(
         "write",
         extra={
-            "user": user.get_username() if user else None,
+            "user": actor.get_username() if actor else None,
             "what": "plan",
-            "action": "load_workbook",
+            "action": "load_workbook" if proposed_by is None else "propose_workbook",
             "plan": plan.code,
             "indicators": len(indicators),
             "targets": len(new.targets),

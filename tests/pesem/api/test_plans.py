@@ -197,6 +197,16 @@ def test_the_list_runs_a_fixed_number_of_queries(client, open_portal, django_ass
         vision="",
         desired_scenario="",
     )
+    # A plan without an approved version is not public yet (a nuevo plan waiting for its
+    # second person).
+    assert client.get(f"{API}/plans").json()["count"] == 1
+    PlanVersion.objects.create(
+        plan=Plan.objects.get(code="PEI-MRE"),
+        kind="nuevo",
+        horizon_start=2020,
+        horizon_end=2023,
+        state="vigente",
+    )
     with django_assert_num_queries(3):
         assert client.get(f"{API}/plans").json()["count"] == 2
 

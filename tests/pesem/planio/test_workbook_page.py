@@ -7,12 +7,19 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from openpyxl import load_workbook
 
 from objectives.models import Plan, PlanVersion, Resolution
-from tests.factories import logged_in, ok, plan_extension_workbook, readable
+from tests.factories import (
+    example_pei_workbook,
+    logged_in,
+    ok,
+    plan_extension_workbook,
+    readable,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_on")]
 
 PAGE = "/plan/libro/"
 
@@ -91,3 +98,50 @@ def test_only_the_planning_office_opens_the_page(planning_office):
         for path in (PAGE, "/plan/libro/plantilla.xlsx", "/plan/libro/actual.xlsx"):
             ok(client.get(path), 403)
         ok(client.post(PAGE, {"accion": "proponer"}), 403)
+
+
+def pei_workbook_bytes() -> bytes:
+    out = io.BytesIO()
+    example_pei_workbook().save(out)
+    return out.getvalue()
+
+
+def test_a_new_plan_is_previewed_proposed_and_approved_by_another_person(planning_office):
+    """The made-up PEI (PEI-EJEMPLO, not real data) through the page: a preview of what it
+    creates, a borrador the public does not see, the proposer refused, another person of the
+    office approving it; it is then vigente and public."""
+    client = logged_in(planning_office.proposer)
+    page = upload(client, pei_workbook_bytes(), "pei.xlsx")
+    preview = page.split('id="new-plan-preview"')[1]
+    assert "Vista previa: plan nuevo PEI-EJEMPLO" in preview
+    assert "Se crearán 3 unidades, 2 objetivos, 3 acciones, 2 indicadores con 3 metas y 3" in (
+        preview
+    )
+    assert not Plan.objects.filter(code="PEI-EJEMPLO").exists()  # a preview stores nothing
+    page = readable(ok(client.post(PAGE, {"accion": "proponer"}, follow=True)))
+    assert "Plan nuevo PEI-EJEMPLO propuesto desde pei.xlsx" in page
+    version = PlanVersion.objects.get(plan__code="PEI-EJEMPLO")
+    assert (version.kind, version.state, version.proposed_by) == (
+        "nuevo",
+        "borrador",
+        planning_office.proposer,
+    )
+    # Not public while it waits: the portal, the list of plans and the API do not show it.
+    public = Client()
+    ok(public.get("/planes/PEI-EJEMPLO/publico/"), 404)
+    assert "PEI-EJEMPLO" not in readable(ok(public.get("/planes/")))
+    assert "PEI-EJEMPLO" not in ok(public.get("/api/v1/plans")).content.decode()
+    ok(public.get("/api/v1/plans/PEI-EJEMPLO/indicators"), 404)
+    # The proposer does not approve it.
+    versions = "/planes/PEI-EJEMPLO/plan/versiones/"
+    ok(client.post(versions, {"version": version.pk, "decision": "aprobar"}, follow=True))
+    version.refresh_from_db()
+    assert version.state == "borrador"
+    approver = logged_in(planning_office.approver)
+    ok(approver.post(versions, {"version": version.pk, "decision": "aprobar"}, follow=True))
+    version.refresh_from_db()
+    assert version.state == "vigente" and version.decided_by == planning_office.approver
+    assert "Plan Estratégico Institucional de ejemplo" in readable(
+        ok(public.get("/planes/PEI-EJEMPLO/publico/"))
+    )
+    assert "PEI-EJEMPLO" in ok(public.get("/api/v1/plans")).content.decode()
