@@ -4,6 +4,7 @@ resolution and a new year's target as Peru writes numbers, previews the differen
 the version in force and proposes it; another approves it. Axe finds no serious or critical
 violation, and nothing scrolls sideways on the phone."""
 
+import io
 from decimal import Decimal as D
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from objectives.models import Plan, PlanVersion
 from tests.factories import (
     click_and_load,
+    example_pei_workbook,
     open_session,
     page_problems,
     plan_extension_workbook,
@@ -105,3 +107,40 @@ def test_a_workbook_is_checked_previewed_and_proposed(office, browser, live_serv
         context.close()
     assert not problems, problems_report(problems)
     assert PlanVersion.objects.get(state="borrador").horizon_end == 2024
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_new_plan_is_proposed_from_its_workbook_and_approved_by_another_person(
+    office, browser, live_server, viewport
+):
+    """The made-up PEI's workbook (PEI-EJEMPLO, not real data) through the page."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    book = io.BytesIO()
+    example_pei_workbook().save(book)
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        page.goto(f"{live_server.url}/plan/libro/")
+        page.get_by_label("Libro del plan (XLSX)").set_input_files(
+            {"name": "pei.xlsx", "mimeType": xlsx, "buffer": book.getvalue()}
+        )
+        click_and_load(page, page.get_by_role("button", name="Revisar"))
+        assert "2 indicadores con 3 metas" in page.locator("#new-plan-preview").inner_text()
+        problems = page_problems(page, viewport, "libro del plan (plan nuevo)")
+        click_and_load(page, page.get_by_role("button", name="Proponer el plan nuevo PEI-EJEMPLO"))
+        assert "/planes/PEI-EJEMPLO/plan/versiones/" in page.url
+        assert "Usted la propuso" in page.locator("#draft").inner_text()
+    finally:
+        context.close()
+    context, page = open_session(browser, live_server, viewport, "val2.opp")
+    try:
+        page.goto(f"{live_server.url}/mis-tareas/")
+        tasks = page.locator("#version-tasks")
+        click_and_load(page, tasks.get_by_role("link", name="Decidir la versión nueva del plan"))
+        assert "Plan nuevo PEI-EJEMPLO" in page.locator("#new-plan-contents").inner_text()
+        problems += page_problems(page, viewport, "versiones del plan nuevo (por decidir)")
+        click_and_load(page, page.get_by_role("button", name="Aprobar la versión nueva del plan"))
+        assert "aprobada: es la versión vigente" in page.locator(".messages").inner_text()
+    finally:
+        context.close()
+    assert not problems, problems_report(problems)
+    assert PlanVersion.objects.get(plan__code="PEI-EJEMPLO").state == "vigente"
