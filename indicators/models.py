@@ -623,11 +623,26 @@ class IndicatorYearStatus(models.Model):
 
 
 class ReportingDeadline(models.Model):
-    """The date by which a plan year's values and action reports are due. A year without a
-    row is due on the default date (31 March of the next year, see
-    indicators.deadlines)."""
+    """The date by which a plan's period is due: a year's values and action reports, or a
+    semestral plan's semester (S1, S2). A period without a row is due on its default date
+    (indicators.deadlines: a year or its S2 on 31 March of the next year, an S1 on 31 July of
+    its year)."""
 
-    year = models.PositiveSmallIntegerField("año del plan", unique=True)
+    class Period(models.IntegerChoices):
+        YEAR = 0, "año"
+        FIRST = 1, "primer semestre (S1)"
+        SECOND = 2, "segundo semestre (S2)"
+
+    plan = models.ForeignKey(
+        "objectives.Plan",
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        verbose_name="plan",
+    )
+    year = models.PositiveSmallIntegerField("año del plan")
+    semester = models.PositiveSmallIntegerField(
+        "periodo", choices=Period.choices, default=Period.YEAR
+    )
     due_date = models.DateField("fecha límite de reporte")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -643,10 +658,18 @@ class ReportingDeadline(models.Model):
     class Meta:
         verbose_name = "fecha límite de reporte"
         verbose_name_plural = "calendario de reporte"
-        ordering = ["year"]
+        ordering = ["plan", "year", "semester"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "semester"],
+                name="unique_deadline_per_plan_period",
+                violation_error_message="El plan ya tiene una fecha límite para ese periodo.",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.due_date:%d/%m/%Y}"
+        period = f"{self.year}-S{self.semester}" if self.semester else str(self.year)
+        return f"{period}: {self.due_date:%d/%m/%Y}"
 
 
 class OutboundMail(models.Model):

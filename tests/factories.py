@@ -575,6 +575,11 @@ def page_problems(page, viewport: str, name: str) -> list[str]:
     return problems
 
 
+def pesem_plan() -> Plan:
+    """The PESEM 2015-2021 (PESEM-RREE), as loaded for every test."""
+    return Plan.objects.get(code="PESEM-RREE")
+
+
 def example_pei() -> Plan:
     """A made-up PEI of a made-up entity of the sector (EJEMPLO: not real data, never loaded
     by default), semestral, 2015-2027, with no element yet."""

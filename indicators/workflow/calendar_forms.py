@@ -10,6 +10,10 @@ MAX_REASON = 2000
 
 class DeadlineForm(forms.Form):
     year = forms.IntegerField(label="Año", widget=forms.HiddenInput)
+    # 0: the year; 1 or 2: a semestral plan's semester.
+    semester = forms.IntegerField(
+        label="Periodo", widget=forms.HiddenInput, required=False, min_value=0, max_value=2
+    )
     due_date = forms.DateField(
         label="Fecha límite",
         # The browser's date input sends AAAA-MM-DD; typed dates are read as dd/mm/aaaa.

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from indicators import access, services
 from indicators.models import ReportingDeadline, TargetRevision
 from indicators.workflow import status
+from objectives import plans
+from objectives.models import Plan
 
 audit = logging.getLogger("pesem.audit")
 
@@ -21,13 +23,23 @@ LATEST_YEARS_AFTER = 5
 
 
 @transaction.atomic
-def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> ReportingDeadline:
-    """Set (or change) the due date of a plan year; only the planning office, with a reason.
-    The change is kept in the deadline's history (who, when, before, after, why)."""
+def deadline_set(
+    *, user: User, year: int, due_date: date, reason: str, semester: int = 0
+) -> ReportingDeadline:
+    """Set (or change) the due date of a period of the shown plan (a year, or a semestral
+    plan's semester); only the planning office, with a reason. The change is kept in the
+    deadline's history (who, when, before, after, why)."""
     access.require_validator(user)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Indique el motivo."})
+    plan = Plan.objects.get(code=plans.shown_code())
+    if semester not in (0, 1, 2):
+        raise ValidationError({"semester": "El periodo es el año, S1 o S2."})
+    if semester and plan.frequency != Plan.Frequency.SEMESTER:
+        raise ValidationError(
+            {"semester": f"El plan {plan.code} se sigue por año: no tiene semestres."}
+        )
     services.check_year(year, services.plan_years())
     if due_date < date(year, 1, 1):
         raise ValidationError(
@@ -40,10 +52,14 @@ def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> Repor
                 f"31/12/{year + LATEST_YEARS_AFTER}."
             }
         )
-    deadline = ReportingDeadline.objects.select_for_update().filter(year=year).first()
+    deadline = (
+        ReportingDeadline.objects.select_for_update()
+        .filter(plan=plan, year=year, semester=semester)
+        .first()
+    )
     previous = deadline.due_date if deadline else None
     if deadline is None:
-        deadline = ReportingDeadline(year=year)
+        deadline = ReportingDeadline(plan=plan, year=year, semester=semester)
     deadline.due_date = due_date
     deadline.updated_by = user
     services.note_history(deadline, user, reason)
@@ -52,12 +68,13 @@ def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> Repor
             deadline.save()
     except IntegrityError:
         raise services.ConflictError(
-            "Otra persona fijó la fecha de este año al mismo tiempo. Recargue la página para verla."
+            "Otra persona fijó la fecha de este periodo al mismo tiempo. Recargue la página para "
+            "verla."
         ) from None
     # A year's figures use the targets in force at its deadline (deadlines.Deadline.closes):
     # a moved deadline may take in, or leave out, a revision approved in between.
     revised = (
-        TargetRevision.objects.filter(state=TargetRevision.State.APPROVED)
+        TargetRevision.objects.filter(state=TargetRevision.State.APPROVED, indicator__plan=plan)
         .exclude(reason=TargetRevision.Reason.CORRECTION)
         .values_list("indicator_id", flat=True)
         .distinct()
@@ -70,7 +87,9 @@ def deadline_set(*, user: User, year: int, due_date: date, reason: str) -> Repor
             "user": user.get_username(),
             "what": "reporting_deadline",
             "id": deadline.pk,
+            "plan": plan.code,
             "year": year,
+            "semester": semester,
             "before": previous.isoformat() if previous else None,
             "due_date": due_date.isoformat(),
             "reason": reason,

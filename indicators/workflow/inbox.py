@@ -396,7 +396,9 @@ def _registrar_open_count(*, user: AuthUser, years: range, today: date) -> int:
     # A year is overdue once its deadline has passed: the planning office's date where it
     # set one (ReportingDeadline), else the default (indicators.deadlines).
     default_overdue = [y for y in plan_years if deadlines.default_due_date(y) < today]
-    custom = ReportingDeadline.objects.filter(year__in=plan_years)
+    custom = ReportingDeadline.objects.filter(
+        plan=plans.shown_plan(), semester=0, year__in=plan_years
+    )
     overdue_year = Q(year__in=custom.filter(due_date__lt=today).values("year")) | (
         Q(year__in=default_overdue) & ~Q(year__in=custom.values("year"))
     )

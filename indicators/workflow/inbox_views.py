@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from indicators import access, deadlines, services
-from indicators.workflow import inbox, plan_services, target_services
+from indicators.workflow import inbox, plan_services, semester_tasks, target_services
 from objectives import plans
 from objectives.models import Role
 
@@ -32,8 +32,15 @@ def my_tasks(request):
             registrar = inbox.registrar_inbox(
                 directorate=directorate, years=services.plan_years(), today=today
             )
+    semester_work = (
+        semester_tasks.registrar_tasks(directorate=directorate, today=today)
+        if registrar is not None and directorate is not None
+        else []
+    )
+    semester_queues = []
     queues = revisions = versions = None
     if Role.VALIDATOR in user_roles:
+        semester_queues = semester_tasks.validator_queues()
         queues = inbox.validator_inbox(user=request.user, today=today)
         revisions = target_services.waiting_revisions()
         versions = [
@@ -51,5 +58,7 @@ def my_tasks(request):
             "queues": queues,
             "revisions": revisions,
             "versions": versions,
+            "semester_tasks": semester_work,
+            "semester_queues": semester_queues,
         },
     )

@@ -3,6 +3,7 @@ only by tests) is followed by semester. Its units type S1 and S2 in the grid of 
 (/direcciones/<code>/<year>-S<n>/registro/), the planning office validates them (four eyes),
 and the year's value becomes the indicator's aggregation of its validated semesters."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -10,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from indicators import progress
-from indicators.models import IndicatorValue, SemesterValue
+from indicators.models import IndicatorValue, ReportingDeadline, SemesterValue
 from tests.factories import built, load_example_pei, logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -151,3 +152,39 @@ def test_a_semesters_progress_reads_the_year_so_far(aggregation, semester, expec
         "ascending",
     )
     assert found.percent == expected
+
+
+def test_a_semestral_plans_calendar_is_per_semester(validator, pei):
+    office = logged_in(validator)
+    page = ok(office.get(f"{PEI}/calendario/")).content.decode()
+    assert "2024-S1" in page and "31/07/2024" in page and "2027-S2" in page
+    data = {"year": 2024, "semester": 1, "due_date": "2024-08-15", "reason": "Cierre de julio"}
+    ok(office.post(f"{PEI}/calendario/", data), 302)
+    stored = ReportingDeadline.objects.get(plan=pei, year=2024, semester=1)
+    assert stored.due_date == date(2024, 8, 15)
+    assert stored.history.first().history_user == validator
+    assert "15/08/2024" in ok(office.get(f"{PEI}/calendario/")).content.decode()
+    # The PESEM's calendar stays by year, without the PEI's change.
+    pesem = ok(office.get("/calendario/")).content.decode()
+    assert "2016" in pesem and "-S1" not in pesem and "Cierre de julio" not in pesem
+    # A yearly plan has no semester to date.
+    refused = ok(office.post("/calendario/", {**data, "year": 2016}, follow=True))
+    assert "se sigue por año: no tiene semestres" in refused.content.decode()
+    assert not ReportingDeadline.objects.filter(semester=1).exclude(plan=pei).exists()
+
+
+def test_my_tasks_lists_the_semesters_to_enter_and_to_validate(registrar, validator, pei):
+    entering = logged_in(registrar)
+    tasks = ok(entering.get(f"{PEI}/mis-tareas/")).content.decode().split('id="semester-tasks"')
+    assert len(tasks) == 2 and f'href="{S1}"' in tasks[1]
+    assert "1 indicador sin valor enviado" in tasks[1]
+    typed(entering, S1, indicator_pk(pei), "650.5")
+    after = ok(entering.get(f"{PEI}/mis-tareas/")).content.decode()
+    assert f'href="{S1}"' not in after.split('id="semester-tasks"')[1]
+    office = ok(logged_in(validator).get(f"{PEI}/mis-tareas/")).content.decode()
+    queue = office.split('id="semester-queues"')[1]
+    assert f'href="{S1}"' in queue and "DGC 2024-S1" in queue and "1 valor enviado" in queue
+    # The PESEM's tasks have no semesters.
+    assert (
+        'id="semester-queues"' not in ok(logged_in(validator).get("/mis-tareas/")).content.decode()
+    )

@@ -33,7 +33,16 @@ from indicators.models import (
 )
 from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
-from tests.factories import ROOT, Inbox, enter_value, free_port, make_staff, ok, use_smtp
+from tests.factories import (
+    ROOT,
+    Inbox,
+    enter_value,
+    free_port,
+    make_staff,
+    ok,
+    pesem_plan,
+    use_smtp,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -388,7 +397,7 @@ def test_a_reminder_lists_what_is_owed_when_sent_not_when_queued(smtp, reg):
 
 
 def test_reminders_follow_the_calendar_and_skip_who_owes_nothing(smtp, reg, val):
-    ReportingDeadline.objects.create(year=2016, due_date=date(2017, 6, 30))
+    ReportingDeadline.objects.create(plan=pesem_plan(), year=2016, due_date=date(2017, 6, 30))
     remind("2017-03-20")  # 2016 is now due in 102 days: only the late 2015 is reminded
     (march,) = smtp.to(reg.email)
     assert "Año 2015: vencido hace 354 días" in body(march) and "Año 2016" not in body(march)
@@ -590,7 +599,7 @@ def test_the_weekly_overdue_summary_goes_to_late_directors_and_validators(
 
 
 def test_no_overdue_summary_before_any_due_date(smtp, val, directors):
-    ReportingDeadline.objects.create(year=2015, due_date=date(2016, 12, 31))
+    ReportingDeadline.objects.create(plan=pesem_plan(), year=2015, due_date=date(2016, 12, 31))
     assert "nuevos: 0" in remind("2015-06-01", "send_overdue_summary")
     assert smtp.messages == []
 

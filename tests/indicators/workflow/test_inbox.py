@@ -16,7 +16,7 @@ from indicators import deadlines, services
 from indicators.models import ActionReport, Indicator, IndicatorValue, ReportingDeadline
 from indicators.workflow import inbox
 from objectives.models import Directorate, StrategicAction
-from tests.factories import enter_value, make_staff, ok
+from tests.factories import enter_value, make_staff, ok, pesem_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -162,8 +162,8 @@ def test_deadline_set_by_the_planning_office_decides_what_is_late(
 ):
     # 2016 postponed to 30/06/2017: due in 60 days, listed but not late; 2017 brought
     # forward to 15/04/2017: already late although it is after the year being reported.
-    ReportingDeadline.objects.create(year=2016, due_date=date(2017, 6, 30))
-    ReportingDeadline.objects.create(year=2017, due_date=date(2017, 4, 15))
+    ReportingDeadline.objects.create(plan=pesem_plan(), year=2016, due_date=date(2017, 6, 30))
+    ReportingDeadline.objects.create(plan=pesem_plan(), year=2017, due_date=date(2017, 4, 15))
     client.force_login(registrar_dgc)
     response = ok(client.get(reverse("my_tasks")))
     owed = {y.due.year: y.due for y in response.context["registrar"].owed}
@@ -303,9 +303,15 @@ def test_badge_follows_the_deadlines_the_planning_office_sets(
     client, registrar_dgc, dgc_work, today
 ):
     indicators, actions = dgc_counts()
-    ReportingDeadline.objects.create(year=2016, due_date=date(2017, 6, 30))  # not late now
-    ReportingDeadline.objects.create(year=2017, due_date=date(2017, 4, 15))  # late
-    ReportingDeadline.objects.create(year=2015, due_date=date(2016, 3, 31))  # late, as default
+    ReportingDeadline.objects.create(
+        plan=pesem_plan(), year=2016, due_date=date(2017, 6, 30)
+    )  # not late now
+    ReportingDeadline.objects.create(
+        plan=pesem_plan(), year=2017, due_date=date(2017, 4, 15)
+    )  # late
+    ReportingDeadline.objects.create(
+        plan=pesem_plan(), year=2015, due_date=date(2016, 3, 31)
+    )  # late, as default
     expected = (indicators + actions) * 2 + 1 + 2  # 2015 and 2017 missing entirely
     client.force_login(registrar_dgc)
     response = ok(client.get(reverse("my_tasks")))
