@@ -66,7 +66,7 @@ restore: venv
 # the database cache and Redis (BENCH_WRK_SECONDS per page, default 5; needs `apt-get install wrk`).
 bench: venv
 	$(BIN)/python bench/bench.py --http
-	$(BIN)/python bench/sector_bench.py
+	$(BIN)/python bench/sector_bench.py --http
 
 # Load test against gunicorn + PostgreSQL on 127.0.0.1 (LOADTEST_SECONDS, default 60); with
 # LOADTEST_REDIS_URL=redis://127.0.0.1:6379/15 the page cache is that Redis database (flushed).

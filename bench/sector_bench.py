@@ -4,14 +4,19 @@ the PESEM's pages and a plan workbook cost at that size. Prints figures; asserts
 On a fresh database (BENCH_DATABASE_URL, default a SQLite file; PostgreSQL is production):
 - the PESEM grown to --pesem indicators (a plan of 300 by default, with --years of values);
 - --entities pliegos of the sector, --plans PEIs among them (one version each), holding
-  --indicators indicators in all with --years yearly values each (semesters are not in the
-  model yet: yearly values only), articulated to the PESEM, their statuses stored;
-- then: a made-up 300-indicator PEI workbook (3,000 target rows) checked and loaded
-  (target: under 30 s), and each main page of the PESEM built from nothing (the page cache
-  off: what the first reader after a write pays; target: under 1 s), with its queries.
+  --indicators indicators in all with --years yearly values each, and half of the plans
+  semestral with their S1 and S2 values too, articulated to the PESEM, statuses stored;
+- then: a made-up 300-indicator semestral PEI workbook (3,000 target rows) checked and
+  loaded (target: under 30 s), and each main page of the PESEM and of that PEI
+  (/planes/PEI-BENCH/...) built from nothing (the page cache off: what the first reader after
+  a write pays; target: under 1 s), with its queries;
+- with --http (what `make bench` runs; needs wrk): the same database through gunicorn with
+  production settings, the PEI's and the PESEM's pages kept, each page's requests per second
+  against the trivial page's (target: kept pages at least a third of its rate).
 
     python bench/sector_bench.py [--entities 20] [--plans 100] [--indicators 30000]
-                                 [--years 10] [--pesem 300] [--repeats 3]
+                                 [--years 10] [--pesem 300] [--repeats 3] [--http]
+                                 [--wrk-seconds 5]
 """
 
 from __future__ import annotations
@@ -29,6 +34,27 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench import configure, fresh_database, grow  # noqa: E402
 
+PEI_PAGES = [
+    "/planes/",
+    "/planes/PEI-BENCH/tablero/?anio=2024",
+    "/planes/PEI-BENCH/plan/",
+    "/planes/PEI-BENCH/direcciones/U1/?anio=2024",
+    "/planes/PEI-BENCH/direcciones/U1/2024-S1/registro/",
+    "/planes/PEI-BENCH/reporte/?anio=2024",
+    "/planes/PEI-BENCH/mis-tareas/",
+    "/api/v1/plans/PEI-BENCH/values?period=2024-S1&limit=100",
+]
+# Through gunicorn: the trivial page first, then the plan's pages as a reader sees them.
+HTTP_PAGES = [
+    ("trivial", "/cuenta/"),
+    ("PEI tablero", "/planes/PEI-BENCH/tablero/?anio=2024"),
+    ("PEI plan", "/planes/PEI-BENCH/plan/"),
+    ("PEI unidad", "/planes/PEI-BENCH/direcciones/U1/?anio=2024"),
+    ("PEI reporte", "/planes/PEI-BENCH/reporte/?anio=2024"),
+    ("PEI semestre", "/planes/PEI-BENCH/direcciones/U1/2024-S1/registro/"),
+    ("PESEM tablero", "/tablero/?anio=2016"),
+    ("planes", "/planes/"),
+]
 PAGES = [
     "/mis-tareas/",
     "/tablero/?anio=2016",
@@ -52,7 +78,7 @@ def sector(*, entities: int, plans: int, indicators: int, years: int) -> float:
 
     from django.db import transaction
 
-    from indicators.models import Indicator, IndicatorValue
+    from indicators.models import Indicator, IndicatorValue, SemesterValue
     from indicators.workflow import status
     from objectives.models import (
         Directorate,
@@ -128,6 +154,19 @@ def sector(*, entities: int, plans: int, indicators: int, years: int) -> float:
                 for i in created
                 for y in range(plan.start_year, plan.end_year + 1)
             )
+            if plan.frequency == "semestral":
+                SemesterValue.objects.bulk_create(
+                    SemesterValue(
+                        indicator=i,
+                        year=y,
+                        semester=half,
+                        value=Decimal(50 + y % 7),
+                        state="validated",
+                    )
+                    for i in created
+                    for y in range(plan.start_year, plan.end_year + 1)
+                    for half in (1, 2)
+                )
     start = time.perf_counter()
     status.refresh(Indicator.objects.exclude(plan=pesem).values_list("pk", flat=True))
     return time.perf_counter() - start
@@ -218,19 +257,23 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--pesem", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--http", action="store_true", help="también a través de gunicorn y wrk")
+    parser.add_argument("--wrk-seconds", type=float, default=5.0)
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "sqlite:////tmp/pesem-sector-bench.sqlite3")
     os.environ["PESEM_PAGE_CACHE"] = "0"  # every page built from nothing
     os.environ["PESEM_PUBLIC_PORTAL"] = "1"
     fresh_database(url)
     configure(url)
+    from decimal import Decimal
+
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.bench import make_user
-    from indicators.models import Indicator, IndicatorValue
+    from indicators.models import Indicator, IndicatorValue, SemesterValue
     from objectives.models import Plan
     from pesem.planio import workbook
 
@@ -263,8 +306,13 @@ def main() -> int:
     loading = workbook.check_book(workbook.read_book(content), filename="pei-bench.xlsx")
     checked = time.perf_counter() - start
     assert loading.new_plan is not None, [str(p) for p in loading.problems[:5]]
-    workbook.create_plan(loading)
+    bench_pei = workbook.create_plan(loading)
     loaded = time.perf_counter() - start
+    # The PEI's first semester of 2024, typed and sent by its units: the semester grid's rows.
+    SemesterValue.objects.bulk_create(
+        SemesterValue(indicator=i, year=2024, semester=1, value=Decimal(500), state="submitted")
+        for i in bench_pei.indicators.all()
+    )
     verdict = "cumple" if loaded < 30 else "NO cumple"
     print(
         f"Libro de un PEI de 300 indicadores y 3,000 metas: revisado en {checked:.1f} s, "
@@ -277,7 +325,7 @@ def main() -> int:
         f"\nPáginas del PESEM construidas desde cero (mediana de {args.repeats}; "
         "meta: menos de 1 s):"
     )
-    for url_path in PAGES:
+    for url_path in PAGES + PEI_PAGES:
         times, queries = [], 0
         for _ in range(args.repeats):
             with CaptureQueriesContext(connection) as captured:
@@ -289,6 +337,65 @@ def main() -> int:
         median = statistics.median(times)
         mark = "" if median < 1 else "  <- más de 1 s"
         print(f"  {url_path:48} {median * 1000:8.0f} ms  {queries:4d} consultas{mark}")
+    if args.http:
+        return http_part(url, seconds=args.wrk_seconds)
+    return 0
+
+
+def http_part(url: str, *, seconds: float) -> int:
+    """The plan's pages through gunicorn (production settings, kept pages on, the database
+    cache), each page's rate against the trivial page's measured around it."""
+    import subprocess
+    import tempfile
+
+    from bench import bench_http
+    from bench.bench import BENCH_PASSWORD, BENCH_USER
+
+    missing = bench_http.wrk_missing()
+    if missing:
+        print(f"\n{missing}")
+        return 0
+    static_root = Path(tempfile.mkdtemp(prefix="pesem-sector-static-"))
+    env = {**bench_http.server_env(url, static_root, None)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    print(
+        f"\nA través de gunicorn ({bench_http.WORKERS} procesos, páginas guardadas, caché en la "
+        f"base de datos), {seconds:g} s de wrk por página; meta: una página guardada sirve al "
+        "menos un tercio de las solicitudes por segundo de la trivial:"
+    )
+    with bench_http.Server(url, static_root) as server:
+        cookie = bench_http.login(server.port, BENCH_USER, BENCH_PASSWORD)
+        bench_http.warm_workers(server.port, cookie, [path for _, path in HTTP_PAGES])
+        loads = bench_http.measure_pages(
+            {"db": server.port},
+            HTTP_PAGES,
+            cookie=cookie,
+            portal=set(),
+            kept={label for label, _ in HTTP_PAGES},
+            over=set(),
+            seconds=seconds,
+            progress=lambda line: None,
+        )["db"]
+        # The trivial page again after the others: the rate the pages are compared with.
+        after = bench_http.wrk(server.port, "/cuenta/", cookie, seconds)
+    trivial = (loads["trivial"].rps + after.rps) / 2
+    print(f"  {'trivial /cuenta/':22} {trivial:8.1f} sol/s (media antes y después)")
+    for label, path in HTTP_PAGES[1:]:
+        load = loads[label]
+        ratio = load.rps / trivial if trivial else 0.0
+        kept = "guardada" if load.kept else "construida cada vez"
+        verdict = "cumple" if ratio >= 1 / 3 else "NO cumple"
+        if not load.kept:
+            verdict = "no se guarda: sin meta de página guardada"
+        print(
+            f"  {label:22} {load.rps:8.1f} sol/s  p50 {load.p50:6.0f} ms  "
+            f"{ratio:5.2f} x trivial  {kept}; {verdict}  ({path})"
+        )
     return 0
 
 

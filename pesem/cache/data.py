@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.workflow import status
+from objectives import plans
 from pesem.models import DataVersion
 
 T = TypeVar("T")
@@ -123,10 +124,15 @@ def _bump(*, official: bool) -> None:
 
 def key(*parts: object, version: int | None = None, official: bool = False) -> str:
     """A cache key for these parts at the current (or given) data version; with `official`,
-    at the official counter (only for what never shows a draft)."""
+    at the official counter (only for what never shows a draft). Per shown plan."""
     if version is None:
         versions = current()
         version = versions.official if official else versions.number
+    shown = plans.shown_code()
+    if shown != plans.SHOWN_CODE:
+        # Another plan's pages and files (/planes/<code>/): kept apart from the PESEM's, whose
+        # keys stay as they were.
+        parts = (*parts, f"plan={shown}")
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f"pesem:{'o' if official else 'v'}{version}:{digest}"
 

@@ -147,6 +147,9 @@ PARAMS: dict[str, dict[str, Callable[[str], bool]]] = {
     "pending": {"anio": _year, "direccion": _CODE},
     "validation_queue": _YEAR_ONLY,
 }
+# The menu's tablero (/tablero/) reads what the site's address does: its year and filters
+# (the year chooser sends them to the page it is on).
+PARAMS["tablero"] = PARAMS["home"]
 
 
 def canonical_query(name: str, request: HttpRequest) -> str | None:

@@ -194,3 +194,20 @@ def test_a_pei_report_speaks_of_its_entity_and_institutional_objectives(validato
     pesem = ok(logged_in(validator).get("/reporte/?anio=2016")).content.decode()
     assert "Ministerio de Relaciones Exteriores" in pesem
     assert "objetivo estratégico sectorial y acción estratégica sectorial" in pesem
+
+
+def test_kept_files_and_page_years_are_the_plans_own(validator, pei):
+    """What the cache keeps beside pages (the portal's downloads, the years a dashboard
+    offers) is kept per plan: the PESEM's first does not answer for the PEI."""
+    public = Client()
+    pesem = ok(public.get("/publico/datos/datapackage.json")).content.decode()
+    theirs = ok(public.get(f"{PEI}/publico/datos/datapackage.json")).content.decode()
+    title = '"title": "Seguimiento del Plan Estratégico Institucional de ejemplo 2024-2027"'
+    assert title in theirs and title not in pesem
+    assert '"title": "Seguimiento del Plan Estratégico Sectorial Multianual' in pesem
+    office = logged_in(validator)
+    ok(office.get("/tablero/?anio=2016"))
+    ok(office.get(f"{PEI}/tablero/?anio=2024"))
+    # The PEI's 2024 is one of its page years: its tablero is kept like the PESEM's.
+    assert ok(office.get(f"{PEI}/tablero/?anio=2024"))["X-Page-Cache"] == "hit"
+    assert ok(office.get("/tablero/?anio=2016"))["X-Page-Cache"] == "hit"

@@ -1,6 +1,7 @@
 """Backups round-trip, migrations run both ways on data, writes are all-or-nothing."""
 
 import io
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -11,10 +12,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 from indicators import services
 from indicators.entry import importing
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, ReportingDeadline, SemesterValue
+from objectives.models import Directorate, Plan, PlanVersion
 from pesem.planio.export import plan_as_dict
 from pesem.planio.loading import load_plan
-from tests.factories import enter_value, make_staff
+from tests.factories import enter_value, load_example_pei, make_staff
 
 pytestmark = pytest.mark.postgres
 
@@ -41,6 +43,46 @@ def test_backup_and_restore_round_trip(tmp_path, django_user_model):
     assert restored.check_password("clave-segura-1")
     assert restored.groups.filter(name="validador").exists()
     assert restored.profile.directorate.code == "OPP"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_keep_every_plan_and_its_periods(tmp_path):
+    """With the made-up PEI (PEI-EJEMPLO, not real data) beside the PESEM: its entity and
+    units (an «OPP» and a «DGC» of its own), version, semester values and semester deadline
+    come back as they were, and the PESEM's too."""
+    load_plan(settings.PLAN_FIXTURES_DIR)
+    pei = load_example_pei()
+    indicator = pei.indicators.get(code="IND.OEI.01")
+    SemesterValue.objects.create(
+        indicator=indicator, year=2024, semester=1, value=D("650.5"), state="validated"
+    )
+    ReportingDeadline.objects.create(plan=pei, year=2024, semester=1, due_date=date(2024, 8, 15))
+
+    def everything():
+        return (
+            plan_as_dict(),
+            sorted(Plan.objects.values_list("code", "entity__code", "frequency")),
+            sorted(Directorate.objects.values_list("entity__code", "code")),
+            sorted(PlanVersion.objects.values_list("plan__code", "kind", "state")),
+            sorted(
+                SemesterValue.objects.values_list(
+                    "indicator__plan__code", "year", "semester", "value"
+                )
+            ),
+            sorted(
+                ReportingDeadline.objects.values_list("plan__code", "year", "semester", "due_date")
+            ),
+            sorted(IndicatorValue.objects.filter(indicator__plan=pei).values_list("year", "value")),
+        )
+
+    before = everything()
+    backup = tmp_path / "copia.json.gz"
+    call_command("backup", output=backup, stdout=io.StringIO())
+    SemesterValue.objects.all().delete()
+    ReportingDeadline.objects.all().delete()
+    call_command("restore", str(backup), yes=True, stdout=io.StringIO())
+    assert everything() == before
+    assert ("EJEMPLO", "OPP") in before[2] and ("RREE", "OPP") in before[2]
 
 
 @pytest.mark.django_db(transaction=True)
