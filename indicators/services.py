@@ -50,6 +50,29 @@ class ConflictError(ValidationError):
     """Somebody else changed the item since the form was read."""
 
 
+SEMESTRAL_YEAR = (
+    "El plan {code} se sigue por semestre: registre los valores en la planilla de cada "
+    "semestre (S1 y S2); el valor del año es el de sus semestres validados."
+)
+
+
+def semestral_code(plan_id: int | None) -> str | None:
+    """The code of the plan when it is followed by semester (one query), else None."""
+    return (
+        Plan.objects.filter(pk=plan_id, frequency=Plan.Frequency.SEMESTER)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def refuse_yearly_entry(plan_id: int | None) -> None:
+    """A semestral plan's yearly value is made from its semesters, never typed (whatever the
+    door: the grid, the value form, an import)."""
+    code = semestral_code(plan_id)
+    if code is not None:
+        raise ValidationError(SEMESTRAL_YEAR.format(code=code))
+
+
 def plan_years() -> range:
     plan = Plan.objects.filter(code=shown_code()).only("start_year", "end_year").first()
     return plan.years if plan else range(0)
@@ -287,6 +310,7 @@ def value_save(
     validation in the same transaction: refused, and nothing stored, when it has warnings and
     no justification."""
     access.require_registrar_of(user, indicator.responsible_id)
+    refuse_yearly_entry(indicator.plan_id)
     data = ValueInput(
         indicator=indicator,
         numerator=numerator,
@@ -464,6 +488,8 @@ def grid_save(
     not change is not written again (no new version, no history row), but is sent with the
     others."""
     access.require_registrar_of(user, directorate.pk)
+    if rows:
+        refuse_yearly_entry(rows[0].indicator.plan_id)
     years = plan_years()
     check_year(year, years)
     pks = {data.indicator.pk for data in rows}

@@ -289,7 +289,8 @@ def grid(request, code: str, year: int):
     directorate, years = _directorate_year(code, year)
     if not access.can_see_drafts_of(request.user, directorate.pk):
         raise PermissionDenied(GRID_REFUSED.format(code=directorate.code))
-    can_edit = access.is_registrar_of(request.user, directorate.pk)
+    # A semestral plan's year is made from its semesters: read here, typed per semester.
+    can_edit = access.is_registrar_of(request.user, directorate.pk) and not _semestral()
     order = entry_rows.entry_order(directorate=directorate)
     raw_page = request.GET.get("pagina")
     page, pks = _paginate(order, _page_number(raw_page))
@@ -303,6 +304,8 @@ def grid(request, code: str, year: int):
         return _render(request, directorate, year, years, rows, can_edit, page)
 
     access.require_registrar_of(request.user, directorate.pk)
+    if _semestral():
+        raise PermissionDenied(services.SEMESTRAL_YEAR.format(code=plans.shown_code()))
     data = request.POST.copy()
     # The rows sent are saved even if they are no longer on this page (indicators added
     # meanwhile move the pages' limits).

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorValue
 from objectives import plans
-from objectives.models import Directorate, StrategicAction
+from objectives.models import Directorate, Plan, StrategicAction
 from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
@@ -110,6 +110,7 @@ def test_kept_pages_are_kept_per_plan(validator, pei):
 
 
 def test_a_value_entered_in_the_pei_grid_is_stored_for_the_pei(pei_registrar, pei):
+    Plan.objects.filter(pk=pei.pk).update(frequency="anual")  # a PEI followed by year
     client = logged_in(pei_registrar)
     grid = built(client, f"{PEI}/direcciones/DGC/2025/registro/")
     page = grid.content.decode()
@@ -171,6 +172,7 @@ def test_the_public_reads_a_pei_portal_and_the_list_of_plans(pei):
 def test_the_validation_tasks_are_the_plans_own(pei_registrar, validator, pei):
     """A value sent in the PEI waits in the PEI's «Mis tareas» of the planning office, not in
     the PESEM's, and each plan's menu badge counts its own."""
+    Plan.objects.filter(pk=pei.pk).update(frequency="anual")  # a PEI followed by year
     client = logged_in(pei_registrar)
     grid = built(client, f"{PEI}/direcciones/DGC/2025/registro/")
     typed = {"IND.OEI.01": {"value": "1,410.5"}}
@@ -211,3 +213,15 @@ def test_kept_files_and_page_years_are_the_plans_own(validator, pei):
     # The PEI's 2024 is one of its page years: its tablero is kept like the PESEM's.
     assert ok(office.get(f"{PEI}/tablero/?anio=2024"))["X-Page-Cache"] == "hit"
     assert ok(office.get("/tablero/?anio=2016"))["X-Page-Cache"] == "hit"
+
+
+def test_a_semestral_plans_year_is_not_typed(pei_registrar, pei):
+    """The made-up PEI is followed by semester: its yearly grid reads, links to S1 and S2,
+    and refuses a year typed by hand (the form, the grid, an import)."""
+    client = logged_in(pei_registrar)
+    grid = ok(client.get(f"{PEI}/direcciones/DGC/2025/registro/")).content.decode()
+    pk = pei.indicators.get(code="IND.OEI.01").pk
+    assert 'id="semester-links"' in grid and f'name="r{pk}-value"' not in grid
+    refused = ok(client.post(f"{PEI}/direcciones/DGC/2025/registro/", {"save": ""}), 403)
+    assert "se sigue por semestre" in refused.content.decode()
+    assert not IndicatorValue.objects.filter(indicator__plan=pei, year=2025).exists()

@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from indicators import progress
+from indicators.entry import importing
 from indicators.models import IndicatorValue, ReportingDeadline, SemesterValue
+from objectives import plans
 from tests.factories import built, load_example_pei, logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -188,3 +190,14 @@ def test_my_tasks_lists_the_semesters_to_enter_and_to_validate(registrar, valida
     assert (
         'id="semester-queues"' not in ok(logged_in(validator).get("/mis-tareas/")).content.decode()
     )
+
+
+def test_an_import_of_yearly_values_is_refused_for_a_semestral_plan(registrar, pei):
+    rows = [(2, {"indicator": "IND.OEI.01", "year": "2025", "value": "1,410.5"})]
+    with plans.showing("PEI-EJEMPLO"):
+        found = importing.plan_import(rows, user=registrar)
+    assert [e.message for e in found.errors] == [
+        "El plan PEI-EJEMPLO se sigue por semestre: registre los valores en la planilla de "
+        "cada semestre (S1 y S2); el valor del año es el de sus semestres validados."
+    ]
+    assert found.changes == []
