@@ -505,13 +505,19 @@ def plan_statuses(
 ) -> Any:
     """Como /statuses para los indicadores del plan: valor validado, meta del año,
     cumplimiento, semáforo y trayectoria del periodo (`period`; por omisión el último año con
-    valores validados). Un año fuera del horizonte del plan da una lista vacía."""
+    valores validados). Un año fuera del horizonte del plan da una lista vacía. En un plan
+    semestral, `period=2024-S1` da el avance del semestre: el valor del año hasta ese semestre
+    (sus semestres validados, según la agregación del indicador) frente a la meta del año."""
     plan = _plan(code, request)
-    year = _status_year(plan.years, _plan_year(plan, params.period))
+    asked, semester = _plan_period(plan, params.period)
+    year = _status_year(plan.years, asked)
     if year is None:
         return {**EMPTY_PAGE}
     audience = _audience(request)
     qs = reads.status_list(year=year, plan=plan)
+    if semester is not None:
+        rows = reads.semester_status_rows(audience, qs, semester=semester)
+        return _page(request, rows, page, lambda row: row)
     return _page(request, qs, page, lambda s: reads.status_row(audience, s))
 
 

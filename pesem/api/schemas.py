@@ -495,6 +495,14 @@ class StatusOut(Schema):
     level: Level
     level_label: str = _label(LEVEL_LABELS, "Nivel")
     year: int
+    period: str = Field(
+        "", description="El periodo: el año («2024») o, en un plan semestral, «2024-S1»."
+    )
+    reading: str = Field(
+        "",
+        description="En un semestre: cómo se lee su avance frente a la meta del año (según la "
+        "agregación del indicador).",
+    )
     value: DecimalText | None = Field(None, description="Valor validado del año.")
     target: DecimalText | None = Field(None, description="Meta del año (oficial o interpolada).")
     target_interpolated: bool

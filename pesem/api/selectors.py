@@ -20,6 +20,7 @@ describes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -791,6 +792,45 @@ def status_list(
     )
 
 
+def semester_status_rows(
+    audience: Audience, statuses: QuerySet[IndicatorYearStatus], *, semester: int
+) -> list[dict[str, Any]]:
+    """A semestral plan's semester, per indicator: the year's value so far from its validated
+    semesters up to this one (by the indicator's aggregation) against the target of the year,
+    with the light that gives (progress.semester_achievement). Two queries."""
+    rows = list(statuses)
+    found: dict[int, dict[int, Decimal | None]] = {}
+    if rows:
+        for indicator_id, half, value in SemesterValue.objects.filter(
+            indicator__in=[r.indicator_id for r in rows],
+            year=rows[0].year,
+            state=WorkflowState.VALIDATED,
+        ).values_list("indicator_id", "semester", "value"):
+            found.setdefault(indicator_id, {})[half] = value
+    out = []
+    for status in rows:
+        indicator = status.indicator
+        values = [found.get(indicator.pk, {}).get(half) for half in (1, 2)]
+        achieved = progress.semester_achievement(
+            values, semester, indicator.aggregation, status.target, indicator.direction
+        )
+        so_far = progress.yearly_value(values[:semester], indicator.aggregation)
+        row = status_row(audience, status)
+        row.update(
+            {
+                "period": f"{status.year}-S{semester}",
+                "value": so_far,
+                "achievement": achieved.percent,
+                "achievement_note": achieved.note,
+                "light": progress.light(achieved).value,
+                "preliminary": None,
+                "reading": progress.SEMESTER_READING[progress.Aggregation(indicator.aggregation)],
+            }
+        )
+        out.append(row)
+    return out
+
+
 def status_row(audience: Audience, status: IndicatorYearStatus) -> dict[str, Any]:
     indicator = status.indicator
     return {
@@ -799,6 +839,7 @@ def status_row(audience: Audience, status: IndicatorYearStatus) -> dict[str, Any
         "responsible": indicator.responsible.code if indicator.responsible else None,
         "level": indicator.level,
         "year": status.year,
+        "period": str(status.year),
         "value": status.value,
         "target": status.target,
         "target_interpolated": status.target_interpolated,

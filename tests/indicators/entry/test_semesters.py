@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from indicators import progress
 from indicators.entry import importing
@@ -16,7 +17,7 @@ from indicators.models import IndicatorValue, ReportingDeadline, SemesterValue
 from objectives import plans
 from tests.factories import built, load_example_pei, logged_in, make_staff, ok
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
 PEI = "/planes/PEI-EJEMPLO"
 S1 = f"{PEI}/direcciones/DGC/2024-S1/registro/"
@@ -201,3 +202,25 @@ def test_an_import_of_yearly_values_is_refused_for_a_semestral_plan(registrar, p
         "cada semestre (S1 y S2); el valor del año es el de sus semestres validados."
     ]
     assert found.changes == []
+
+
+def test_the_api_reads_a_semesters_progress_against_the_year(registrar, validator, pei):
+    entering, checking = logged_in(registrar), logged_in(validator)
+    pk = indicator_pk(pei)
+    typed(entering, S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    ok(checking.post(S1, {"validar": item.pk, f"version-{pk}": item.version}), 302)
+    public = Client()
+    found = ok(public.get("/api/v1/plans/PEI-EJEMPLO/statuses?period=2024-S1")).json()
+    [row] = [i for i in found["items"] if i["indicator"] == "IND.OEI.01"]
+    assert (row["period"], row["value"], row["target"], row["light"]) == (
+        "2024-S1",
+        "650.5",
+        "1300",
+        "red",
+    )
+    assert row["achievement"].startswith("50.03")
+    assert "suma de los semestres" in row["reading"]
+    yearly = ok(public.get("/api/v1/plans/PEI-EJEMPLO/statuses?period=2024")).json()
+    [year_row] = [i for i in yearly["items"] if i["indicator"] == "IND.OEI.01"]
+    assert (year_row["period"], year_row["value"]) == ("2024", "650.5")
