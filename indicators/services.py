@@ -58,6 +58,8 @@ SEMESTRAL_YEAR = (
 
 def semestral_code(plan_id: int | None) -> str | None:
     """The code of the plan when it is followed by semester (one query), else None."""
+    if plan_id is None:
+        return None
     return (
         Plan.objects.filter(pk=plan_id, frequency=Plan.Frequency.SEMESTER)
         .values_list("code", flat=True)
