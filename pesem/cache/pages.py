@@ -69,8 +69,13 @@ PAGES = {
     "pending": SESSION,
     "grid": SESSION,
     "validation_queue": SESSION,
+    # The plan switcher: the plans this audience may open (roles and unit), no drafts.
+    "plans": AUDIENCE,
+    # A semestral plan's grid of a period: a workspace with drafts, as the yearly grid.
+    "semester_grid": SESSION,
 }
 DRAFT_BLIND = {
+    "plans",
     "home",
     "tablero",
     "plan",

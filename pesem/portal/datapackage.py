@@ -23,6 +23,7 @@ from indicators import progress
 from lib import spreadsheets
 from lib.charts import as_float
 from lib.numbers import json_number
+from objectives import plans
 from pesem.published.reads import (
     Narrative,
     PublicDataset,
@@ -662,7 +663,9 @@ def _status_json(s: PublicStatus) -> dict[str, Any]:
     }
 
 
-def _indicator_json(i: PublicIndicator, published: Narrative) -> dict[str, Any]:
+def _indicator_json(
+    i: PublicIndicator, published: Narrative, milestones: tuple[int, int]
+) -> dict[str, Any]:
     latest = i.latest
     value_rows = []
     for v in i.values:
@@ -685,7 +688,10 @@ def _indicator_json(i: PublicIndicator, published: Narrative) -> dict[str, Any]:
         if published.measures:
             row["measures"] = v.measures
         value_rows.append(row)
-    s2016, s2021 = i.status(2016), i.status(2021)
+    # The plan's two target years (objectives.plans.milestones): 2016 and 2021 for the PESEM,
+    # whose keys stay as published; another plan's are named after its own years.
+    first, final = milestones
+    s_first, s_final = i.status(first), i.status(final)
     return {
         "code": i.code,
         "aliases": [i.alias] if i.alias else [],
@@ -741,10 +747,10 @@ def _indicator_json(i: PublicIndicator, published: Narrative) -> dict[str, Any]:
         "summary": {
             "latest_year": latest.latest_year if latest else None,
             "latest_value": json_number(latest.latest_value) if latest else None,
-            "achievement_2016": json_number(s2016.achievement) if s2016 else None,
-            "achievement_2021": json_number(s2021.achievement) if s2021 else None,
+            f"achievement_{first}": json_number(s_first.achievement) if s_first else None,
+            f"achievement_{final}": json_number(s_final.achievement) if s_final else None,
             "light": latest.light if latest else "grey",
-            "on_track_2021": (
+            f"on_track_{final}": (
                 progress.Trajectory(progress.TrajectoryStatus(latest.trajectory)).on_track
                 if latest
                 else None
@@ -794,6 +800,7 @@ def plan_json(ds: PublicDataset) -> dict[str, Any]:
     plan, objectives, indicators (validated values only; `statuses` per year added) and
     directorates, plus validated action reports. Narrative keys appear only when published."""
     p = ds.plan
+    milestones = plans.milestones()
     return {
         "license": LICENSE,
         "plan": (
@@ -809,7 +816,7 @@ def plan_json(ds: PublicDataset) -> dict[str, Any]:
             else None
         ),
         "objectives": [_objective_json(o, ds.indicators) for o in ds.objectives],
-        "indicators": [_indicator_json(i, ds.published) for i in ds.indicators],
+        "indicators": [_indicator_json(i, ds.published, milestones) for i in ds.indicators],
         "directorates": [{"code": d.code, "name": d.name} for d in ds.directorates],
         "action_reports": [_report_json(r, ds.published) for r in ds.reports],
     }

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorValue
 from objectives import plans
-from objectives.models import Directorate, Plan, StrategicAction
+from objectives.models import Directorate, Plan, PlanVersion, StrategicAction
 from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
@@ -225,3 +225,29 @@ def test_a_semestral_plans_year_is_not_typed(pei_registrar, pei):
     refused = ok(client.post(f"{PEI}/direcciones/DGC/2025/registro/", {"save": ""}), 403)
     assert "se sigue por semestre" in refused.content.decode()
     assert not IndicatorValue.objects.filter(indicator__plan=pei, year=2025).exists()
+
+
+def test_the_open_data_names_each_plans_own_target_years(pei):
+    public = Client()
+    theirs = ok(public.get(f"{PEI}/publico/datos/plan.json")).json()
+    [row] = [i for i in theirs["indicators"] if i["code"] == "IND.OEI.01"]
+    assert set(row["summary"]) >= {"achievement_2024", "achievement_2027", "on_track_2027"}
+    assert row["summary"]["achievement_2024"] == 101.538462  # 1,320 / 1,300
+    pesem = ok(public.get("/publico/datos/plan.json")).json()
+    [oe31] = [i for i in pesem["indicators"] if i["code"] == "OE3.1"]
+    assert set(oe31["summary"]) >= {"achievement_2016", "achievement_2021", "on_track_2021"}
+
+
+def test_the_switcher_and_a_semester_grid_are_kept(validator, pei):
+    office = logged_in(validator)
+    ok(office.get("/planes/"))
+    assert ok(office.get("/planes/"))["X-Page-Cache"] == "hit"
+    grid = f"{PEI}/direcciones/DGC/2024-S1/registro/"
+    ok(office.get(grid))
+    assert ok(office.get(grid))["X-Page-Cache"] == "hit"
+    # A plan approved meanwhile is listed at once (every write moves the data version).
+    PlanVersion.objects.filter(plan=pei).update(state="vigente")
+    Plan.objects.filter(pk=pei.pk).update(name="PEI renombrado")
+    pei.refresh_from_db()
+    pei.save()
+    assert "X-Page-Cache" not in ok(office.get("/planes/"))

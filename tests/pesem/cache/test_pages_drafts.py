@@ -38,6 +38,7 @@ def _paths() -> dict[str, str]:
         "actor_matrix": "/actores/matriz/",
         "variable_actors": f"/actores/variable/{variable.code}/",
         "actor_detail": None,  # read off the actors page below
+        "plans": "/planes/",
     }
 
 
