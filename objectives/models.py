@@ -193,6 +193,10 @@ class PlanVersion(models.Model):
         verbose_name="decidida por",
     )
     decided_at = models.DateTimeField("decidida el", null=True, blank=True)
+    # An actualización's changes to the plan's elements (units, objectives, actions,
+    # indicators), each {sheet, code, new, fields, before}: proposed with the version, applied
+    # when it is approved (indicators.workflow.plan_elements), kept as its record.
+    element_changes = models.JSONField("cambios de elementos", default=list, blank=True)
 
     class Meta:
         verbose_name = "versión de plan"

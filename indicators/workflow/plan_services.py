@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from indicators import access, progress, selectors
 from indicators.models import Indicator, TargetRevision
-from indicators.workflow import status, target_services
+from indicators.workflow import plan_elements, status, target_services
 from objectives import plans
 from objectives.models import Plan, PlanVersion, Resolution
 
@@ -33,11 +33,15 @@ OWN_VERSION = (
     "planeamiento (cuatro ojos)."
 )
 EXTENDED, MODIFIED = PlanVersion.Kind.EXTENDED, PlanVersion.Kind.MODIFIED
+UPDATED = PlanVersion.Kind.UPDATED
 # The kinds of version made here, the reason their targets are revised for, and their name.
 KINDS = {
     EXTENDED: (TargetRevision.Reason.EXTENSION, "ampliación"),
     MODIFIED: (TargetRevision.Reason.MODIFICATION, "modificación"),
+    UPDATED: (TargetRevision.Reason.UPDATE, "actualización"),
 }
+# The kinds within the horizon: their targets revise those in force.
+WITHIN = (MODIFIED, UPDATED)
 
 NEW_PLAN_NAME = "versión nueva del plan"
 
@@ -79,6 +83,8 @@ class Proposal:
     rationales: Mapping[tuple[int, int], str] = field(default_factory=dict)
     # The plan's name in this version (blank: the name it has).
     name: str = ""
+    # An actualización's changes to the elements (indicators.workflow.plan_elements).
+    elements: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class Difference:
     targets: list[TargetChange]
     # An ampliación's indicators left without a target in some new year, with those years.
     without_target: list[tuple[Indicator, list[int]]]
+    # An actualización's changes to the elements, in words.
+    elements: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -116,9 +124,9 @@ def changes(kind: str, targets: Targets, now: InForce) -> list[TargetChange]:
     found = []
     for indicator, years in targets.items():
         for year in sorted(years):
-            target = now.get((indicator.pk, year)) if kind == MODIFIED else None
+            target = now.get((indicator.pk, year)) if kind in WITHIN else None
             previous = target.value if target else None
-            if kind == MODIFIED and previous == years[year]:
+            if kind in WITHIN and previous == years[year]:
                 continue
             found.append(TargetChange(indicator, year, years[year], previous))
     return found
@@ -152,14 +160,14 @@ def version_errors(proposal: Proposal, now: InForce) -> dict[str, list[str]]:
                     f"({plan.end_year + 1} a {horizon_end}); cambiar la meta de un año que "
                     "ya está en el plan es una modificación."
                 )
-            if kind == MODIFIED and year not in plan.years:
+            if kind in WITHIN and year not in plan.years:
                 errors.setdefault("targets", []).append(
                     f"{indicator.code}: {year} está fuera del horizonte {plan.start_year}-"
                     f"{plan.end_year}; añadir años es una ampliación."
                 )
     if "targets" not in errors:
         found = changes(kind, targets, now)
-        if not found:
+        if not found and not proposal.elements:
             errors.setdefault("targets", []).append(
                 "Indique al menos una meta de los años nuevos del horizonte."
                 if kind == EXTENDED
@@ -187,6 +195,7 @@ def difference(
     horizon_end: int,
     found: list[TargetChange],
     indicators: list[Indicator],
+    elements: tuple[dict, ...] | list[dict] = (),
 ) -> Difference:
     """The difference a version of `plan` with these changes makes, `indicators` being the
     plan's, in their order."""
@@ -210,6 +219,7 @@ def difference(
         horizon_after=(plan.start_year, max(horizon_end, plan.end_year)),
         targets=found,
         without_target=missing,
+        elements=tuple(plan_elements.describe(change) for change in elements),
     )
 
 
@@ -227,6 +237,7 @@ def version_difference(version: PlanVersion, indicators: list[Indicator]) -> Dif
         horizon_end=version.horizon_end,
         found=found,
         indicators=indicators,
+        elements=version.element_changes,
     )
 
 
@@ -264,9 +275,9 @@ def _create(user: User | None, proposal: Proposal, *, proposer: User | None) -> 
         raise ValidationError("Elija el tipo de versión: ampliación o modificación.")
     plan = Plan.objects.select_for_update().get(pk=proposal.plan.pk)
     kind, resolution, targets = proposal.kind, proposal.resolution, proposal.targets
-    horizon_end = plan.end_year if kind == MODIFIED else proposal.horizon_end
+    horizon_end = plan.end_year if kind in WITHIN else proposal.horizon_end
     proposal = replace(proposal, plan=plan, horizon_end=horizon_end)
-    now = in_force(list(targets), plan.years) if kind == MODIFIED else {}
+    now = in_force(list(targets), plan.years) if kind in WITHIN else {}
     errors = version_errors(proposal, now)
     if errors:
         raise ValidationError(errors)
@@ -282,6 +293,7 @@ def _create(user: User | None, proposal: Proposal, *, proposer: User | None) -> 
         state=PlanVersion.State.DRAFT,
         resolution=resolution,
         proposed_by=proposer,
+        element_changes=list(proposal.elements),
     )
     found = changes(kind, targets, now)
     for change in found:
@@ -347,6 +359,10 @@ def _settle(version: PlanVersion, user: User | None, *, approve: bool, note: str
         # The plan's years first: the new years' targets are years of the plan.
         plan.end_year = max(plan.end_year, version.horizon_end)
         plan.save(update_fields=["end_year"])
+        # An actualización's elements: renamed or new ones, before their targets.
+        if version.element_changes:
+            with status.suspended():
+                plan_elements.apply(plan, version.element_changes, user)
     # One refresh of the statuses at the end, not one per approved target.
     with status.suspended():
         for revision in version.target_revisions.filter(state=TargetRevision.State.PROPOSED):

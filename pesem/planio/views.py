@@ -67,6 +67,7 @@ def plan_workbook_page(request):
                     horizon_end=proposal.horizon_end,
                     found=loading.found,
                     indicators=list(Indicator.objects.filter(plan=proposal.plan)),
+                    elements=proposal.elements,
                 )
     return render(
         request,

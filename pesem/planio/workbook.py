@@ -6,11 +6,12 @@ problem at once, and a plan written in it (docs/plan-data.md, "The plan workbook
   trimmed; numbers are numeric cells or text in the Peruvian format (lib.numbers).
 - Every problem names its sheet, its row as the spreadsheet numbers it (header = row 1) and
   its column, in Spanish; one problem stores nothing.
-- Today a workbook makes an ampliado or modificado version of a plan already loaded (its
-  `codigo`): the element sheets may be absent, hold headers only or repeat the plan's rows
-  (an identical row is no change, a different one an error) and `Metas` brings the targets.
-  A new plan (nuevo) or an actualización is refused, saying so: loading a PEI needs codes
-  scoped per plan, which the system does not have yet.
+- A workbook loads a new plan (nuevo: create_plan), or makes an ampliado or modificado
+  version of a plan already loaded (its `codigo`): the element sheets may be absent, hold
+  headers only or repeat the plan's rows (an identical row is no change, a different one an
+  error) and `Metas` brings the targets. An actualizado one may also rename elements and add
+  new ones (with a new indicator's targets), within the same horizon; a change of an
+  indicator's unit or formula starts a new series, so it needs a new code.
 
 `read_book` reads the cells, `check_book` interprets them against the stored plan (a
 Proposal for indicators.workflow.plan_services, or the problems), `plan_workbook` writes a
@@ -109,14 +110,10 @@ NUMBER_COLUMNS = {"linea_base_anio", "linea_base_valor", "decimales"}
 # The columns compared without case or accents.
 FOLDED_COLUMNS = {"sentido", "agregacion"}
 DIRECTIONS = {"ascending": "ascendente", "descending": "descendente"}
-NOT_YET = (
-    "cargar una actualización (actualizado) desde un libro aún no está disponible; hoy un "
-    "libro carga un plan nuevo (nuevo), o amplía (ampliado) o modifica (modificado) un plan "
-    "ya cargado."
-)
 # The source the targets of a plan loaded from a workbook are stored with.
 WORKBOOK_SOURCE = "Libro del plan"
 AGGREGATIONS = {"ultimo", "suma", "promedio"}
+REVISED = {PlanVersion.Kind.MODIFIED: "modificada", PlanVersion.Kind.UPDATED: "actualizada"}
 
 Row = tuple[int, dict[str, object]]
 audit = logging.getLogger("pesem.audit")
@@ -163,6 +160,8 @@ class Loading:
     new_plan: NewPlan | None = None  # a nuevo workbook, checked (create_plan stores it)
     # The proposal's targets that change something (plan_services.changes): its preview.
     found: list[plan_services.TargetChange] = field(default_factory=list)
+    # An actualización's changes to the elements (indicators.workflow.plan_elements).
+    elements: list[dict] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -295,7 +294,7 @@ def element_rows(plan: Plan) -> dict[str, dict[str, dict[str, object]]]:
     )
     indicators = list(
         Indicator.objects.filter(plan=plan, objective__isnull=False)
-        .select_related("objective", "responsible")
+        .select_related("objective", "action", "responsible")
         .prefetch_related("targets")
     )
     rows: dict[str, dict[str, dict[str, object]]] = {
@@ -319,7 +318,8 @@ def element_rows(plan: Plan) -> dict[str, dict[str, dict[str, object]]]:
         baseline = next((t for t in i.targets.all() if t.kind == Target.Kind.BASELINE), None)
         rows[INDICATORS][i.code] = {
             "codigo": i.code,
-            "elemento": i.objective.code if i.objective else "",
+            # An action's indicator hangs from the action (the workbook's `elemento`).
+            "elemento": i.action.code if i.action else i.objective.code if i.objective else "",
             "nombre": i.name,
             "unidad_medida": i.unit,
             "sentido": DIRECTIONS[i.direction],
@@ -413,9 +413,6 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
             PLAN, number, "valor", "version: escriba nuevo, actualizado, ampliado o modificado."
         )
         return loading
-    if kind == PlanVersion.Kind.UPDATED:
-        book.problem(PLAN, number, "valor", f"version {kind}: {NOT_YET}")
-        return loading
     if kind == PlanVersion.Kind.NEW:
         loading.kind = kind
         _check_new(loading, value)
@@ -436,7 +433,10 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
     loading.plan, loading.kind = plan, kind
     _check_plan_fields(book, plan, kind, value)
     indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
-    _check_elements(loading, element_rows(plan))
+    if kind == PlanVersion.Kind.UPDATED:
+        _check_updates(loading, element_rows(plan))
+    else:
+        _check_elements(loading, element_rows(plan))
     for number, _ in book.rows.get(LINKS, []):
         book.problem(
             LINKS,
@@ -473,12 +473,9 @@ def check_book(book: Book, *, filename: str = "") -> Loading:
         targets=targets,
         rationales=rationales,
         name=_text(name),
+        elements=tuple(loading.elements),
     )
-    now = (
-        plan_services.in_force(list(targets), plan.years)
-        if kind == PlanVersion.Kind.MODIFIED
-        else {}
-    )
+    now = plan_services.in_force(list(targets), plan.years) if kind in plan_services.WITHIN else {}
     for problem_field, texts in plan_services.version_errors(proposal, now).items():
         sheet = TARGETS if problem_field == "targets" else PLAN
         for text in texts:
@@ -523,12 +520,12 @@ def _check_plan_fields(book: Book, plan: Plan, kind: str, value) -> None:
                 "valor",
                 f"horizonte_fin: una ampliación extiende el horizonte más allá de {plan.end_year}.",
             )
-        if kind == PlanVersion.Kind.MODIFIED and year != plan.end_year:
+        if kind in plan_services.WITHIN and year != plan.end_year:
             book.problem(
                 PLAN,
                 number,
                 "valor",
-                f"horizonte_fin: una modificación no cambia el horizonte ({plan.start_year}-"
+                f"horizonte_fin: una {_named(kind)} no cambia el horizonte ({plan.start_year}-"
                 f"{plan.end_year}); extenderlo es una ampliación.",
             )
 
@@ -574,6 +571,127 @@ def _check_elements(loading: Loading, stored: Mapping[str, Mapping[str, dict]]) 
                 loading.unchanged += 1
 
 
+UPDATE_REQUIRED = {
+    UNITS: ["nombre"],
+    OBJECTIVES: ["nombre"],
+    ACTIONS: ["objetivo", "nombre"],
+    INDICATORS: ["elemento", "nombre", "sentido", "responsable"],
+}
+NEW_SERIES = {"unidad_medida", "formula"}
+KEPT_BASELINE = {"linea_base_anio", "linea_base_valor"}
+
+
+def _check_updates(loading: Loading, stored: Mapping[str, Mapping[str, dict]]) -> None:
+    """An actualizado workbook: a row identical to the plan's is no change; a different one
+    renames or re-describes its element (its code, so its values, stays); a new code adds an
+    element. Every reference is checked against the plan and the workbook's new rows. An
+    indicator's unit or formula is its series: changing it needs a new code, and its baseline
+    stays (targets change in `Metas`)."""
+    book = loading.book
+    sheets = (UNITS, OBJECTIVES, ACTIONS, INDICATORS)
+    new_codes: dict[str, set[str]] = {sheet: set() for sheet in sheets}
+    for sheet in sheets:
+        for _, cells in book.rows.get(sheet, []):
+            code = _text(cells.get("codigo"))
+            if code and code not in stored[sheet]:
+                new_codes[sheet].add(code)
+    known = {sheet: set(stored[sheet]) | new_codes[sheet] for sheet in sheets}
+
+    def refer(sheet: str, number: int, column: str, code: str, within: tuple[str, ...]) -> bool:
+        if any(code in known[w] for w in within):
+            return True
+        what = {UNITS: "una unidad", OBJECTIVES: "un objetivo", ACTIONS: "una acción"}
+        names = " ni ".join(what[w] for w in within)
+        book.problem(sheet, number, column, f"{code} no es {names} del plan ni del libro.")
+        return False
+
+    for sheet in sheets:
+        columns = SHEETS[sheet][1]
+        for number, cells in book.rows.get(sheet, []):
+            code = _text(cells.get("codigo"))
+            if not code:
+                book.problem(sheet, number, "codigo", "falta el código.")
+                continue
+            current = stored[sheet].get(code)
+            typed = {c: _text(cells.get(c)) for c in columns}
+            if current is None:
+                changed = [c for c in columns if c != "codigo" and typed[c]]
+                missing = [c for c in UPDATE_REQUIRED[sheet] if not typed[c]]
+                for column in missing:
+                    book.problem(sheet, number, column, f"{code} es nuevo: falta su {column}.")
+            else:
+                changed = [c for c in columns if not _same(c, cells.get(c), current[c])]
+                if not changed:
+                    loading.unchanged += 1
+                    continue
+                missing = []
+                if sheet == INDICATORS:
+                    for column in changed:
+                        if column in NEW_SERIES:
+                            book.problem(
+                                sheet,
+                                number,
+                                column,
+                                f"{code}: cambiar la unidad de medida o la fórmula inicia una "
+                                "serie nueva; escríbalo como un indicador nuevo, con su propio "
+                                "código (la serie anterior conserva sus valores).",
+                            )
+                        elif column in KEPT_BASELINE:
+                            book.problem(
+                                sheet,
+                                number,
+                                column,
+                                f"{code}: la línea de base no cambia en una actualización.",
+                            )
+            fields: dict[str, object] = {}
+            ok = not missing
+            for column in changed:
+                value = typed[column]
+                if column == "objetivo":
+                    ok &= refer(sheet, number, column, value, (OBJECTIVES,))
+                elif column == "elemento":
+                    ok &= refer(sheet, number, column, value, (OBJECTIVES, ACTIONS))
+                elif column == "responsable":
+                    ok &= refer(sheet, number, column, value, (UNITS,))
+                elif column == "responsables":
+                    codes = [c.strip() for c in value.split(",") if c.strip()]
+                    ok &= all([refer(sheet, number, column, c, (UNITS,)) for c in codes])
+                    value = ", ".join(codes)
+                elif column == "sentido":
+                    value = spreadsheets.fold(value)
+                    if value not in DIRECTIONS.values():
+                        book.problem(sheet, number, column, "escriba ascendente o descendente.")
+                        ok = False
+                elif column == "agregacion":
+                    value = spreadsheets.fold(value)
+                    if value not in AGGREGATIONS:
+                        book.problem(sheet, number, column, "escriba ultimo, suma o promedio.")
+                        ok = False
+                elif column in NUMBER_COLUMNS:
+                    try:
+                        parsed = numbers.parse_number(value)
+                    except ValidationError as exc:
+                        book.problem(sheet, number, column, exc.messages[0])
+                        ok = False
+                        continue
+                    if column != "linea_base_valor" and parsed is not None:
+                        parsed = Decimal(int(parsed))
+                    value = "" if parsed is None else str(parsed)
+                fields[column] = value
+            if ok and not (
+                current is not None and sheet == INDICATORS and NEW_SERIES & set(changed)
+            ):
+                loading.elements.append(
+                    {
+                        "sheet": sheet,
+                        "code": code,
+                        "new": current is None,
+                        "fields": fields,
+                        "before": {c: _text(current[c]) for c in changed} if current else {},
+                    }
+                )
+
+
 def _target_cells(book: Book, number: int, cells: dict) -> tuple[int | None, Decimal | None] | None:
     """A `Metas` row's year and value (None where the cell is wrong, with its problem); None
     for a semester, which a target never is."""
@@ -611,9 +729,29 @@ def _check_targets(
     codes = {_text(cells.get("indicador")) for _, cells in rows}
     now = plan_services.in_force([indicators[c] for c in codes if c in indicators], plan.years)
     seen: dict[tuple[str, int], int] = {}
+    added = {
+        change["code"]: change
+        for change in loading.elements
+        if change["sheet"] == INDICATORS and change["new"]
+    }
     for number, cells in rows:
         code = _text(cells.get("indicador"))
         indicator = indicators.get(code)
+        if indicator is None and code in added:
+            # A new indicator of an actualización: its targets come with it (original ones).
+            read = _target_cells(book, number, cells)
+            if read is None or read[0] is None or read[1] is None:
+                continue
+            if not plan.start_year <= read[0] <= plan.end_year:
+                book.problem(
+                    TARGETS,
+                    number,
+                    "periodo",
+                    f"{read[0]} está fuera del horizonte {plan.start_year}-{plan.end_year}.",
+                )
+                continue
+            added[code]["fields"].setdefault("metas", []).append([read[0], str(read[1])])
+            continue
         if indicator is None:
             book.problem(
                 TARGETS, number, "indicador", f"{code or '(vacío)'} no es un indicador del plan."
@@ -654,7 +792,7 @@ def _check_targets(
             )
             continue
         justification = _text(cells.get("justificacion"))
-        if kind == PlanVersion.Kind.MODIFIED:
+        if kind in plan_services.WITHIN:
             if in_force is not None and in_force.value == target:
                 loading.unchanged += 1
                 continue
@@ -663,7 +801,7 @@ def _check_targets(
                     TARGETS,
                     number,
                     "justificacion",
-                    f"{code} {year}: una meta modificada lleva su justificación.",
+                    f"{code} {year}: una meta {REVISED[kind]} lleva su justificación.",
                 )
                 continue
         targets.setdefault(indicator, {})[year] = target
