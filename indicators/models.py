@@ -158,6 +158,17 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name="acción estratégica",
     )
+    # The indicator whose series this one continues: a new plan's indicator after the old
+    # plan's, or a new series after a change of unit or formula (its own code). Each keeps
+    # its values; the indicator page links both ways.
+    previous_series = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_series",
+        verbose_name="serie anterior",
+    )
     national_objective = models.ForeignKey(
         NationalSpecificObjective,
         on_delete=models.PROTECT,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -106,6 +107,27 @@ def target_propose(request, code: str):
     return _detail_page(request, code, form)
 
 
+PREVIOUS, NEXT = "Continúa la serie de", "Su serie sigue en"
+
+
+def _lineage(indicator: Indicator) -> list[tuple[str, Indicator, str]]:
+    """The series this indicator continues and those that continue it, each with its plan
+    and its page's address (one query)."""
+    found = Indicator.objects.filter(
+        Q(pk=indicator.previous_series_id) | Q(previous_series=indicator)
+    ).select_related("plan")
+    return [
+        (
+            "Continúa la serie de"
+            if other.pk == indicator.previous_series_id
+            else "Su serie sigue en",
+            other,
+            plans.plan_address(other.plan.code, f"indicadores/{other.code}/"),
+        )
+        for other in found
+    ]
+
+
 def _detail_page(request, code: str, target_form: TargetRevisionForm):
     facts = selectors.indicator_facts_list(
         queryset=selectors.indicator_queryset().filter(code=code)
@@ -137,6 +159,7 @@ def _detail_page(request, code: str, target_form: TargetRevisionForm):
             "entry_year": _year(request.GET.get("anio"), years),
             "target_form": target_form,
             "revisions": selectors.target_revisions(indicator),
+            "lineage": _lineage(indicator),
             "figure": charts.indicator_figure(facts, years=selectors.dashboard_years(years=years)),
         },
     )

@@ -88,6 +88,16 @@ class Plan(models.Model):
         related_name="lower_plans",
         verbose_name="plan superior",
     )
+    # The plan this one follows (a new PESEM after the old one, an entity's next PEI): its
+    # approval leaves the one before reemplazado.
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="plan anterior",
+    )
     sector = models.CharField("sector", max_length=120)
     start_year = models.PositiveSmallIntegerField("año de inicio")
     end_year = models.PositiveSmallIntegerField("año de fin")

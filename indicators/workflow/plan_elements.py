@@ -157,6 +157,12 @@ def _indicator(
             responsible_published=True,
             data_source=fields.get("fuente", ""),
             decimals=int(fields.get("decimales") or 2),
+            # A new series after a change of unit or formula: linked to the one it follows.
+            previous_series=(
+                Indicator.objects.filter(plan=plan, code=fields["serie_anterior"]).first()
+                if fields.get("serie_anterior")
+                else None
+            ),
         )
         if fields.get("linea_base_anio"):
             Target.objects.create(

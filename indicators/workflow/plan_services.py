@@ -352,6 +352,17 @@ def version_decide(
     return _settle(version, user, approve=approve, note=note)
 
 
+def retire_predecessor(plan: Plan) -> None:
+    """A new plan took effect: the plan it follows (a new PESEM after the old one) has its
+    vigente or finalizado version reemplazado."""
+    if plan.predecessor_id is None:
+        return
+    PlanVersion.objects.filter(
+        plan_id=plan.predecessor_id,
+        state__in=[PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED],
+    ).update(state=PlanVersion.State.REPLACED)
+
+
 def _settle(version: PlanVersion, user: User | None, *, approve: bool, note: str) -> PlanVersion:
     """Record the decision on a draft version (its checks already made) and on its targets."""
     plan = Plan.objects.select_for_update().get(pk=version.plan_id)
@@ -372,6 +383,8 @@ def _settle(version: PlanVersion, user: User | None, *, approve: bool, note: str
             state__in=[PlanVersion.State.IN_FORCE, PlanVersion.State.FINISHED]
         ).update(state=PlanVersion.State.REPLACED)
         version.state = PlanVersion.State.IN_FORCE
+        if version.kind == PlanVersion.Kind.NEW:
+            retire_predecessor(plan)
     else:
         version.state = PlanVersion.State.DISCARDED
     version.decided_by = user

@@ -80,7 +80,9 @@ SHEETS: dict[str, tuple[str, list[str], list[str]]] = {
             "linea_base_valor",
             "decimales",
         ],
-        [],
+        # The code of the indicator whose series this one continues (lineage): in a new
+        # plan, one of the plan it follows; in an actualización, one of the same plan.
+        ["serie_anterior"],
     ),
     TARGETS: ("Metas", ["indicador", "periodo", "valor"], ["justificacion"]),
     LINKS: ("Articulacion", ["elemento", "elemento_superior"], []),
@@ -605,15 +607,27 @@ def _check_updates(loading: Loading, stored: Mapping[str, Mapping[str, dict]]) -
         book.problem(sheet, number, column, f"{code} no es {names} del plan ni del libro.")
         return False
 
+    series = set(Indicator.objects.filter(plan=loading.plan).values_list("code", flat=True))
     for sheet in sheets:
-        columns = SHEETS[sheet][1]
         for number, cells in book.rows.get(sheet, []):
+            columns = SHEETS[sheet][1]
             code = _text(cells.get("codigo"))
             if not code:
                 book.problem(sheet, number, "codigo", "falta el código.")
                 continue
             current = stored[sheet].get(code)
             typed = {c: _text(cells.get(c)) for c in columns}
+            previous = _text(cells.get("serie_anterior")) if sheet == INDICATORS else ""
+            if previous and current is None:
+                columns = [*columns, "serie_anterior"]  # this row's: a new series' link
+                typed["serie_anterior"] = previous
+                if previous not in series:
+                    book.problem(
+                        sheet,
+                        number,
+                        "serie_anterior",
+                        f"{previous} no es un indicador del plan {loading.plan.code}.",
+                    )
             if current is None:
                 changed = [c for c in columns if c != "codigo" and typed[c]]
                 missing = [c for c in UPDATE_REQUIRED[sheet] if not typed[c]]
@@ -825,6 +839,8 @@ class NewPlan:
     indicators: list[dict[str, object]]
     targets: list[tuple[str, int, Decimal]]
     links: list[tuple[str, str]]
+    # The plan it follows: the entity's latest plan of the same type (lineage).
+    predecessor: Plan | None = None
 
 
 def _codes(book: Book, sheet: str, required: Iterable[str] = ("codigo", "nombre")) -> list[dict]:
@@ -1037,6 +1053,12 @@ def _check_new(loading: Loading, value) -> None:
         "number": _text(fields["resolucion_numero"]),
         "date": date,
     }
+    predecessor = (
+        Plan.objects.filter(entity__code=_text(fields["entidad_codigo"]), plan_type=plan_type)
+        .order_by("-start_year", "-pk")
+        .first()
+    )
+    _check_series(book, indicators, predecessor)
     if book.problems:
         return
     fields.update(
@@ -1047,8 +1069,24 @@ def _check_new(loading: Loading, value) -> None:
         horizonte_fin=end,
     )
     loading.new_plan = NewPlan(
-        fields, upper, units, objectives, actions, indicators, targets, links
+        fields, upper, units, objectives, actions, indicators, targets, links, predecessor
     )
+
+
+def _check_series(book: Book, rows: list[dict], plan: Plan | None) -> None:
+    """Each `serie_anterior` names an indicator of `plan` (the plan a new one follows, or the
+    plan an actualización changes)."""
+    known = set(plan.indicators.values_list("code", flat=True)) if plan else set()
+    for row in rows:
+        previous = _text(row.get("serie_anterior"))
+        if not previous or previous in known:
+            continue
+        where = (
+            f"un indicador del plan {plan.code}"
+            if plan
+            else "de ningún plan anterior de la entidad (no tiene otro plan de ese tipo)"
+        )
+        book.problem(INDICATORS, row.get("_row"), "serie_anterior", f"{previous} no es {where}.")
 
 
 @transaction.atomic
@@ -1090,6 +1128,7 @@ def create_plan(loading: Loading, user=None, *, proposed_by=None) -> Plan:
         vision="",
         desired_scenario="",
         upper_plan=new.upper,
+        predecessor=new.predecessor,
     )
     resolution = target_services.resolution_record(**loading.resolution_fields)
     PlanVersion.objects.create(
@@ -1149,6 +1188,11 @@ def create_plan(loading: Loading, user=None, *, proposed_by=None) -> Plan:
                 responsible_published=True,
                 data_source=i.get("fuente", ""),
                 decimals=int(i["decimales"]) if i.get("decimales") is not None else 2,
+                previous_series=(
+                    new.predecessor.indicators.get(code=i["serie_anterior"])
+                    if i.get("serie_anterior") and new.predecessor
+                    else None
+                ),
             )
             if i.get("linea_base_anio") is not None:
                 Target.objects.create(
@@ -1176,6 +1220,9 @@ def create_plan(loading: Loading, user=None, *, proposed_by=None) -> Plan:
             actions[element].upper_actions.add(
                 new.upper.actions.get(code=above)  # type: ignore[union-attr]
             )
+    if proposed_by is None:
+        # Approved by its resolution: the plan it follows is replaced now.
+        plan_services.retire_predecessor(plan)
     status.refresh([i.pk for i in indicators.values()])
     actor = user or proposed_by
     audit.info(

@@ -196,8 +196,9 @@ def test_indicator_page_for_every_role_and_not_for_anonymous(
         # session, user, groups, profile, plan years, indicator, values, targets, flags,
         # articulated objectives, value history, target history, first year with data (chart);
         # menu badge (indicators.workflow.inbox.open_task_count): registrar plan years + open-task
-        # counts, validator submitted count; target revisions
-        with django_assert_max_num_queries(16):
+        # counts, validator submitted count; target revisions; the series it continues or
+        # that continue it (lineage)
+        with django_assert_max_num_queries(17):
             page = ok(client.get(url)).content.decode()
         assert "Conflicto de metas 2021" in page
         assert "7.01" in page  # 2013 value

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from indicators.models import Indicator, IndicatorValue, TargetRevision
-from objectives.models import PlanVersion, StrategicAction, StrategicObjective
+from objectives.models import Plan, PlanVersion, StrategicAction, StrategicObjective
 from pesem.planio import workbook
-from tests.factories import load_example_pei, logged_in, ok, readable
+from tests.factories import example_pei_workbook, load_example_pei, logged_in, ok, readable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -157,3 +157,88 @@ def test_the_page_proposes_an_actualizacion_that_another_person_approves(plannin
     assert draft.state == PlanVersion.State.IN_FORCE
     assert StrategicObjective.objects.filter(plan=pei, code="OEI.03").exists()
     assert Indicator.objects.get(plan=pei, code="IND.OEI.03").targets.get(year=2025).value == 80
+
+
+def test_a_new_series_is_linked_to_the_one_it_follows(tmp_path, validator):
+    """A change of unit is a new indicator with its own code and `serie_anterior`: both keep
+    their values, and each indicator page links to the other."""
+    pei = load_example_pei()
+    book = update_book(pei)
+    book["Indicadores"].cell(row=1, column=len(HEADERS) + 1, value="serie_anterior")
+    new = dict.fromkeys(HEADERS, None)
+    new.update(
+        codigo="IND.OEI.01.MS",
+        elemento="OEI.01",
+        nombre="Monto de cooperación canalizada, en miles de soles",
+        unidad_medida="miles de soles",
+        sentido="ascendente",
+        agregacion="suma",
+        responsable="DGC",
+        decimales=0,
+    )
+    book["Indicadores"].append([new[h] for h in HEADERS] + ["IND.OEI.01"])
+    path = tmp_path / "actualizacion.xlsx"
+    book.save(path)
+    call_command("load_plan_workbook", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    follows = Indicator.objects.get(plan=pei, code="IND.OEI.01.MS")
+    assert follows.previous_series.code == "IND.OEI.01"
+    client = logged_in(validator)
+    page = readable(ok(client.get("/planes/PEI-EJEMPLO/indicadores/IND.OEI.01.MS/")))
+    assert (
+        '<dt>Continúa la serie de</dt><dd id="serie-1">'
+        '<a href="/planes/PEI-EJEMPLO/indicadores/IND.OEI.01/">IND.OEI.01</a> '
+        "Monto de cooperación canalizada"
+    ) in page
+    old = readable(ok(client.get("/planes/PEI-EJEMPLO/indicadores/IND.OEI.01/")))
+    assert (
+        '<dt>Su serie sigue en</dt><dd id="serie-1">'
+        '<a href="/planes/PEI-EJEMPLO/indicadores/IND.OEI.01.MS/">IND.OEI.01.MS</a>'
+    ) in old
+    assert IndicatorValue.objects.get(indicator__code="IND.OEI.01", year=2024).value == 1320
+
+
+def following_pei_book(previous: str = "IND.OEI.01"):
+    """The made-up entity's next PEI (PEI-EJEMPLO-2, 2028-2031, not real data): its
+    indicator continues the first PEI's series."""
+    book = example_pei_workbook()
+    values = {
+        "codigo": "PEI-EJEMPLO-2",
+        "nombre": "Plan Estratégico Institucional de ejemplo 2028-2031",
+        "horizonte_inicio": 2028,
+        "horizonte_fin": 2031,
+        "resolucion_numero": "001-2028-EJEMPLO/DE",
+        "resolucion_fecha": "2028-01-10",
+    }
+    for row in book["Plan"].iter_rows(min_row=2):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    sheet = book["Indicadores"]
+    sheet.cell(row=1, column=sheet.max_column + 1, value="serie_anterior")
+    sheet.cell(row=2, column=sheet.max_column, value=previous)
+    for row in book["Metas"].iter_rows(min_row=2):
+        row[1].value = 2028 + int(row[1].value) % 4 if row[1].value else row[1].value
+    return book
+
+
+def test_a_new_plan_follows_the_entitys_plan_and_continues_its_series(tmp_path):
+    first = load_example_pei()
+    path = tmp_path / "pei2.xlsx"
+    following_pei_book().save(path)
+    call_command("load_plan_workbook", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    second = Plan.objects.get(code="PEI-EJEMPLO-2")
+    assert second.predecessor == first
+    assert list(first.versions.values_list("state", flat=True)) == ["reemplazado"]
+    assert second.versions.get().state == "vigente"
+    follows = second.indicators.get(code="IND.OEI.01")
+    assert follows.previous_series == first.indicators.get(code="IND.OEI.01")
+
+
+def test_a_series_that_is_not_in_the_plan_before_is_refused(tmp_path):
+    load_example_pei()
+    path = tmp_path / "pei2.xlsx"
+    following_pei_book("IND.NO.EXISTE").save(path)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="no se cargó nada"):
+        call_command("load_plan_workbook", str(path), stdout=io.StringIO(), stderr=err)
+    assert "IND.NO.EXISTE no es un indicador del plan PEI-EJEMPLO." in err.getvalue()
+    assert not Plan.objects.filter(code="PEI-EJEMPLO-2").exists()
