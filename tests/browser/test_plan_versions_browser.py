@@ -8,11 +8,14 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from openpyxl import load_workbook
 
 from objectives.models import Plan, PlanVersion
+from pesem.planio import workbook
 from tests.factories import (
     click_and_load,
     example_pei_workbook,
+    load_example_pei,
     open_session,
     page_problems,
     plan_extension_workbook,
@@ -144,3 +147,45 @@ def test_a_new_plan_is_proposed_from_its_workbook_and_approved_by_another_person
         context.close()
     assert not problems, problems_report(problems)
     assert PlanVersion.objects.get(plan__code="PEI-EJEMPLO").state == "vigente"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_actualizacion_lists_its_element_changes_before_it_is_proposed(
+    office, browser, live_server, viewport
+):
+    """The made-up PEI (PEI-EJEMPLO, not real data) updated from its workbook."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    pei = load_example_pei()
+    book = load_workbook(io.BytesIO(workbook.plan_workbook(pei)))
+    values = {
+        "version": "actualizado",
+        "resolucion_tipo": "Resolución de Dirección Ejecutiva",
+        "resolucion_numero": "030-2025-EJEMPLO/DE",
+        "resolucion_fecha": "2025-03-10",
+    }
+    for row in book["Plan"].iter_rows(min_row=2):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    book["Objetivos"].append(["OEI.03", "Objetivo nuevo de ejemplo"])
+    content = io.BytesIO()
+    book.save(content)
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/plan/libro/")
+        page.get_by_label("Libro del plan (XLSX)").set_input_files(
+            {"name": "actualizacion.xlsx", "mimeType": xlsx, "buffer": content.getvalue()}
+        )
+        click_and_load(page, page.get_by_role("button", name="Revisar"))
+        changes = page.locator("#element-changes").inner_text()
+        assert "Objetivo nuevo OEI.03: «Objetivo nuevo de ejemplo»." in changes
+        problems = page_problems(page, viewport, "libro del plan (actualización)")
+        click_and_load(page, page.get_by_role("button", name="Proponer la actualización"))
+        assert (
+            "Actualización propuesta desde actualizacion.xlsx"
+            in page.locator(".messages").inner_text()
+        )
+        assert "OEI.03" in page.locator("#draft").inner_text()
+    finally:
+        context.close()
+    assert not problems, problems_report(problems)
+    assert pei.versions.get(state="borrador").kind == "actualizado"
