@@ -30,13 +30,14 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
 from indicators import authorship, entry_rows, selectors
 from indicators.mail import emails
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
 from lib import numbers
+from objectives import plans
 from objectives.models import Role
 
 WorkflowRecord = IndicatorValue | ActionReport
@@ -62,9 +63,22 @@ def inbox_url() -> str | None:
         return None
 
 
+def plan_url(path: str) -> str:
+    """A page of the shown plan (objectives.plans.shown_code) from a path reversed anywhere:
+    today's address for the PESEM, /planes/<code>/... for another plan."""
+    return absolute_url(
+        plans.plan_address(plans.shown_code(), path.removeprefix(get_script_prefix()))
+    )
+
+
 def grid_url(directorate_code: str, year: int) -> str:
-    """The directorate's entry grid for a year."""
-    return absolute_url(reverse("grid", args=[directorate_code, year]))
+    """The directorate's entry grid for a year (of the shown plan)."""
+    return plan_url(reverse("grid", args=[directorate_code, year]))
+
+
+def semester_grid_url(unit_code: str, year: int, semester: int) -> str:
+    """A unit's grid of a semestral plan's semester (of the shown plan)."""
+    return plan_url(reverse("semester_grid", args=[unit_code, year, semester]))
 
 
 def grid_row_url(directorate_code: str, year: int, indicator_pk: int) -> str:

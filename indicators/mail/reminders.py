@@ -33,13 +33,20 @@ from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from indicators import deadlines
+from indicators import deadlines, semester_tasks
 from indicators.deadlines import REMIND_DAYS_AHEAD
 from indicators.mail import emails
-from indicators.mail.notifications import absolute_url, grid_row_url, grid_url, queue_context
+from indicators.mail.notifications import (
+    grid_row_url,
+    grid_url,
+    plan_url,
+    queue_context,
+    semester_grid_url,
+)
 from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
 from indicators.services import plan_years
-from objectives.models import Directorate, Role, StrategicAction
+from objectives import plans
+from objectives.models import Directorate, Plan, Role, StrategicAction
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,7 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
     """{(directorate id, year): Owed}, only where something is owed. Five queries."""
     codes = dict(Directorate.objects.filter(pk__in=directorate_ids).values_list("pk", "code"))
     indicators = list(
-        Indicator.objects.filter(responsible_id__in=directorate_ids)
+        Indicator.objects.filter(responsible_id__in=directorate_ids, plan=plans.shown_plan())
         .order_by("level", "order", "code")
         .values_list("pk", "code", "name", "responsible_id")
     )
@@ -109,7 +116,9 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
     # Reports are made on main actions only (the entry page refuses sub-actions).
     responsibilities = list(
         StrategicAction.responsibles.through.objects.filter(
-            directorate_id__in=directorate_ids, strategicaction__parent=None
+            directorate_id__in=directorate_ids,
+            strategicaction__parent=None,
+            strategicaction__plan=plans.shown_plan(),
         )
         .order_by("strategicaction__objective__number", "strategicaction__order")
         .values_list(
@@ -122,7 +131,7 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
     reports = {
         (action_id, directorate_id, year): (state, reason)
         for action_id, directorate_id, year, state, reason in ActionReport.objects.filter(
-            directorate_id__in=directorate_ids, year__in=years
+            directorate_id__in=directorate_ids, year__in=years, action__plan=plans.shown_plan()
         ).values_list("action_id", "directorate_id", "year", "state", "return_reason")
     }
     result: dict[tuple[int, int], Owed] = defaultdict(Owed)
@@ -141,7 +150,7 @@ def owed(*, directorate_ids: set[int], years: list[int]) -> dict[tuple[int, int]
             state, reason = reports.get((action_id, directorate_id, year), (None, ""))
             if state not in (None, WorkflowState.DRAFT):
                 continue
-            url = absolute_url(reverse("report_entry", args=[code, year]))
+            url = plan_url(reverse("report_entry", args=[code, year]))
             thing = Owing(f"AE {code}", name, url)
             owes = result[directorate_id, year]
             if state is None:
@@ -249,22 +258,67 @@ def _directorate_of(user: User) -> Directorate | None:
     return profile.directorate if profile is not None else None
 
 
+@dataclass(frozen=True)
+class SemesterOwed:
+    """A semestral plan's semester a unit still owes, in a mail."""
+
+    task: semester_tasks.SemesterTask
+    when: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PlanOwed:
+    """What a unit owes in a plan other than the PESEM: its years (a yearly plan) or its
+    semesters (a semestral one)."""
+
+    plan: Plan
+    unit: str
+    years: DirectorateOwed | None
+    semesters: list[SemesterOwed]
+
+
+def _owed_in(plan: Plan, directorate: Directorate, today: date) -> DirectorateOwed | list:
+    """What `directorate` owes in `plan` (shown): its due years, or its due semesters."""
+    if plan.frequency == Plan.Frequency.SEMESTER:
+        return [
+            SemesterOwed(
+                task,
+                when(task.deadline, today),
+                semester_grid_url(directorate.code, task.deadline.year, task.deadline.semester),
+            )
+            for task in semester_tasks.registrar_tasks(directorate=directorate, today=today)
+        ]
+    owing = _directorates_owed(due_years(today), [directorate], today)
+    return owing[0] if owing else []
+
+
+def _other_plans() -> list[Plan]:
+    return list(Plan.objects.exclude(code=plans.SHOWN_CODE).select_related("entity"))
+
+
 def queue_reminders(*, today: date) -> int:
-    """Write today's reminder rows to the outbox (one per registrar whose directorate owes
-    something); the number written. Running it again the same day writes nothing."""
-    due = due_years(today)
-    if not due:
-        return 0
+    """Write today's reminder rows to the outbox (one per registrar whose unit owes something
+    in any plan: the PESEM's due years, another plan's due years or semesters); the number
+    written. Running it again the same day writes nothing."""
     registrars = [
         (user, directorate)
         for user in _active_with_address(Role.REGISTRAR)
         if (directorate := _directorate_of(user)) is not None
     ]
-    owed_by = owed(
-        directorate_ids={directorate.pk for _, directorate in registrars},
-        years=[d.year for d in due],
-    )
-    owing = {directorate_id for directorate_id, _ in owed_by}
+    owing: set[int] = set()
+    due = due_years(today)
+    if due:
+        owed_by = owed(
+            directorate_ids={directorate.pk for _, directorate in registrars},
+            years=[d.year for d in due],
+        )
+        owing = {directorate_id for directorate_id, _ in owed_by}
+    for plan in _other_plans():
+        with plans.showing(plan.code):
+            for _, directorate in registrars:
+                if directorate.pk not in owing and _owed_in(plan, directorate, today):
+                    owing.add(directorate.pk)
     rows = [
         _scheduled(OutboundMail.Kind.REMINDER, user, today, today.isoformat())
         for user, directorate in registrars
@@ -279,9 +333,20 @@ def render_reminder(user: User | None, rows: list[OutboundMail]) -> emails.Rende
         return None
     today = _today(rows)
     owing = _directorates_owed(due_years(today), [directorate], today)
-    if not owing:
+    others = []
+    for plan in _other_plans():
+        with plans.showing(plan.code):
+            found = _owed_in(plan, directorate, today)
+        if isinstance(found, DirectorateOwed):
+            others.append(PlanOwed(plan, directorate.code, found, []))
+        elif found:
+            others.append(PlanOwed(plan, directorate.code, None, found))
+    if not owing and not others:
         return None
-    return emails.render("reminder", {**_greeting(user), "directorate": owing[0]})
+    return emails.render(
+        "reminder",
+        {**_greeting(user), "directorate": owing[0] if owing else None, "other_plans": others},
+    )
 
 
 # --- validators: what waits for validation ------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from indicators import access, deadlines, services
-from indicators.workflow import inbox, plan_services, semester_tasks, target_services
+from indicators import access, deadlines, semester_tasks, services
+from indicators.workflow import inbox, plan_services, target_services
 from objectives import plans
 from objectives.models import Role
 

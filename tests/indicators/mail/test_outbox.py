@@ -38,6 +38,7 @@ from tests.factories import (
     Inbox,
     enter_value,
     free_port,
+    load_example_pei,
     make_staff,
     ok,
     pesem_plan,
@@ -756,3 +757,22 @@ def test_a_registrar_may_not_see_or_change_the_calendar(client, reg):
     )
     assert response.status_code == 403
     assert not ReportingDeadline.objects.exists()
+
+
+def test_a_semestral_plans_registrar_is_reminded_of_the_semesters_owed(smtp, django_user_model):
+    """The made-up PEI (PEI-EJEMPLO, not real data, semestral): its DGC owes IND.OEI.01 for
+    2024-S1, due on 31/07/2024; the reminder names the plan, the semester and the grid of
+    that semester, within the plan's addresses."""
+    load_example_pei()
+    reg = with_email(
+        make_staff(django_user_model, "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+    )
+    remind("2024-08-05")
+    (mail,) = smtp.to(reg.email)
+    assert subject(mail) == "Recordatorio: pendientes de DGC (PEI-EJEMPLO)"
+    text = body(mail)
+    assert "seguimiento del PEI PEI-EJEMPLO" in text and "PESEM." not in text
+    assert "Semestre 2024-S1: vencido hace 5 días (venció el 31/07/2024)" in text
+    assert "1 indicador sin valor enviado a validación." in text
+    assert f"{SITE}/planes/PEI-EJEMPLO/direcciones/DGC/2024-S1/registro/" in text
+    assert "2024-S2" not in text  # due on 31/03/2025: not yet
