@@ -24,7 +24,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from indicators import access, authorship, deadlines, services
+from indicators import access, authorship, deadlines, semester_tasks, services
 from indicators.models import (
     ActionReport,
     Indicator,
@@ -477,6 +477,12 @@ def open_task_count(*, user: AuthUser, today: date) -> int:
     total = 0
     if Role.REGISTRAR in user_roles:
         total += _registrar_open_count(user=user, years=services.plan_years(), today=today)
+        # A semestral plan's semesters due and not sent (no query for the PESEM).
+        unit = access.directorate_of(user) if plans.shown_code() != plans.SHOWN_CODE else None
+        if unit is not None:
+            tasks = semester_tasks.registrar_tasks(directorate=unit, today=today)
+            total += sum(t.owed for t in tasks)
     if Role.VALIDATOR in user_roles:
         total += _validator_open_count()
+        total += sum(q.waiting for q in semester_tasks.validator_queues())
     return total

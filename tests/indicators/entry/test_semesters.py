@@ -187,6 +187,8 @@ def test_my_tasks_lists_the_semesters_to_enter_and_to_validate(registrar, valida
     office = ok(logged_in(validator).get(f"{PEI}/mis-tareas/")).content.decode()
     queue = office.split('id="semester-queues"')[1]
     assert f'href="{S1}"' in queue and "DGC 2024-S1" in queue and "1 valor enviado" in queue
+    # The menu's badge counts it: the one value waiting in the PEI.
+    assert 'aria-label="1 tarea"' in office
     # The PESEM's tasks have no semesters.
     assert (
         'id="semester-queues"' not in ok(logged_in(validator).get("/mis-tareas/")).content.decode()
