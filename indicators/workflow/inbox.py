@@ -33,7 +33,7 @@ from indicators.models import (
     WorkflowState,
 )
 from objectives import plans
-from objectives.models import Directorate, Role, StrategicAction
+from objectives.models import Directorate, Plan, Role, StrategicAction
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -188,19 +188,29 @@ def due_years(dues: dict[int, Due], *, years: range, today: date) -> list[Due]:
     ]
 
 
+# A semestral plan's yearly values come from its semesters (its grids per period, listed by
+# indicators.semester_tasks): only a yearly plan's indicators owe a yearly value.
+YEARLY = Plan.Frequency.ANNUAL
+
+
 def registrar_inbox(*, directorate: Directorate, years: range, today: date) -> RegistrarInbox:
     """A directorate's tasks in every plan year: at most seven queries (deadlines,
     indicators, values, actions, reports, and who sent back values and reports)."""
     dues = {y: _due(d, today) for y, d in deadlines.deadlines(years).items()}
     owed_years = due_years(dues, years=years, today=today)
     indicators = list(
-        Indicator.objects.filter(responsible=directorate, plan=plans.shown_plan())
+        Indicator.objects.filter(
+            responsible=directorate, plan=plans.shown_plan(), plan__frequency=YEARLY
+        )
         .order_by("level", "order", "code")
         .only("id", "code", "name")
     )
     values = list(
         IndicatorValue.objects.filter(
-            indicator__responsible=directorate, indicator__plan=plans.shown_plan(), year__in=years
+            indicator__responsible=directorate,
+            indicator__plan=plans.shown_plan(),
+            indicator__plan__frequency=YEARLY,
+            year__in=years,
         )
         .select_related("indicator")
         .order_by("year", "indicator__level", "indicator__order", "indicator__code")
@@ -404,7 +414,9 @@ def _registrar_open_count(*, user: AuthUser, years: range, today: date) -> int:
     )
     directorate = OuterRef("pk")
     values = IndicatorValue.objects.filter(
-        indicator__responsible=directorate, indicator__plan=plans.shown_plan()
+        indicator__responsible=directorate,
+        indicator__plan=plans.shown_plan(),
+        indicator__plan__frequency=YEARLY,
     )
     reports = ActionReport.objects.filter(directorate=directorate, action__plan=plans.shown_plan())
     owed_reports = reports.filter(action__responsibles=directorate, action__parent=None)
@@ -412,7 +424,9 @@ def _registrar_open_count(*, user: AuthUser, years: range, today: date) -> int:
         Directorate.objects.filter(staff__user=user)
         .annotate(
             n_indicators=_count(
-                Indicator.objects.filter(responsible=directorate, plan=plans.shown_plan())
+                Indicator.objects.filter(
+                    responsible=directorate, plan=plans.shown_plan(), plan__frequency=YEARLY
+                )
             ),
             n_actions=_count(
                 StrategicAction.objects.filter(

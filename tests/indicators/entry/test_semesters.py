@@ -226,3 +226,12 @@ def test_the_api_reads_a_semesters_progress_against_the_year(registrar, validato
     yearly = ok(public.get("/api/v1/plans/PEI-EJEMPLO/statuses?period=2024")).json()
     [year_row] = [i for i in yearly["items"] if i["indicator"] == "IND.OEI.01"]
     assert (year_row["period"], year_row["value"]) == ("2024", "650.5")
+
+
+def test_a_semestral_plans_tasks_owe_semesters_not_yearly_values(registrar, pei):
+    """Its yearly values come from its semesters: «Mis tareas» lists the semesters and the
+    yearly action reports, never a yearly value of IND.OEI.01 to type."""
+    page = ok(logged_in(registrar).get(f"{PEI}/mis-tareas/")).content.decode()
+    semesters, rest = page.split('id="semester-tasks"')[1].split('id="registrar-tasks"')
+    assert f'href="{S1}"' in semesters
+    assert "IND.OEI.01" not in rest
