@@ -42,7 +42,11 @@ def semester_grid(request, code: str, year: int, semester: int):
     rows = semesters.semester_rows(directorate, year, semester)
     problems = False
     if request.method == "POST":
-        decided = request.POST.get("validar") or request.POST.get("devolver")
+        decided = (
+            request.POST.get("validar")
+            or request.POST.get("devolver")
+            or request.POST.get("reabrir")
+        )
         if decided:
             item = get_object_or_404(
                 SemesterValue,
@@ -58,6 +62,14 @@ def semester_grid(request, code: str, year: int, semester: int):
                         user=request.user, item=item, expected_version=expected
                     )
                     messages.success(request, f"{item.indicator.code} {period}: validado.")
+                elif request.POST.get("reabrir"):
+                    semesters.semester_reopen(
+                        user=request.user,
+                        item=item,
+                        reason=request.POST.get(f"motivo-{item.indicator_id}", ""),
+                        expected_version=expected,
+                    )
+                    messages.success(request, f"{item.indicator.code} {period}: reabierto.")
                 else:
                     semesters.semester_return(
                         user=request.user,
@@ -123,6 +135,7 @@ def semester_grid(request, code: str, year: int, semester: int):
             "problems": problems,
             "problem_rows": [r for r in rows if r.error],
             "submitted": WorkflowState.SUBMITTED,
+            "validated": WorkflowState.VALIDATED,
         },
         status=200,
     )

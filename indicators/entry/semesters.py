@@ -273,6 +273,31 @@ def semester_return(
     return item
 
 
+@transaction.atomic
+def semester_reopen(
+    *, user: User, item: SemesterValue, reason: str, expected_version: int | None
+) -> SemesterValue:
+    """The planning office reopens a validated semester, always with a reason: it goes back
+    to its unit as a draft, and the year's value is the aggregation of the semesters still
+    validated (none: the year has no value)."""
+    access.require_validator(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Indique el motivo de la reapertura.")
+    item = _locked(item, expected_version)
+    if item.state != WorkflowState.VALIDATED:
+        raise ValidationError(
+            f"No se puede reabrir un registro en estado «{item.get_state_display()}»."
+        )
+    item.state = WorkflowState.DRAFT
+    item.return_reason = reason
+    item.submitted_by, item.submitted_at = None, None
+    item.validated_by, item.validated_at = None, None
+    services.save_item(item, user, f"reabierto: {reason}")
+    settle_year(item.indicator, item.year, user)
+    return item
+
+
 def settle_year(indicator: Indicator, year: int, user: User) -> IndicatorValue | None:
     """The year's value of a semestral indicator: its validated semesters (S1, S2) by its
     aggregation (último valor, suma, promedio), stored as the validated value of the year
@@ -283,9 +308,16 @@ def settle_year(indicator: Indicator, year: int, user: User) -> IndicatorValue |
         ).values_list("semester", "value")
     )
     value = progress.yearly_value([semesters.get(1), semesters.get(2)], indicator.aggregation)
-    if value is None:
-        return None
     item = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
+    if value is None:
+        if item is not None and item.value is not None:
+            # No semester validated any more (one was reopened): the year has no value.
+            item.value = item.numerator = item.denominator = None
+            item.state = WorkflowState.DRAFT
+            item.validated_by, item.validated_at = None, None
+            item.note = "Sin semestres validados: el año no tiene valor."
+            services.save_item(item, user, "sin semestres validados")
+        return item
     if item is None:
         item = IndicatorValue(indicator=indicator, year=year, version=0)
     listed = " y ".join(f"S{s}" for s in sorted(semesters))

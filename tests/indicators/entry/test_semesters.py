@@ -235,3 +235,27 @@ def test_a_semestral_plans_tasks_owe_semesters_not_yearly_values(registrar, pei)
     semesters, rest = page.split('id="semester-tasks"')[1].split('id="registrar-tasks"')
     assert f'href="{S1}"' in semesters
     assert "IND.OEI.01" not in rest
+
+
+def test_a_validated_semester_is_reopened_with_its_reason_and_the_year_follows(
+    registrar, validator, pei
+):
+    entering, checking = logged_in(registrar), logged_in(validator)
+    pk = indicator_pk(pei)
+    typed(entering, S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    ok(checking.post(S1, {"validar": item.pk, f"version-{pk}": item.version}), 302)
+    item.refresh_from_db()
+    refused = ok(
+        checking.post(S1, {"reabrir": item.pk, f"version-{pk}": item.version}, follow=True)
+    )
+    assert "Indique el motivo de la reapertura." in refused.content.decode()
+    assert IndicatorValue.objects.get(indicator_id=pk, year=2024).value == D("650.5")
+    data = {"reabrir": item.pk, f"version-{pk}": item.version, f"motivo-{pk}": "Fuente errada"}
+    ok(checking.post(S1, data), 302)
+    item.refresh_from_db()
+    assert (item.state, item.return_reason) == ("draft", "Fuente errada")
+    year = IndicatorValue.objects.get(indicator_id=pk, year=2024)
+    assert (year.value, year.state) == (None, "draft")
+    # The unit types it again.
+    assert 'name="valor-' in ok(entering.get(S1)).content.decode()
