@@ -582,7 +582,14 @@ class ReportConclusion(WorkflowItem):
     (indicators.workflow.conclusion_services).
     Only the validated text goes into the report's files."""
 
-    year = models.PositiveSmallIntegerField("año del reporte", unique=True)
+    # Each plan's report has its own (every row stored before plans were data is the PESEM's).
+    plan = models.ForeignKey(
+        "objectives.Plan",
+        on_delete=models.CASCADE,
+        related_name="conclusions",
+        verbose_name="plan",
+    )
+    year = models.PositiveSmallIntegerField("año del reporte")
     conclusions = models.TextField("conclusiones", blank=True)
     recommendations = models.TextField("recomendaciones", blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -590,7 +597,14 @@ class ReportConclusion(WorkflowItem):
     class Meta:
         verbose_name = "conclusiones del reporte de seguimiento"
         verbose_name_plural = "conclusiones de los reportes de seguimiento"
-        ordering = ["year"]
+        ordering = ["plan", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year"],
+                name="unique_conclusion_per_plan_year",
+                violation_error_message="El reporte de ese año ya tiene sus conclusiones.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Conclusiones y recomendaciones {self.year}"

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from indicators import access, authorship, services
 from indicators.models import ReportConclusion, WorkflowState
+from objectives import plans
+from objectives.models import Plan
 
 audit = logging.getLogger("pesem.audit")
 
@@ -95,11 +97,12 @@ def conclusion_save(
     recommendations = _clean(recommendations, "recommendations")
     if not conclusions and not recommendations:
         raise ValidationError({"conclusions": "Escriba las conclusiones o las recomendaciones."})
-    item = ReportConclusion.objects.select_for_update().filter(year=year).first()
+    plan = Plan.objects.get(code=plans.shown_code())  # the report's plan
+    item = ReportConclusion.objects.select_for_update().filter(plan=plan, year=year).first()
     if item is None:
         if expected_version is not None:
             raise services.ConflictError("Este registro fue eliminado mientras usted lo editaba.")
-        item = ReportConclusion(year=year, version=0)
+        item = ReportConclusion(plan=plan, year=year, version=0)
     else:
         services.check_version(item, expected_version, _describe(item))
         if item.state != WorkflowState.DRAFT:

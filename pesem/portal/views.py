@@ -23,6 +23,7 @@ from indicators import progress
 from indicators.filters import YearForm
 from indicators.models import ReportConclusion
 from indicators.workflow import status
+from objectives import plans
 from pesem.cache import data as datacache
 from pesem.cache import pages
 from pesem.limits import rate as ratelimit
@@ -271,7 +272,7 @@ def public_pdf_years(plan_years: list[int]) -> set[int]:
     return {
         year
         for year in ReportConclusion.objects.filter(
-            scope.public_items(), year__in=plan_years
+            scope.public_items(), plan=plans.shown_plan(), year__in=plan_years
         ).values_list("year", flat=True)
     }
 

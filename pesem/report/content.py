@@ -780,7 +780,7 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         conclusion=ReportConclusion.objects.select_related(
             "submitted_by__profile__directorate", "validated_by__profile__directorate"
         )
-        .filter(year=year)
+        .filter(plan=plans.shown_plan(), year=year)
         .first(),
         cutoff=max(validated_at, default=None),
         has_validated=has_validated,

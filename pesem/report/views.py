@@ -18,6 +18,7 @@ from indicators.models import ReportConclusion, WorkflowState
 from indicators.workflow import conclusion_services, status
 from indicators.workflow.conclusion_forms import ConclusionForm, ConclusionTransitionForm
 from indicators.years import page_year
+from objectives import plans
 from pesem.cache import data as datacache
 from pesem.models import PreparedReport
 from pesem.report import content as reports
@@ -129,7 +130,7 @@ def report_conclusions(request, year: int):
         raise Http404("Año fuera del periodo del plan.")
     item = (
         ReportConclusion.objects.select_related("updated_by", "submitted_by", "validated_by")
-        .filter(year=year)
+        .filter(plan=plans.shown_plan(), year=year)
         .first()
     )
     form = ConclusionForm(

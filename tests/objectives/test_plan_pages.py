@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, ReportConclusion
 from objectives import plans
 from objectives.models import Directorate, Plan, PlanVersion, StrategicAction
 from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
@@ -251,3 +251,17 @@ def test_the_switcher_and_a_semester_grid_are_kept(validator, pei):
     pei.refresh_from_db()
     pei.save()
     assert "X-Page-Cache" not in ok(office.get("/planes/"))
+
+
+def test_each_plans_report_has_its_own_conclusions(validator, django_user_model, pei):
+    """The PEI's 2024 conclusions are the PEI's: the PESEM, extended to 2024 or not, keeps
+    its own (one per plan and year)."""
+    office = logged_in(validator)
+    data = {"conclusions": "Conclusión del PEI de ejemplo", "recommendations": "", "save": ""}
+    ok(office.post(f"{PEI}/reporte/2024/conclusiones/", data), 302)
+    stored = ReportConclusion.objects.get(year=2024)
+    assert stored.plan == pei and stored.conclusions == "Conclusión del PEI de ejemplo"
+    form = ok(office.get(f"{PEI}/reporte/2024/conclusiones/")).content.decode()
+    assert "Conclusión del PEI de ejemplo" in form
+    pesem_form = ok(office.get("/reporte/2016/conclusiones/")).content.decode()
+    assert "Conclusión del PEI de ejemplo" not in pesem_form
