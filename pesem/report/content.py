@@ -24,7 +24,7 @@ indicators.progress); nine queries whatever the plan's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -40,6 +40,7 @@ from indicators.models import (
     IndicatorValue,
     IndicatorYearStatus,
     ReportConclusion,
+    SemesterValue,
     WorkflowState,
 )
 from lib import charts as chart_scale
@@ -446,6 +447,77 @@ def office_name(user) -> str:
     return directorate.code
 
 
+@dataclass(frozen=True)
+class SemesterLine:
+    """A semestral plan's indicator in the year's report: its validated semesters, each read
+    against the target of the year with the year's value so far (progress.semester_achievement),
+    and how that is read for its aggregation."""
+
+    code: str
+    name: str
+    s1: str
+    s2: str
+    year_value: str
+    target: str
+    progress_s1: str
+    progress_s2: str
+    reading: str
+
+
+def _percent_text(found: progress.Achievement) -> str:
+    if found.percent is None:
+        return found.note or "sin dato"
+    return f"{numbers.format_number(found.percent, 1)} %"
+
+
+def semester_lines(rows: list[ReportRow], year: int) -> list[SemesterLine]:
+    """Every indicator's semesters of the year (one query): validated values only."""
+    found: dict[int, dict[int, Decimal | None]] = {}
+    for indicator_id, half, value in SemesterValue.objects.filter(
+        indicator__in=[r.indicator for r in rows], year=year, state=WorkflowState.VALIDATED
+    ).values_list("indicator_id", "semester", "value"):
+        found.setdefault(indicator_id, {})[half] = value
+    lines = []
+    for row in rows:
+        indicator = row.indicator
+        values = [found.get(indicator.pk, {}).get(half) for half in (1, 2)]
+        target = row.status.target
+        aggregation = progress.Aggregation(indicator.aggregation)
+
+        progress_by_half = [
+            _percent_text(
+                progress.semester_achievement(
+                    values, half, aggregation, target, indicator.direction
+                )
+            )
+            for half in (1, 2)
+        ]
+        yearly = progress.yearly_value(values, aggregation)
+        lines.append(
+            SemesterLine(
+                code=indicator.code,
+                name=indicator.name,
+                s1=row.show(values[0]) if values[0] is not None else "sin dato",
+                s2=row.show(values[1]) if values[1] is not None else "sin dato",
+                year_value=row.show(yearly) if yearly is not None else "sin dato",
+                target=row.show(target) if target is not None else "sin meta",
+                progress_s1=progress_by_half[0],
+                progress_s2=progress_by_half[1],
+                reading=progress.SEMESTER_READING[aggregation],
+            )
+        )
+    return lines
+
+
+SEMESTER_TITLE = "Avance por semestre"
+SEMESTER_NOTE = (
+    "El plan se sigue por semestre y sus metas son anuales: el avance de cada semestre se lee "
+    "contra la meta de su año, con el valor del año hasta ese semestre según el tipo de "
+    "agregación de cada indicador (último valor, suma o promedio). Solo cuentan semestres "
+    "validados."
+)
+
+
 @dataclass
 class MonitoringReport:
     year: int
@@ -459,6 +531,10 @@ class MonitoringReport:
     public: bool = False  # the portal's report (offices instead of people)
     # The plan's version in force when the year is read: its name is the report's.
     version: PlanVersion | None = None
+    # A semestral plan's indicators by semester (empty for a yearly plan: the PESEM).
+    semesters: list[SemesterLine] = field(default_factory=list)
+    semester_title = SEMESTER_TITLE
+    semester_note = SEMESTER_NOTE
 
     annex_title = ANNEX_TITLE
     annex_note = ANNEX_NOTE
@@ -767,6 +843,11 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         ReportObjective(o, by_objective.get(o.pk, []), actions.get(o.pk, []))
         for o in objective_list
     ]
+    semesters = (
+        semester_lines([r for o in objectives for r in o.rows], year)
+        if plan is not None and plan.frequency == Plan.Frequency.SEMESTER
+        else []
+    )
     return MonitoringReport(
         year=year,
         plan=plan,
@@ -787,4 +868,5 @@ def monitoring_report(*, year: int, annex: bool = False, public: bool = False) -
         annex=annex and not public,
         public=public,
         version=version,
+        semesters=semesters,
     )

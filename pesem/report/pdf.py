@@ -133,6 +133,8 @@ def pieces(report: MonitoringReport) -> list[Piece]:
         found.append(
             Piece("objective_actions", objective=objective, cost=len(objective.actions) / PART_ROWS)
         )
+    for run in _runs(report.semesters, PART_ROWS) if report.semesters else []:
+        found.append(Piece("semesters", rows=run, cost=len(run) / PART_ROWS))
     found.append(Piece("conclusions"))
     if report.annex:  # the internal notes, only when asked for
         flags = report.flags

@@ -314,6 +314,42 @@ def _conclusions(report: MonitoringReport, generated: str) -> spreadsheets.Table
     )
 
 
+def _semesters(report: MonitoringReport, generated: str) -> spreadsheets.TableSheet:
+    """A semestral plan's indicators by semester, each read against the year's target."""
+    return _sheet(
+        "Semestres",
+        report,
+        generated,
+        section=report.semester_title,
+        notes=[report.semester_note],
+        columns=[
+            Column("Indicador", 14),
+            Column("Nombre", 50, wrap=True),
+            Column(f"{report.year}-S1", 14),
+            Column("Avance al S1", 14),
+            Column(f"{report.year}-S2", 14),
+            Column("Avance al S2", 14),
+            Column("Valor del año", 14),
+            Column(f"Meta {report.year}", 14),
+            Column("Cómo se lee", 60, wrap=True),
+        ],
+        rows=[
+            [
+                s.code,
+                s.name,
+                s.s1,
+                s.progress_s1,
+                s.s2,
+                s.progress_s2,
+                s.year_value,
+                s.target,
+                s.reading.capitalize() + ".",
+            ]
+            for s in report.semesters
+        ],
+    )
+
+
 def report_tables(
     report: MonitoringReport, *, generated_at: datetime | None = None
 ) -> list[spreadsheets.TableSheet]:
@@ -322,6 +358,7 @@ def report_tables(
     sheets = [
         *_summary(report, generated),
         *_progress(report, generated),
+        *([_semesters(report, generated)] if report.semesters else []),
         _conclusions(report, generated),
     ]
     if report.annex:

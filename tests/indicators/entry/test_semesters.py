@@ -15,7 +15,7 @@ from indicators import progress
 from indicators.entry import importing
 from indicators.models import IndicatorValue, ReportingDeadline, SemesterValue
 from objectives import plans
-from tests.factories import built, load_example_pei, logged_in, make_staff, ok
+from tests.factories import built, load_example_pei, logged_in, make_staff, ok, readable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
@@ -259,3 +259,23 @@ def test_a_validated_semester_is_reopened_with_its_reason_and_the_year_follows(
     assert (year.value, year.state) == (None, "draft")
     # The unit types it again.
     assert 'name="valor-' in ok(entering.get(S1)).content.decode()
+
+
+def test_the_report_says_how_each_semester_is_read(registrar, validator, pei):
+    entering, checking = logged_in(registrar), logged_in(validator)
+    pk = indicator_pk(pei)
+    typed(entering, S1, pk, "650.5")
+    item = SemesterValue.objects.get(indicator_id=pk, semester=1)
+    ok(checking.post(S1, {"validar": item.pk, f"version-{pk}": item.version}), 302)
+    page = ok(checking.get(f"{PEI}/reporte/?anio=2024")).content.decode()
+    table = page.split('id="semester-table"')[1].split("</table>")[0]
+    assert "<td>IND.OEI.01 Monto de cooperación canalizada</td>" in table
+    assert '<td class="num">650.5</td><td class="num">50.0 %</td>' in table
+    assert "La suma de los semestres del año hasta este se compara con la meta del año." in table
+    assert "el avance de cada semestre se lee contra la meta de su año" in page
+    pdf = readable(ok(checking.get(f"{PEI}/reporte/2024/pdf/")))
+    assert "Avance por semestre 2024" in pdf or pdf.startswith("PDF de")
+    book = readable(ok(checking.get(f"{PEI}/reporte/2024/xlsx/")))
+    assert "Semestres" in book and "650.5" in book and "50.0 %" in book
+    pesem = ok(checking.get("/reporte/?anio=2016")).content.decode()
+    assert 'id="semester-table"' not in pesem
