@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators import access, authorship, progress, selectors, services
+from indicators.mail import notifications
 from indicators.models import Indicator, IndicatorValue, SemesterValue, WorkflowState
 from lib import numbers
 from objectives import plans
@@ -249,6 +250,7 @@ def semester_validate(
     services.save_item(item, user, "validado")
     authorship.clear(item)
     settle_year(item.indicator, item.year, user)
+    notifications.validated(item)
     return item
 
 
@@ -270,6 +272,7 @@ def semester_return(
     item.return_reason = reason
     item.submitted_by, item.submitted_at = None, None
     services.save_item(item, user, f"devuelto: {reason}")
+    notifications.returned(item, reason)
     return item
 
 
@@ -295,6 +298,7 @@ def semester_reopen(
     item.validated_by, item.validated_at = None, None
     services.save_item(item, user, f"reabierto: {reason}")
     settle_year(item.indicator, item.year, user)
+    notifications.returned(item, reason, reopened=True)
     return item
 
 

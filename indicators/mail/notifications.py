@@ -35,14 +35,21 @@ from django.utils import timezone
 
 from indicators import authorship, entry_rows, selectors
 from indicators.mail import emails
-from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorValue,
+    OutboundMail,
+    SemesterValue,
+    WorkflowState,
+)
 from lib import numbers
 from objectives import plans
 from objectives.models import Role
 
-WorkflowRecord = IndicatorValue | ActionReport
+WorkflowRecord = IndicatorValue | ActionReport | SemesterValue
 
-VALUE, REPORT = "value", "report"
+VALUE, REPORT, SEMESTER = "value", "report", "semester"
 RETURNED, REOPENED, VALIDATED = "returned", "reopened", "validated"
 DECISION_KINDS = (OutboundMail.Kind.RETURNED, OutboundMail.Kind.VALIDATED)
 
@@ -112,8 +119,8 @@ def _local_day(moment: datetime | None) -> date | None:
 # --- writing events -----------------------------------------------------------------------
 
 
-def _owner_id(item: WorkflowRecord) -> int | None:
-    if isinstance(item, IndicatorValue):
+def _owner_id(item: WorkflowRecord | SemesterValue) -> int | None:
+    if isinstance(item, IndicatorValue | SemesterValue):
         return item.indicator.responsible_id
     return item.directorate_id
 
@@ -146,7 +153,13 @@ def _recipients(item: WorkflowRecord) -> list[User]:
 def _decision(kind: str, item: WorkflowRecord, event: str, reason: str = "") -> None:
     data = {
         "event": event,
-        "model": VALUE if isinstance(item, IndicatorValue) else REPORT,
+        "model": (
+            VALUE
+            if isinstance(item, IndicatorValue)
+            else SEMESTER
+            if isinstance(item, SemesterValue)
+            else REPORT
+        ),
         "id": item.pk,
         "reason": reason,
     }
@@ -205,9 +218,9 @@ def submitted(items: Iterable[WorkflowRecord], by: User | None) -> None:
 class ItemLine:
     """One value or action report as a mail names it."""
 
-    kind: str  # VALUE / REPORT
+    kind: str  # VALUE / REPORT / SEMESTER
     code: str  # "OE3.1" / "AE 3.1"
-    year: int
+    year: int | str  # a semester's period: "2024-S1"
     name: str  # the indicator's or the action's name
     directorate: str  # code of the responsible directorate, "" when none
     number: str  # the value in the indicator's precision / the report's percent: "1.58", "40"
@@ -262,6 +275,26 @@ def _report_line(report: ActionReport) -> ItemLine:
     )
 
 
+def _semester_line(item: SemesterValue) -> ItemLine:
+    """A semestral plan's semester value, linked to its grid within its plan's addresses."""
+    indicator = item.indicator
+    unit = indicator.responsible.code if indicator.responsible else ""
+    with plans.showing(indicator.plan.code):
+        url = plan_url(reverse("semester_grid", args=[unit, item.year, item.semester]))
+    return ItemLine(
+        kind=SEMESTER,
+        code=indicator.code,
+        year=item.period,
+        name=indicator.name,
+        directorate=unit,
+        number=numbers.format_for(indicator, item.value) if item.value is not None else "—",
+        unit=indicator.unit,
+        url=url,
+        submitted_by=person_name(item.submitted_by) if item.submitted_by else "",
+        submitted_on=_local_day(item.submitted_at),
+    )
+
+
 def waiting_queue(reader: User | None = None) -> list[ItemLine]:
     """What waits for validation now, as the queue page lists it: values (by code and year),
     then action reports; each once, marked `shaped` where `reader` shaped it (four eyes, as
@@ -295,6 +328,12 @@ def render_decisions(user: User | None, rows: list[OutboundMail]) -> emails.Rend
     wanted = [r.data for r in rows if r.data.get("id")]
     value_ids = {d["id"] for d in wanted if d.get("model") == VALUE}
     report_ids = {d["id"] for d in wanted if d.get("model") == REPORT}
+    semester_lines = {
+        s.pk: _semester_line(s)
+        for s in SemesterValue.objects.filter(
+            pk__in={d["id"] for d in wanted if d.get("model") == SEMESTER}
+        ).select_related("indicator__responsible", "indicator__plan", "submitted_by")
+    }
     values = list(
         IndicatorValue.objects.filter(pk__in=value_ids).select_related(
             "indicator__responsible", "submitted_by"
@@ -309,7 +348,9 @@ def render_decisions(user: User | None, rows: list[OutboundMail]) -> emails.Rend
     }
     decisions = []
     for data in wanted:
-        lines = value_lines if data.get("model") == VALUE else report_lines
+        lines = {VALUE: value_lines, SEMESTER: semester_lines}.get(
+            data.get("model", ""), report_lines
+        )
         line = lines.get(data["id"])
         if line is not None:  # an item deleted since has nothing left to say
             decisions.append(Decision(data["event"], line, data.get("reason", "")))

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators import deadlines, entry_rows, services
+from indicators.entry import semesters
 from indicators.entry.importing import apply_import, plan_import, read_rows
 from indicators.mail import reminders
 from indicators.models import (
@@ -31,6 +32,7 @@ from indicators.models import (
     OutboundMail,
     ReportingDeadline,
 )
+from objectives import plans
 from objectives.models import Directorate, StrategicAction
 from pesem.logging import JsonFormatter
 from tests.factories import (
@@ -776,3 +778,33 @@ def test_a_semestral_plans_registrar_is_reminded_of_the_semesters_owed(smtp, dja
     assert "1 indicador sin valor enviado a validación." in text
     assert f"{SITE}/planes/PEI-EJEMPLO/direcciones/DGC/2024-S1/registro/" in text
     assert "2024-S2" not in text  # due on 31/03/2025: not yet
+
+
+def test_a_semesters_decision_is_mailed_with_its_period_and_grid(smtp, django_user_model):
+    """The made-up PEI (PEI-EJEMPLO, not real data): the planning office returns a sent
+    semester with its reason; its registrar hears of it, with the semester's grid."""
+    pei = load_example_pei()
+    reg = with_email(
+        make_staff(django_user_model, "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+    )
+    office = with_email(make_staff(django_user_model, "val.opp", "validador", "OPP"))
+    indicator = pei.indicators.get(code="IND.OEI.01")
+    with plans.showing("PEI-EJEMPLO"):
+        (item,) = semesters.semester_save(
+            user=reg,
+            plan=pei,
+            directorate=indicator.responsible,
+            year=2024,
+            semester=1,
+            rows=[semesters.SemesterInput(indicator.pk, "650.5", "", None)],
+            submit=True,
+        )
+        semesters.semester_return(
+            user=office, item=item, reason="Falta la fuente", expected_version=item.version
+        )
+    send_outbox()
+    (mail,) = [m for m in smtp.to(reg.email) if "Falta la fuente" in body(m)]
+    text = body(mail)
+    assert "- Devuelto: IND.OEI.01 2024-S1 (DGC), Monto de cooperación canalizada" in text
+    assert "Valor: 650.5 millones de soles" in text
+    assert f"{SITE}/planes/PEI-EJEMPLO/direcciones/DGC/2024-S1/registro/" in text
