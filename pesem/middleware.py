@@ -144,6 +144,8 @@ class PlanPathMiddleware:
         code, rest = match["code"], match["rest"]
         if rest is None:
             return HttpResponseRedirect(f"{request.path}/")
+        # One slash: "//host" would be read as another site by a redirect or a browser.
+        rest = "/" + rest.lstrip("/")
         if code == plans.SHOWN_CODE:
             query = request.META.get("QUERY_STRING", "")
             target = get_script_prefix().rstrip("/") + rest
@@ -154,8 +156,6 @@ class PlanPathMiddleware:
             .values("plan_type", "approved")
             .first()
         )
-        if found is not None and not found["approved"] and not _signed_in(request):
-            found = None  # a nuevo plan waiting for its second person is not public yet
         if found is None:
             return HttpResponseNotFound(
                 render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
@@ -164,16 +164,12 @@ class PlanPathMiddleware:
         request.path_info = rest
         request.plan_code = code
         request.plan_type = found["plan_type"]
+        # A nuevo plan waiting for its second person is not public yet (PlanAccessMiddleware).
+        request.plan_approved = found["approved"]
         plans.enter_prefix(outer)
         set_script_prefix(f"{outer.rstrip('/')}/planes/{code}/")
         plans.show(code)
         return self.get_response(request)
-
-
-def _signed_in(request: HttpRequest) -> bool:
-    """Before the authentication middleware: whether the request carries a session (the
-    access middleware checks the person afterwards)."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class PlanAccessMiddleware:
@@ -185,6 +181,10 @@ class PlanAccessMiddleware:
 
     def __call__(self, request):
         code = getattr(request, "plan_code", None)
+        if code is not None and not request.plan_approved and not request.user.is_authenticated:
+            return HttpResponseNotFound(
+                render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
+            )
         if code is not None and not access.may_open_plan(request.user, code):
             audit.warning(
                 "permission_denied",

@@ -265,3 +265,9 @@ def test_each_plans_report_has_its_own_conclusions(validator, django_user_model,
     assert "Conclusión del PEI de ejemplo" in form
     pesem_form = ok(office.get("/reporte/2016/conclusiones/")).content.decode()
     assert "Conclusión del PEI de ejemplo" not in pesem_form
+
+
+def test_a_plan_address_never_redirects_to_another_site(validator):
+    client = logged_in(validator)
+    moved = ok(client.get("/planes/PESEM-RREE//ejemplo.invalid/tablero/"), 302)
+    assert moved["Location"] == "/ejemplo.invalid/tablero/"
