@@ -147,6 +147,9 @@ class PreparedReport(models.Model):
         ANNEX = "anexo", "interno, con el anexo de observaciones de calidad"
         PUBLIC = "publico", "público (portal)"
 
+    # The plan the report is of (objectives.plans.shown_code): every file kept before plans
+    # were data is the PESEM's.
+    plan_code = models.CharField("plan", max_length=40, default="PESEM-RREE")
     year = models.PositiveSmallIntegerField("año")
     file_format = models.CharField("formato", max_length=4, choices=Format.choices)
     variant = models.CharField(
@@ -178,7 +181,8 @@ class PreparedReport(models.Model):
         verbose_name_plural = "archivos del reporte"
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "file_format", "variant", "version"], name="prepared_report_once"
+                fields=["plan_code", "year", "file_format", "variant", "version"],
+                name="prepared_report_once_per_plan",
             )
         ]
 

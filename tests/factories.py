@@ -713,7 +713,7 @@ def load_example_pei() -> Plan:
 def plan_extension_workbook(**changes) -> bytes:
     """The plan as it stands (pesem.planio.workbook), made an ampliación to 2024 by its
     resolution with one new target (OE3.1 2023: 1,234.5); `changes` replace Plan fields."""
-    book = load_workbook(io.BytesIO(workbook.plan_workbook(Plan.objects.get())))
+    book = load_workbook(io.BytesIO(workbook.plan_workbook(Plan.objects.get(code="PESEM-RREE"))))
     fields = {
         "version": "ampliado",
         "horizonte_fin": 2024,

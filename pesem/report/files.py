@@ -150,7 +150,12 @@ def same_file(year: int, file_format: str, variant: str, mark: str) -> PreparedR
     instead of built again: a past year's files stay as they were built while nothing they
     say changes."""
     for row in PreparedReport.objects.filter(
-        year=year, file_format=file_format, variant=variant, state=State.READY, fingerprint=mark
+        plan_code=plans.shown_code(),
+        year=year,
+        file_format=file_format,
+        variant=variant,
+        state=State.READY,
+        fingerprint=mark,
     ).order_by("-version"):
         if default_storage.exists(row.file_name):
             return row
@@ -170,6 +175,7 @@ def keep_same(kept: PreparedReport, version: int, *, user=None) -> PreparedRepor
         "requested_by": user if user is not None and user.is_authenticated else None,
     }
     row, created = PreparedReport.objects.get_or_create(
+        plan_code=kept.plan_code,
         year=kept.year,
         file_format=kept.file_format,
         version=version,
@@ -193,7 +199,11 @@ def ready(
 ) -> PreparedReport | None:
     """The row of this version's file, whatever its state (None when nobody asked yet)."""
     return PreparedReport.objects.filter(
-        year=year, file_format=file_format, version=version, variant=variant
+        plan_code=plans.shown_code(),
+        year=year,
+        file_format=file_format,
+        version=version,
+        variant=variant,
     ).first()
 
 
@@ -219,6 +229,7 @@ def request_file(
     """Ask for this version's file (idempotent: a second asker gets the same row; a failed
     build is queued again only through retry())."""
     row, created = PreparedReport.objects.get_or_create(
+        plan_code=plans.shown_code(),
         year=year,
         file_format=file_format,
         version=version,
@@ -246,9 +257,10 @@ def retry(row: PreparedReport) -> None:
 
 
 def _store(year: int, file_format: str, version: int, content: File, variant: str) -> str:
-    return default_storage.save(
-        f"{STORAGE_DIR}/v{version}/{filename(year, file_format, variant)}", content
-    )
+    # Another plan's files under its code; the PESEM's where they always were.
+    shown = plans.shown_code()
+    folder = f"{STORAGE_DIR}/v{version}" + ("" if shown == plans.SHOWN_CODE else f"/{shown}")
+    return default_storage.save(f"{folder}/{filename(year, file_format, variant)}", content)
 
 
 def build_and_keep(year: int, file_format: str, version: int, variant: str, *, user=None) -> bytes:
@@ -302,7 +314,12 @@ def keep_built(
     }
     # get_or_create reads again when another request inserted the row meanwhile.
     row, created = PreparedReport.objects.get_or_create(
-        year=year, file_format=file_format, version=version, variant=variant, defaults=fields
+        plan_code=plans.shown_code(),
+        year=year,
+        file_format=file_format,
+        version=version,
+        variant=variant,
+        defaults=fields,
     )
     if not created:
         if row.state == State.READY and row.file_name != name:
@@ -407,7 +424,8 @@ def build_pending(*, prebuild: bool = False) -> BuildRun:
     for row in wanted:
         if not _claim(row):
             continue
-        done = build(row)
+        with plans.showing(row.plan_code):  # the report of the plan it was asked for
+            done = build(row)
         (built if done.state == State.READY else failed).append(done)
     return BuildRun(built, failed, purge(before=version), version)
 

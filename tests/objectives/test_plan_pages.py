@@ -3,18 +3,30 @@ not real data, loaded only by tests) with the same views as the PESEM's, whose a
 showing the PESEM 2015-2021. The plan switcher (/planes/) lists the plans a person may open;
 a person's site address opens their entity's plan."""
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from indicators.models import IndicatorValue, ReportConclusion
 from objectives import plans
 from objectives.models import Directorate, Plan, PlanVersion, StrategicAction
-from tests.factories import built, grid_data, load_example_pei, logged_in, make_staff, ok
+from pesem.models import PreparedReport
+from tests.factories import (
+    built,
+    grid_data,
+    load_example_pei,
+    logged_in,
+    make_staff,
+    ok,
+    plan_extension_workbook,
+    readable,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("portal_on")]
 
@@ -271,3 +283,17 @@ def test_a_plan_address_never_redirects_to_another_site(validator):
     client = logged_in(validator)
     moved = ok(client.get("/planes/PESEM-RREE//ejemplo.invalid/tablero/"), 302)
     assert moved["Location"] == "/ejemplo.invalid/tablero/"
+
+
+def test_report_files_are_kept_per_plan(validator, pei, tmp_path):
+    """The PESEM extended to 2024 and the PEI both have a 2024 report: each plan's files are
+    its own, at the same data version."""
+    path = tmp_path / "ampliacion.xlsx"
+    path.write_bytes(plan_extension_workbook())
+    call_command("load_plan_workbook", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    office = logged_in(validator)
+    theirs = readable(ok(office.get(f"{PEI}/reporte/2024/xlsx/")))
+    ours = readable(ok(office.get("/reporte/2024/xlsx/")))
+    assert "IND.OEI.01" in theirs and "OE3.1" not in theirs
+    assert "OE3.1" in ours and "IND.OEI.01" not in ours
+    assert PreparedReport.objects.filter(year=2024, file_format="xlsx").count() == 2
