@@ -298,7 +298,8 @@ def main() -> int:
     print(
         f"Sector: {args.entities} entidades, {Plan.objects.count()} planes, "
         f"{Indicator.objects.count():,} indicadores, {IndicatorValue.objects.count():,} "
-        f"valores anuales: {time.perf_counter() - start:.1f} s (estados: {refresh:.1f} s)"
+        f"valores anuales, {SemesterValue.objects.count():,} semestrales: "
+        f"{time.perf_counter() - start:.1f} s (estados: {refresh:.1f} s)"
     )
 
     content = pei_workbook(300, range(2024, 2034))
