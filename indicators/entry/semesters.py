@@ -222,6 +222,8 @@ def semester_save(
         services.save_item(item, user, reason)
         authorship.record(item, user)
         saved.append(item)
+    if submit:
+        notifications.submitted(saved, by=user)  # the validators' digest of the queue
     return saved
 
 

@@ -295,17 +295,52 @@ def _semester_line(item: SemesterValue) -> ItemLine:
     )
 
 
+def _waiting_plans() -> list[str]:
+    """The codes of the plans with something sent for validation (one query), the PESEM
+    first."""
+    sent = WorkflowState.SUBMITTED
+    # order_by(): no default ordering inside a UNION.
+    codes = set(
+        IndicatorValue.objects.filter(state=sent)
+        .order_by()
+        .values_list("indicator__plan__code", flat=True)
+        .union(
+            ActionReport.objects.filter(state=sent)
+            .order_by()
+            .values_list("action__plan__code", flat=True),
+            SemesterValue.objects.filter(state=sent)
+            .order_by()
+            .values_list("indicator__plan__code", flat=True),
+        )
+    )
+    return sorted(codes, key=lambda code: (code != plans.SHOWN_CODE, code))
+
+
 def waiting_queue(reader: User | None = None) -> list[ItemLine]:
-    """What waits for validation now, as the queue page lists it: values (by code and year),
-    then action reports; each once, marked `shaped` where `reader` shaped it (four eyes, as
-    the validation queue marks it: indicators.authorship). Nine queries."""
-    values, reports = selectors.submitted_items()
-    lines = _value_lines(values)
-    shaped_values = authorship.shaped_pks(reader, values) if reader is not None else set()
-    shaped_reports = authorship.shaped_pks(reader, reports) if reader is not None else set()
-    return [replace(lines[v.pk], shaped=v.pk in shaped_values) for v in values] + [
-        replace(_report_line(r), shaped=r.pk in shaped_reports) for r in reports
-    ]
+    """What waits for validation now in every plan, as each plan's queue lists it: values (by
+    code and year), action reports, then a semestral plan's semesters; each once, marked
+    `shaped` where `reader` shaped it (four eyes, as the validation queue marks it:
+    indicators.authorship), each linked within its plan's addresses. One query, and about ten
+    a plan with something waiting."""
+    found: list[ItemLine] = []
+    for code in _waiting_plans():
+        with plans.showing(code):
+            values, reports = selectors.submitted_items()
+            lines = _value_lines(values) if values else {}
+            shaped_values = authorship.shaped_pks(reader, values) if reader is not None else set()
+            shaped_reports = authorship.shaped_pks(reader, reports) if reader is not None else set()
+            halves = list(
+                SemesterValue.objects.filter(
+                    state=WorkflowState.SUBMITTED, indicator__plan=plans.shown_plan()
+                )
+                .select_related("indicator__responsible", "indicator__plan", "submitted_by")
+                .order_by("indicator__code", "year", "semester")
+            )
+            shaped_halves = authorship.shaped_pks(reader, halves) if reader is not None else set()
+            found += [replace(lines[v.pk], shaped=v.pk in shaped_values) for v in values]
+            found += [replace(_report_line(r), shaped=r.pk in shaped_reports) for r in reports]
+            found += [replace(_semester_line(h), shaped=h.pk in shaped_halves) for h in halves]
+    return found
 
 
 # --- rendering at sending time -------------------------------------------------------------

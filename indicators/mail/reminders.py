@@ -43,7 +43,14 @@ from indicators.mail.notifications import (
     queue_context,
     semester_grid_url,
 )
-from indicators.models import ActionReport, Indicator, IndicatorValue, OutboundMail, WorkflowState
+from indicators.models import (
+    ActionReport,
+    Indicator,
+    IndicatorValue,
+    OutboundMail,
+    SemesterValue,
+    WorkflowState,
+)
 from indicators.services import plan_years
 from objectives import plans
 from objectives.models import Directorate, Plan, Role, StrategicAction
@@ -357,6 +364,7 @@ def queue_backlog(*, today: date) -> int:
     waiting = (
         IndicatorValue.objects.filter(state=WorkflowState.SUBMITTED).exists()
         or ActionReport.objects.filter(state=WorkflowState.SUBMITTED).exists()
+        or SemesterValue.objects.filter(state=WorkflowState.SUBMITTED).exists()
     )
     if not waiting:
         return 0

@@ -808,3 +808,30 @@ def test_a_semesters_decision_is_mailed_with_its_period_and_grid(smtp, django_us
     assert "- Devuelto: IND.OEI.01 2024-S1 (DGC), Monto de cooperación canalizada" in text
     assert "Valor: 650.5 millones de soles" in text
     assert f"{SITE}/planes/PEI-EJEMPLO/direcciones/DGC/2024-S1/registro/" in text
+
+
+def test_the_validators_backlog_covers_every_plan_and_its_semesters(smtp, django_user_model):
+    """A semester sent in the made-up PEI (PEI-EJEMPLO, not real data) waits in the
+    validators' daily backlog (and their digest of sent items) beside the PESEM's items."""
+    pei = load_example_pei()
+    reg = with_email(
+        make_staff(django_user_model, "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+    )
+    office = with_email(make_staff(django_user_model, "val.opp", "validador", "OPP"))
+    indicator = pei.indicators.get(code="IND.OEI.01")
+    with plans.showing("PEI-EJEMPLO"):
+        semesters.semester_save(
+            user=reg,
+            plan=pei,
+            directorate=indicator.responsible,
+            year=2024,
+            semester=1,
+            rows=[semesters.SemesterInput(indicator.pk, "650.5", "", None)],
+            submit=True,
+        )
+    remind("2024-08-05", "send_validation_backlog")
+    texts = [body(m) for m in smtp.to(office.email)]
+    assert any("IND.OEI.01 2024-S1" in t for t in texts), texts
+    text = next(t for t in texts if "IND.OEI.01 2024-S1" in t)
+    assert "- IND.OEI.01 2024-S1 (DGC), Monto de cooperación canalizada" in text
+    assert "Valor: 650.5 millones de soles" in text
