@@ -283,6 +283,7 @@ class PlanOwed:
     unit: str
     years: DirectorateOwed | None
     semesters: list[SemesterOwed]
+    unit_id: int = 0
 
 
 def _owed_in(plan: Plan, directorate: Directorate, today: date) -> DirectorateOwed | list:
@@ -389,17 +390,51 @@ def _week(today: date) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
+def _late_in(plan: Plan, directorates: list[Directorate], today: date) -> list[PlanOwed]:
+    """What these units owe past its due date in `plan` (shown): its late years, or a
+    semestral plan's late semesters."""
+    found = []
+    for directorate in directorates:
+        owed_here = _owed_in(plan, directorate, today)
+        if isinstance(owed_here, DirectorateOwed):
+            years = [y for y in owed_here.years if y.year in {d.year for d in late_years(today)}]
+            if years:
+                found.append(
+                    PlanOwed(
+                        plan,
+                        directorate.code,
+                        DirectorateOwed(owed_here.code, owed_here.name, years),
+                        [],
+                        directorate.pk,
+                    )
+                )
+        else:
+            overdue = [s for s in owed_here if s.task.overdue]
+            if overdue:
+                found.append(PlanOwed(plan, directorate.code, None, overdue, directorate.pk))
+    return found
+
+
+def _late_elsewhere(directorates: list[Directorate], today: date) -> list[PlanOwed]:
+    found = []
+    for plan in _other_plans():
+        with plans.showing(plan.code):
+            found += _late_in(plan, directorates, today)
+    return found
+
+
 def queue_overdue_summary(*, today: date) -> int:
     """One row per director user of a late directorate and per validator (when any
-    directorate is late); the number written. Once per person and ISO week."""
+    directorate is late, in any plan); the number written. Once per person and ISO week."""
     late = late_years(today)
-    if not late:
-        return 0
-    owed_by = owed(
-        directorate_ids=set(Directorate.objects.values_list("pk", flat=True)),
-        years=[d.year for d in late],
-    )
-    late_ids = {directorate_id for directorate_id, _ in owed_by}
+    late_ids: set[int] = set()
+    if late:
+        owed_by = owed(
+            directorate_ids=set(Directorate.objects.values_list("pk", flat=True)),
+            years=[d.year for d in late],
+        )
+        late_ids = {directorate_id for directorate_id, _ in owed_by}
+    late_ids |= {other.unit_id for other in _late_elsewhere(list(Directorate.objects.all()), today)}
     if not late_ids:
         return 0
     directors = [
@@ -427,12 +462,15 @@ def render_overdue(user: User | None, rows: list[OutboundMail]) -> emails.Render
         return None
     today = _today(rows)
     late = _directorates_owed(late_years(today), directorates, today)
-    if not late:
+    elsewhere = _late_elsewhere(directorates, today)
+    if not late and not elsewhere:
         return None
     context = {
         **_greeting(user),
         "late": late,
         "all_directorates": len(directorates) > 1,
         "today": today,
+        "other_plans": elsewhere,
+        "other_codes": sorted({p.plan.code for p in elsewhere}),
     }
     return emails.render("overdue", context)

@@ -835,3 +835,25 @@ def test_the_validators_backlog_covers_every_plan_and_its_semesters(smtp, django
     text = next(t for t in texts if "IND.OEI.01 2024-S1" in t)
     assert "- IND.OEI.01 2024-S1 (DGC), Monto de cooperación canalizada" in text
     assert "Valor: 650.5 millones de soles" in text
+
+
+def test_the_weekly_overdue_summary_covers_a_semestral_plans_late_semesters(
+    smtp, django_user_model
+):
+    """The made-up PEI (PEI-EJEMPLO, not real data): its DGC's 2024-S1 is late on
+    05/08/2024; its director reads it, and so does the planning office beside the PESEM's."""
+    load_example_pei()
+    director = with_email(
+        make_staff(django_user_model, "dir.ejemplo", "director", "DGC", entity="EJEMPLO")
+    )
+    office = with_email(make_staff(django_user_model, "val.opp", "validador", "OPP"))
+    remind("2024-08-05", "send_overdue_summary")
+    (mail,) = smtp.to(director.email)
+    assert subject(mail) == "Resumen semanal de atrasos (PEI-EJEMPLO)"
+    text = body(mail)
+    assert "== DGC: PEI PEI-EJEMPLO (Plan Estratégico Institucional de ejemplo 2024-2027)" in text
+    assert "Semestre 2024-S1: vencido hace 5 días (venció el 31/07/2024)" in text
+    assert f"{SITE}/planes/PEI-EJEMPLO/direcciones/DGC/2024-S1/registro/" in text
+    (summary,) = smtp.to(office.email)
+    assert subject(summary).startswith("PESEM: resumen semanal de atrasos")
+    assert "Semestre 2024-S1: vencido hace 5 días" in body(summary)
