@@ -8,7 +8,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from indicators.entry import semesters
 from indicators.models import SemesterValue
+from objectives import plans
 from tests.factories import (
     click_and_load,
     load_example_pei,
@@ -51,3 +53,47 @@ def test_a_pei_registrar_types_a_semester_in_the_pei(
     stored = SemesterValue.objects.get(indicator__code="IND.OEI.01", year=2024, semester=1)
     assert stored.value == D("650.5") and stored.state == "submitted"
     assert not problems, problems_report(problems)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_planning_office_validates_a_semester_and_reads_its_report(
+    plan_tx, django_user_model, browser, live_server, viewport
+):
+    """The made-up PEI (PEI-EJEMPLO, not real data): a sent 2024-S1 waits in «Mis tareas»;
+    the planning office validates it on its grid, reads the semestral calendar and the
+    report's «Avance por semestre»."""
+    pei = load_example_pei()
+    registrar = make_staff(django_user_model, "reg.ejemplo", "registrador", "DGC", entity="EJEMPLO")
+    make_staff(django_user_model, "val.opp", "validador", "OPP")
+    indicator = pei.indicators.get(code="IND.OEI.01")
+    with plans.showing("PEI-EJEMPLO"):
+        semesters.semester_save(
+            user=registrar,
+            plan=pei,
+            directorate=indicator.responsible,
+            year=2024,
+            semester=1,
+            rows=[semesters.SemesterInput(indicator.pk, "650.5", "", None)],
+            submit=True,
+        )
+    context, page = open_session(browser, live_server, viewport, "val.opp")
+    try:
+        page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/mis-tareas/")
+        queue = page.locator("#semester-queues")
+        problems = page_problems(page, viewport, "mis tareas (semestres)")
+        click_and_load(page, queue.get_by_role("link", name="DGC 2024-S1"))
+        problems += page_problems(page, viewport, "registro del semestre (validación)")
+        click_and_load(page, page.get_by_role("button", name="Validar"))
+        assert "IND.OEI.01 2024-S1: validado." in page.locator(".messages").inner_text()
+        page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/calendario/")
+        assert "2024-S1" in page.locator("#calendar").inner_text()
+        problems += page_problems(page, viewport, "calendario semestral")
+        page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/reporte/?anio=2024")
+        table = page.locator("#semester-table").inner_text()
+        assert "650.5" in table and "50.0 %" in table
+        problems += page_problems(page, viewport, "reporte (avance por semestre)")
+    finally:
+        context.close()
+    assert not problems, problems_report(problems)
+    stored = SemesterValue.objects.get(indicator=indicator, year=2024, semester=1)
+    assert stored.state == "validated"
