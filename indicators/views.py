@@ -23,7 +23,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from indicators import access, authorship, charts, deadlines, entry_rows, selectors, services
+from indicators import (
+    access,
+    authorship,
+    charts,
+    deadlines,
+    entry_rows,
+    selectors,
+    semester_tasks,
+    services,
+)
 from indicators.entry import importing
 from indicators.entry.forms import ActionReportForm, ImportForm, ReasonForm, ValueForm
 from indicators.entry.grid_forms import entry_initial
@@ -509,6 +518,8 @@ def validation_queue(request):
             "report_refusal": authorship.refusal(ActionReport),
             "year": year,
             "years": services.plan_years(),
+            # A semestral plan's semesters waiting, validated on each one's grid.
+            "semester_queues": semester_tasks.validator_queues(),
         },
     )
 

@@ -78,9 +78,12 @@ def test_the_planning_office_validates_a_semester_and_reads_its_report(
         )
     context, page = open_session(browser, live_server, viewport, "val.opp")
     try:
+        page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/validacion/")
+        assert "DGC 2024-S1" in page.locator("#semester-queues").inner_text()
+        problems = page_problems(page, viewport, "validación (semestres)")
         page.goto(f"{live_server.url}/planes/PEI-EJEMPLO/mis-tareas/")
         queue = page.locator("#semester-queues")
-        problems = page_problems(page, viewport, "mis tareas (semestres)")
+        problems += page_problems(page, viewport, "mis tareas (semestres)")
         click_and_load(page, queue.get_by_role("link", name="DGC 2024-S1"))
         problems += page_problems(page, viewport, "registro del semestre (validación)")
         click_and_load(page, page.get_by_role("button", name="Validar"))

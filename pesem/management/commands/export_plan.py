@@ -1,7 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from objectives import plans
+from objectives.models import Plan
 from pesem.planio.export import plan_as_dict
 
 
@@ -12,9 +14,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", "-o", help="Archivo de salida (por defecto, la salida estándar)."
         )
+        parser.add_argument(
+            "--plan",
+            default=plans.SHOWN_CODE,
+            help=f"Código del plan (por defecto, {plans.SHOWN_CODE}).",
+        )
 
-    def handle(self, *args, output=None, **options):
-        text = json.dumps(plan_as_dict(), ensure_ascii=False, indent=1)
+    def handle(self, *args, output=None, plan=plans.SHOWN_CODE, **options):
+        if not Plan.objects.filter(code=plan).exists():
+            known = ", ".join(Plan.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(f"No existe el plan {plan}; los planes son: {known}.")
+        with plans.showing(plan):
+            text = json.dumps(plan_as_dict(), ensure_ascii=False, indent=1)
         if output:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text + "\n")

@@ -189,6 +189,9 @@ def test_my_tasks_lists_the_semesters_to_enter_and_to_validate(registrar, valida
     assert f'href="{S1}"' in queue and "DGC 2024-S1" in queue and "1 valor enviado" in queue
     # The menu's badge counts it: the one value waiting in the PEI.
     assert 'aria-label="1 tarea"' in office
+    # The validation page points to it too.
+    validation = ok(logged_in(validator).get(f"{PEI}/validacion/")).content.decode()
+    assert f'href="{S1}"' in validation.split('id="semester-queues"')[1]
     # The PESEM's tasks have no semesters.
     assert (
         'id="semester-queues"' not in ok(logged_in(validator).get("/mis-tareas/")).content.decode()

@@ -4,9 +4,10 @@ import json
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from pesem.planio.loading import load_plan
+from tests.factories import load_example_pei
 
 pytestmark = pytest.mark.postgres
 
@@ -101,3 +102,18 @@ def test_export_flush_load_export_round_trips(capsys):
     call_command("load_plan")
     capsys.readouterr()
     assert export(capsys) == first
+
+
+@pytest.mark.django_db
+def test_export_plan_exports_the_plan_it_is_asked_for(capsys):
+    """The made-up PEI (PEI-EJEMPLO, not real data) beside the PESEM: --plan chooses."""
+    load_example_pei()
+    call_command("export_plan", "--plan", "PEI-EJEMPLO")
+    theirs = json.loads(capsys.readouterr().out)
+    codes = {i["code"] for i in theirs["indicators"]}
+    assert codes == {"IND.OEI.01", "IND.AEI.01.02"}
+    assert theirs["plan"]["name"] == "Plan Estratégico Institucional de ejemplo 2024-2027"
+    call_command("export_plan")
+    assert "OE3.1" in {i["code"] for i in json.loads(capsys.readouterr().out)["indicators"]}
+    with pytest.raises(CommandError, match="No existe el plan PEI-NINGUNO"):
+        call_command("export_plan", "--plan", "PEI-NINGUNO")
