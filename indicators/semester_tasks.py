@@ -11,7 +11,7 @@ from datetime import date
 from indicators import deadlines, services
 from indicators.models import Indicator, SemesterValue, WorkflowState
 from objectives import plans
-from objectives.models import Directorate, Plan
+from objectives.models import Directorate
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,10 @@ class SemesterQueue:
         return f"{self.year}-S{self.semester}"
 
 
-def _semestral() -> bool:
-    if plans.shown_code() == plans.SHOWN_CODE:
-        return False
-    return Plan.objects.filter(code=plans.shown_code(), frequency=Plan.Frequency.SEMESTER).exists()
-
-
 def registrar_tasks(*, directorate: Directorate, today: date) -> list[SemesterTask]:
     """The unit's semesters of the shown plan that are due (or due within the reminder's
     days) and still owe a value sent to validation: three queries."""
-    if not _semestral():
+    if services.shown_semestral_code() is None:
         return []
     indicators = list(
         Indicator.objects.filter(plan=plans.shown_plan(), responsible=directorate).values_list(
@@ -90,7 +84,7 @@ def registrar_tasks(*, directorate: Directorate, today: date) -> list[SemesterTa
 
 def validator_queues() -> list[SemesterQueue]:
     """The shown plan's semesters with values waiting for validation, by unit: one query."""
-    if not _semestral():
+    if services.shown_semestral_code() is None:
         return []
     waiting = Counter(
         SemesterValue.objects.filter(

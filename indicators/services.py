@@ -32,7 +32,7 @@ from indicators.models import (
 )
 from lib import numbers
 from objectives.models import Directorate, Plan, StrategicAction
-from objectives.plans import shown_code
+from objectives.plans import SHOWN_CODE, shown_code
 
 audit = logging.getLogger("pesem.audit")
 
@@ -62,6 +62,19 @@ def semestral_code(plan_id: int | None) -> str | None:
         return None
     return (
         Plan.objects.filter(pk=plan_id, frequency=Plan.Frequency.SEMESTER)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def shown_semestral_code() -> str | None:
+    """The shown plan's code when it is followed by semester, else None (no query for the
+    PESEM, which is yearly)."""
+    code = shown_code()
+    if code == SHOWN_CODE:
+        return None
+    return (
+        Plan.objects.filter(code=code, frequency=Plan.Frequency.SEMESTER)
         .values_list("code", flat=True)
         .first()
     )

@@ -29,7 +29,7 @@ from indicators.models import ActionReport, Indicator, IndicatorValue, WorkflowS
 from indicators.templatetags.pesem import percent
 from lib import numbers
 from objectives import plans
-from objectives.models import Directorate, Plan, StrategicAction
+from objectives.models import Directorate, StrategicAction
 
 PENDING_DIR = "evidencia-pendiente"
 # The grid shows the year's drafts with their texts and evidence: nothing in it is for someone
@@ -226,7 +226,9 @@ def _typed_preview(row: entry_rows.EntryRow, form: GridRowForm) -> entry_rows.Pr
     return row.preview(**typed)
 
 
-def _render(request, directorate, year, years, rows, can_edit, page, refused=False):
+def _render(
+    request, directorate, year, years, rows, can_edit, page, refused=False, *, semestral=False
+):
     problem_rows = [r for r in rows if r.problems] if refused else []
     return render(
         request,
@@ -242,16 +244,9 @@ def _render(request, directorate, year, years, rows, can_edit, page, refused=Fal
             "page": page,
             "refused": refused,
             "problem_rows": problem_rows,
-            "semestral": _semestral(),
+            "semestral": semestral,
         },
     )
-
-
-def _semestral() -> bool:
-    """The shown plan is followed by semester (no query for the PESEM, which is yearly)."""
-    if plans.shown_code() == plans.SHOWN_CODE:
-        return False
-    return Plan.objects.filter(code=plans.shown_code(), frequency=Plan.Frequency.SEMESTER).exists()
 
 
 def _rows(request, rows_read, can_edit, data=None, files=None, posted=()) -> list[GridRow]:
@@ -290,7 +285,8 @@ def grid(request, code: str, year: int):
     if not access.can_see_drafts_of(request.user, directorate.pk):
         raise PermissionDenied(GRID_REFUSED.format(code=directorate.code))
     # A semestral plan's year is made from its semesters: read here, typed per semester.
-    can_edit = access.is_registrar_of(request.user, directorate.pk) and not _semestral()
+    semestral = services.shown_semestral_code()
+    can_edit = access.is_registrar_of(request.user, directorate.pk) and semestral is None
     order = entry_rows.entry_order(directorate=directorate)
     raw_page = request.GET.get("pagina")
     page, pks = _paginate(order, _page_number(raw_page))
@@ -301,11 +297,13 @@ def grid(request, code: str, year: int):
             return redirect(_grid_url(directorate, year, page))
         rows_read = entry_rows.entry_rows(directorate=directorate, year=year, pks=pks)
         rows = _rows(request, rows_read, can_edit)
-        return _render(request, directorate, year, years, rows, can_edit, page)
+        return _render(
+            request, directorate, year, years, rows, can_edit, page, semestral=bool(semestral)
+        )
 
     access.require_registrar_of(request.user, directorate.pk)
-    if _semestral():
-        raise PermissionDenied(services.SEMESTRAL_YEAR.format(code=plans.shown_code()))
+    if semestral is not None:
+        raise PermissionDenied(services.SEMESTRAL_YEAR.format(code=semestral))
     data = request.POST.copy()
     # The rows sent are saved even if they are no longer on this page (indicators added
     # meanwhile move the pages' limits).

@@ -23,7 +23,7 @@ from indicators.mail import notifications
 from indicators.models import Indicator, IndicatorValue, WorkflowState
 from lib import spreadsheets
 from objectives import plans
-from objectives.models import Directorate, Plan
+from objectives.models import Directorate
 
 COLUMNS = ["indicator", "year", "numerator", "denominator", "value", "note"]
 # Optional: the justification of a value that trips the grid's warnings (indicators.entry_rows);
@@ -428,9 +428,7 @@ def plan_import(
     for a value that has any."""
     result = ImportPlan()
     sheet = getattr(rows, "sheet", "")
-    semestral = services.semestral_code(
-        Plan.objects.filter(code=plans.shown_code()).values_list("pk", flat=True).first()
-    )
+    semestral = services.shown_semestral_code()
     if semestral is not None:
         result.errors.append(RowError(1, services.SEMESTRAL_YEAR.format(code=semestral), sheet))
         return result
