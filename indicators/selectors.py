@@ -20,6 +20,7 @@ from indicators.models import (
     Indicator,
     IndicatorValue,
     IndicatorYearStatus,
+    SemesterValue,
     Target,
     TargetRevision,
     WorkflowState,
@@ -984,3 +985,14 @@ def target_revisions(indicator: Indicator) -> list[TargetRevision]:
         .select_related("resolution", "proposed_by", "decided_by")
         .order_by("year", "proposed_at", "id")
     )
+
+
+def validated_semesters(indicator_ids: Iterable[int], year: int) -> dict[int, list[Decimal | None]]:
+    """Each indicator's validated semesters of the year, [S1, S2] (None where a semester is
+    not validated); indicators without any are left out. One query."""
+    found: dict[int, list[Decimal | None]] = {}
+    for indicator_id, half, value in SemesterValue.objects.filter(
+        indicator__in=list(indicator_ids), year=year, state=WorkflowState.VALIDATED
+    ).values_list("indicator_id", "semester", "value"):
+        found.setdefault(indicator_id, [None, None])[half - 1] = value
+    return found

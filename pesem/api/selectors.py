@@ -20,7 +20,6 @@ describes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -799,18 +798,13 @@ def semester_status_rows(
     semesters up to this one (by the indicator's aggregation) against the target of the year,
     with the light that gives (progress.semester_achievement). Two queries."""
     rows = list(statuses)
-    found: dict[int, dict[int, Decimal | None]] = {}
-    if rows:
-        for indicator_id, half, value in SemesterValue.objects.filter(
-            indicator__in=[r.indicator_id for r in rows],
-            year=rows[0].year,
-            state=WorkflowState.VALIDATED,
-        ).values_list("indicator_id", "semester", "value"):
-            found.setdefault(indicator_id, {})[half] = value
+    found = (
+        selectors.validated_semesters([r.indicator_id for r in rows], rows[0].year) if rows else {}
+    )
     out = []
     for status in rows:
         indicator = status.indicator
-        values = [found.get(indicator.pk, {}).get(half) for half in (1, 2)]
+        values = found.get(indicator.pk, [None, None])
         achieved = progress.semester_achievement(
             values, semester, indicator.aggregation, status.target, indicator.direction
         )

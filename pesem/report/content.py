@@ -40,7 +40,6 @@ from indicators.models import (
     IndicatorValue,
     IndicatorYearStatus,
     ReportConclusion,
-    SemesterValue,
     WorkflowState,
 )
 from lib import charts as chart_scale
@@ -472,15 +471,11 @@ def _percent_text(found: progress.Achievement) -> str:
 
 def semester_lines(rows: list[ReportRow], year: int) -> list[SemesterLine]:
     """Every indicator's semesters of the year (one query): validated values only."""
-    found: dict[int, dict[int, Decimal | None]] = {}
-    for indicator_id, half, value in SemesterValue.objects.filter(
-        indicator__in=[r.indicator for r in rows], year=year, state=WorkflowState.VALIDATED
-    ).values_list("indicator_id", "semester", "value"):
-        found.setdefault(indicator_id, {})[half] = value
+    found = selectors.validated_semesters([r.indicator.pk for r in rows], year)
     lines = []
     for row in rows:
         indicator = row.indicator
-        values = [found.get(indicator.pk, {}).get(half) for half in (1, 2)]
+        values = found.get(indicator.pk, [None, None])
         target = row.status.target
         aggregation = progress.Aggregation(indicator.aggregation)
 
