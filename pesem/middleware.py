@@ -120,6 +120,13 @@ class AuditRefusalMiddleware:
 PLAN_PATH = re.compile(r"^/planes/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]{0,39})(?P<rest>/.*)?$")
 
 
+def _no_plan(request: HttpRequest, code: str) -> HttpResponseNotFound:
+    """404 for a plan that does not exist, or that the reader may not know of yet."""
+    return HttpResponseNotFound(
+        render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
+    )
+
+
 class PlanPathMiddleware:
     """Another plan's pages: /planes/<code>/<page> answers as <page> would, for the plan
     `code` (objectives.plans.shown_code). Today's addresses keep showing the PESEM 2015-2021,
@@ -157,9 +164,7 @@ class PlanPathMiddleware:
             .first()
         )
         if found is None:
-            return HttpResponseNotFound(
-                render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
-            )
+            return _no_plan(request, code)
         outer = get_script_prefix()
         request.path_info = rest
         request.plan_code = code
@@ -182,9 +187,7 @@ class PlanAccessMiddleware:
     def __call__(self, request):
         code = getattr(request, "plan_code", None)
         if code is not None and not request.plan_approved and not request.user.is_authenticated:
-            return HttpResponseNotFound(
-                render_to_string("404.html", {"message": f"No existe el plan «{code}»."}, request)
-            )
+            return _no_plan(request, code)
         if code is not None and not access.may_open_plan(request.user, code):
             audit.warning(
                 "permission_denied",
